@@ -1,0 +1,49 @@
+"""Sphinx configuration for the patientsky docs."""
+
+from __future__ import annotations
+
+import sys
+from importlib.metadata import version as _version
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
+
+project = "patientsky"
+author = "The patientsky developers"
+copyright = "2026, the patientsky developers"
+release = _version("patientsky")
+version = ".".join(release.split(".")[:2])
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.doctest",
+    "sphinx.ext.viewcode",
+]
+
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+exclude_patterns = ["_build"]
+html_theme = "furo"
+html_title = "patientsky"
+
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+autodoc_typehints = "description"
+autodoc_member_order = "bysource"
+autodoc_default_options = {"members": True, "show-inheritance": True}
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+
+# Offline builds: intersphinx inventories cannot be fetched, so none are configured.
+intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
+
+nitpicky = True
+nitpick_ignore_regex = [
+    (r"py:.*", r"(attrs|cattrs|httpx|datetime|dt|enum|typing|collections|starlette)\..*"),
+    (r"py:.*", r"(T|E|T_co|R|_T)"),
+    (r"py:class", r".*\._.*"),
+    (r"py:class", r"(Any|Callable|Iterator|AsyncIterator|Mapping|Sequence|Awaitable)"),
+]

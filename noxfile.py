@@ -1,0 +1,71 @@
+"""
+The project's tasks. ``nox`` runs the checks; ``nox -s demo`` runs the demo.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_existing_virtualenvs = not os.environ.get("CI")
+nox.options.sessions = ["lint", "typecheck", "tests", "docs"]
+nox.options.error_on_external_run = True
+
+ROOT = Path(__file__).parent
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+
+
+def _groups(*names: str) -> list[str]:
+    return [req for name in names for req in nox.project.dependency_groups(PYPROJECT, name)]
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Lint and check formatting with ruff."""
+    session.install(*_groups("lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """Type-check src, tests and tools with mypy --strict."""
+    session.install("-e", ".[sandbox]", *_groups("typecheck", "test", "docs"), "nox")
+    session.run("mypy")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite (with doctests) under branch coverage."""
+    session.install("-e", ".[sandbox]", *_groups("test"))
+    env = {"HYPOTHESIS_PROFILE": "ci"} if os.environ.get("CI") else {}
+    session.run("coverage", "erase")
+    session.run("coverage", "run", "-m", "pytest", *session.posargs, env=env)
+    session.run("coverage", "report", "--fail-under=85")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the Sphinx docs (html and doctest), warnings as errors."""
+    session.install("-e", ".[sandbox]", *_groups("docs"))
+    common = ["-W", "-n", "--keep-going", "-q", "docs"]
+    session.run("sphinx-build", "-b", "html", *common, "docs/_build/html")
+    session.run("sphinx-build", "-b", "doctest", *common, "docs/_build/doctest")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run the benchmarks and print their numbers."""
+    session.install("-e", ".[sandbox]")
+    for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
+        session.run("python", str(script), *session.posargs)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Run the demo: the sandbox and a walk through the portal."""
+    session.install("-e", ".[sandbox]")
+    session.run("patientsky", "demo", *session.posargs)

@@ -1,0 +1,115 @@
+"""
+Consultations: the patient's booked appointments, in person or by video (K1–K3).
+
+The clinic's calendars, time slots and appointments that booking works from are in
+:mod:`patientsky.models.calendar`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import attrs
+
+from patientsky.errors import InvalidInput
+from patientsky.models._base import (
+    Unrecognized,
+    aware,
+    items,
+    one_of,
+    optional,
+    ordered,
+    str_tuple,
+    text,
+)
+
+__all__ = [
+    "Consultation",
+    "ConsultationKind",
+    "ConsultationStatus",
+]
+
+
+class ConsultationKind(enum.Enum):
+    """How a consultation takes place (K2, K3)."""
+
+    IN_PERSON = "in_person"
+    VIDEO = "video"
+
+    @property
+    def label_nb(self) -> str:
+        """The kind's name in Norwegian bokmål."""
+        return "Oppmøte" if self is ConsultationKind.IN_PERSON else "Videokonsultasjon"
+
+
+class ConsultationStatus(enum.Enum):
+    """Where a consultation is in its life."""
+
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    LATE_CANCELLED = "late_cancelled"
+    COMPLETED = "completed"
+    NO_SHOW = "no_show"
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the consultation still holds its time (it was not cancelled)."""
+        return self in (ConsultationStatus.BOOKED, ConsultationStatus.COMPLETED)
+
+
+@attrs.frozen
+class Consultation:
+    """
+    A consultation booked for a patient (K1).
+
+    Args:
+        id: The consultation's id.
+        patient_id: Who it is for.
+        clinic_id: Where.
+        practitioner_id: With whom.
+        calendar_ids: The calendars it occupies (the practitioner's, a room's, ...), sorted.
+        kind: In person or video.
+        status: Booked, cancelled, completed, ...
+        start: When it starts.
+        end: When it ends.
+        booked_by: Who booked it: the patient or a representative.
+        booked_at: When it was booked.
+        time_slot_type_id: The type of time it was booked in, if any.
+        cancelled_at: When it was cancelled, if it was.
+        patient_comment: What the patient wrote when booking; health data, never logged.
+    """
+
+    id: str = attrs.field(validator=text(200))
+    patient_id: str = attrs.field(validator=text(200))
+    clinic_id: str = attrs.field(validator=text(200))
+    practitioner_id: str = attrs.field(validator=text(200))
+    calendar_ids: tuple[str, ...] = attrs.field(converter=str_tuple, validator=items(text(200)))
+    kind: ConsultationKind | Unrecognized = attrs.field(
+        validator=one_of(ConsultationKind, unrecognized=True)
+    )
+    status: ConsultationStatus | Unrecognized = attrs.field(
+        validator=one_of(ConsultationStatus, unrecognized=True)
+    )
+    start: dt.datetime = attrs.field(validator=aware)
+    end: dt.datetime = attrs.field(validator=aware)
+    booked_by: str = attrs.field(validator=text(200))
+    booked_at: dt.datetime = attrs.field(validator=aware)
+    time_slot_type_id: str | None = attrs.field(default=None, validator=optional(text(200)))
+    cancelled_at: dt.datetime | None = attrs.field(default=None, validator=aware)
+    patient_comment: str | None = attrs.field(
+        default=None, validator=optional(text(2000, empty=True)), repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        ordered("start", "end")(self)
+        if not self.calendar_ids:
+            raise InvalidInput("calendar_ids", "a consultation occupies at least one calendar")
+        cancelled = self.status in (ConsultationStatus.CANCELLED, ConsultationStatus.LATE_CANCELLED)
+        if cancelled and self.cancelled_at is None:
+            raise InvalidInput("cancelled_at", "is required when the consultation is cancelled")
+
+    @property
+    def duration(self) -> dt.timedelta:
+        """How long it lasts."""
+        return self.end - self.start

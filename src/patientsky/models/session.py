@@ -1,0 +1,44 @@
+"""
+Login sessions: who is logged in, how, and until when (L1, L2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from patientsky.models._base import aware, one_of, ordered, text
+from patientsky.models.identity import AssuranceLevel, LoginMethod
+
+__all__ = ["LoginSession"]
+
+
+@attrs.frozen
+class LoginSession:
+    """
+    A person's login, from the web portal or the app (the same account, L2).
+
+    Args:
+        person_id: The logged-in person's patient id.
+        method: How they logged in (BankID, Buypass, ...).
+        authenticated_at: When.
+        expires_at: When the session ends.
+    """
+
+    person_id: str = attrs.field(validator=text(200))
+    method: LoginMethod = attrs.field(validator=one_of(LoginMethod))
+    authenticated_at: dt.datetime = attrs.field(validator=aware)
+    expires_at: dt.datetime = attrs.field(validator=aware)
+
+    def __attrs_post_init__(self) -> None:
+        ordered("authenticated_at", "expires_at")(self)
+
+    @property
+    def assurance(self) -> AssuranceLevel:
+        """The assurance level of the login method."""
+        return self.method.assurance
+
+    def is_active(self, at: dt.datetime) -> bool:
+        """Whether the session is valid at ``at``."""
+        return self.authenticated_at <= at < self.expires_at
