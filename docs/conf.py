@@ -43,7 +43,11 @@ intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 nitpicky = True
 nitpick_ignore_regex = [
     (r"py:.*", r"(attrs|cattrs|httpx|datetime|dt|enum|typing|collections|starlette)\..*"),
-    (r"py:.*", r"(T|E|T_co|R|_T)"),
+    (r"py:.*", r"(.*\.)?(T|E|T_co|R|_T)"),
+    (
+        r"py:class",
+        r"(UnstructureStrategy|AttributeOverride|UnstructureHook|StructureHook|HookFactory)",
+    ),
     (r"py:class", r".*\._.*"),
     (r"py:class", r"(Any|Callable|Iterator|AsyncIterator|Mapping|Sequence|Awaitable)"),
 ]

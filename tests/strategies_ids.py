@@ -162,17 +162,13 @@ def national_ids(
     rule_2032: bool | None = None,
 ) -> st.SearchStrategy[NationalId]:
     """Build NationalId values; real (not synthetic) numbers unless asked otherwise."""
-    return national_id_digits(kinds=kinds, synthetic=synthetic, rule_2032=rule_2032).map(
-        NationalId
-    )
+    return national_id_digits(kinds=kinds, synthetic=synthetic, rule_2032=rule_2032).map(NationalId)
 
 
 @st.composite
 def organisation_number_digits(draw: st.DrawFn) -> str:
     """Build the nine digits of a valid organisation number (starting with 8 or 9, as issued)."""
-    eight = draw(st.sampled_from("89")) + draw(
-        st.text("0123456789", min_size=7, max_size=7)
-    )
+    eight = draw(st.sampled_from("89")) + draw(st.text("0123456789", min_size=7, max_size=7))
     check = (11 - _weighted(_ORGNR_WEIGHTS, eight)) % 11
     assume(check != 10)
     return eight + str(check)

@@ -43,8 +43,8 @@ __all__ = [
     "ApiNotFound",
     "BadRequest",
     "ClientError",
-    "ConnectError",
     "Conflict",
+    "ConnectError",
     "Forbidden",
     "InvalidInput",
     "NotFound",
@@ -147,7 +147,8 @@ class ApiError(PatientSkyError):
             text += f" [{self.code}]"
         if request_id:
             text += f" (request id {request_id})"
-        super().__init__(text)
+        # Not super(): in Forbidden the next class is AccessDenied, whose __init__ takes a Reason.
+        PatientSkyError.__init__(self, text)
 
     @property
     def code(self) -> str | None:

@@ -26,6 +26,7 @@ from patientsky.models.consent import ConsentEvent, ConsentEventKind, ConsentHis
 from patientsky.models.consultation import Consultation, ConsultationKind, ConsultationStatus
 from patientsky.models.identity import (
     AssuranceLevel,
+    KidMethod,
     KidNumber,
     LoginMethod,
     NationalId,
@@ -71,6 +72,7 @@ __all__ = [
     "FeeSettings",
     "Gender",
     "Invoice",
+    "KidMethod",
     "KidNumber",
     "LoginMethod",
     "LoginSession",

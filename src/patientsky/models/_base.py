@@ -47,6 +47,12 @@ def aware(_inst: Any, attr: attrs.Attribute[Any], value: Any) -> None:
         raise InvalidInput(attr.name, "must be timezone-aware")
 
 
+def date_only(_inst: Any, attr: attrs.Attribute[Any], value: Any) -> None:
+    """Validate a calendar date (a datetime is not a date here)."""
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise InvalidInput(attr.name, "must be a date (not a datetime)")
+
+
 def of_type(*types: type) -> Validator:
     """Validate that the value is an instance of one of ``types`` (bool is not an int)."""
     names = " or ".join(t.__name__ for t in types)

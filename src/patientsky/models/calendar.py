@@ -2,26 +2,199 @@
 Clinic calendars: bookable time slots of typed lengths, and appointments (K2).
 
 These mirror PatientSky's own calendar export (``timeslots``, ``timeslottypes``,
-``appointments``); :mod:`patientsky.wire` reads that format. Times are timezone-aware;
-the export's wall-clock times are in Europe/Oslo.
+``appointments``); :mod:`patientsky.wire.legacy` reads that format. Times are
+timezone-aware; the export's wall-clock times are in Europe/Oslo, and
+:func:`to_oslo` is the one place that turns a wall-clock time into an aware one.
+
+Times are compared and subtracted as instants (in UTC), never as wall-clock times:
+Python compares two datetimes that share a ``tzinfo`` by their wall-clock fields,
+which is wrong in the hour the clocks go back.
+
+>>> start = to_oslo(dt.datetime(2019, 10, 27, 1, 30))
+>>> end = to_oslo(dt.datetime(2019, 10, 27, 3, 0))
+>>> Interval(start, end).minutes  # the night the clocks go back: 02:00-03:00 twice
+150
+>>> to_oslo(dt.datetime(2019, 3, 31, 2, 30))
+Traceback (most recent call last):
+    ...
+patientsky.errors.InvalidInput: time: does not exist in Europe/Oslo (the clocks skip 02:00-03:00)
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
+from collections.abc import Iterable, Mapping
+from typing import Any, Final, TypeVar
+from zoneinfo import ZoneInfo
 
 import attrs
 
-from patientsky.models._base import aware, of_type, one_of, optional, ordered, positive, text
+from patientsky.errors import InvalidInput
+from patientsky.models._base import (
+    Unrecognized,
+    aware,
+    items,
+    of_type,
+    one_of,
+    optional,
+    positive,
+    text,
+)
 
 __all__ = [
+    "OSLO",
     "Appointment",
+    "AppointmentStatus",
     "Calendar",
     "CalendarKind",
+    "Interval",
+    "Schedule",
     "TimeSlot",
     "TimeSlotType",
+    "to_oslo",
 ]
+
+OSLO: Final = ZoneInfo("Europe/Oslo")
+"""The time zone every Norwegian wall-clock time is in."""
+
+_UTC = dt.UTC
+
+
+def to_oslo(value: dt.datetime, *, field: str = "time") -> dt.datetime:
+    """
+    Return ``value`` as an aware datetime in Europe/Oslo.
+
+    An aware ``value`` is converted. A naive one is read as Oslo wall-clock time:
+    in the hour that occurs twice (the night the clocks go back) it is the first
+    occurrence, summer time (``fold=0``); a time the clocks skip (the night they go
+    forward) is refused rather than guessed.
+
+    Args:
+        value: The time, naive (Oslo wall clock) or aware.
+        field: The field path to name in an error.
+
+    Returns:
+        The same instant, with ``tzinfo`` Europe/Oslo.
+
+    Raises:
+        InvalidInput: If ``value`` is not a datetime, or is a wall-clock time that
+            does not exist in Oslo.
+    """
+    if not isinstance(value, dt.datetime):
+        raise InvalidInput(field, f"must be a datetime, not {type(value).__name__}")
+    if value.tzinfo is not None and value.utcoffset() is not None:
+        return value.astimezone(OSLO)
+    first = value.replace(tzinfo=OSLO, fold=0)
+    back = first.astimezone(_UTC).astimezone(OSLO)
+    if back.replace(tzinfo=None, fold=0) != value.replace(fold=0):
+        raise InvalidInput(field, "does not exist in Europe/Oslo (the clocks skip 02:00-03:00)")
+    return back
+
+
+def _instant(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(_UTC)
+
+
+def _clock(value: dt.datetime) -> str:
+    return value.strftime("%H:%M:%S" if value.second or value.microsecond else "%H:%M")
+
+
+def _starts_before_end(inst: Any) -> None:
+    if _instant(inst.start) >= _instant(inst.end):
+        raise InvalidInput("end", "must be after start")
+
+
+@attrs.frozen(eq=False, order=False)
+class Interval:
+    """
+    A half-open stretch of time ``[start, end)`` between two aware datetimes.
+
+    Equality, hashing and ordering go by the instants (UTC), so two intervals that
+    mean the same time are equal whatever their time zones, and the hour the clocks
+    go back sorts right. ``str`` shows it in Oslo time, for example
+    ``2019-04-23 08:30-10:00``.
+
+    Args:
+        start: When it begins (included).
+        end: When it ends (excluded); after ``start``.
+
+    Raises:
+        InvalidInput: If a bound is not aware, or ``end`` is not after ``start``.
+    """
+
+    start: dt.datetime = attrs.field(validator=[of_type(dt.datetime), aware])
+    end: dt.datetime = attrs.field(validator=[of_type(dt.datetime), aware])
+
+    def __attrs_post_init__(self) -> None:
+        _starts_before_end(self)
+
+    @property
+    def duration(self) -> dt.timedelta:
+        """How long it lasts, in real (elapsed) time."""
+        return _instant(self.end) - _instant(self.start)
+
+    @property
+    def minutes(self) -> int:
+        """How long it lasts, in whole minutes."""
+        return self.duration // dt.timedelta(minutes=1)
+
+    def in_oslo(self) -> Interval:
+        """Return the same interval with both bounds in Europe/Oslo."""
+        return Interval(self.start.astimezone(OSLO), self.end.astimezone(OSLO))
+
+    def overlaps(self, other: Interval) -> bool:
+        """Whether the two share some time (touching at one instant is not overlapping)."""
+        return _instant(self.start) < _instant(other.end) and _instant(other.start) < _instant(
+            self.end
+        )
+
+    def contains(self, other: Interval | dt.datetime) -> bool:
+        """Whether ``other`` (an interval, or an instant) lies inside this interval."""
+        if isinstance(other, Interval):
+            return _instant(self.start) <= _instant(other.start) and _instant(
+                other.end
+            ) <= _instant(self.end)
+        return _instant(self.start) <= _instant(other) < _instant(self.end)
+
+    def __str__(self) -> str:
+        start, end = self.start.astimezone(OSLO), self.end.astimezone(OSLO)
+        same_day = start.date() == end.date()
+        return f"{start.date()} {_clock(start)}-" + (
+            _clock(end) if same_day else f"{end.date()} {_clock(end)}"
+        )
+
+    def _key(self) -> tuple[dt.datetime, dt.datetime]:
+        return (_instant(self.start), _instant(self.end))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Interval):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __lt__(self, other: Interval) -> bool:
+        if not isinstance(other, Interval):
+            return NotImplemented
+        return self._key() < other._key()
+
+    def __le__(self, other: Interval) -> bool:
+        if not isinstance(other, Interval):
+            return NotImplemented
+        return self._key() <= other._key()
+
+    def __gt__(self, other: Interval) -> bool:
+        if not isinstance(other, Interval):
+            return NotImplemented
+        return self._key() > other._key()
+
+    def __ge__(self, other: Interval) -> bool:
+        if not isinstance(other, Interval):
+            return NotImplemented
+        return self._key() >= other._key()
 
 
 class CalendarKind(enum.Enum):
@@ -101,7 +274,27 @@ class TimeSlot:
     public_bookable: bool = attrs.field(default=True, validator=of_type(bool))
 
     def __attrs_post_init__(self) -> None:
-        ordered("start", "end")(self)
+        _starts_before_end(self)
+
+    @property
+    def interval(self) -> Interval:
+        """The time the slot covers."""
+        return Interval(self.start, self.end)
+
+
+class AppointmentStatus(enum.Enum):
+    """
+    Whether an appointment holds its time.
+
+    An appointment whose status is :class:`~patientsky.models.Unrecognized` (for
+    example a state of PatientSky's export whose meaning is not documented) holds
+    its time: the rules never book over it.
+    """
+
+    BOOKED = "booked"
+    """The time is taken."""
+    CANCELLED = "cancelled"
+    """Cancelled: the time is free again."""
 
 
 @attrs.frozen
@@ -116,6 +309,8 @@ class Appointment:
         end: When it ends.
         patient_id: The patient, if it is a patient's appointment.
         type_id: The time slot type it was booked as, if any.
+        status: Booked or cancelled; an unrecognized status holds the time too.
+        consultation_id: The consultation it belongs to, if it was booked through the portal.
     """
 
     id: str = attrs.field(validator=text(200))
@@ -124,6 +319,189 @@ class Appointment:
     end: dt.datetime = attrs.field(validator=aware)
     patient_id: str | None = attrs.field(default=None, validator=optional(text(200)))
     type_id: str | None = attrs.field(default=None, validator=optional(text(200)))
+    status: AppointmentStatus | Unrecognized = attrs.field(
+        default=AppointmentStatus.BOOKED, validator=one_of(AppointmentStatus, unrecognized=True)
+    )
+    consultation_id: str | None = attrs.field(default=None, validator=optional(text(200)))
 
     def __attrs_post_init__(self) -> None:
-        ordered("start", "end")(self)
+        _starts_before_end(self)
+
+    @property
+    def interval(self) -> Interval:
+        """The time the appointment covers."""
+        return Interval(self.start, self.end)
+
+    @property
+    def holds_time(self) -> bool:
+        """Whether the time is taken: anything but a cancelled appointment takes it."""
+        return self.status is not AppointmentStatus.CANCELLED
+
+
+_Item = TypeVar("_Item", Calendar, TimeSlotType, TimeSlot, Appointment)
+
+
+def _canonical(values: Iterable[Any]) -> tuple[Any, ...]:
+    """
+    Converter: a tuple sorted by id, so equal data in any order gives an equal value.
+
+    Typed with ``Any`` because mypy's attrs plugin cannot solve a generic converter.
+    """
+    if isinstance(values, str):
+        raise InvalidInput("", "must be a list, not a string")
+    return tuple(sorted(values, key=lambda v: str(getattr(v, "id", ""))))
+
+
+_NOT_A_CALENDAR = "is not a calendar of the schedule"
+
+
+def _unique_ids(field: str, values: tuple[Any, ...]) -> None:
+    for i in range(1, len(values)):
+        if values[i].id == values[i - 1].id:
+            raise InvalidInput(f"{field}[{i}].id", "repeats the id of another item")
+
+
+def _dedupe(field: str, values: Iterable[_Item]) -> list[_Item]:
+    """Keep one of each id; the same id with other content is a conflict."""
+    seen: dict[str, _Item] = {}
+    for value in values:
+        known = seen.setdefault(value.id, value)
+        if known != value:
+            raise InvalidInput(f"{field}.{value.id}", "two different items share this id")
+    return list(seen.values())
+
+
+def _by_start(value: TimeSlot | Appointment) -> tuple[dt.datetime, dt.datetime, str]:
+    return (_instant(value.start), _instant(value.end), value.id)
+
+
+@attrs.frozen
+class Schedule:
+    """
+    The calendars of one or more clinics, with their time slots and appointments.
+
+    The bundle the booking rules work on (:mod:`patientsky.rules.freetime`,
+    :mod:`patientsky.rules.booking`). Each collection is kept sorted by id, so two
+    schedules of the same data are equal whatever order it came in. Every slot and
+    appointment must belong to a calendar of the schedule, and every slot's type
+    must be one of its time slot types.
+
+    Args:
+        calendars: The calendars.
+        time_slot_types: The time slot types the slots use.
+        time_slots: The bookable time.
+        appointments: The busy time (cancelled appointments may stay; they hold no time).
+
+    Raises:
+        InvalidInput: If an id repeats, or a slot or appointment points at a calendar
+            or type that is not there.
+    """
+
+    calendars: tuple[Calendar, ...] = attrs.field(
+        default=(), converter=_canonical, validator=items(of_type(Calendar))
+    )
+    time_slot_types: tuple[TimeSlotType, ...] = attrs.field(
+        default=(), converter=_canonical, validator=items(of_type(TimeSlotType))
+    )
+    time_slots: tuple[TimeSlot, ...] = attrs.field(
+        default=(), converter=_canonical, validator=items(of_type(TimeSlot)), repr=False
+    )
+    appointments: tuple[Appointment, ...] = attrs.field(
+        default=(), converter=_canonical, validator=items(of_type(Appointment)), repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        _unique_ids("calendars", self.calendars)
+        _unique_ids("time_slot_types", self.time_slot_types)
+        _unique_ids("time_slots", self.time_slots)
+        _unique_ids("appointments", self.appointments)
+        calendar_ids = {c.id for c in self.calendars}
+        type_ids = {t.id for t in self.time_slot_types}
+        for i, slot in enumerate(self.time_slots):
+            if slot.calendar_id not in calendar_ids:
+                raise InvalidInput(
+                    f"time_slots[{i}].calendar_id", "is not a calendar of the schedule"
+                )
+            if slot.type_id not in type_ids:
+                raise InvalidInput(
+                    f"time_slots[{i}].type_id", "is not a time slot type of the schedule"
+                )
+        for i, appointment in enumerate(self.appointments):
+            if appointment.calendar_id not in calendar_ids:
+                raise InvalidInput(f"appointments[{i}].calendar_id", _NOT_A_CALENDAR)
+
+    @functools.cached_property
+    def _index(
+        self,
+    ) -> tuple[
+        Mapping[str, Calendar],
+        Mapping[str, TimeSlotType],
+        Mapping[str, tuple[TimeSlot, ...]],
+        Mapping[str, tuple[Appointment, ...]],
+    ]:
+        slots: dict[str, list[TimeSlot]] = {c.id: [] for c in self.calendars}
+        for slot in self.time_slots:
+            slots[slot.calendar_id].append(slot)
+        busy: dict[str, list[Appointment]] = {c.id: [] for c in self.calendars}
+        for appointment in self.appointments:
+            busy[appointment.calendar_id].append(appointment)
+        return (
+            {c.id: c for c in self.calendars},
+            {t.id: t for t in self.time_slot_types},
+            {k: tuple(sorted(v, key=_by_start)) for k, v in slots.items()},
+            {k: tuple(sorted(v, key=_by_start)) for k, v in busy.items()},
+        )
+
+    @property
+    def calendar_ids(self) -> tuple[str, ...]:
+        """The ids of the calendars, sorted."""
+        return tuple(c.id for c in self.calendars)
+
+    def calendar(self, calendar_id: str) -> Calendar | None:
+        """Return the calendar with this id, or None."""
+        return self._index[0].get(calendar_id)
+
+    def time_slot_type(self, type_id: str) -> TimeSlotType | None:
+        """Return the time slot type with this id, or None."""
+        return self._index[1].get(type_id)
+
+    def slots_of(self, calendar_id: str) -> tuple[TimeSlot, ...]:
+        """Return the time slots of one calendar, by start time (none for an unknown id)."""
+        return self._index[2].get(calendar_id, ())
+
+    def appointments_of(self, calendar_id: str) -> tuple[Appointment, ...]:
+        """Return the appointments of one calendar, by start time (none for an unknown id)."""
+        return self._index[3].get(calendar_id, ())
+
+    def with_appointments(self, appointments: Iterable[Appointment]) -> Schedule:
+        """
+        Return the schedule with these appointments added, or replacing those with their ids.
+
+        Args:
+            appointments: New appointments, or new versions of existing ones (for
+                example cancelled).
+
+        Raises:
+            InvalidInput: If an appointment points at a calendar that is not there.
+        """
+        new = {a.id: a for a in appointments}
+        kept = [a for a in self.appointments if a.id not in new]
+        return attrs.evolve(self, appointments=[*kept, *new.values()])
+
+    def merge(self, other: Schedule) -> Schedule:
+        """
+        Return one schedule with everything of both.
+
+        An item present in both (same id) is kept once if it is equal in both.
+
+        Raises:
+            InvalidInput: If the same id names different items.
+        """
+        return Schedule(
+            calendars=_dedupe("calendars", [*self.calendars, *other.calendars]),
+            time_slot_types=_dedupe(
+                "time_slot_types", [*self.time_slot_types, *other.time_slot_types]
+            ),
+            time_slots=_dedupe("time_slots", [*self.time_slots, *other.time_slots]),
+            appointments=_dedupe("appointments", [*self.appointments, *other.appointments]),
+        )

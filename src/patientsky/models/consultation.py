@@ -19,10 +19,10 @@ from patientsky.models._base import (
     items,
     one_of,
     optional,
-    ordered,
     str_tuple,
     text,
 )
+from patientsky.models.calendar import Interval
 
 __all__ = [
     "Consultation",
@@ -102,7 +102,8 @@ class Consultation:
     )
 
     def __attrs_post_init__(self) -> None:
-        ordered("start", "end")(self)
+        if self.start.astimezone(dt.UTC) >= self.end.astimezone(dt.UTC):
+            raise InvalidInput("end", "must be after start")
         if not self.calendar_ids:
             raise InvalidInput("calendar_ids", "a consultation occupies at least one calendar")
         cancelled = self.status in (ConsultationStatus.CANCELLED, ConsultationStatus.LATE_CANCELLED)
@@ -110,6 +111,21 @@ class Consultation:
             raise InvalidInput("cancelled_at", "is required when the consultation is cancelled")
 
     @property
+    def interval(self) -> Interval:
+        """The time it takes."""
+        return Interval(self.start, self.end)
+
+    @property
     def duration(self) -> dt.timedelta:
-        """How long it lasts."""
-        return self.end - self.start
+        """How long it lasts, in real (elapsed) time."""
+        return self.interval.duration
+
+    @property
+    def holds_time(self) -> bool:
+        """
+        Whether it still takes its time: not cancelled.
+
+        A consultation whose status is unrecognized holds its time, so that nothing is
+        booked over it.
+        """
+        return self.status not in (ConsultationStatus.CANCELLED, ConsultationStatus.LATE_CANCELLED)

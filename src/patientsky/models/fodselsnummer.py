@@ -34,6 +34,13 @@ accepted; a number valid under the classic rule is valid under the new one.
 Birth dates in the future are *not* refused: the core has no clock, so a caller
 that cares compares :func:`get_birth_date` with its own "today".
 
+The date is the one the number *encodes*, read with the table above. It is
+usually the birth date, but not always: when a date has no free numbers left,
+the register may use the registration date instead; and for numbers issued from
+2032 Skatteetaten no longer promises that the individual number gives the century
+(the table is the allocation rule until then). The register's birth date is the
+authority; do not refuse a person because the two differ.
+
 Error messages never repeat the number; in fact they contain no digit at all.
 
 >>> validate('151086 95088')
@@ -210,7 +217,7 @@ def calc_check_digits_2032(number: str) -> tuple[str, ...]:
         number: Nine digits (or eleven, whose last two are ignored).
 
     Returns:
-        The allowed pairs, sorted, for example ``("06", "18", "20", "35")``.
+        The allowed pairs, sorted; for ``"151086950"``: ``("02", "88", "96")``.
 
     Raises:
         InvalidInput: If the input is not nine (or eleven) digits.

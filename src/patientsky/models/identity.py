@@ -141,7 +141,12 @@ class NationalId:
 
     @property
     def birth_date(self) -> dt.date:
-        """The birth date the number encodes (D-, H- and synthetic offsets removed)."""
+        """
+        The birth date the number encodes (D-, H- and synthetic offsets removed).
+
+        Usually the birth date, but the register's birth date is the authority: see
+        :mod:`patientsky.models.fodselsnummer` for when the two can differ.
+        """
         return _fnr.get_birth_date(self._digits, allow_synthetic=True)
 
     @property

@@ -44,9 +44,9 @@ from patientsky.errors import InvalidInput
 
 __all__ = [
     "FIELD",
+    "KidMethod",
     "MAX_LENGTH",
     "MIN_LENGTH",
-    "KidMethod",
     "calc_check_digit",
     "compact",
     "format",

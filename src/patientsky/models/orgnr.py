@@ -68,12 +68,14 @@ def validate(number: str) -> str:
         InvalidInput: If the number is not valid (field ``organisation_number``).
     """
     number = compact(number)
+    if not number:  # stdnum calls an empty string a format error
+        raise _invalid("must have nine digits")
     try:
         return str(_stdnum_orgnr.validate(number))
+    except _stdnum_errors.InvalidLength:  # a subclass of InvalidFormat: catch it first
+        raise _invalid("must have nine digits") from None
     except _stdnum_errors.InvalidFormat:
         raise _invalid("must contain only digits") from None
-    except _stdnum_errors.InvalidLength:
-        raise _invalid("must have nine digits") from None
     except _stdnum_errors.InvalidChecksum:
         raise _invalid("has an invalid check digit") from None
     except _stdnum_errors.ValidationError:

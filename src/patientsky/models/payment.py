@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from patientsky.errors import InvalidInput
-from patientsky.models._base import Unrecognized, aware, of_type, one_of, optional, text
+from patientsky.models._base import Unrecognized, aware, date_only, of_type, one_of, optional, text
 from patientsky.models.identity import KidNumber
 
 __all__ = [
@@ -160,7 +160,7 @@ class Invoice:
     number: str = attrs.field(validator=text(50))
     amount: Money = attrs.field(validator=of_type(Money))
     issued_at: dt.datetime = attrs.field(validator=aware)
-    due_date: dt.date = attrs.field(validator=of_type(dt.date))
+    due_date: dt.date = attrs.field(validator=date_only)
     kid: KidNumber | None = attrs.field(default=None, validator=optional(of_type(KidNumber)))
     paid_at: dt.datetime | None = attrs.field(default=None, validator=aware)
     payment_id: str | None = attrs.field(default=None, validator=optional(text(200)))

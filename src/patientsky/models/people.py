@@ -11,7 +11,7 @@ import re
 import attrs
 
 from patientsky.errors import InvalidInput
-from patientsky.models._base import as_tuple, items, of_type, one_of, optional, text
+from patientsky.models._base import as_tuple, date_only, items, of_type, one_of, optional, text
 from patientsky.models.identity import NationalId
 
 __all__ = [
@@ -149,7 +149,7 @@ class Patient:
         id: The patient's id in PatientSky.
         national_id: Fødselsnummer, D-number or H-number.
         name: The patient's name.
-        birth_date: Date of birth (for a D- or H-number, from the register).
+        birth_date: Date of birth, from the population register.
         contact: Contact details (P2).
         photo: Profile photo, if uploaded (P1).
         gp_id: The practitioner id of the patient's GP (fastlege), if any (H2).
@@ -160,7 +160,7 @@ class Patient:
     id: str = attrs.field(validator=text(200))
     national_id: NationalId = attrs.field(validator=of_type(NationalId))
     name: PersonName = attrs.field(validator=of_type(PersonName))
-    birth_date: dt.date = attrs.field(validator=of_type(dt.date))
+    birth_date: dt.date = attrs.field(validator=date_only)
     contact: ContactDetails = attrs.field(factory=ContactDetails, validator=of_type(ContactDetails))
     photo: PhotoRef | None = attrs.field(default=None, validator=optional(of_type(PhotoRef)))
     gp_id: str | None = attrs.field(default=None, validator=optional(text(200)))
@@ -169,11 +169,8 @@ class Patient:
     )
     gender: Gender = attrs.field(default=Gender.UNKNOWN, validator=one_of(Gender))
 
-    def __attrs_post_init__(self) -> None:
-        if isinstance(self.birth_date, dt.datetime):
-            raise InvalidInput("birth_date", "must be a date, not a datetime")
-        if self.national_id.birth_date != self.birth_date:
-            raise InvalidInput("birth_date", "does not match the national identity number")
+    # The date in a national identity number is not always the birth date (UDI uses the
+    # registration date when a date has no free numbers), so the two are not compared.
 
     @property
     def has_gp(self) -> bool:

@@ -1,0 +1,295 @@
+"""
+The ``patientsky`` command.
+
+Each subcommand is a :class:`Command`: a name, a one-line help, a function that adds
+its arguments to its parser and a function that runs it and returns the exit code.
+Adding a subcommand is adding one to :data:`COMMANDS`.
+
+Exit codes: 0 done, 1 the answer is "no" (an invalid number for ``check-id``), 2 bad
+usage or input (the message on stderr names the option). No traceback is shown for
+bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+import attrs
+
+from patientsky.errors import InvalidInput
+
+__all__ = [
+    "COMMANDS",
+    "Command",
+    "UsageError",
+    "main",
+]
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class UsageError(Exception):
+    """
+    Bad input for an option, raised by a command: reported with the usage, exit code 2.
+
+    Args:
+        option: The option or argument, as the usage shows it (``--period``, ``FOLDER``).
+        message: What is wrong with it.
+    """
+
+    def __init__(self, option: str, message: str) -> None:
+        super().__init__(f"argument {option}: {message}")
+
+
+@attrs.frozen
+class Command:
+    """
+    A subcommand of ``patientsky``.
+
+    Args:
+        name: What is typed after ``patientsky``.
+        help: One line for ``patientsky --help``.
+        configure: Adds the subcommand's arguments to its parser.
+        run: Runs it with the parsed arguments, writing to the given output; returns
+            the exit code. It raises :class:`UsageError` for bad input.
+    """
+
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, TextIO], int]
+
+
+# availability ---------------------------------------------------------------------
+
+
+def _configure_availability(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("folder", metavar="FOLDER", help="a folder of PatientSky calendar exports")
+    parser.add_argument(
+        "--duration", required=True, type=int, metavar="MINUTES", help="the least length wanted"
+    )
+    parser.add_argument(
+        "--period",
+        required=True,
+        metavar="START/END",
+        help="ISO 8601 interval; times without offset are Oslo time, "
+        "e.g. 2019-04-23T08:00:00/2019-04-27T00:00:00",
+    )
+    parser.add_argument(
+        "--calendar",
+        action="append",
+        metavar="ID",
+        help="a calendar that must be free (id or name); repeat it; default: all",
+    )
+    parser.add_argument("--type", metavar="ID", help="count only time slots of this type")
+    parser.add_argument(
+        "--public-only", action="store_true", help="count only publicly bookable time"
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def _length(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h" + (f" {rest} min" if rest else "")
+
+
+def _run_availability(args: argparse.Namespace, out: TextIO) -> int:
+    from patientsky.rules.freetime import free_time, parse_period
+    from patientsky.wire.legacy import load_folder
+
+    if args.duration <= 0:
+        raise UsageError("--duration", "must be a positive number of minutes")
+    try:
+        period = parse_period(args.period)
+    except InvalidInput as exc:
+        raise UsageError("--period", exc.message) from None
+    try:
+        imported = load_folder(args.folder, strict=False)
+    except InvalidInput as exc:
+        where = f"{exc.field}: " if exc.field else ""
+        raise UsageError("FOLDER", f"{where}{exc.message}") from None
+    for problem in imported.problems:
+        print(f"patientsky: warning: left out {problem}", file=sys.stderr)
+
+    calendar_ids: list[str] | None = None
+    if args.calendar:
+        calendar_ids = []
+        for key in args.calendar:
+            found = imported.find_calendar(key)
+            if found is None:
+                known = ", ".join(f"{c.id} ({c.name})" for c in imported.calendars)
+                raise UsageError("--calendar", f"no calendar {key!r}; known: {known}")
+            calendar_ids.append(found.id)
+    if args.type is not None and imported.schedule.time_slot_type(args.type) is None:
+        known = ", ".join(f"{t.id} ({t.name})" for t in imported.time_slot_types)
+        raise UsageError("--type", f"no time slot type {args.type!r}; known: {known}")
+
+    intervals = free_time(
+        imported.schedule,
+        args.duration,
+        period,
+        calendar_ids=calendar_ids,
+        time_slot_type_id=args.type,
+        public_only=args.public_only,
+    )
+    chosen = [c for c in imported.calendars if calendar_ids is None or c.id in calendar_ids]
+    if args.json:
+        document = {
+            "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+            "durationMinutes": args.duration,
+            "calendars": [{"id": c.id, "name": c.name} for c in chosen],
+            "timeSlotTypeId": args.type,
+            "publicOnly": args.public_only,
+            "intervals": [
+                {"start": i.start.isoformat(), "end": i.end.isoformat(), "minutes": i.minutes}
+                for i in intervals
+            ],
+        }
+        json.dump(document, out, indent=2)
+        out.write("\n")
+        return 0
+
+    names = ", ".join(sorted(c.name for c in chosen))
+    out.write(f"Free time of {names}, at least {_length(args.duration)}, {period}\n\n")
+    rows = [("Date", "Weekday", "From", "To", "Length")]
+    for interval in intervals:
+        start, end = interval.start, interval.end
+        until = end.strftime("%H:%M") if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M}"
+        rows.append(
+            (
+                start.date().isoformat(),
+                _WEEKDAYS[start.weekday()],
+                start.strftime("%H:%M"),
+                until,
+                _length(interval.minutes),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        out.write("\n")
+    count = len(intervals)
+    out.write(f"\n{count} free interval{'' if count == 1 else 's'}\n")
+    return 0
+
+
+# check-id -------------------------------------------------------------------------
+
+
+def _configure_check_id(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "number",
+        nargs="?",
+        metavar="NUMBER",
+        help="the number; if left out, read from stdin (one a line), "
+        "which keeps it out of the shell history",
+    )
+    parser.add_argument(
+        "--allow-synthetic",
+        action="store_true",
+        help="accept synthetic test numbers (month + 80)",
+    )
+
+
+def _run_check_id(args: argparse.Namespace, out: TextIO) -> int:
+    from patientsky.models.identity import NationalId
+
+    if args.number is not None:
+        numbers = [("", args.number)]
+    else:
+        lines = [line.strip() for line in sys.stdin]
+        numbers = [(f"line {n}: ", text) for n, text in enumerate(lines, 1) if text]
+        if not numbers:
+            raise UsageError("NUMBER", "give a number, or one a line on stdin")
+    code = 0
+    for where, text in numbers:
+        try:
+            national_id = NationalId.parse(text, allow_synthetic=args.allow_synthetic)
+        except InvalidInput as exc:
+            # The message never repeats the digits.
+            print(f"patientsky: {where}invalid: {exc.message}", file=sys.stderr)
+            code = 1
+            continue
+        synthetic = " (synthetic test number)" if national_id.is_synthetic else ""
+        out.write(
+            f"{where}{national_id.masked}  {national_id.kind.value}{synthetic}  "
+            f"born {national_id.birth_date.isoformat()}\n"
+        )
+    return code
+
+
+# sandbox (the sandbox engineer's; loads Starlette only when run) -------------------
+
+
+def _configure_sandbox(parser: argparse.ArgumentParser) -> None:
+    from patientsky.sandbox import _cli
+
+    _cli.configure(parser)
+
+
+def _run_sandbox(args: argparse.Namespace, out: TextIO) -> int:
+    from patientsky.sandbox import _cli
+
+    return _cli.run(args, out)
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "availability",
+        "print when calendars of PatientSky exports are free",
+        _configure_availability,
+        _run_availability,
+    ),
+    Command(
+        "check-id",
+        "validate a Norwegian national identity number (fødselsnummer, D- or H-number)",
+        _configure_check_id,
+        _run_check_id,
+    ),
+    Command("sandbox", "run the sandbox server with demo data", _configure_sandbox, _run_sandbox),
+)
+"""The subcommands, in the order ``--help`` lists them."""
+
+
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    parser = argparse.ArgumentParser(
+        prog="patientsky", description="Tools for the PatientSky patient portal library."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parsers = {}
+    for command in COMMANDS:
+        child = sub.add_parser(command.name, help=command.help, description=command.help)
+        command.configure(child)
+        parsers[command.name] = child
+    return parser, parsers
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
+    """
+    Run the ``patientsky`` command.
+
+    Args:
+        argv: The arguments (without the program name); ``sys.argv[1:]`` if None.
+        out: Where to write the answer; standard output if None.
+
+    Returns:
+        The exit code: 0 done, 1 a "no" answer, 2 bad usage or input.
+    """
+    parser, parsers = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits on --help and on usage errors
+        return exc.code if isinstance(exc.code, int) else 2
+    command = next(c for c in COMMANDS if c.name == args.command)
+    try:
+        return command.run(args, out if out is not None else sys.stdout)
+    except UsageError as exc:
+        parsers[command.name].print_usage(sys.stderr)
+        print(f"patientsky {command.name}: error: {exc}", file=sys.stderr)
+        return 2

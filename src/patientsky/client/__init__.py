@@ -1,0 +1,65 @@
+"""
+The HTTP client for the PatientSky patient portal API, synchronous and asynchronous.
+
+:class:`PortalClient` and :class:`AsyncPortalClient` are thin drivers around one
+sans-I/O core that builds requests, reads responses and decides retries, so both
+behave the same:
+
+- every write carries an ``Idempotency-Key`` (yours or a new one) that every retry
+  reuses, so a retried booking is made once;
+- connection failures, timeouts, 408, 429, 502, 503 and 504 are retried with
+  exponential backoff and full jitter, honouring ``Retry-After`` (capped);
+- a token provider is called again once on a 401;
+- lists are iterated lazily across pages, and the next page can only go to the origin
+  and path of the first;
+- a debug log (logger ``patientsky.client``) shows method, path, status, request id,
+  attempt and time, never a token, a body or a national identity number.
+
+``import patientsky.client`` loads httpx and the models; the wire converter (cattrs)
+loads on the first call, the sandbox never.
+"""
+
+from patientsky.client._async import (
+    AsyncPager,
+    AsyncPaymentsPager,
+    AsyncPortalClient,
+    AsyncTokenProvider,
+)
+from patientsky.client._base import DEFAULT_TIMEOUT, CallOptions
+from patientsky.client._core import Backoff, Timeouts
+from patientsky.client._sync import Pager, PaymentsPager, PortalClient, TokenProvider
+from patientsky.client._types import (
+    ClinicServices,
+    ConsentState,
+    DialogView,
+    FeeNotice,
+    FreeTime,
+    PaymentsPage,
+    Represented,
+    Versioned,
+    VideoLink,
+)
+
+__all__ = [
+    "AsyncPager",
+    "AsyncPaymentsPager",
+    "AsyncPortalClient",
+    "AsyncTokenProvider",
+    "Backoff",
+    "CallOptions",
+    "ClinicServices",
+    "ConsentState",
+    "DEFAULT_TIMEOUT",
+    "DialogView",
+    "FeeNotice",
+    "FreeTime",
+    "Pager",
+    "PaymentsPage",
+    "PaymentsPager",
+    "PortalClient",
+    "Represented",
+    "Timeouts",
+    "TokenProvider",
+    "Versioned",
+    "VideoLink",
+]

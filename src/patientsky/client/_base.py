@@ -1,0 +1,210 @@
+"""
+What the sync and async clients share besides the core: options, defaults, httpx glue.
+
+The glue turns a core :class:`~patientsky.client._core.Request` into an httpx request and
+an httpx response or exception into a core outcome; the drivers only add the I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import random
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any, Final, TypedDict, TypeVar
+
+import attrs
+import httpx
+
+from patientsky.client._core import (
+    Backoff,
+    FailureKind,
+    Request,
+    Response,
+    Settings,
+    Timeouts,
+    TransportFailure,
+    check_base_url,
+)
+from patientsky.errors import InvalidInput
+
+T = TypeVar("T")
+
+DEFAULT_TIMEOUT: Final = Timeouts(connect=5.0, read=30.0, write=30.0, pool=10.0)
+"""The default timeouts: connect 5 s, read 30 s, write 30 s, wait for a pooled connection 10 s."""
+
+DEFAULT_MAX_RETRIES: Final = 2
+"""Retries after the first attempt, by default (so three attempts at most)."""
+
+TimeoutArg = float | Timeouts | httpx.Timeout | None
+"""A timeout: seconds for every phase, :class:`Timeouts`, an ``httpx.Timeout``, or ``None``."""
+
+
+class CallOptions(TypedDict, total=False):
+    """
+    Options every method takes as keyword arguments, for that call only.
+
+    Attributes:
+        timeout: Seconds (or :class:`Timeouts`, or an ``httpx.Timeout``); ``None``: no limit.
+        max_retries: Retries after the first attempt; ``0`` turns retrying off.
+    """
+
+    timeout: TimeoutArg
+    max_retries: int
+
+
+@functools.cache
+def user_agent() -> str:
+    """Return ``patientsky-python/<version>`` (the version read once, when first needed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"patientsky-python/{version('patientsky')}"
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "patientsky-python/0"
+
+
+def to_timeouts(timeout: object) -> Timeouts | None:
+    """
+    Turn a timeout argument into per-phase :class:`Timeouts` (``None``: no limit).
+
+    Raises:
+        InvalidInput: With field ``timeout``, for a negative or non-numeric value.
+    """
+    if timeout is None or isinstance(timeout, Timeouts):
+        return timeout
+    if isinstance(timeout, httpx.Timeout):
+        return Timeouts(timeout.connect, timeout.read, timeout.write, timeout.pool)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise InvalidInput("timeout", "must be a positive number of seconds, or None")
+    seconds = float(timeout)
+    return Timeouts(seconds, seconds, seconds, seconds)
+
+
+def to_httpx_timeout(timeouts: Timeouts | None) -> httpx.Timeout:
+    """Return the ``httpx.Timeout`` for per-phase timeouts."""
+    if timeouts is None:
+        return httpx.Timeout(None)
+    return httpx.Timeout(
+        connect=timeouts.connect, read=timeouts.read, write=timeouts.write, pool=timeouts.pool
+    )
+
+
+def check_retries(max_retries: object) -> int:
+    """
+    Validate ``max_retries``: an integer from 0 to 10.
+
+    Raises:
+        InvalidInput: With field ``max_retries``.
+    """
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int):
+        raise InvalidInput("max_retries", "must be an integer")
+    if not 0 <= max_retries <= 10:
+        raise InvalidInput("max_retries", "must be from 0 to 10")
+    return max_retries
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _new_key() -> str:
+    return str(uuid.uuid4())
+
+
+def make_settings(
+    base_url: str,
+    *,
+    timeout: TimeoutArg,
+    max_retries: int,
+    backoff: Backoff,
+    rng: Callable[[], float] | None,
+    allow_http: bool,
+) -> Settings:
+    """Validate the client's constructor arguments into core :class:`Settings`."""
+    if not isinstance(backoff, Backoff):
+        raise InvalidInput("backoff", "must be a Backoff")
+    return Settings(
+        base_url=check_base_url(base_url, allow_http=allow_http),
+        user_agent=user_agent(),
+        timeout=to_timeouts(timeout),
+        max_retries=check_retries(max_retries),
+        backoff=backoff,
+        rng=rng or random.random,
+        now=_utc_now,
+        new_key=_new_key,
+    )
+
+
+def with_call_options(settings: Settings, options: CallOptions) -> Settings:
+    """
+    Return ``settings`` with a call's (or a view's) options applied.
+
+    Raises:
+        InvalidInput: For an unknown option or a bad value.
+    """
+    unknown = set(options) - {"timeout", "max_retries"}
+    if unknown:
+        raise InvalidInput(min(unknown), "is not an option (timeout, max_retries)")
+    changes: dict[str, Any] = {}
+    if "timeout" in options:
+        changes["timeout"] = to_timeouts(options["timeout"])
+    if "max_retries" in options:
+        changes["max_retries"] = check_retries(options["max_retries"])
+    return attrs.evolve(settings, **changes) if changes else settings
+
+
+def build_httpx_request(http: httpx.Client | httpx.AsyncClient, request: Request) -> httpx.Request:
+    """Build the httpx request (the client's own default headers and cookies merged in)."""
+    return http.build_request(
+        request.method,
+        request.url,
+        headers=list(request.headers),
+        content=request.content,
+        timeout=to_httpx_timeout(request.timeout),
+    )
+
+
+def to_response(response: httpx.Response, started: float) -> Response:
+    """Turn a read httpx response into a core :class:`Response`."""
+    return Response(
+        status=response.status_code,
+        headers=tuple((k.lower(), v) for k, v in response.headers.multi_items()),
+        content=response.content,
+        elapsed_ms=(time.perf_counter() - started) * 1000.0,
+    )
+
+
+def to_failure(exc: httpx.RequestError, started: float) -> TransportFailure:
+    """
+    Classify an httpx error: what went wrong, and whether the server may have seen it.
+
+    Connecting (including waiting for a pooled connection) fails before a byte is sent;
+    a read or write error, a dropped connection or a read timeout may come after the
+    server acted.
+    """
+    elapsed = (time.perf_counter() - started) * 1000.0
+    kind, sent = FailureKind.OTHER, True
+    if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+        kind, sent = FailureKind.TIMEOUT, False
+    elif isinstance(exc, httpx.TimeoutException):
+        kind = FailureKind.TIMEOUT
+    elif isinstance(exc, httpx.ConnectError | httpx.ProxyError):
+        kind, sent = FailureKind.CONNECT, False
+    elif isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
+        kind = FailureKind.CONNECT
+    return TransportFailure(kind=kind, sent=sent, error=exc, elapsed_ms=elapsed)
+
+
+def default_sleep(seconds: float) -> None:
+    """Sleep (the sync client's default)."""
+    time.sleep(seconds)
+
+
+async def default_async_sleep(seconds: float) -> None:
+    """Sleep without blocking the event loop (asyncio or trio, through anyio)."""
+    import anyio
+
+    await anyio.sleep(seconds)

@@ -1,0 +1,787 @@
+"""
+Every call of the HTTP contract, described once for both clients.
+
+Each function validates its arguments (raising :class:`~patientsky.errors.InvalidInput`
+naming the argument) and returns a :class:`~patientsky.client._core.Call`: the method,
+path, query, body and how to decode the answer. The sync and async resources only pass
+these to their driver.
+
+The wire converter (and cattrs) is imported on first use, not with the client.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, get_args
+
+from patientsky.client._core import Call, Response, query, segment
+from patientsky.client._types import (
+    ClinicServices,
+    ConsentState,
+    DialogView,
+    FeeNotice,
+    FreeTime,
+    PaymentsPage,
+    Represented,
+    Versioned,
+    VideoLink,
+)
+from patientsky.errors import InvalidInput
+from patientsky.models import (
+    Action,
+    Clinic,
+    CommunicationType,
+    Consultation,
+    ConsultationKind,
+    ContactDetails,
+    Dialog,
+    Invoice,
+    LoginSession,
+    Money,
+    Patient,
+    Payment,
+    PersonName,
+    PhotoRef,
+    PrescriptionRenewalRequest,
+    PublicServiceLink,
+    Relation,
+    RelationKind,
+    Terms,
+)
+
+if TYPE_CHECKING:
+    from patientsky.wire import Page
+
+T = TypeVar("T")
+
+Folder = Literal["inbox", "archive"]
+"""A dialog folder: ``"inbox"`` (M1) or ``"archive"`` (M6)."""
+When = Literal["upcoming", "past"]
+"""Which consultations: ``"upcoming"`` or ``"past"`` (K1)."""
+PaidTab = Literal["paid_this_year", "all_paid"]
+"""A paid tab of "My payments": ``"paid_this_year"`` (B2) or ``"all_paid"`` (B3)."""
+
+ME: Final = "me"
+MAX_PHOTO_BYTES: Final = 5 * 1024 * 1024
+_JSON: Final = "application/json"
+_MAGIC: Final = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def _in_response(exc: InvalidInput, response: Response) -> InvalidInput:
+    error = exc.at("response")
+    error.add_note(
+        f"the server's answer did not decode (status {response.status}, "
+        f"request id {response.request_id or '-'})"
+    )
+    return error
+
+
+def _document(response: Response) -> Any:
+    try:
+        return json.loads(response.content)
+    except (ValueError, RecursionError):
+        # The parser's message may quote the document; say only what is wrong.
+        raise _in_response(InvalidInput("", "is not valid JSON"), response) from None
+
+
+def _structure(data: Any, cls: Any, response: Response, path: str = "") -> Any:
+    from patientsky import wire
+
+    try:
+        return wire.structure(data, cls)
+    except InvalidInput as exc:
+        raise _in_response(exc.at(path), response) from None
+
+
+def model(cls: type[T]) -> Callable[[Response], T]:
+    """Return a decoder of a JSON body into ``cls``."""
+
+    def decode(response: Response) -> T:
+        from patientsky import wire
+
+        try:
+            return wire.loads(response.content, cls)
+        except InvalidInput as exc:
+            raise _in_response(exc, response) from None
+
+    return decode
+
+
+def versioned(cls: type[T]) -> Callable[[Response], Versioned[T]]:
+    """Return a decoder of a JSON body into ``cls``, with the response's ``ETag``."""
+    inner = model(cls)
+
+    def decode(response: Response) -> Versioned[T]:
+        etag = response.header("etag")
+        if not etag:
+            raise _in_response(InvalidInput("ETag", "is missing from the response"), response)
+        return Versioned(inner(response), etag)
+
+    return decode
+
+
+def _dialog_view(item: Any, response: Response, path: str) -> DialogView:
+    if not isinstance(item, dict):
+        raise _in_response(InvalidInput(path, "must be an object"), response)
+    dialog = _structure(item, Dialog, response, path)
+    folder = _structure(item.get("folder"), str, response, f"{path}.folder" if path else "folder")
+    unread = _structure(item.get("unread"), bool, response, f"{path}.unread" if path else "unread")
+    return DialogView(dialog, folder, unread)
+
+
+def dialog_view(response: Response) -> DialogView:
+    """Decode a dialog view: a dialog plus its ``folder`` and ``unread`` (flat on the wire)."""
+    return _dialog_view(_document(response), response, "")
+
+
+def _items(response: Response) -> tuple[dict[str, Any], list[Any]]:
+    doc = _document(response)
+    if not isinstance(doc, dict):
+        raise _in_response(InvalidInput("", "must be an object"), response)
+    data = doc.get("data")
+    if not isinstance(data, list):
+        raise _in_response(InvalidInput("data", "must be an array"), response)
+    return doc, data
+
+
+def _cursor(doc: Mapping[str, Any], response: Response) -> str | None:
+    cursor = doc.get("nextCursor")
+    if cursor is not None and not isinstance(cursor, str):
+        raise _in_response(InvalidInput("nextCursor", "must be a string or null"), response)
+    return cursor
+
+
+def page(cls: type[T]) -> Callable[[Response], Page[T]]:
+    """Return a decoder of ``{"data": [...], "nextCursor": ...}`` with items of ``cls``."""
+
+    def decode(response: Response) -> Page[T]:
+        from patientsky.wire import Page
+
+        return model(Page[cls])(response)  # type: ignore[valid-type]
+
+    return decode
+
+
+def dialog_page(response: Response) -> Page[DialogView]:
+    """Decode a page of dialog views."""
+    from patientsky.wire import Page
+
+    doc, data = _items(response)
+    views = [_dialog_view(item, response, f"data[{i}]") for i, item in enumerate(data)]
+    return Page(views, _cursor(doc, response))
+
+
+def payments_page(cls: type[T]) -> Callable[[Response], PaymentsPage[T]]:
+    """Return a decoder of a payments page with rows of ``cls`` and the tab's total."""
+
+    def decode(response: Response) -> PaymentsPage[T]:
+        doc, data = _items(response)
+        rows = tuple(_structure(item, cls, response, f"data[{i}]") for i, item in enumerate(data))
+        total = _structure(doc.get("total"), Money, response, "total")
+        return PaymentsPage(rows, total, _cursor(doc, response))
+
+    return decode
+
+
+def data_list(cls: type[T]) -> Callable[[Response], list[T]]:
+    """Return a decoder of ``{"data": [...]}`` (an unpaginated list) into a list of ``cls``."""
+
+    def decode(response: Response) -> list[T]:
+        _, data = _items(response)
+        return [_structure(item, cls, response, f"data[{i}]") for i, item in enumerate(data)]
+
+    return decode
+
+
+def raw(response: Response) -> bytes:
+    """Return the body as it came (an image, a PDF)."""
+    return response.content
+
+
+def nothing(_response: Response) -> None:
+    """Read nothing (a 204)."""
+
+
+# --------------------------------------------------------------------------- encoding
+
+
+def json_body(**fields: Any) -> bytes:
+    """
+    Encode a request body: camelCase keys as given, values in the wire format.
+
+    ``None`` values are left out (the contract treats absent as "not given").
+    """
+    from patientsky import wire
+
+    doc: dict[str, Any] = {}
+    for key, value in fields.items():
+        if value is None:
+            continue
+        try:
+            doc[key] = wire.unstructure(value)
+        except InvalidInput as exc:
+            raise exc.at(_snake(key)) from None
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _snake(camel: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in camel)
+
+
+def _choice(field: str, value: object, allowed: Any) -> str:
+    options = get_args(allowed)
+    if value not in options:
+        raise InvalidInput(field, f"must be one of {', '.join(options)}")
+    return str(value)
+
+
+def _limit(limit: object) -> int | None:
+    if limit is None:
+        return None
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 100:
+        raise InvalidInput("limit", "must be an integer from 1 to 100")
+    return limit
+
+
+def _aware(field: str, value: object) -> dt.datetime:
+    if not isinstance(value, dt.datetime):
+        raise InvalidInput(field, "must be a datetime")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput(field, "must be timezone-aware")
+    return value
+
+
+def _text(field: str, value: object, max_len: int) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(field, "must be a non-empty string")
+    if len(value) > max_len:
+        raise InvalidInput(field, f"must be at most {max_len} characters")
+    return value
+
+
+def _optional_text(field: str, value: object, max_len: int) -> None:
+    if value is not None and (not isinstance(value, str) or len(value) > max_len):
+        raise InvalidInput(field, f"must be a string of at most {max_len} characters")
+
+
+def _ids(field: str, values: Iterable[str]) -> list[str]:
+    if isinstance(values, str):
+        raise InvalidInput(field, "must be a list of ids, not a string")
+    out = [segment(f"{field}[{i}]", v) for i, v in enumerate(values)]
+    if not out:
+        raise InvalidInput(field, "must name at least one")
+    return out
+
+
+def _of(field: str, value: object, cls: type[Any]) -> Any:
+    if not isinstance(value, cls):
+        raise InvalidInput(field, f"must be a {cls.__name__}")
+    return value
+
+
+def _actions(field: str, actions: object) -> list[Action] | None:
+    if actions is None:
+        return None
+    if isinstance(actions, str) or not isinstance(actions, Iterable):
+        raise InvalidInput(field, "must be a list of Action")
+    return [_of(f"{field}[{i}]", a, Action) for i, a in enumerate(actions)]
+
+
+def _patient(scope: str) -> tuple[str, ...]:
+    return ("patients", scope)
+
+
+def scope_id(patient_id: str) -> str:
+    """
+    Validate the patient id ``acting_for`` takes.
+
+    Raises:
+        InvalidInput: With field ``patient_id``, if it is empty, not a string, or looks
+            like a national identity number (those never go in a URL).
+    """
+    return segment("patient_id", patient_id)
+
+
+# --------------------------------------------------------------------------- session
+
+
+def get_session() -> Call[LoginSession]:
+    """``GET /v1/session``."""
+    return Call("GET", ("session",), model(LoginSession))
+
+
+def list_represented(limit: int | None = None) -> Call[Page[Represented]]:
+    """``GET /v1/session/represented``."""
+    return Call(
+        "GET", ("session", "represented"), page(Represented), params=query(limit=_limit(limit))
+    )
+
+
+def get_terms() -> Call[Terms]:
+    """``GET /v1/terms``."""
+    return Call("GET", ("terms",), model(Terms))
+
+
+# --------------------------------------------------------------------------- profile
+
+
+def get_profile(scope: str) -> Call[Versioned[Patient]]:
+    """``GET /v1/patients/{id}/profile``."""
+    return Call("GET", (*_patient(scope), "profile"), versioned(Patient))
+
+
+def update_profile(
+    scope: str,
+    *,
+    if_match: str | Versioned[Any],
+    name: PersonName | None,
+    contact: ContactDetails | None,
+) -> Call[Versioned[Patient]]:
+    """``PATCH /v1/patients/{id}/profile`` with ``If-Match``."""
+    etag: object = if_match.etag if isinstance(if_match, Versioned) else if_match
+    if not isinstance(etag, str) or not etag:
+        raise InvalidInput("if_match", "must be the ETag (or the Versioned value) of a read")
+    if name is None and contact is None:
+        raise InvalidInput("name", "give a name or contact details (or both) to change")
+    if name is not None:
+        _of("name", name, PersonName)
+    if contact is not None:
+        _of("contact", contact, ContactDetails)
+    return Call(
+        "PATCH",
+        (*_patient(scope), "profile"),
+        versioned(Patient),
+        body=json_body(name=name, contact=contact),
+        content_type=_JSON,
+        if_match=etag,
+        idempotent=True,  # If-Match: a repeat can never overwrite a newer change
+    )
+
+
+def _sniff(data: bytes) -> str | None:
+    for magic, media_type in _MAGIC:
+        if data.startswith(magic):
+            return media_type
+    return None
+
+
+def upload_photo(scope: str, data: bytes, media_type: str | None) -> Call[PhotoRef]:
+    """``PUT /v1/patients/{id}/photo``: a JPEG or PNG of at most 5 MiB."""
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise InvalidInput("data", "must be bytes")
+    content = bytes(data)
+    if not content:
+        raise InvalidInput("data", "must not be empty")
+    if len(content) > MAX_PHOTO_BYTES:
+        raise InvalidInput("data", "must be at most 5 MiB")
+    sniffed = _sniff(content)
+    media_type = media_type or sniffed
+    if media_type not in ("image/jpeg", "image/png"):
+        raise InvalidInput("media_type", "must be image/jpeg or image/png")
+    if sniffed is not None and sniffed != media_type:
+        raise InvalidInput("media_type", f"does not match the data, which is {sniffed}")
+    return Call(
+        "PUT",
+        (*_patient(scope), "photo"),
+        model(PhotoRef),
+        body=content,
+        content_type=media_type,
+        idempotent=True,
+    )
+
+
+def download_photo(scope: str) -> Call[bytes]:
+    """``GET /v1/patients/{id}/photo``."""
+    return Call("GET", (*_patient(scope), "photo"), raw, accept="image/jpeg, image/png")
+
+
+# --------------------------------------------------------------------------- consent
+
+
+def get_consent(scope: str) -> Call[ConsentState]:
+    """``GET /v1/patients/{id}/consent``."""
+    return Call("GET", (*_patient(scope), "consent"), model(ConsentState))
+
+
+def give_consent(scope: str, terms_version: str) -> Call[ConsentState]:
+    """``POST /v1/patients/{id}/consent``."""
+    return Call(
+        "POST",
+        (*_patient(scope), "consent"),
+        model(ConsentState),
+        body=json_body(termsVersion=_text("terms_version", terms_version, 50)),
+        content_type=_JSON,
+    )
+
+
+def withdraw_consent(scope: str) -> Call[ConsentState]:
+    """``DELETE /v1/patients/{id}/consent``."""
+    return Call("DELETE", (*_patient(scope), "consent"), model(ConsentState), idempotent=True)
+
+
+# --------------------------------------------------------------------------- consultations
+
+
+def list_consultations(scope: str, when: When, limit: int | None) -> Call[Page[Consultation]]:
+    """``GET /v1/patients/{id}/consultations``."""
+    return Call(
+        "GET",
+        (*_patient(scope), "consultations"),
+        page(Consultation),
+        params=query(when=_choice("when", when, When), limit=_limit(limit)),
+    )
+
+
+def book_consultation(
+    scope: str,
+    *,
+    clinic_id: str,
+    calendar_ids: Iterable[str],
+    start: dt.datetime,
+    duration_minutes: int,
+    kind: ConsultationKind,
+    time_slot_type_id: str | None,
+    comment: str | None,
+    idempotency_key: str | None,
+) -> Call[Consultation]:
+    """``POST /v1/patients/{id}/consultations`` (idempotent with its key)."""
+    if isinstance(duration_minutes, bool) or not isinstance(duration_minutes, int):
+        raise InvalidInput("duration_minutes", "must be an integer")
+    if not 5 <= duration_minutes <= 240:
+        raise InvalidInput("duration_minutes", "must be from 5 to 240")
+    _optional_text("comment", comment, 2000)
+    body = json_body(
+        clinicId=segment("clinic_id", clinic_id),
+        calendarIds=_ids("calendar_ids", calendar_ids),
+        start=_aware("start", start),
+        durationMinutes=duration_minutes,
+        kind=_of("kind", kind, ConsultationKind),
+        timeSlotTypeId=None
+        if time_slot_type_id is None
+        else segment("time_slot_type_id", time_slot_type_id),
+        comment=comment,
+    )
+    return Call(
+        "POST",
+        (*_patient(scope), "consultations"),
+        model(Consultation),
+        body=body,
+        content_type=_JSON,
+        idempotency_key=idempotency_key,
+        idempotent=True,
+    )
+
+
+def cancel_consultation(
+    scope: str, consultation_id: str, idempotency_key: str | None
+) -> Call[Consultation]:
+    """``POST /v1/patients/{id}/consultations/{cid}/cancel`` (idempotent with its key)."""
+    return Call(
+        "POST",
+        (*_patient(scope), "consultations", segment("consultation_id", consultation_id), "cancel"),
+        model(Consultation),
+        idempotency_key=idempotency_key,
+        idempotent=True,
+    )
+
+
+def video_link(scope: str, consultation_id: str) -> Call[VideoLink]:
+    """``GET /v1/patients/{id}/consultations/{cid}/video``."""
+    return Call(
+        "GET",
+        (*_patient(scope), "consultations", segment("consultation_id", consultation_id), "video"),
+        model(VideoLink),
+    )
+
+
+# --------------------------------------------------------------------------- dialogs
+
+
+def list_dialogs(scope: str, folder: Folder, limit: int | None) -> Call[Page[DialogView]]:
+    """``GET /v1/patients/{id}/dialogs``."""
+    return Call(
+        "GET",
+        (*_patient(scope), "dialogs"),
+        dialog_page,
+        params=query(folder=_choice("folder", folder, Folder), limit=_limit(limit)),
+    )
+
+
+def read_dialog(scope: str, dialog_id: str) -> Call[DialogView]:
+    """``GET /v1/patients/{id}/dialogs/{did}`` (marks it read; may archive it)."""
+    return Call("GET", (*_patient(scope), "dialogs", segment("dialog_id", dialog_id)), dialog_view)
+
+
+def start_dialog(
+    scope: str,
+    *,
+    clinic_id: str,
+    type: CommunicationType,
+    subject: str,
+    body: str,
+    fee_acknowledged: bool,
+    idempotency_key: str | None,
+) -> Call[DialogView]:
+    """``POST /v1/patients/{id}/dialogs`` (idempotent with its key)."""
+    if not isinstance(fee_acknowledged, bool):
+        raise InvalidInput("fee_acknowledged", "must be a bool")
+    content = json_body(
+        clinicId=segment("clinic_id", clinic_id),
+        type=_of("type", type, CommunicationType),
+        subject=_text("subject", subject, 200),
+        body=_text("body", body, 20_000),
+        feeAcknowledged=fee_acknowledged,
+    )
+    return Call(
+        "POST",
+        (*_patient(scope), "dialogs"),
+        dialog_view,
+        body=content,
+        content_type=_JSON,
+        idempotency_key=idempotency_key,
+        idempotent=True,
+    )
+
+
+def reply_to_dialog(
+    scope: str, dialog_id: str, body: str, idempotency_key: str | None
+) -> Call[DialogView]:
+    """``POST /v1/patients/{id}/dialogs/{did}/messages`` (idempotent with its key)."""
+    return Call(
+        "POST",
+        (*_patient(scope), "dialogs", segment("dialog_id", dialog_id), "messages"),
+        dialog_view,
+        body=json_body(body=_text("body", body, 20_000)),
+        content_type=_JSON,
+        idempotency_key=idempotency_key,
+        idempotent=True,
+    )
+
+
+def fee_notice(scope: str, clinic_id: str) -> Call[FeeNotice]:
+    """``GET /v1/patients/{id}/clinics/{cid}/fee-notice``."""
+    return Call(
+        "GET",
+        (*_patient(scope), "clinics", segment("clinic_id", clinic_id), "fee-notice"),
+        model(FeeNotice),
+    )
+
+
+# --------------------------------------------------------------------------- care
+
+
+def clinic_services(scope: str, clinic_id: str) -> Call[ClinicServices]:
+    """``GET /v1/patients/{id}/clinics/{cid}/services``."""
+    return Call(
+        "GET",
+        (*_patient(scope), "clinics", segment("clinic_id", clinic_id), "services"),
+        model(ClinicServices),
+    )
+
+
+def list_renewals(scope: str, limit: int | None) -> Call[Page[PrescriptionRenewalRequest]]:
+    """``GET /v1/patients/{id}/prescription-renewals``."""
+    return Call(
+        "GET",
+        (*_patient(scope), "prescription-renewals"),
+        page(PrescriptionRenewalRequest),
+        params=query(limit=_limit(limit)),
+    )
+
+
+def request_renewal(
+    scope: str,
+    *,
+    clinic_id: str,
+    medications: Iterable[str],
+    note: str | None,
+    idempotency_key: str | None,
+) -> Call[PrescriptionRenewalRequest]:
+    """``POST /v1/patients/{id}/prescription-renewals`` (idempotent with its key)."""
+    if isinstance(medications, str):
+        raise InvalidInput("medications", "must be a list of names, not a string")
+    names = [_text(f"medications[{i}]", m, 200) for i, m in enumerate(medications)]
+    if not 1 <= len(names) <= 20:
+        raise InvalidInput("medications", "name 1 to 20 medications")
+    _optional_text("note", note, 2000)
+    return Call(
+        "POST",
+        (*_patient(scope), "prescription-renewals"),
+        model(PrescriptionRenewalRequest),
+        body=json_body(clinicId=segment("clinic_id", clinic_id), medications=names, note=note),
+        content_type=_JSON,
+        idempotency_key=idempotency_key,
+        idempotent=True,
+    )
+
+
+# --------------------------------------------------------------------------- payments
+
+
+def list_outstanding(scope: str, limit: int | None) -> Call[PaymentsPage[Invoice]]:
+    """``GET /v1/patients/{id}/payments?tab=outstanding``."""
+    return Call(
+        "GET",
+        (*_patient(scope), "payments"),
+        payments_page(Invoice),
+        params=query(tab="outstanding", limit=_limit(limit)),
+    )
+
+
+def list_paid(scope: str, tab: PaidTab, limit: int | None) -> Call[PaymentsPage[Payment]]:
+    """``GET /v1/patients/{id}/payments?tab=paid_this_year|all_paid``."""
+    return Call(
+        "GET",
+        (*_patient(scope), "payments"),
+        payments_page(Payment),
+        params=query(tab=_choice("tab", tab, PaidTab), limit=_limit(limit)),
+    )
+
+
+def receipt(scope: str, payment_id: str) -> Call[bytes]:
+    """``GET /v1/patients/{id}/payments/{pid}/receipt`` (a PDF)."""
+    return Call(
+        "GET",
+        (*_patient(scope), "payments", segment("payment_id", payment_id), "receipt"),
+        raw,
+        accept="application/pdf",
+    )
+
+
+# --------------------------------------------------------------------------- relations
+
+
+def list_relations(scope: str, limit: int | None) -> Call[Page[Relation]]:
+    """``GET /v1/patients/{id}/relations``."""
+    return Call(
+        "GET",
+        (*_patient(scope), "relations"),
+        page(Relation),
+        params=query(limit=_limit(limit)),
+    )
+
+
+def change_relation(
+    scope: str, relation_id: str, *, actions: Iterable[Action] | None, enabled: bool | None
+) -> Call[Relation]:
+    """``PATCH /v1/patients/{id}/relations/{rid}`` (absolute values: a repeat is harmless)."""
+    if actions is None and enabled is None:
+        raise InvalidInput("actions", "give actions or enabled (or both) to change")
+    if enabled is not None and not isinstance(enabled, bool):
+        raise InvalidInput("enabled", "must be a bool")
+    return Call(
+        "PATCH",
+        (*_patient(scope), "relations", segment("relation_id", relation_id)),
+        model(Relation),
+        body=json_body(actions=_actions("actions", actions), enabled=enabled),
+        content_type=_JSON,
+        idempotent=True,
+    )
+
+
+def remove_relation(scope: str, relation_id: str) -> Call[None]:
+    """``DELETE /v1/patients/{id}/relations/{rid}``."""
+    return Call(
+        "DELETE",
+        (*_patient(scope), "relations", segment("relation_id", relation_id)),
+        nothing,
+        idempotent=True,
+    )
+
+
+def add_relation(
+    clinic_id: str,
+    *,
+    principal_id: str,
+    representative_id: str,
+    kind: RelationKind,
+    actions: Iterable[Action] | None,
+    valid_from: dt.datetime | None,
+    valid_until: dt.datetime | None,
+    idempotency_key: str | None,
+) -> Call[Relation]:
+    """``POST /v1/clinics/{cid}/relations`` (clinic staff; idempotent with its key)."""
+    body = json_body(
+        principalId=segment("principal_id", principal_id),
+        representativeId=segment("representative_id", representative_id),
+        kind=_of("kind", kind, RelationKind),
+        actions=_actions("actions", actions),
+        validFrom=None if valid_from is None else _aware("valid_from", valid_from),
+        validUntil=None if valid_until is None else _aware("valid_until", valid_until),
+    )
+    return Call(
+        "POST",
+        ("clinics", segment("clinic_id", clinic_id), "relations"),
+        model(Relation),
+        body=body,
+        content_type=_JSON,
+        idempotency_key=idempotency_key,
+        idempotent=True,
+    )
+
+
+# --------------------------------------------------------------------------- clinics, public
+
+
+def search_clinics(
+    query_text: str | None, city: str | None, limit: int | None
+) -> Call[Page[Clinic]]:
+    """``GET /v1/clinics?query=&city=``."""
+    if query_text is not None:
+        _text("query", query_text, 100)
+    if city is not None:
+        _text("city", city, 100)
+    return Call(
+        "GET",
+        ("clinics",),
+        page(Clinic),
+        params=query(query=query_text, city=city, limit=_limit(limit)),
+    )
+
+
+def get_clinic(clinic_id: str) -> Call[Clinic]:
+    """``GET /v1/clinics/{cid}``."""
+    return Call("GET", ("clinics", segment("clinic_id", clinic_id)), model(Clinic))
+
+
+def free_time(
+    clinic_id: str,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    duration_minutes: int,
+    calendar_id: str | None,
+    time_slot_type_id: str | None,
+) -> Call[list[FreeTime]]:
+    """``GET /v1/clinics/{cid}/free-time``."""
+    _aware("start", start)
+    _aware("end", end)
+    if end <= start:
+        raise InvalidInput("end", "must be after start")
+    if isinstance(duration_minutes, bool) or not isinstance(duration_minutes, int):
+        raise InvalidInput("duration_minutes", "must be an integer")
+    if not 5 <= duration_minutes <= 240:
+        raise InvalidInput("duration_minutes", "must be from 5 to 240")
+    params = query(
+        durationMinutes=duration_minutes,
+        calendarId=None if calendar_id is None else segment("calendar_id", calendar_id),
+        timeSlotTypeId=(
+            None if time_slot_type_id is None else segment("time_slot_type_id", time_slot_type_id)
+        ),
+    )
+    return Call(
+        "GET",
+        ("clinics", segment("clinic_id", clinic_id), "free-time"),
+        data_list(FreeTime),
+        params=(("from", start.isoformat()), ("to", end.isoformat()), *params),
+    )
+
+
+def public_services() -> Call[list[PublicServiceLink]]:
+    """``GET /v1/public-services``."""
+    return Call("GET", ("public-services",), data_list(PublicServiceLink))

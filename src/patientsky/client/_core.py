@@ -1,0 +1,827 @@
+"""
+The sans-I/O core of the client: build requests, read responses, decide retries.
+
+Nothing here sends a byte or sleeps. :func:`exchange` is a generator that *yields*
+what it needs done (:class:`Send` a request, :class:`Sleep`, :class:`GetToken`) and
+*receives* what happened (a :class:`Response`, a :class:`TransportFailure`, a token).
+The sync and async clients are thin drivers around it: they do the I/O and the
+sleeping, and nothing else, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import logging
+import re
+from collections.abc import Callable, Generator, Mapping, Sequence
+from typing import Any, Final, Generic, Protocol, TypeVar
+from urllib.parse import quote, urlencode, urlsplit
+
+import attrs
+
+from patientsky.errors import (
+    ApiConflict,
+    ApiError,
+    ApiNotFound,
+    BadRequest,
+    ClientError,
+    ConnectError,
+    Forbidden,
+    InvalidInput,
+    RateLimited,
+    ServerError,
+    Timeout,
+    TransportError,
+    Unauthorized,
+)
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+log: Final = logging.getLogger("patientsky.client")
+
+API_PREFIX: Final = "/v1"
+SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITE_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+RETRY_STATUSES: Final = frozenset({408, 429, 502, 503, 504})
+KEY_IN_USE: Final = "idempotency_key_in_use"
+PRECONDITION_FAILED: Final = "precondition_failed"
+
+# Eleven digits, possibly split 6 + 5: what a national identity number looks like.
+_NATIONAL_ID_LIKE = re.compile(r"(?<!\d)(\d{6})[ -]?\d{5}(?!\d)")
+_VISIBLE_ASCII = re.compile(r"^[\x21-\x7e]{1,255}$")
+_TOKEN = re.compile(r"^[\x21-\x7e]+$")
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+# --------------------------------------------------------------------------- values
+
+
+@attrs.frozen
+class Timeouts:
+    """
+    How long to wait, in seconds, for each phase of a request (``None``: no limit).
+
+    Args:
+        connect: To open a connection.
+        read: Between bytes of the response.
+        write: Between bytes of the request.
+        pool: For a free connection from the pool.
+    """
+
+    connect: float | None = 5.0
+    read: float | None = 30.0
+    write: float | None = 30.0
+    pool: float | None = 10.0
+
+
+@attrs.frozen
+class Backoff:
+    """
+    The retry schedule: exponential backoff with full jitter, and the Retry-After cap.
+
+    Before retry ``n`` (0-based) the client sleeps a random time in
+    ``[0, min(maximum, base * 2**n))``, unless the answer said ``Retry-After``: then it
+    sleeps that long, but never more than ``retry_after_max`` and never less than zero.
+
+    Args:
+        base: The first backoff window, in seconds.
+        maximum: The largest backoff window, in seconds.
+        retry_after_max: The longest ``Retry-After`` the client honours, in seconds.
+    """
+
+    base: float = attrs.field(default=0.5)
+    maximum: float = attrs.field(default=8.0)
+    retry_after_max: float = attrs.field(default=60.0)
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("base", "maximum", "retry_after_max"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise InvalidInput(f"backoff.{name}", "must be a non-negative number")
+
+    def window(self, retry: int) -> float:
+        """Return the upper bound of the jittered sleep before retry ``retry`` (0-based)."""
+        return min(self.maximum, self.base * (2.0 ** min(retry, 62)))
+
+
+@attrs.frozen
+class Settings:
+    """
+    Everything the core needs to know about the client, resolved for one call.
+
+    Args:
+        base_url: Scheme, host, port and optional path prefix, without a trailing slash.
+        user_agent: The ``User-Agent`` header.
+        timeout: Per-phase timeouts, or ``None`` for none at all.
+        max_retries: How many times a call may be retried after its first attempt.
+        backoff: The retry schedule.
+        rng: Returns a float in ``[0, 1)``: the jitter.
+        now: The current time, for an HTTP-date ``Retry-After`` without a ``Date`` header.
+        new_key: Makes a fresh idempotency key.
+    """
+
+    base_url: str
+    user_agent: str
+    timeout: Timeouts | None
+    max_retries: int
+    backoff: Backoff
+    rng: Callable[[], float]
+    now: Callable[[], dt.datetime]
+    new_key: Callable[[], str]
+
+
+@attrs.frozen
+class Response:
+    """
+    An HTTP answer, read completely.
+
+    Args:
+        status: The status code.
+        headers: The headers as (lower-case name, value) pairs.
+        content: The body.
+        elapsed_ms: How long the exchange took, for the log.
+    """
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    content: bytes
+    elapsed_ms: float = 0.0
+
+    def header(self, name: str) -> str | None:
+        """Return the first value of header ``name`` (case-insensitive), if any."""
+        wanted = name.lower()
+        for key, value in self.headers:
+            if key == wanted:
+                return value
+        return None
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's ``X-Request-Id``."""
+        return self.header("x-request-id")
+
+
+class FailureKind(enum.Enum):
+    """What went wrong when no HTTP answer came."""
+
+    CONNECT = "connect"
+    """No connection, or it was dropped."""
+    TIMEOUT = "timeout"
+    """No answer in time."""
+    OTHER = "other"
+    """Anything else (a protocol error on our side, an unsupported URL): not retried."""
+
+
+@attrs.frozen
+class TransportFailure:
+    """
+    A request that got no HTTP answer.
+
+    Args:
+        kind: What went wrong.
+        sent: Whether the server may have received (and acted on) the request.
+        error: The I/O library's exception, to chain ours from.
+        elapsed_ms: How long the attempt took, for the log.
+    """
+
+    kind: FailureKind
+    sent: bool
+    error: BaseException = attrs.field(eq=False)
+    elapsed_ms: float = 0.0
+
+
+Outcome = Response | TransportFailure
+
+
+@attrs.frozen
+class Request:
+    """
+    One HTTP request, ready to send.
+
+    Args:
+        method: The HTTP method.
+        url: The absolute URL.
+        path: The URL's path, for the log (never holds a national identity number).
+        headers: The headers.
+        content: The body, if any.
+        timeout: Per-phase timeouts, or ``None``.
+        attempt: 1 for the first attempt, 2 for the first retry, ...
+        idempotent: Whether the server makes a repeat of this write harmless.
+    """
+
+    method: str
+    url: str
+    path: str
+    headers: tuple[tuple[str, str], ...]
+    content: bytes | None
+    timeout: Timeouts | None
+    attempt: int
+    idempotent: bool = False
+
+    def header(self, name: str) -> str | None:
+        """Return header ``name`` (case-insensitive), if set."""
+        wanted = name.lower()
+        for key, value in self.headers:
+            if key.lower() == wanted:
+                return value
+        return None
+
+
+@attrs.frozen
+class Call(Generic[T]):
+    """
+    A description of one API call: what to send and how to read the answer.
+
+    Args:
+        method: The HTTP method.
+        path: The path segments after ``/v1``; each is percent-encoded on its own.
+        decode: Turns a 2xx response into the result.
+        params: Query parameters (``None`` values are left out).
+        body: The request body.
+        content_type: The body's media type.
+        accept: The ``Accept`` header.
+        idempotency_key: The caller's key for a write; the core makes one when ``None``.
+        if_match: An ETag for ``If-Match``.
+        idempotent: For a write: whether the server makes a repeat of it harmless (it
+            replays the first answer for the same ``Idempotency-Key``, or the write is
+            idempotent by nature, like a PUT, or conditional on ``If-Match``).
+    """
+
+    method: str
+    path: tuple[str, ...]
+    decode: Callable[[Response], T]
+    params: tuple[tuple[str, str], ...] = ()
+    body: bytes | None = None
+    content_type: str | None = None
+    accept: str = "application/json"
+    idempotency_key: str | None = None
+    if_match: str | None = None
+    idempotent: bool = False
+
+    def with_param(self, name: str, value: str) -> Call[T]:
+        """Return the call with query parameter ``name`` set to ``value`` (replacing it)."""
+        params = tuple((k, v) for k, v in self.params if k != name)
+        return attrs.evolve(self, params=(*params, (name, value)))
+
+
+@attrs.frozen
+class Send:
+    """Step: send this request and send back the :class:`Response` or :class:`TransportFailure`."""
+
+    request: Request
+
+
+@attrs.frozen
+class Sleep:
+    """Step: sleep this many seconds, then send back ``None``."""
+
+    seconds: float
+
+
+@attrs.frozen
+class GetToken:
+    """
+    Step: send back the bearer token to use, or ``None``.
+
+    Args:
+        refresh: The last token was refused (401): get a new one, or ``None`` if the
+            client cannot get a new one (a fixed token, or none).
+    """
+
+    refresh: bool = False
+
+
+Step = Send | Sleep | GetToken
+Exchange = Generator[Step, Any, T]
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def check_base_url(base_url: object, *, allow_http: bool = False) -> str:
+    """
+    Validate and normalise a base URL: absolute, https (or http to a loopback host).
+
+    Args:
+        base_url: For example ``"https://portal.example.no"``.
+        allow_http: Allow plain http to any host (tokens then travel in clear text).
+
+    Returns:
+        The URL without query, fragment or trailing slash.
+
+    Raises:
+        InvalidInput: With field ``base_url``.
+    """
+    if not isinstance(base_url, str) or not base_url:
+        raise InvalidInput("base_url", "is required, for example https://portal.example.no")
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput("base_url", "must be an absolute http(s) URL with a host")
+    if parts.username or parts.password:
+        raise InvalidInput("base_url", "must not carry credentials")
+    if parts.query or parts.fragment:
+        raise InvalidInput("base_url", "must not have a query or fragment")
+    host = parts.hostname.lower()
+    loopback = host in _LOOPBACK or host.endswith(".localhost")
+    if parts.scheme == "http" and not (allow_http or loopback):
+        raise InvalidInput(
+            "base_url",
+            "must use https (a token would travel in clear text); pass allow_http=True "
+            "for a development server",
+        )
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def check_idempotency_key(key: object) -> str:
+    """
+    Validate a caller's idempotency key: 1 to 255 visible ASCII characters.
+
+    Raises:
+        InvalidInput: With field ``idempotency_key``.
+    """
+    if not isinstance(key, str) or not _VISIBLE_ASCII.match(key):
+        raise InvalidInput("idempotency_key", "must be 1 to 255 visible ASCII characters")
+    return key
+
+
+def check_token(token: object) -> str:
+    """
+    Validate a bearer token from the caller or a token provider (never echoing it).
+
+    Raises:
+        InvalidInput: With field ``token``.
+    """
+    if not isinstance(token, str) or not _TOKEN.match(token):
+        raise InvalidInput("token", "must be a non-empty string of visible ASCII characters")
+    return token
+
+
+def segment(field: str, value: object) -> str:
+    """
+    Validate one path segment (an id) and return it.
+
+    An id that looks like a national identity number is refused: those never go in
+    a URL, and the API never wants one there.
+
+    Raises:
+        InvalidInput: With field ``field``.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(field, "must be a non-empty string")
+    if value in (".", ".."):
+        raise InvalidInput(field, "must not be . or ..")
+    if len(value) > 200:
+        raise InvalidInput(field, "must be at most 200 characters")
+    if _NATIONAL_ID_LIKE.fullmatch(value.strip()):
+        raise InvalidInput(
+            field, "looks like a national identity number; use the PatientSky id instead"
+        )
+    return value
+
+
+def mask(text: str) -> str:
+    """
+    Mask anything that looks like a national identity number in ``text``.
+
+    >>> mask("fnr 15108695088 is taken")
+    'fnr 151086***** is taken'
+    """
+    return _NATIONAL_ID_LIKE.sub(lambda m: m.group(1) + "*****", text)
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def build_request(
+    call: Call[Any],
+    settings: Settings,
+    *,
+    token: str | None,
+    idempotency_key: str | None,
+    attempt: int,
+) -> Request:
+    """
+    Build the HTTP request for one attempt of ``call``.
+
+    Args:
+        call: What to send.
+        settings: The client's settings.
+        token: The bearer token, if any.
+        idempotency_key: The key for a write, the same on every attempt.
+        attempt: 1 for the first attempt.
+
+    Returns:
+        The request.
+    """
+    path = API_PREFIX + "".join("/" + quote(seg, safe="") for seg in call.path)
+    base_path = urlsplit(settings.base_url).path
+    url = settings.base_url + path
+    params = [(k, v) for k, v in call.params]
+    if params:
+        url += "?" + urlencode(params)
+    headers: list[tuple[str, str]] = [
+        ("Accept", call.accept),
+        ("User-Agent", settings.user_agent),
+    ]
+    if token is not None:
+        headers.append(("Authorization", f"Bearer {token}"))
+    if call.body is not None and call.content_type is not None:
+        headers.append(("Content-Type", call.content_type))
+    if idempotency_key is not None:
+        headers.append(("Idempotency-Key", idempotency_key))
+    if call.if_match is not None:
+        headers.append(("If-Match", call.if_match))
+    return Request(
+        method=call.method,
+        url=url,
+        path=base_path + path,
+        headers=tuple(headers),
+        content=call.body,
+        timeout=settings.timeout,
+        attempt=attempt,
+        idempotent=call.idempotent,
+    )
+
+
+def may_repeat(request: Request) -> bool:
+    """
+    Whether sending ``request`` again can do no harm if the server already acted on it.
+
+    Safe methods may always be repeated; a write only if it carries an
+    ``Idempotency-Key`` *and* the server makes a repeat harmless (it replays the first
+    answer for the key, or the write is idempotent by nature or conditional).
+    """
+    if request.method in SAFE_METHODS:
+        return True
+    return request.idempotent and request.header("Idempotency-Key") is not None
+
+
+# --------------------------------------------------------------------------- retries
+
+
+def parse_retry_after(
+    value: str | None, *, date: str | None = None, now: dt.datetime | None = None
+) -> float | None:
+    """
+    Read a ``Retry-After`` header: delta-seconds or an HTTP-date.
+
+    An HTTP-date is measured from the response's ``Date`` header when there is one
+    (so the two clocks need not agree), else from ``now``.
+
+    Args:
+        value: The header's value.
+        date: The response's ``Date`` header.
+        now: The current time (timezone-aware).
+
+    Returns:
+        Seconds to wait (never negative), or ``None`` if the header is absent or unreadable.
+
+    >>> parse_retry_after("3")
+    3.0
+    >>> parse_retry_after("Wed, 21 Oct 2026 07:28:05 GMT", date="Wed, 21 Oct 2026 07:28:00 GMT")
+    5.0
+    >>> parse_retry_after("soon") is None
+    True
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        return float(int(value))
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    reference = now
+    if date is not None:
+        try:
+            reference = parsedate_to_datetime(date)
+        except (TypeError, ValueError, IndexError):
+            reference = now
+    if reference is None or when.tzinfo is None or reference.tzinfo is None:
+        return None
+    return max(0.0, (when - reference).total_seconds())
+
+
+def retry_delay(
+    request: Request, outcome: Outcome, *, retry: int, settings: Settings
+) -> float | None:
+    """
+    Decide whether to retry after ``outcome``, and after how long.
+
+    Retried: connection failures and timeouts; 408, 429, 502, 503, 504; and 409 with
+    code ``idempotency_key_in_use``. A request the server may have acted on is retried
+    only when :func:`may_repeat` says so; a refused connection or a 429 (the server
+    did nothing) always may be.
+
+    Args:
+        request: The request that was sent.
+        outcome: What came back.
+        retry: How many retries were made before this one.
+        settings: The client's settings.
+
+    Returns:
+        Seconds to sleep before the retry, or ``None``: give up.
+    """
+    if retry >= settings.max_retries:
+        return None
+    if isinstance(outcome, TransportFailure):
+        if outcome.kind is FailureKind.OTHER:
+            return None
+        if outcome.sent and not may_repeat(request):
+            return None
+        return settings.rng() * settings.backoff.window(retry)
+    status = outcome.status
+    in_use = status == 409 and _problem(outcome).get("code") == KEY_IN_USE
+    if status not in RETRY_STATUSES and not in_use:
+        return None
+    if status != 429 and not may_repeat(request):
+        return None
+    after = parse_retry_after(
+        outcome.header("retry-after"), date=outcome.header("date"), now=settings.now()
+    )
+    if after is not None:
+        return min(after, settings.backoff.retry_after_max)
+    return settings.rng() * settings.backoff.window(retry)
+
+
+# --------------------------------------------------------------------------- errors
+
+_ERRORS: Final[Mapping[int, type[ApiError]]] = {
+    400: BadRequest,
+    401: Unauthorized,
+    403: Forbidden,
+    404: ApiNotFound,
+    409: ApiConflict,
+    412: ApiConflict,
+    413: BadRequest,
+    415: BadRequest,
+    422: BadRequest,
+    428: BadRequest,
+    429: RateLimited,
+}
+
+
+def _problem(response: Response) -> dict[str, Any]:
+    media = (response.header("content-type") or "").split(";")[0].strip().lower()
+    if not (media == "application/json" or media.endswith("+json")) or not response.content:
+        return {}
+    try:
+        doc = json.loads(response.content)
+    except ValueError:
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    return value
+
+
+def error_for(response: Response) -> ApiError:
+    """
+    Return the exception for an error response: its class chosen by status.
+
+    The problem document is kept (with anything that looks like a national identity
+    number masked); a 412 without a code gets the code ``precondition_failed``, so it
+    can be told from a 409.
+    """
+    problem = _masked(_problem(response))
+    if response.status == 412 and not isinstance(problem.get("code"), str):
+        problem["code"] = PRECONDITION_FAILED
+    request_id = response.request_id
+    if request_id is None and isinstance(problem.get("requestId"), str):
+        request_id = problem["requestId"]
+    cls = _ERRORS.get(response.status)
+    if cls is None:
+        if 500 <= response.status <= 599:
+            cls = ServerError
+        elif 400 <= response.status <= 499:
+            cls = ClientError
+        else:
+            cls = ApiError
+    return cls(response.status, problem, request_id)
+
+
+def transport_error(request: Request, failure: TransportFailure) -> TransportError:
+    """Return the exception for a request that got no answer (the caller chains it)."""
+    where = f"{request.method} {request.path}"
+    tries = f"after {request.attempt} attempt{'s' if request.attempt != 1 else ''}"
+    if failure.kind is FailureKind.TIMEOUT:
+        return Timeout(f"{where}: no answer in time ({tries})")
+    if failure.kind is FailureKind.CONNECT:
+        what = "connection lost" if failure.sent else "could not connect"
+        return ConnectError(f"{where}: {what} ({tries})")
+    return TransportError(f"{where}: {type(failure.error).__name__} ({tries})")
+
+
+# --------------------------------------------------------------------------- the exchange
+
+
+_FAILURES: Final = {
+    (FailureKind.CONNECT, False): "could not connect",
+    (FailureKind.CONNECT, True): "connection lost",
+    (FailureKind.TIMEOUT, False): "timed out connecting",
+    (FailureKind.TIMEOUT, True): "timed out waiting for the answer",
+    (FailureKind.OTHER, False): "failed",
+    (FailureKind.OTHER, True): "failed",
+}
+
+
+def _log_outcome(request: Request, outcome: Outcome) -> None:
+    if not log.isEnabledFor(logging.DEBUG):
+        return
+    if isinstance(outcome, Response):
+        replayed = " replayed" if outcome.header("idempotent-replayed") == "true" else ""
+        log.debug(
+            "%s %s -> %d%s (request id %s, attempt %d, %.1f ms)",
+            request.method,
+            request.path,
+            outcome.status,
+            replayed,
+            outcome.request_id or "-",
+            request.attempt,
+            outcome.elapsed_ms,
+        )
+    else:
+        log.debug(
+            "%s %s -> %s, %s (attempt %d, %.1f ms)",
+            request.method,
+            request.path,
+            _FAILURES[outcome.kind, outcome.sent],
+            type(outcome.error).__name__,
+            request.attempt,
+            outcome.elapsed_ms,
+        )
+
+
+def exchange(call: Call[T], settings: Settings) -> Exchange[T]:
+    """
+    Run ``call`` to its end: the protocol both clients drive.
+
+    Yields :class:`GetToken` (send back ``str | None``), :class:`Send` (send back a
+    :class:`Response` or :class:`TransportFailure`) and :class:`Sleep` (send back
+    ``None``). Returns the decoded result.
+
+    Every write carries an ``Idempotency-Key`` (the caller's or a new one), the same on
+    every attempt. A 401 asks for a refreshed token once and repeats the request; a
+    second 401 raises.
+
+    Raises:
+        ApiError: The subclass for the final error status.
+        TransportError: ``ConnectError`` or ``Timeout`` (from the I/O library's error).
+        InvalidInput: A token that is not a valid header value, or a response that does
+            not decode.
+    """
+    key = call.idempotency_key
+    if key is None and call.method in WRITE_METHODS:
+        key = settings.new_key()
+    refreshed = False
+    retry = 0
+    attempt = 0
+    token = yield GetToken()
+    while True:
+        attempt += 1
+        request = build_request(
+            call,
+            settings,
+            token=None if token is None else check_token(token),
+            idempotency_key=key,
+            attempt=attempt,
+        )
+        outcome = yield Send(request)
+        _log_outcome(request, outcome)
+        if isinstance(outcome, Response):
+            if 200 <= outcome.status <= 299:
+                return call.decode(outcome)
+            if outcome.status == 401 and token is not None and not refreshed:
+                refreshed = True
+                token = yield GetToken(refresh=True)
+                if token is not None:
+                    log.debug(
+                        "%s %s: token refused; retrying once with a new one", *_where(request)
+                    )
+                    continue
+        delay = retry_delay(request, outcome, retry=retry, settings=settings)
+        if delay is None:
+            if isinstance(outcome, Response):
+                raise error_for(outcome)
+            raise transport_error(request, outcome) from outcome.error
+        log.info(
+            "%s %s: retrying in %.2f s (retry %d of %d)",
+            *_where(request),
+            delay,
+            retry + 1,
+            settings.max_retries,
+        )
+        yield Sleep(delay)
+        retry += 1
+        token = yield GetToken()
+
+
+def _where(request: Request) -> tuple[str, str]:
+    return request.method, request.path
+
+
+# --------------------------------------------------------------------------- pagination
+
+
+def next_cursor(previous: str | None, cursor: object) -> str | None:
+    """
+    Check the ``nextCursor`` of a page before following it.
+
+    The next page always goes to the same origin and path as the first: a cursor is
+    opaque and travels only as the ``cursor`` query parameter. A cursor that is a URL
+    (a server trying to send the client, and its token, elsewhere) or that repeats the
+    one just used (an endless loop) is refused.
+
+    Raises:
+        InvalidInput: With field ``nextCursor``.
+    """
+    if cursor is None:
+        return None
+    if not isinstance(cursor, str) or not cursor:
+        raise InvalidInput("nextCursor", "must be a non-empty string or null")
+    if "://" in cursor or cursor.startswith("//"):
+        raise InvalidInput("nextCursor", "is a URL; the client follows opaque cursors only")
+    if cursor == previous:
+        raise InvalidInput("nextCursor", "repeats the cursor of the page just read")
+    return cursor
+
+
+def query(**params: object) -> tuple[tuple[str, str], ...]:
+    """Return query parameters without the ``None`` ones, values as wire strings."""
+    out: list[tuple[str, str]] = []
+    for name, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            out.append((name, "true" if value else "false"))
+        elif isinstance(value, dt.datetime | dt.date):
+            out.append((name, value.isoformat()))
+        elif isinstance(value, enum.Enum):
+            out.append((name, str(value.value)))
+        elif isinstance(value, Sequence) and not isinstance(value, str):
+            out.extend((name, str(v)) for v in value)
+        else:
+            out.append((name, str(value)))
+    return tuple(out)
+
+
+class PageLike(Protocol[T_co]):
+    """What pagination needs of a page: its items and the next cursor."""
+
+    @property
+    def data(self) -> tuple[T_co, ...]:
+        """The items."""
+        ...
+
+    @property
+    def next_cursor(self) -> str | None:
+        """The cursor of the next page, ``None`` on the last."""
+        ...
+
+
+P = TypeVar("P", bound=PageLike[Any])
+
+
+class Pagination(Generic[P]):
+    """
+    Which call fetches the next page: the first call, then the same call with ``cursor``.
+
+    Both pagers drive one of these, so the next page can only ever go to the origin and
+    path of the first (see :func:`next_cursor`).
+
+    Args:
+        call: The call for the first page.
+    """
+
+    def __init__(self, call: Call[P]) -> None:
+        self._first = call
+        self._next: Call[P] | None = call
+        self._used: str | None = None
+
+    def next_call(self) -> Call[P] | None:
+        """Return the call for the next page, or ``None`` after the last page."""
+        return self._next
+
+    def advance(self, page: P) -> None:
+        """
+        Move past ``page``.
+
+        Raises:
+            InvalidInput: With field ``nextCursor``, for a cursor that is refused.
+        """
+        cursor = next_cursor(self._used, page.next_cursor)
+        self._used = cursor
+        self._next = None if cursor is None else self._first.with_param("cursor", cursor)

@@ -1,0 +1,900 @@
+"""
+The synchronous client: a thin driver around the sans-I/O core, and its resources.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Iterable, Iterator
+from types import TracebackType
+from typing import TYPE_CHECKING, Generic, Protocol, Self, TypeVar, Unpack
+
+import httpx
+
+from patientsky.client import _calls as calls
+from patientsky.client._base import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    CallOptions,
+    TimeoutArg,
+    build_httpx_request,
+    default_sleep,
+    make_settings,
+    to_failure,
+    to_response,
+    with_call_options,
+)
+from patientsky.client._core import (
+    Backoff,
+    Call,
+    Outcome,
+    P,
+    Pagination,
+    Request,
+    Send,
+    Settings,
+    Sleep,
+    exchange,
+)
+from patientsky.client._types import (
+    ClinicServices,
+    ConsentState,
+    DialogView,
+    FeeNotice,
+    FreeTime,
+    PaymentsPage,
+    Represented,
+    Versioned,
+    VideoLink,
+)
+from patientsky.errors import InvalidInput
+from patientsky.models import (
+    Action,
+    Clinic,
+    CommunicationType,
+    Consultation,
+    ConsultationKind,
+    ContactDetails,
+    Invoice,
+    LoginSession,
+    Money,
+    Patient,
+    Payment,
+    PersonName,
+    PhotoRef,
+    PrescriptionRenewalRequest,
+    PublicServiceLink,
+    Relation,
+    RelationKind,
+    Terms,
+)
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from patientsky.wire import Page
+
+T = TypeVar("T")
+
+
+class TokenProvider(Protocol):
+    """
+    A function that returns a bearer token.
+
+    The client calls it before every attempt (cache the token in it if getting one is
+    slow), and once more after a 401, repeating the request once with the new token.
+    It may be called from several threads at once.
+    """
+
+    def __call__(self) -> str:
+        """Return the token."""
+        ...
+
+
+__all__ = ["Pager", "PaymentsPager", "PortalClient", "TokenProvider"]
+
+
+class _Auth:
+    """The token, or a provider of tokens (which may be called from several threads)."""
+
+    def __init__(self, token: str | TokenProvider | None) -> None:
+        if token is not None and not isinstance(token, str) and not callable(token):
+            raise InvalidInput("token", "must be a string or a function that returns one")
+        self._token = token
+
+    def get(self, refresh: bool) -> str | None:
+        token = self._token
+        if token is None or isinstance(token, str):
+            return None if refresh else token
+        return token()
+
+
+class _Transport:
+    """The httpx client the views of one :class:`PortalClient` share."""
+
+    def __init__(
+        self,
+        http_client: httpx.Client | None,
+        transport: httpx.BaseTransport | None,
+        sleep: Callable[[float], None],
+    ) -> None:
+        if http_client is not None and transport is not None:
+            raise InvalidInput("transport", "give http_client or transport, not both")
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise InvalidInput("http_client", "must be an httpx.Client")
+        self.owned = http_client is None
+        self.http = http_client or httpx.Client(transport=transport, follow_redirects=False)
+        self.sleep = sleep
+
+    def send(self, request: Request) -> Outcome:
+        import time
+
+        started = time.perf_counter()
+        try:
+            response = self.http.send(
+                build_httpx_request(self.http, request), follow_redirects=False
+            )
+        except httpx.RequestError as exc:
+            return to_failure(exc, started)
+        return to_response(response, started)
+
+
+class PortalClient:
+    """
+    A client for the PatientSky patient portal API (synchronous).
+
+    Every method takes the keyword options of :class:`CallOptions` (``timeout``,
+    ``max_retries``) for that call only. Lists are :class:`Pager` objects that fetch
+    pages as they are iterated. Errors are :class:`~patientsky.errors.ApiError`
+    subclasses by status and :class:`~patientsky.errors.TransportError` for network
+    failures.
+
+    >>> client = PortalClient("https://portal.example.no", token="...")
+    >>> client.dialogs.list(folder="inbox")  # nothing is sent until iterated
+    <Pager GET /v1/patients/me/dialogs>
+    >>> client.acting_for("p-42")
+    <PortalClient https://portal.example.no acting for p-42>
+    >>> client.close()
+
+    Args:
+        base_url: The API's address, for example ``"https://portal.example.no"``;
+            required, there is no default host. ``http`` only to a loopback host,
+            unless ``allow_http``.
+        token: A bearer token, or a function that returns one (called before every
+            attempt; on a 401 it is called once more and the request repeated once).
+        timeout: Seconds for every phase, per-phase :class:`Timeouts`, an
+            ``httpx.Timeout``, or ``None`` for no limit. Default: connect 5 s, read and
+            write 30 s, pool 10 s.
+        max_retries: Retries after the first attempt (default 2).
+        http_client: Your own ``httpx.Client`` (you close it); redirects are never followed.
+        transport: An httpx transport for the client's own ``httpx.Client``
+            (``httpx.MockTransport``, ``httpx.WSGITransport``, ...).
+        backoff: The retry schedule.
+        rng: The jitter's random source: returns a float in ``[0, 1)``.
+        sleep: How to wait between attempts (for tests).
+        allow_http: Allow plain http to any host (tokens travel in clear text).
+
+    Raises:
+        InvalidInput: For a bad argument, naming it.
+    """
+
+    profile: Profile
+    """The patient's profile and photo (P1–P5)."""
+    consent: Consent
+    """Consent to the terms (C1–C3)."""
+    consultations: Consultations
+    """Consultations: list, book, cancel, video (K1–K3)."""
+    dialogs: Dialogs
+    """Dialogs with the clinic (M1–M7)."""
+    payments: Payments
+    """Payments, invoices and receipts (B1–B5)."""
+    care: Care
+    """What the patient can start at a clinic (H1, M4)."""
+    prescriptions: Prescriptions
+    """Prescription renewal requests (E1)."""
+    relations: Relations
+    """Who may act for the patient (R1–R4)."""
+    clinics: Clinics
+    """Clinic search, free time, and adding relations as clinic staff (H2, K2, R3)."""
+    public_services: PublicServices
+    """Links to public services on HelseNorge (O1)."""
+    session: Session
+    """The login session and the people the user may act for (L1, R1)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | TokenProvider | None = None,
+        timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
+        backoff: Backoff = Backoff(),  # noqa: B008 -- frozen, so sharing it is safe
+        rng: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] | None = None,
+        allow_http: bool = False,
+    ) -> None:
+        settings = make_settings(
+            base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            backoff=backoff,
+            rng=rng,
+            allow_http=allow_http,
+        )
+        auth = _Auth(token)
+        shared = _Transport(http_client, transport, sleep or default_sleep)
+        self._setup(shared, settings, auth, calls.ME)
+
+    def _setup(self, shared: _Transport, settings: Settings, auth: _Auth, scope: str) -> None:
+        self._shared = shared
+        self._settings = settings
+        self._auth = auth
+        self._scope = scope
+        self.profile = Profile(self)
+        self.consent = Consent(self)
+        self.consultations = Consultations(self)
+        self.dialogs = Dialogs(self)
+        self.payments = Payments(self)
+        self.care = Care(self)
+        self.prescriptions = Prescriptions(self)
+        self.relations = Relations(self)
+        self.clinics = Clinics(self)
+        self.public_services = PublicServices(self)
+        self.session = Session(self)
+
+    def _view(
+        self,
+        *,
+        settings: Settings | None = None,
+        auth: _Auth | None = None,
+        scope: str | None = None,
+    ) -> Self:
+        view = object.__new__(type(self))
+        view._setup(
+            self._shared,
+            settings or self._settings,
+            auth or self._auth,
+            self._scope if scope is None else scope,
+        )
+        return view
+
+    @property
+    def patient_id(self) -> str:
+        """Whose patient-scoped resources this client uses: ``"me"`` or a patient id."""
+        return self._scope
+
+    @property
+    def base_url(self) -> str:
+        """The API's address."""
+        return self._settings.base_url
+
+    def acting_for(self, patient_id: str) -> Self:
+        """
+        Return a view of the client that acts for another patient (R1–R4).
+
+        Patient-scoped calls of the view go to ``/v1/patients/{patient_id}/...``
+        instead of ``/v1/patients/me/...``; the server checks, per call, that the
+        logged-in person may do that for them. The view shares the connection pool.
+
+        Args:
+            patient_id: The PatientSky patient id (from :meth:`Session.represented`),
+                never a national identity number.
+
+        Raises:
+            InvalidInput: With field ``patient_id``.
+        """
+        return self._view(scope=calls.scope_id(patient_id))
+
+    def with_options(
+        self,
+        *,
+        token: str | TokenProvider | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Self:
+        """
+        Return a view of the client with other defaults; it shares the connection pool.
+
+        Args:
+            token: Another bearer token or token provider (``None`` keeps the current one).
+            options: ``timeout`` and ``max_retries`` for every call of the view.
+
+        Raises:
+            InvalidInput: For a bad value.
+        """
+        return self._view(
+            settings=with_call_options(self._settings, options),
+            auth=None if token is None else _Auth(token),
+        )
+
+    def _run(self, call: Call[T], options: CallOptions) -> T:
+        """Drive the core's exchange for ``call``: send, sleep, get tokens."""
+        steps = exchange(call, with_call_options(self._settings, options))
+        try:
+            step = next(steps)
+            while True:
+                if isinstance(step, Send):
+                    outcome: object = self._shared.send(step.request)
+                elif isinstance(step, Sleep):
+                    self._shared.sleep(step.seconds)
+                    outcome = None
+                else:
+                    outcome = self._auth.get(step.refresh)
+                step = steps.send(outcome)
+        except StopIteration as done:
+            result: T = done.value
+            return result
+        finally:
+            steps.close()
+
+    def close(self) -> None:
+        """Close the connection pool (unless it is your own ``http_client``), for every view."""
+        if self._shared.owned:
+            self._shared.http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<PortalClient {self._settings.base_url} acting for {self._scope}>"
+
+
+class Pager(Generic[T]):
+    """
+    A list that fetches its pages lazily, as it is iterated.
+
+    Iterate it for the items (``for dialog in client.dialogs.list(): ...``), or call
+    :meth:`pages` for the pages. Each iteration starts again from the first page. The
+    next page always goes to the same origin and path as the first.
+    """
+
+    def __init__(self, client: PortalClient, call: Call[Page[T]], options: CallOptions) -> None:
+        self._client = client
+        self._call = call
+        self._options = options
+
+    def pages(self) -> Iterator[Page[T]]:
+        """
+        Yield the pages, fetching each when the one before it has been used.
+
+        Raises:
+            ApiError: As the call does.
+            TransportError: As the call does.
+            InvalidInput: For a ``nextCursor`` that is a URL or repeats the last one.
+        """
+        return _pages(self._client, self._call, self._options)
+
+    def __iter__(self) -> Iterator[T]:
+        for page in self.pages():
+            yield from page.data
+
+    def __repr__(self) -> str:
+        return f"<Pager {self._call.method} /v1/{'/'.join(self._call.path)}>"
+
+
+class PaymentsPager(Generic[T]):
+    """
+    A payments tab that fetches its pages lazily; each page carries the tab's total.
+    """
+
+    def __init__(
+        self, client: PortalClient, call: Call[PaymentsPage[T]], options: CallOptions
+    ) -> None:
+        self._client = client
+        self._call = call
+        self._options = options
+
+    def pages(self) -> Iterator[PaymentsPage[T]]:
+        """Yield the pages, fetching each when the one before it has been used."""
+        return _pages(self._client, self._call, self._options)
+
+    def total(self) -> Money:
+        """Return the total of the whole tab (fetches the first page)."""
+        return self._client._run(self._call, self._options).total
+
+    def __iter__(self) -> Iterator[T]:
+        for page in self.pages():
+            yield from page.data
+
+    def __repr__(self) -> str:
+        return f"<PaymentsPager {self._call.method} /v1/{'/'.join(self._call.path)}>"
+
+
+def _pages(client: PortalClient, call: Call[P], options: CallOptions) -> Iterator[P]:
+    pagination = Pagination(call)
+    while (next_call := pagination.next_call()) is not None:
+        page = client._run(next_call, options)
+        yield page
+        pagination.advance(page)
+
+
+class _Resource:
+    def __init__(self, client: PortalClient) -> None:
+        self._client = client
+
+    @property
+    def _scope(self) -> str:
+        return self._client._scope
+
+
+class Profile(_Resource):
+    """The patient's profile and photo (P1–P5)."""
+
+    def get(self, **options: Unpack[CallOptions]) -> Versioned[Patient]:
+        """
+        Read the profile, with its version for :meth:`update`.
+
+        Returns:
+            The patient and the profile's ETag.
+        """
+        return self._client._run(calls.get_profile(self._scope), options)
+
+    def update(
+        self,
+        *,
+        if_match: str | Versioned[Patient],
+        name: PersonName | None = None,
+        contact: ContactDetails | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Versioned[Patient]:
+        """
+        Change the name and/or contact details, unless someone changed them since the read.
+
+        Args:
+            if_match: The :class:`Versioned` profile from :meth:`get` (or its ``etag``).
+            name: The new name.
+            contact: The new contact details (replacing the old ones).
+
+        Returns:
+            The new profile and its new ETag.
+
+        Raises:
+            ApiConflict: With code ``precondition_failed`` (412) if the profile changed
+                since it was read: read it again, and decide again.
+        """
+        call = calls.update_profile(self._scope, if_match=if_match, name=name, contact=contact)
+        return self._client._run(call, options)
+
+    def upload_photo(
+        self, data: bytes, media_type: str | None = None, **options: Unpack[CallOptions]
+    ) -> PhotoRef:
+        """
+        Upload a new profile photo: a JPEG or PNG of at most 5 MiB.
+
+        Args:
+            data: The image.
+            media_type: ``"image/jpeg"`` or ``"image/png"``; read from the data if omitted.
+        """
+        return self._client._run(calls.upload_photo(self._scope, data, media_type), options)
+
+    def photo(self, **options: Unpack[CallOptions]) -> bytes:
+        """Download the profile photo (JPEG or PNG bytes)."""
+        return self._client._run(calls.download_photo(self._scope), options)
+
+
+class Consent(_Resource):
+    """Consent to the terms (C1–C3)."""
+
+    def get(self, **options: Unpack[CallOptions]) -> ConsentState:
+        """Return whether consent is in force, and its history."""
+        return self._client._run(calls.get_consent(self._scope), options)
+
+    def give(self, terms_version: str, **options: Unpack[CallOptions]) -> ConsentState:
+        """
+        Consent to a version of the terms (C1, C2).
+
+        Args:
+            terms_version: The version consented to, from :meth:`terms`.
+        """
+        return self._client._run(calls.give_consent(self._scope, terms_version), options)
+
+    def withdraw(self, **options: Unpack[CallOptions]) -> ConsentState:
+        """Withdraw consent ("reserve yourself", C3); the portal is then closed to the patient."""
+        return self._client._run(calls.withdraw_consent(self._scope), options)
+
+    def terms(self, **options: Unpack[CallOptions]) -> Terms:
+        """Return the current terms version."""
+        return self._client._run(calls.get_terms(), options)
+
+
+class Consultations(_Resource):
+    """Consultations: list, book, cancel, video (K1–K3)."""
+
+    def list(
+        self,
+        when: calls.When = "upcoming",
+        *,
+        limit: int | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Pager[Consultation]:
+        """
+        List consultations (K1).
+
+        Args:
+            when: ``"upcoming"`` or ``"past"``.
+            limit: Page size, 1 to 100 (the server's default is 20).
+        """
+        return Pager(self._client, calls.list_consultations(self._scope, when, limit), options)
+
+    def book(
+        self,
+        *,
+        clinic_id: str,
+        calendar_ids: Iterable[str],
+        start: dt.datetime,
+        duration_minutes: int,
+        kind: ConsultationKind = ConsultationKind.IN_PERSON,
+        time_slot_type_id: str | None = None,
+        comment: str | None = None,
+        idempotency_key: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Consultation:
+        """
+        Book a consultation in free time, in person or by video (K2, K3).
+
+        Args:
+            clinic_id: The clinic.
+            calendar_ids: The calendars to book (the practitioner's, a room's, ...).
+            start: When it starts (timezone-aware).
+            duration_minutes: How long, 5 to 240 minutes.
+            kind: In person or video.
+            time_slot_type_id: The type of time to book in, if any.
+            comment: A note to the clinic (health data; never logged).
+            idempotency_key: Your key for this booking; one is made if omitted. Retries
+                reuse it, so the booking is made once.
+
+        Raises:
+            ApiConflict: With code ``slot_not_free`` if the time is taken.
+        """
+        call = calls.book_consultation(
+            self._scope,
+            clinic_id=clinic_id,
+            calendar_ids=calendar_ids,
+            start=start,
+            duration_minutes=duration_minutes,
+            kind=kind,
+            time_slot_type_id=time_slot_type_id,
+            comment=comment,
+            idempotency_key=idempotency_key,
+        )
+        return self._client._run(call, options)
+
+    def cancel(
+        self,
+        consultation_id: str,
+        *,
+        idempotency_key: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Consultation:
+        """
+        Cancel a booked consultation; after the clinic's deadline it is a late cancellation.
+
+        Args:
+            consultation_id: The consultation.
+            idempotency_key: Your key; one is made if omitted.
+        """
+        call = calls.cancel_consultation(self._scope, consultation_id, idempotency_key)
+        return self._client._run(call, options)
+
+    def video_link(self, consultation_id: str, **options: Unpack[CallOptions]) -> VideoLink:
+        """Return where to join a video consultation (K3)."""
+        return self._client._run(calls.video_link(self._scope, consultation_id), options)
+
+
+class Dialogs(_Resource):
+    """Dialogs with the clinic (M1–M7)."""
+
+    def list(
+        self,
+        folder: calls.Folder = "inbox",
+        *,
+        limit: int | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Pager[DialogView]:
+        """
+        List the dialogs in a folder, newest first (M1, M2, M6).
+
+        Args:
+            folder: ``"inbox"`` or ``"archive"``.
+            limit: Page size, 1 to 100.
+        """
+        return Pager(self._client, calls.list_dialogs(self._scope, folder, limit), options)
+
+    def read(self, dialog_id: str, **options: Unpack[CallOptions]) -> DialogView:
+        """
+        Open a dialog: this marks it read, and may move it to the archive (M5).
+
+        Args:
+            dialog_id: The dialog.
+        """
+        return self._client._run(calls.read_dialog(self._scope, dialog_id), options)
+
+    def start(
+        self,
+        *,
+        clinic_id: str,
+        type: CommunicationType,
+        subject: str,
+        body: str,
+        fee_acknowledged: bool = False,
+        idempotency_key: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> DialogView:
+        """
+        Start a dialog of a type the clinic has enabled (M3, M4, M7).
+
+        Args:
+            clinic_id: The clinic.
+            type: One of the four communication types.
+            subject: The subject line.
+            body: The first message (never logged).
+            fee_acknowledged: The patient was shown :meth:`fee_notice` and accepted it;
+                needed for an e-consultation that costs a co-payment.
+            idempotency_key: Your key; one is made if omitted.
+        """
+        call = calls.start_dialog(
+            self._scope,
+            clinic_id=clinic_id,
+            type=type,
+            subject=subject,
+            body=body,
+            fee_acknowledged=fee_acknowledged,
+            idempotency_key=idempotency_key,
+        )
+        return self._client._run(call, options)
+
+    def reply(
+        self,
+        dialog_id: str,
+        body: str,
+        *,
+        idempotency_key: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> DialogView:
+        """
+        Answer in a dialog.
+
+        Args:
+            dialog_id: The dialog.
+            body: The message (never logged).
+            idempotency_key: Your key; one is made if omitted.
+        """
+        call = calls.reply_to_dialog(self._scope, dialog_id, body, idempotency_key)
+        return self._client._run(call, options)
+
+    def fee_notice(self, clinic_id: str, **options: Unpack[CallOptions]) -> FeeNotice:
+        """Return what starting an e-consultation at the clinic costs (M7)."""
+        return self._client._run(calls.fee_notice(self._scope, clinic_id), options)
+
+
+class Payments(_Resource):
+    """Payments, invoices and receipts (B1–B5)."""
+
+    def outstanding(
+        self, *, limit: int | None = None, **options: Unpack[CallOptions]
+    ) -> PaymentsPager[Invoice]:
+        """List unpaid invoices (B1)."""
+        return PaymentsPager(self._client, calls.list_outstanding(self._scope, limit), options)
+
+    def paid(
+        self,
+        tab: calls.PaidTab = "paid_this_year",
+        *,
+        limit: int | None = None,
+        **options: Unpack[CallOptions],
+    ) -> PaymentsPager[Payment]:
+        """
+        List payments made (B2, B3).
+
+        Args:
+            tab: ``"paid_this_year"`` (the Norwegian calendar year) or ``"all_paid"``.
+            limit: Page size, 1 to 100.
+        """
+        return PaymentsPager(self._client, calls.list_paid(self._scope, tab, limit), options)
+
+    def receipt(self, payment_id: str, **options: Unpack[CallOptions]) -> bytes:
+        """Download a payment's receipt (PDF bytes) (B5)."""
+        return self._client._run(calls.receipt(self._scope, payment_id), options)
+
+
+class Care(_Resource):
+    """What the patient can start at a clinic (H1, M4)."""
+
+    def services(self, clinic_id: str, **options: Unpack[CallOptions]) -> ClinicServices:
+        """Return the services and dialog types the patient can start at the clinic."""
+        return self._client._run(calls.clinic_services(self._scope, clinic_id), options)
+
+
+class Prescriptions(_Resource):
+    """Prescription renewal requests (E1)."""
+
+    def list(
+        self, *, limit: int | None = None, **options: Unpack[CallOptions]
+    ) -> Pager[PrescriptionRenewalRequest]:
+        """List the renewal requests sent."""
+        return Pager(self._client, calls.list_renewals(self._scope, limit), options)
+
+    def request(
+        self,
+        clinic_id: str,
+        medications: Iterable[str],
+        *,
+        note: str | None = None,
+        idempotency_key: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> PrescriptionRenewalRequest:
+        """
+        Ask a clinic to renew prescriptions.
+
+        Args:
+            clinic_id: The clinic.
+            medications: 1 to 20 medications, as the patient names them.
+            note: A note to the clinic (health data; never logged).
+            idempotency_key: Your key; one is made if omitted.
+        """
+        call = calls.request_renewal(
+            self._scope,
+            clinic_id=clinic_id,
+            medications=medications,
+            note=note,
+            idempotency_key=idempotency_key,
+        )
+        return self._client._run(call, options)
+
+
+class Relations(_Resource):
+    """Who may act for the patient (R1–R4)."""
+
+    def list(self, *, limit: int | None = None, **options: Unpack[CallOptions]) -> Pager[Relation]:
+        """List the relations that may act for the patient."""
+        return Pager(self._client, calls.list_relations(self._scope, limit), options)
+
+    def change(
+        self,
+        relation_id: str,
+        *,
+        actions: Iterable[Action] | None = None,
+        enabled: bool | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Relation:
+        """
+        Change what a relation may do, or switch its access off or on (R4).
+
+        Args:
+            relation_id: The relation.
+            actions: The actions it may do from now on (replacing the old set).
+            enabled: Switch access on or off without removing the relation.
+        """
+        call = calls.change_relation(self._scope, relation_id, actions=actions, enabled=enabled)
+        return self._client._run(call, options)
+
+    def remove(self, relation_id: str, **options: Unpack[CallOptions]) -> None:
+        """Remove a relation (R4)."""
+        self._client._run(calls.remove_relation(self._scope, relation_id), options)
+
+
+class Clinics(_Resource):
+    """Clinic search, free time, and adding relations as clinic staff (H2, K2, R3)."""
+
+    def search(
+        self,
+        query: str | None = None,
+        *,
+        city: str | None = None,
+        limit: int | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Pager[Clinic]:
+        """
+        Search clinics by name or city (H2).
+
+        Args:
+            query: Words in the clinic's name.
+            city: The city.
+            limit: Page size, 1 to 100.
+        """
+        return Pager(self._client, calls.search_clinics(query, city, limit), options)
+
+    def get(self, clinic_id: str, **options: Unpack[CallOptions]) -> Clinic:
+        """Return a clinic and what it offers (H1)."""
+        return self._client._run(calls.get_clinic(clinic_id), options)
+
+    def free_time(
+        self,
+        clinic_id: str,
+        *,
+        start: dt.datetime,
+        end: dt.datetime,
+        duration_minutes: int = 15,
+        calendar_id: str | None = None,
+        time_slot_type_id: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> list[FreeTime]:
+        """
+        Return the publicly bookable free time in a clinic's calendars (K2).
+
+        Args:
+            clinic_id: The clinic.
+            start: From (timezone-aware).
+            end: To (at most 31 days after ``start``).
+            duration_minutes: The length wanted, 5 to 240.
+            calendar_id: Only this calendar.
+            time_slot_type_id: Only time of this type.
+        """
+        call = calls.free_time(
+            clinic_id,
+            start=start,
+            end=end,
+            duration_minutes=duration_minutes,
+            calendar_id=calendar_id,
+            time_slot_type_id=time_slot_type_id,
+        )
+        return self._client._run(call, options)
+
+    def add_relation(
+        self,
+        clinic_id: str,
+        *,
+        principal_id: str,
+        representative_id: str,
+        kind: RelationKind,
+        actions: Iterable[Action] | None = None,
+        valid_from: dt.datetime | None = None,
+        valid_until: dt.datetime | None = None,
+        idempotency_key: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Relation:
+        """
+        Add a relation; only clinic staff may (R3).
+
+        Args:
+            clinic_id: The clinic adding it.
+            principal_id: The patient who is represented.
+            representative_id: The person who will act for them.
+            kind: Parent, guardian or family caregiver.
+            actions: What they may do; the kind's defaults if omitted.
+            valid_from: When the access begins (now if omitted).
+            valid_until: When it ends, if ever.
+            idempotency_key: Your key; one is made if omitted.
+        """
+        call = calls.add_relation(
+            clinic_id,
+            principal_id=principal_id,
+            representative_id=representative_id,
+            kind=kind,
+            actions=actions,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            idempotency_key=idempotency_key,
+        )
+        return self._client._run(call, options)
+
+
+class PublicServices(_Resource):
+    """Links to public services on HelseNorge (O1)."""
+
+    def list(self, **options: Unpack[CallOptions]) -> builtins.list[PublicServiceLink]:
+        """Return the links."""
+        return self._client._run(calls.public_services(), options)
+
+
+class Session(_Resource):
+    """The login session and the people the user may act for (L1, R1)."""
+
+    def get(self, **options: Unpack[CallOptions]) -> LoginSession:
+        """Return who is logged in, how, and until when."""
+        return self._client._run(calls.get_session(), options)
+
+    def represented(
+        self, *, limit: int | None = None, **options: Unpack[CallOptions]
+    ) -> Pager[Represented]:
+        """List the people the logged-in person may act for now (see ``acting_for``)."""
+        return Pager(self._client, calls.list_represented(limit), options)

@@ -1,0 +1,195 @@
+"""
+The API's own response bodies that are not domain models: views, notices, states.
+
+They are frozen attrs classes like the models, and the wire converter reads them the
+same way (camelCase keys, unknown keys ignored).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Generic, TypeVar
+
+import attrs
+
+from patientsky.models import (
+    Action,
+    CareService,
+    CommunicationType,
+    ConsentEvent,
+    Dialog,
+    Money,
+    PersonName,
+    RelationKind,
+    Unrecognized,
+)
+
+T = TypeVar("T")
+
+__all__ = [
+    "ClinicServices",
+    "ConsentState",
+    "DialogView",
+    "FeeNotice",
+    "FreeTime",
+    "PaymentsPage",
+    "Represented",
+    "Versioned",
+    "VideoLink",
+]
+
+
+@attrs.frozen
+class Versioned(Generic[T]):
+    """
+    A value and its version (the ``ETag`` the server sent with it).
+
+    Pass it (or its :attr:`etag`) as ``if_match`` to an update, so that the update
+    fails with :class:`~patientsky.errors.ApiConflict` instead of overwriting a newer
+    change (P4).
+
+    Args:
+        value: The value read.
+        etag: Its version, as the server sent it in ``ETag``.
+    """
+
+    value: T
+    etag: str
+
+
+@attrs.frozen
+class Represented:
+    """
+    A person the logged-in person may act for now (R1, R2).
+
+    Args:
+        patient_id: Their patient id: pass it to ``acting_for``.
+        relation_id: The relation that gives the access.
+        name: Their name.
+        kind: What the logged-in person is to them.
+        actions: What the logged-in person may do for them.
+    """
+
+    patient_id: str
+    relation_id: str
+    name: PersonName
+    kind: RelationKind | Unrecognized
+    actions: tuple[Action | Unrecognized, ...] = ()
+
+
+@attrs.frozen
+class ConsentState:
+    """
+    Whether a patient's consent is in force, and its history (C1–C3).
+
+    Args:
+        in_force: Whether the patient has consented to the current terms and not
+            withdrawn since.
+        terms_version: The current terms version.
+        history: Every consent event, oldest first.
+    """
+
+    in_force: bool
+    terms_version: str
+    history: tuple[ConsentEvent, ...] = ()
+
+
+@attrs.frozen
+class VideoLink:
+    """
+    Where to join a video consultation (K3).
+
+    Args:
+        join_url: The address to open; it may carry a secret, so it is not in the repr.
+    """
+
+    join_url: str = attrs.field(repr=False)
+
+
+@attrs.frozen
+class DialogView:
+    """
+    A dialog as the portal shows it: the dialog and what the rules derive from it.
+
+    Args:
+        dialog: The dialog.
+        folder: ``"inbox"`` or ``"archive"`` (M1, M5, M6).
+        unread: Whether a message came after the patient side last read it.
+    """
+
+    dialog: Dialog
+    folder: str
+    unread: bool
+
+
+@attrs.frozen
+class FeeNotice:
+    """
+    What starting an e-consultation at a clinic costs, to show before starting (M7).
+
+    Args:
+        clinic_id: The clinic.
+        type: The dialog type it is for.
+        fee: The co-payment (egenandel); zero if the clinic charges none.
+        acknowledgement_required: Whether the patient must acknowledge the fee
+            (``fee_acknowledged=True``) to start.
+        text_nb: The notice in Norwegian bokmål.
+        text_en: The notice in English.
+    """
+
+    clinic_id: str
+    type: CommunicationType | Unrecognized
+    fee: Money
+    acknowledgement_required: bool
+    text_nb: str
+    text_en: str
+
+
+@attrs.frozen
+class ClinicServices:
+    """
+    What a patient can start at a clinic (H1, M4).
+
+    Args:
+        clinic_id: The clinic.
+        services: The services under "Start care".
+        communication_types: The dialog types the patient may start.
+    """
+
+    clinic_id: str
+    services: tuple[CareService | Unrecognized, ...] = ()
+    communication_types: tuple[CommunicationType | Unrecognized, ...] = ()
+
+
+@attrs.frozen
+class FreeTime:
+    """
+    A stretch of free, bookable time in a clinic's calendars (K2).
+
+    Args:
+        start: When it begins.
+        end: When it ends.
+        calendar_ids: The calendars that are free in it.
+        time_slot_type_id: The type of time, if the search asked for one.
+    """
+
+    start: dt.datetime
+    end: dt.datetime
+    calendar_ids: tuple[str, ...] = ()
+    time_slot_type_id: str | None = None
+
+
+@attrs.frozen
+class PaymentsPage(Generic[T]):
+    """
+    One page of a payments tab, and the tab's total (B1–B4).
+
+    Args:
+        data: The rows: invoices for "outstanding", payments for the paid tabs.
+        total: The total of the whole tab (every page).
+        next_cursor: The cursor of the next page; ``None`` on the last page.
+    """
+
+    data: tuple[T, ...]
+    total: Money
+    next_cursor: str | None = None

@@ -1,0 +1,282 @@
+"""
+Helpers for the sandbox's development-only endpoints: log in, and move its clock.
+
+Real deployments log people in with BankID or Buypass through OIDC; the sandbox stands
+in with ``POST /v1/sandbox/login``, which takes a national identity number and a login
+method. This module is not imported by :mod:`patientsky.client`; import it in tests,
+demos and notebooks.
+
+>>> import httpx
+>>> from patientsky.client import PortalClient
+>>> def server(request: httpx.Request) -> httpx.Response:
+...     return httpx.Response(200, json={
+...         "accessToken": "t0k3n", "tokenType": "Bearer",
+...         "expiresAt": "2026-03-01T13:00:00+00:00", "personId": "p-1"})
+>>> anonymous = PortalClient("https://sandbox.test", transport=httpx.MockTransport(server))
+>>> token = Sandbox(anonymous).login("17912099997")
+>>> token.person_id, token.expires_at.isoformat()
+('p-1', '2026-03-01T13:00:00+00:00')
+>>> "t0k3n" in repr(token)
+False
+>>> client = anonymous.with_options(token=token.access_token)
+>>> anonymous.close()
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Unpack
+
+import attrs
+
+from patientsky.client._async import AsyncPortalClient
+from patientsky.client._base import CallOptions
+from patientsky.client._calls import json_body, model
+from patientsky.client._core import Call, segment
+from patientsky.client._sync import PortalClient
+from patientsky.errors import InvalidInput
+from patientsky.models import LoginMethod, NationalId
+
+__all__ = [
+    "AsyncSandbox",
+    "ClinicToken",
+    "Sandbox",
+    "SandboxClock",
+    "SandboxToken",
+]
+
+_MAX_ADVANCE = 10 * 366 * 86400
+
+
+@attrs.frozen
+class SandboxToken:
+    """
+    A person's bearer token from the sandbox login.
+
+    Args:
+        access_token: The token; never in the repr.
+        token_type: ``"Bearer"``.
+        expires_at: When it stops working.
+        person_id: The logged-in person's patient id.
+    """
+
+    access_token: str = attrs.field(repr=False)
+    token_type: str
+    expires_at: dt.datetime
+    person_id: str
+
+
+@attrs.frozen
+class ClinicToken:
+    """
+    A clinic staff member's bearer token from the sandbox (to add relations, R3).
+
+    Args:
+        access_token: The token; never in the repr.
+        token_type: ``"Bearer"``.
+        expires_at: When it stops working.
+        clinic_id: The clinic.
+    """
+
+    access_token: str = attrs.field(repr=False)
+    token_type: str
+    expires_at: dt.datetime
+    clinic_id: str
+
+
+@attrs.frozen
+class SandboxClock:
+    """
+    The sandbox's time.
+
+    Args:
+        now: The sandbox's current time.
+        frozen: Whether it is a test clock (set or advanced) rather than real time.
+    """
+
+    now: dt.datetime
+    frozen: bool
+
+
+def _national_id(value: NationalId | str) -> str:
+    if isinstance(value, NationalId):
+        return value.reveal()
+    if isinstance(value, str):
+        return NationalId.parse(value, allow_synthetic=True).reveal()
+    raise InvalidInput("national_id", "must be a NationalId or a string")
+
+
+def _login(national_id: NationalId | str, method: LoginMethod) -> Call[SandboxToken]:
+    if not isinstance(method, LoginMethod):
+        raise InvalidInput("method", "must be a LoginMethod")
+    body = json_body(nationalId=_national_id(national_id), method=method)
+    return Call(
+        "POST",
+        ("sandbox", "login"),
+        model(SandboxToken),
+        body=body,
+        content_type="application/json",
+        idempotent=True,  # a second login only makes a second token
+    )
+
+
+def _clinic_login(clinic_id: str) -> Call[ClinicToken]:
+    return Call(
+        "POST",
+        ("sandbox", "clinic-login"),
+        model(ClinicToken),
+        body=json_body(clinicId=segment("clinic_id", clinic_id)),
+        content_type="application/json",
+        idempotent=True,
+    )
+
+
+def _get_clock() -> Call[SandboxClock]:
+    return Call("GET", ("sandbox", "clock"), model(SandboxClock))
+
+
+def _set_clock(now: object) -> Call[SandboxClock]:
+    if not isinstance(now, dt.datetime) or now.utcoffset() is None:
+        raise InvalidInput("now", "must be a timezone-aware datetime")
+    return Call(
+        "PUT",
+        ("sandbox", "clock"),
+        model(SandboxClock),
+        body=json_body(now=now),
+        content_type="application/json",
+        idempotent=True,
+    )
+
+
+def _advance_clock(by: dt.timedelta | int) -> Call[SandboxClock]:
+    seconds = by.total_seconds() if isinstance(by, dt.timedelta) else by
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise InvalidInput("by", "must be a timedelta or a number of seconds")
+    if seconds != int(seconds) or not 0 <= seconds <= _MAX_ADVANCE:
+        raise InvalidInput("by", "must be whole seconds, from 0 to ten years")
+    # Not idempotent: a repeat would move the clock twice, so it is retried only when
+    # the request certainly never reached the sandbox.
+    return Call(
+        "POST",
+        ("sandbox", "clock", "advance"),
+        model(SandboxClock),
+        body=json_body(seconds=int(seconds)),
+        content_type="application/json",
+    )
+
+
+def _reset_clock() -> Call[SandboxClock]:
+    return Call("DELETE", ("sandbox", "clock"), model(SandboxClock), idempotent=True)
+
+
+class Sandbox:
+    """
+    The sandbox's development endpoints, through a :class:`~patientsky.client.PortalClient`.
+
+    Args:
+        client: A client for the sandbox (it needs no token).
+    """
+
+    def __init__(self, client: PortalClient) -> None:
+        self._client = client
+
+    def login(
+        self,
+        national_id: NationalId | str,
+        method: LoginMethod = LoginMethod.BANKID,
+        **options: Unpack[CallOptions],
+    ) -> SandboxToken:
+        """
+        Log in as a person, as BankID or Buypass would (L1).
+
+        Args:
+            national_id: The person's national identity number (synthetic test numbers
+                are accepted); it travels in the body, never in the URL or a log.
+            method: The login method; a MinID login gets a token, but no health data.
+        """
+        return self._client._run(_login(national_id, method), options)
+
+    def clinic_login(self, clinic_id: str, **options: Unpack[CallOptions]) -> ClinicToken:
+        """Log in as a clinic's staff, to add relations (R3)."""
+        return self._client._run(_clinic_login(clinic_id), options)
+
+    def client_for(
+        self,
+        national_id: NationalId | str,
+        method: LoginMethod = LoginMethod.BANKID,
+        **options: Unpack[CallOptions],
+    ) -> PortalClient:
+        """
+        Log in as a person and return a view of the client that uses their token.
+        """
+        token = self.login(national_id, method, **options)
+        return self._client.with_options(token=token.access_token)
+
+    def clock(self, **options: Unpack[CallOptions]) -> SandboxClock:
+        """Return the sandbox's time."""
+        return self._client._run(_get_clock(), options)
+
+    def set_clock(self, now: dt.datetime, **options: Unpack[CallOptions]) -> SandboxClock:
+        """Freeze the sandbox's clock at ``now`` (timezone-aware)."""
+        return self._client._run(_set_clock(now), options)
+
+    def advance_clock(self, by: dt.timedelta | int, **options: Unpack[CallOptions]) -> SandboxClock:
+        """Move the sandbox's clock forward by ``by`` (a timedelta, or seconds)."""
+        return self._client._run(_advance_clock(by), options)
+
+    def reset_clock(self, **options: Unpack[CallOptions]) -> SandboxClock:
+        """Return the sandbox's clock to real time."""
+        return self._client._run(_reset_clock(), options)
+
+
+class AsyncSandbox:
+    """
+    The sandbox's development endpoints, through an :class:`~patientsky.client.AsyncPortalClient`.
+
+    Args:
+        client: An async client for the sandbox (it needs no token).
+    """
+
+    def __init__(self, client: AsyncPortalClient) -> None:
+        self._client = client
+
+    async def login(
+        self,
+        national_id: NationalId | str,
+        method: LoginMethod = LoginMethod.BANKID,
+        **options: Unpack[CallOptions],
+    ) -> SandboxToken:
+        """Log in as a person, as BankID or Buypass would (L1); see :meth:`Sandbox.login`."""
+        return await self._client._run(_login(national_id, method), options)
+
+    async def clinic_login(self, clinic_id: str, **options: Unpack[CallOptions]) -> ClinicToken:
+        """Log in as a clinic's staff, to add relations (R3)."""
+        return await self._client._run(_clinic_login(clinic_id), options)
+
+    async def client_for(
+        self,
+        national_id: NationalId | str,
+        method: LoginMethod = LoginMethod.BANKID,
+        **options: Unpack[CallOptions],
+    ) -> AsyncPortalClient:
+        """Log in as a person and return a view of the client that uses their token."""
+        token = await self.login(national_id, method, **options)
+        return self._client.with_options(token=token.access_token)
+
+    async def clock(self, **options: Unpack[CallOptions]) -> SandboxClock:
+        """Return the sandbox's time."""
+        return await self._client._run(_get_clock(), options)
+
+    async def set_clock(self, now: dt.datetime, **options: Unpack[CallOptions]) -> SandboxClock:
+        """Freeze the sandbox's clock at ``now`` (timezone-aware)."""
+        return await self._client._run(_set_clock(now), options)
+
+    async def advance_clock(
+        self, by: dt.timedelta | int, **options: Unpack[CallOptions]
+    ) -> SandboxClock:
+        """Move the sandbox's clock forward by ``by`` (a timedelta, or seconds)."""
+        return await self._client._run(_advance_clock(by), options)
+
+    async def reset_clock(self, **options: Unpack[CallOptions]) -> SandboxClock:
+        """Return the sandbox's clock to real time."""
+        return await self._client._run(_reset_clock(), options)

@@ -1,0 +1,364 @@
+"""
+Booking and cancelling consultations (K2, K3).
+
+:func:`book` checks, in this order, and the first check that fails gives the reason:
+
+1. **The kind** is one this version knows (``KIND_NOT_OFFERED`` otherwise).
+2. **Access** (:func:`patientsky.rules.access.decide`): the actor may book for the
+   patient now, with :attr:`~patientsky.models.Action.BOOK_CONSULTATION` for a
+   consultation in person and :attr:`~patientsky.models.Action.BOOK_VIDEO_CONSULTATION`
+   for a video consultation (login, consent and relation reasons).
+3. **The clinic offers the kind**: :attr:`~patientsky.models.CareService.BOOK_CONSULTATION`
+   for in person, :attr:`~patientsky.models.CareService.VIDEO_CONSULTATION` for video
+   (``KIND_NOT_OFFERED``).
+4. **The length** is the time slot type's, when a type is given; a duration asked for
+   as well must be the same (``WRONG_DURATION``).
+5. **The patient is not booked already** at an overlapping time, in any clinic
+   (``ALREADY_BOOKED``); nor is the consultation id taken.
+6. **The time is free** (``SLOT_NOT_FREE``): it starts no earlier than ``at``; no
+   active consultation on one of the calendars overlaps it; and it lies inside the
+   free time (:func:`patientsky.rules.freetime.free_time`) of every calendar: inside
+   their time slots (of the type, if given) and outside every appointment that holds
+   time.
+7. **The time is publicly bookable** (``SLOT_NOT_PUBLIC``): with ``public_only`` (the
+   default, as for every booking made in the portal, by the patient or a relation),
+   the time must be free in publicly bookable slots of publicly bookable types.
+
+The start need not be on a step of :func:`~patientsky.rules.freetime.free_start_times`;
+portals offer those, the rule asks only that the time be free.
+
+:func:`cancel` checks the kind and access (the same actions), then that the
+consultation is still booked and has not started (``NOT_CANCELLABLE``). Up to the
+clinic's deadline, :attr:`~patientsky.models.FeeSettings.cancellation_deadline_hours`
+before the start (counted in elapsed hours, whatever the clocks do), the cancellation
+is free (``CANCELLED``); after it, it is ``LATE_CANCELLED``.
+
+Both return an :data:`~patientsky.rules.decision.Outcome`: :class:`Booking` (the
+consultation and its appointments, one per calendar) or the denying decision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from patientsky.errors import InvalidInput
+from patientsky.models._base import Unrecognized, items, of_type
+from patientsky.models.calendar import (
+    OSLO,
+    Appointment,
+    AppointmentStatus,
+    Interval,
+    Schedule,
+    to_oslo,
+)
+from patientsky.models.clinic import CareService, Clinic
+from patientsky.models.consultation import Consultation, ConsultationKind, ConsultationStatus
+from patientsky.models.relation import Action
+from patientsky.rules.access import AccessRequest, decide
+from patientsky.rules.decision import Allowed, Denied, Outcome, Reason
+from patientsky.rules.freetime import free_time
+
+__all__ = [
+    "Booking",
+    "appointment_id",
+    "book",
+    "booking_action",
+    "cancel",
+]
+
+_ACTIONS = {
+    ConsultationKind.IN_PERSON: Action.BOOK_CONSULTATION,
+    ConsultationKind.VIDEO: Action.BOOK_VIDEO_CONSULTATION,
+}
+_SERVICES = {
+    ConsultationKind.IN_PERSON: CareService.BOOK_CONSULTATION,
+    ConsultationKind.VIDEO: CareService.VIDEO_CONSULTATION,
+}
+
+
+def _by_calendar(values: Iterable[Any]) -> tuple[Any, ...]:
+    """Converter: the appointments sorted by calendar (``Any``: mypy's attrs plugin needs it)."""
+    return tuple(sorted(values, key=lambda a: str(getattr(a, "calendar_id", ""))))
+
+
+@attrs.frozen
+class Booking:
+    """
+    A consultation and the appointments it holds in its calendars: what a booking makes.
+
+    Args:
+        consultation: The consultation, booked or cancelled.
+        appointments: Its appointments, one per calendar, sorted by calendar.
+    """
+
+    consultation: Consultation = attrs.field(validator=of_type(Consultation))
+    appointments: tuple[Appointment, ...] = attrs.field(
+        converter=_by_calendar, validator=items(of_type(Appointment))
+    )
+
+    def __attrs_post_init__(self) -> None:
+        for i, appointment in enumerate(self.appointments):
+            if appointment.consultation_id != self.consultation.id:
+                raise InvalidInput(
+                    f"appointments[{i}].consultation_id", "is another consultation's"
+                )
+
+    def apply(self, schedule: Schedule) -> Schedule:
+        """Return ``schedule`` with the appointments added (or replaced, by id)."""
+        return schedule.with_appointments(self.appointments)
+
+
+def booking_action(kind: ConsultationKind | Unrecognized) -> Action | None:
+    """
+    Return the action that books (and cancels) a consultation of ``kind``.
+
+    Returns:
+        :attr:`~patientsky.models.Action.BOOK_CONSULTATION` or
+        :attr:`~patientsky.models.Action.BOOK_VIDEO_CONSULTATION`; None for a kind this
+        version does not know.
+    """
+    return _ACTIONS.get(kind) if isinstance(kind, ConsultationKind) else None
+
+
+def appointment_id(consultation_id: str, calendar_id: str) -> str:
+    """Return the id of a consultation's appointment in one calendar."""
+    return f"{consultation_id}/{calendar_id}"
+
+
+def _length(
+    duration: int | dt.timedelta | None, time_slot_type_id: str | None, schedule: Schedule
+) -> dt.timedelta | Reason:
+    given: object = duration  # typed callers pass int, timedelta or None; the REPL may not
+    if isinstance(given, bool) or not isinstance(given, int | dt.timedelta | None):
+        raise InvalidInput("duration", "must be a whole number of minutes or a timedelta")
+    asked = dt.timedelta(minutes=given) if isinstance(given, int) else given
+    if asked is not None and asked <= dt.timedelta(0):
+        raise InvalidInput("duration", "must be positive")
+    if time_slot_type_id is None:
+        if asked is None:
+            raise InvalidInput("duration", "give a duration or a time slot type")
+        return asked
+    slot_type = schedule.time_slot_type(time_slot_type_id)
+    if slot_type is None:
+        raise InvalidInput("time_slot_type_id", "is not a time slot type of the schedule")
+    if asked is not None and asked != slot_type.slot_length:
+        return Reason.WRONG_DURATION
+    return slot_type.slot_length
+
+
+def _calendars(schedule: Schedule, clinic: Clinic, calendar_ids: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(calendar_ids, str):
+        raise InvalidInput("calendar_ids", "must be a collection of ids, not one string")
+    ids = tuple(calendar_ids)
+    if not ids:
+        raise InvalidInput("calendar_ids", "name at least one calendar")
+    for i, calendar_id in enumerate(ids):
+        calendar = schedule.calendar(calendar_id)
+        if calendar is None:
+            raise InvalidInput(f"calendar_ids[{i}]", "is not a calendar of the schedule")
+        if calendar.clinic_id != clinic.id:
+            raise InvalidInput(f"calendar_ids[{i}]", "is a calendar of another clinic")
+    return tuple(sorted(set(ids)))
+
+
+def _practitioner(schedule: Schedule, calendar_ids: tuple[str, ...], given: str | None) -> str:
+    if given is not None:
+        return given
+    for calendar_id in calendar_ids:
+        calendar = schedule.calendar(calendar_id)
+        if calendar is not None and calendar.practitioner_id is not None:
+            return calendar.practitioner_id
+    raise InvalidInput("practitioner_id", "none of the calendars names a practitioner; give one")
+
+
+def _is_free(
+    schedule: Schedule,
+    wanted: Interval,
+    calendar_ids: tuple[str, ...],
+    time_slot_type_id: str | None,
+    *,
+    public_only: bool,
+) -> bool:
+    free = free_time(
+        schedule,
+        wanted.duration,
+        wanted,
+        calendar_ids=calendar_ids,
+        time_slot_type_id=time_slot_type_id,
+        public_only=public_only,
+    )
+    # Clipped to the wanted time and at least as long, a free interval can only be all of it.
+    return len(free) == 1
+
+
+def book(
+    access: AccessRequest,
+    *,
+    clinic: Clinic,
+    schedule: Schedule,
+    calendar_ids: Iterable[str],
+    start: dt.datetime,
+    kind: ConsultationKind | Unrecognized,
+    consultation_id: str,
+    duration: int | dt.timedelta | None = None,
+    time_slot_type_id: str | None = None,
+    consultations: Iterable[Consultation] = (),
+    public_only: bool = True,
+    practitioner_id: str | None = None,
+    patient_comment: str | None = None,
+) -> Outcome[Booking]:
+    """
+    Book a consultation for ``access.patient`` at ``start``, made by ``access.session``'s person.
+
+    The checks and their order are in the module documentation. ``access.action`` is
+    not looked at: the kind decides the action.
+
+    Args:
+        access: Who books, for whom, when (``access.at``), and the facts access needs.
+        clinic: The clinic of the calendars.
+        schedule: The clinic's calendars, time slot types, time slots and appointments.
+        calendar_ids: The calendars the consultation takes (a practitioner's, a room's).
+        start: When it starts (timezone-aware).
+        kind: In person or video.
+        consultation_id: The new consultation's id (its appointments get
+            ``"<consultation_id>/<calendar_id>"``).
+        duration: Its length in minutes (or a timedelta); by default the type's.
+        time_slot_type_id: The type of time to book: only its slots count.
+        consultations: Consultations already made: the patient's (any clinic) and
+            those on these calendars. Cancelled ones are ignored.
+        public_only: Only publicly bookable time counts (portal bookings).
+        practitioner_id: With whom; by default the first calendar's practitioner.
+        patient_comment: What the patient wrote; health data, never logged.
+
+    Returns:
+        :class:`~patientsky.rules.decision.Allowed` with the :class:`Booking`, or
+        :class:`~patientsky.rules.decision.Denied` with the reason.
+
+    Raises:
+        InvalidInput: If a value is not valid: an unknown calendar or type, a calendar
+            of another clinic, no duration and no type, a naive ``start``.
+    """
+    at = access.at
+    given: object = start  # typed callers pass an aware datetime; the REPL may not
+    if not isinstance(given, dt.datetime) or given.utcoffset() is None:
+        raise InvalidInput("start", "must be a timezone-aware datetime")
+    ids = _calendars(schedule, clinic, calendar_ids)
+    action = booking_action(kind)
+    if action is None or not isinstance(kind, ConsultationKind):
+        return Denied.because(Reason.KIND_NOT_OFFERED)
+    allowed = decide(access.with_action(action))
+    if not allowed:
+        return Denied(allowed)
+    if not clinic.offers(_SERVICES[kind]):
+        return Denied.because(Reason.KIND_NOT_OFFERED)
+    length = _length(duration, time_slot_type_id, schedule)
+    if isinstance(length, Reason):
+        return Denied.because(length)
+
+    start = to_oslo(start, field="start")
+    wanted = Interval(start, (start.astimezone(dt.UTC) + length).astimezone(OSLO))
+    active = [c for c in consultations if c.holds_time]
+    patient = access.patient
+    if any(c.id == consultation_id for c in consultations) or any(
+        c.patient_id == patient.id and c.interval.overlaps(wanted) for c in active
+    ):
+        return Denied.because(Reason.ALREADY_BOOKED)
+    if start.astimezone(dt.UTC) < at.astimezone(dt.UTC) or any(
+        set(c.calendar_ids) & set(ids) and c.interval.overlaps(wanted) for c in active
+    ):
+        return Denied.because(Reason.SLOT_NOT_FREE)
+    if not _is_free(schedule, wanted, ids, time_slot_type_id, public_only=False):
+        return Denied.because(Reason.SLOT_NOT_FREE)
+    if public_only and not _is_free(schedule, wanted, ids, time_slot_type_id, public_only=True):
+        return Denied.because(Reason.SLOT_NOT_PUBLIC)
+
+    consultation = Consultation(
+        id=consultation_id,
+        patient_id=patient.id,
+        clinic_id=clinic.id,
+        practitioner_id=_practitioner(schedule, ids, practitioner_id),
+        calendar_ids=ids,
+        kind=kind,
+        status=ConsultationStatus.BOOKED,
+        start=wanted.start,
+        end=wanted.end,
+        booked_by=access.actor_id,
+        booked_at=at,
+        time_slot_type_id=time_slot_type_id,
+        patient_comment=patient_comment,
+    )
+    appointments = [
+        Appointment(
+            id=appointment_id(consultation_id, calendar_id),
+            calendar_id=calendar_id,
+            start=wanted.start,
+            end=wanted.end,
+            patient_id=patient.id,
+            type_id=time_slot_type_id,
+            status=AppointmentStatus.BOOKED,
+            consultation_id=consultation_id,
+        )
+        for calendar_id in ids
+    ]
+    return Allowed(Booking(consultation, appointments))
+
+
+def cancel(
+    access: AccessRequest,
+    *,
+    clinic: Clinic,
+    consultation: Consultation,
+    schedule: Schedule | None = None,
+) -> Outcome[Booking]:
+    """
+    Cancel a booked consultation at ``access.at``; late (after the clinic's deadline) or not.
+
+    Args:
+        access: Who cancels, for whom, when, and the facts access needs.
+        clinic: The consultation's clinic (its fee settings give the deadline).
+        consultation: The consultation to cancel.
+        schedule: The clinic's schedule, to find the consultation's appointments.
+
+    Returns:
+        :class:`~patientsky.rules.decision.Allowed` with the :class:`Booking`: the
+        consultation ``CANCELLED`` or ``LATE_CANCELLED`` with ``cancelled_at`` set, and
+        its appointments in ``schedule`` marked cancelled (their time is free again);
+        or :class:`~patientsky.rules.decision.Denied` with the reason.
+
+    Raises:
+        InvalidInput: If the consultation is another patient's or another clinic's.
+    """
+    if not isinstance(consultation, Consultation):
+        raise InvalidInput("consultation", "must be a Consultation")
+    if consultation.patient_id != access.patient.id:
+        raise InvalidInput("consultation.patient_id", "is not the patient's")
+    if consultation.clinic_id != clinic.id:
+        raise InvalidInput("consultation.clinic_id", "is not the clinic's")
+    action = booking_action(consultation.kind)
+    if action is None:
+        return Denied.because(Reason.NOT_CANCELLABLE)
+    allowed = decide(access.with_action(action))
+    if not allowed:
+        return Denied(allowed)
+    at = access.at.astimezone(dt.UTC)
+    starts = consultation.start.astimezone(dt.UTC)
+    if consultation.status is not ConsultationStatus.BOOKED or at >= starts:
+        return Denied.because(Reason.NOT_CANCELLABLE)
+    deadline = starts - dt.timedelta(hours=clinic.fees.cancellation_deadline_hours)
+    status = ConsultationStatus.CANCELLED if at <= deadline else ConsultationStatus.LATE_CANCELLED
+    cancelled = attrs.evolve(consultation, status=status, cancelled_at=access.at)
+    appointments = (
+        []
+        if schedule is None
+        else [
+            attrs.evolve(a, status=AppointmentStatus.CANCELLED)
+            for calendar_id in consultation.calendar_ids
+            for a in schedule.appointments_of(calendar_id)
+            if a.consultation_id == consultation.id
+        ]
+    )
+    return Allowed(Booking(cancelled, appointments))

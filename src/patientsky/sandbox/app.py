@@ -1,0 +1,464 @@
+"""
+The sandbox server: a Starlette app that serves the HTTP contract and enforces the rules.
+
+The sandbox is a consumer of :mod:`patientsky.rules` like any other service: each
+endpoint loads the models from SQLite, asks the rules, and stores what they return. It
+never decides anything itself.
+
+Concurrency: Starlette runs each request's work in a worker thread; all of it happens
+inside one SQLite transaction (``BEGIN IMMEDIATE`` for writes), so a check and the write
+it allows cannot interleave with another request's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import secrets
+from collections.abc import Callable, Iterable, Mapping
+from functools import cached_property
+from typing import Any
+
+import attrs
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from patientsky.errors import AccessDenied, Conflict, InvalidInput, NotFound
+from patientsky.models import Patient
+from patientsky.rules.access import AccessRequest, decide
+from patientsky.rules.decision import Decision, Denied, Reason
+from patientsky.sandbox import _openapi
+from patientsky.sandbox._auth import ClinicPrincipal, PersonPrincipal, Principal, authenticate
+from patientsky.sandbox._http import (
+    ApiProblem,
+    Call,
+    json_response,
+    new_request_id,
+    problem_response,
+    read_body,
+)
+from patientsky.sandbox._repo import Repo
+from patientsky.sandbox.clock import SandboxClock
+from patientsky.sandbox.demo_data import DemoData, build_demo
+from patientsky.sandbox.storage import Storage, StoredResponse
+from patientsky.wire import WireConverter, make_converter
+
+__all__ = ["Sandbox", "create_app", "get_sandbox"]
+
+logger = logging.getLogger("patientsky.sandbox")
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
+_IDEMPOTENCY_KEY_CHARS = frozenset(chr(c) for c in range(0x21, 0x7F))
+
+
+class Sandbox:
+    """
+    The sandbox's state: its database, clock, wire converter and demo world.
+
+    Args:
+        storage: The database.
+        clock: The sandbox clock.
+        demo: The demo world loaded into the database, if any.
+    """
+
+    def __init__(self, storage: Storage, clock: SandboxClock, demo: DemoData | None) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.demo = demo
+        self.converter: WireConverter = make_converter(allow_synthetic_national_ids=True)
+
+    @cached_property
+    def document(self) -> bytes:
+        """The shipped OpenAPI document, as served at ``/openapi.json``."""
+        return _openapi.DOCUMENT_PATH.read_bytes()
+
+    def now(self) -> dt.datetime:
+        """The sandbox's current time."""
+        return self.clock.now()
+
+
+@attrs.frozen
+class Ctx:
+    """Everything a handler needs for one request."""
+
+    sandbox: Sandbox
+    call: Call
+    repo: Repo
+    now: dt.datetime
+    principal: Principal | None
+
+    @property
+    def conv(self) -> WireConverter:
+        """The wire converter."""
+        return self.sandbox.converter
+
+    def dump(self, value: Any, unstructure_as: Any = None) -> Any:
+        """Return the wire form of a model (or a tuple of them)."""
+        return self.conv.unstructure(value, unstructure_as=unstructure_as)
+
+    def person(self) -> PersonPrincipal:
+        """
+        Return the logged-in person.
+
+        Raises:
+            ApiProblem: 403 if a clinic's token is used where a person's is needed.
+        """
+        if isinstance(self.principal, PersonPrincipal):
+            return self.principal
+        raise ApiProblem(403, "person_login_required", "this needs a person's login")
+
+    def patient(self) -> Patient:
+        """
+        Return the patient of the path (``me`` is the logged-in person).
+
+        Raises:
+            ApiProblem: 404 if there is no such patient.
+        """
+        raw = self.call.path_params.get("patientId", "")
+        person = self.person()
+        patient_id = person.session.person_id if raw == "me" else raw
+        patient = self.repo.patient(patient_id)
+        if patient is None:
+            raise ApiProblem(404, "not_found", "no such patient")
+        return patient
+
+    def access(self, patient: Patient, action: Any) -> AccessRequest:
+        """Return the access request of the logged-in person for ``patient`` and ``action``."""
+        session = self.person().session
+        actor = session.person_id
+        relations = self.repo.relations_of(patient.id)
+        if actor != patient.id:
+            # The actor's own relations only serve to explain a chain (TRANSITIVE_RELATION).
+            seen = {r.id for r in relations}
+            relations += [r for r in self.repo.relations_by(actor) if r.id not in seen]
+        return AccessRequest(
+            session=session,
+            action=action,
+            patient=patient,
+            at=self.now,
+            terms=self.repo.terms(),
+            patient_consent=self.repo.consent(patient.id),
+            actor_consent=None if actor == patient.id else self.repo.consent(actor),
+            relations=tuple(relations),
+        )
+
+    def require(self, patient: Patient, action: Any) -> AccessRequest:
+        """
+        Return the access request if the rules allow it.
+
+        Raises:
+            ApiProblem: 403 with the rule's reason otherwise.
+        """
+        request = self.access(patient, action)
+        deny_unless(decide(request))
+        return request
+
+
+def deny_unless(decision: Decision | Denied) -> None:
+    """
+    Raise the 403 problem of a denying decision.
+
+    Raises:
+        ApiProblem: 403 (or 409 for a conflict with the state) carrying the reason.
+    """
+    if isinstance(decision, Denied):
+        decision = decision.decision
+    if decision.reason is None:
+        return
+    raise ApiProblem(
+        _STATUS_OF_REASON.get(decision.reason, 403),
+        decision.reason.value,
+        decision.message_en,
+        message_nb=decision.message_nb,
+    )
+
+
+# Reasons that say the state of things does not allow it, rather than who asks.
+_STATUS_OF_REASON: Mapping[Reason, int] = {
+    Reason.SLOT_NOT_FREE: 409,
+    Reason.ALREADY_BOOKED: 409,
+    Reason.NOT_CANCELLABLE: 409,
+    Reason.DIALOG_CLOSED: 409,
+}
+
+
+Handler = Callable[[Ctx], Response]
+
+
+@attrs.frozen
+class Operation:
+    """One operation of the contract: method, handler and how its body is read."""
+
+    method: str
+    handler: Handler
+    body: str = "none"  # "none", "json" or "photo"
+    auth: bool = True
+    writes: bool = False
+    idempotent: bool = False
+
+
+def _request_hash(call: Call) -> str:
+    digest = hashlib.sha256()
+    digest.update(call.media_type.encode())
+    digest.update(b"\0")
+    digest.update(call.body)
+    return digest.hexdigest()
+
+
+def _idempotency_key(call: Call) -> str | None:
+    key = call.headers.get("idempotency-key")
+    if key is None:
+        return None
+    if not 1 <= len(key) <= 255 or not set(key) <= _IDEMPOTENCY_KEY_CHARS:  # noqa: PLR2004
+        raise ApiProblem(
+            400,
+            "invalid_input",
+            "Idempotency-Key must be 1 to 255 visible ASCII characters",
+            errors=(("Idempotency-Key", "must be 1 to 255 visible ASCII characters"),),
+        )
+    return key
+
+
+_REPLAYED_HEADERS = ("etag", "location")
+
+
+def _run(sandbox: Sandbox, op: Operation, call: Call) -> Response:
+    """Run one operation in one transaction: authenticate, replay or run, store the key."""
+    now = sandbox.now()
+    key = _idempotency_key(call) if op.idempotent else None
+    context = sandbox.storage.transaction() if op.writes else sandbox.storage.read()
+    with context as tx:
+        repo = Repo(tx, sandbox.converter)
+        principal = authenticate(tx, call.headers, now) if op.auth else None
+        if key is not None and principal is not None:
+            stored = tx.get_response(principal.caller, call.method, call.path, key)
+            request_hash = _request_hash(call)
+            if stored is not None:
+                if stored.request_hash != request_hash:
+                    raise ApiProblem(
+                        409,
+                        "idempotency_key_reused",
+                        "this Idempotency-Key was used with another request body",
+                    )
+                headers = {**stored.headers, "Idempotent-Replayed": "true"}
+                return Response(
+                    stored.body, stored.status, headers=headers, media_type=stored.media_type
+                )
+        response = op.handler(Ctx(sandbox, call, repo, now, principal))
+        if key is not None and principal is not None and 200 <= response.status_code < 300:  # noqa: PLR2004
+            kept = {k: v for k, v in response.headers.items() if k.lower() in _REPLAYED_HEADERS}
+            tx.put_response(
+                principal.caller,
+                call.method,
+                call.path,
+                key,
+                StoredResponse(
+                    request_hash,
+                    response.status_code,
+                    response.media_type or "application/json",
+                    kept,
+                    bytes(response.body),
+                ),
+                now.isoformat(),
+            )
+        return response
+
+
+def _problem_for(exc: BaseException, op_id: str, request_id: str) -> ApiProblem:
+    if isinstance(exc, ApiProblem):
+        return exc
+    if isinstance(exc, InvalidInput):
+        return ApiProblem.invalid(exc)
+    if isinstance(exc, AccessDenied):
+        reason = exc.reason
+        return ApiProblem(403, reason.value, reason.message_en, message_nb=reason.message_nb)
+    if isinstance(exc, NotFound):
+        return ApiProblem(404, "not_found", "not found")
+    if isinstance(exc, Conflict):
+        return ApiProblem(409, "conflict", "the request conflicts with the current state")
+    # Never the message, the path or the body: they may hold personal data.
+    logger.error("unexpected %s in %s (request %s)", type(exc).__name__, op_id, request_id)
+    return ApiProblem(500, "internal_error", "an unexpected error occurred")
+
+
+def _endpoint(sandbox: Sandbox, ops: Mapping[str, Operation], name: str) -> Any:
+    allow = ", ".join(sorted(ops))
+
+    async def endpoint(request: Request) -> Response:
+        request_id = new_request_id()
+        instance = f"urn:patientsky:request:{request_id}"
+        op = ops.get(request.method)
+        try:
+            if op is None:
+                raise ApiProblem(
+                    405,
+                    "method_not_allowed",
+                    f"{request.method} is not allowed here; allowed: {allow}",
+                    headers={"Allow": allow},
+                )
+            limit = _openapi.MAX_PHOTO_BYTES if op.body == "photo" else _openapi.MAX_JSON_BYTES
+            body = await read_body(request, limit)
+            media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            call = Call(
+                request_id=request_id,
+                method=request.method,
+                path=request.url.path,
+                path_params=dict(request.path_params),
+                query=dict(request.query_params),
+                headers={k.lower(): v for k, v in request.headers.items()},
+                body=body,
+                media_type=media_type,
+            )
+            response = await run_in_threadpool(_run, sandbox, op, call)
+        except Exception as exc:  # noqa: BLE001 -- every error becomes a problem document
+            return problem_response(_problem_for(exc, name, request_id), request_id, instance)
+        response.headers["X-Request-Id"] = request_id
+        return response
+
+    return endpoint
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    """Unknown paths and methods Starlette itself refuses, as problem documents."""
+    request_id = new_request_id()
+    status = exc.status_code if isinstance(exc, StarletteHTTPException) else 500
+    headers = dict(exc.headers or {}) if isinstance(exc, StarletteHTTPException) else {}
+    code = {404: "not_found", 405: "method_not_allowed"}.get(status, "invalid_input")
+    detail = {404: "no such path", 405: "method not allowed"}.get(status, "bad request")
+    problem = ApiProblem(status, code, detail, headers=headers)
+    return problem_response(problem, request_id, f"urn:patientsky:request:{request_id}")
+
+
+def get_sandbox(app: Starlette) -> Sandbox:
+    """Return the :class:`Sandbox` behind an app made by :func:`create_app`."""
+    sandbox = app.state.sandbox
+    if not isinstance(sandbox, Sandbox):
+        raise TypeError("not a sandbox app")
+    return sandbox
+
+
+def create_app(
+    db_path: str | None = None,
+    clock: SandboxClock | None = None,
+    demo: bool = True,
+) -> Starlette:
+    """
+    Make the sandbox app.
+
+    Args:
+        db_path: A SQLite file to keep the state in; memory if None.
+        clock: The sandbox clock; real time if None.
+        demo: Load the demo world (when the database is new).
+
+    Returns:
+        The Starlette app; :func:`get_sandbox` gives its state.
+    """
+    from patientsky.sandbox import _handlers
+
+    storage = Storage(db_path or ":memory:")
+    clock = clock or SandboxClock()
+    data: DemoData | None = None
+    if demo:
+        with storage.transaction() as tx:
+            fresh = tx.get_meta("demo_loaded") is None
+            if fresh:
+                data = build_demo(clock.now())
+                Repo(tx, make_converter()).load_demo(data)
+                tx.set_meta("demo_loaded", clock.now().isoformat())
+                tx.set_meta("demo_logins", json.dumps(_logins(data)))
+    sandbox = Sandbox(storage, clock, data)
+    routes = [
+        Route(path, _endpoint(sandbox, ops, path), methods=list(_METHODS))
+        for path, ops in _handlers.operations().items()
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={StarletteHTTPException: _http_exception},
+    )
+    app.state.sandbox = sandbox
+    return app
+
+
+def _logins(data: DemoData) -> list[dict[str, str]]:
+    return [
+        {"patientId": login.patient_id, "name": login.name, "role": login.role}
+        for login in data.logins
+    ]
+
+
+def new_id(prefix: str) -> str:
+    """Return a new random id with a readable prefix."""
+    return f"{prefix}-{secrets.token_hex(8)}"
+
+
+def page(
+    ctx: Ctx, items: Iterable[Any], dump: Callable[[Any], Any] | None = None
+) -> dict[str, Any]:
+    """
+    Cut one page out of ``items`` by the request's ``cursor`` and ``limit``.
+
+    Raises:
+        ApiProblem: 400 naming ``cursor`` or ``limit`` if they are not valid.
+    """
+    query = ctx.call.query
+    limit = query_int(query, "limit", 20, 1, 100)
+    offset = 0
+    cursor = query.get("cursor")
+    if cursor is not None:
+        if not cursor.startswith("o") or not cursor[1:].isdigit() or len(cursor) > 12:  # noqa: PLR2004
+            raise ApiProblem(
+                400,
+                "invalid_input",
+                "cursor: is not a cursor this server gave",
+                errors=(("cursor", "is not a cursor this server gave"),),
+            )
+        offset = int(cursor[1:])
+    rows = list(items)
+    chunk = rows[offset : offset + limit]
+    more = offset + limit < len(rows)
+    convert = dump or ctx.dump
+    return {
+        "data": [convert(item) for item in chunk],
+        "nextCursor": f"o{offset + limit}" if more else None,
+    }
+
+
+def query_int(query: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """
+    Read an integer query parameter.
+
+    Raises:
+        ApiProblem: 400 naming the parameter if it is not an integer in ``[low, high]``.
+    """
+    raw = query.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw[:6]) <= high:
+        message = f"must be an integer from {low} to {high}"
+        raise ApiProblem(400, "invalid_input", f"{name}: {message}", errors=((name, message),))
+    return int(raw)
+
+
+def query_choice(query: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """
+    Read a query parameter that takes one of ``choices`` (the first is the default).
+
+    Raises:
+        ApiProblem: 400 naming the parameter otherwise.
+    """
+    raw = query.get(name, choices[0])
+    if raw not in choices:
+        message = "must be one of: " + ", ".join(choices)
+        raise ApiProblem(400, "invalid_input", f"{name}: {message}", errors=((name, message),))
+    return raw
+
+
+def ok(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    """A JSON response."""
+    return json_response(data, status, headers)

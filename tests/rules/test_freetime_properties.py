@@ -1,0 +1,179 @@
+"""Free time: its invariants as properties, over drawn schedules (on DST nights too)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+
+import attrs
+from hypothesis import given
+from hypothesis import strategies as st
+
+from patientsky.models.calendar import Appointment, Interval, Schedule
+from patientsky.rules import _intervals as iv
+from patientsky.rules.freetime import free_time, start_times
+from tests.strategies_calendar import (
+    Case,
+    cases,
+    counting_slots,
+    free_cells,
+    holding_appointments,
+)
+
+_TINY = dt.timedelta(microseconds=1)
+
+
+def _free(case: Case, schedule: Schedule | None = None) -> tuple[Interval, ...]:
+    return free_time(
+        schedule or case.schedule,
+        case.duration,
+        case.period_interval,
+        calendar_ids=case.calendar_ids,
+        time_slot_type_id=case.type_id,
+        public_only=case.public_only,
+    )
+
+
+def _merged(intervals: list[Interval]) -> list[Interval]:
+    out: list[Interval] = []
+    for interval in sorted(intervals):
+        if out and interval.start <= out[-1].end:
+            if interval.end > out[-1].end:
+                out[-1] = Interval(out[-1].start, interval.end)
+        else:
+            out.append(interval)
+    return out
+
+
+def _free_at(case: Case, instant: dt.datetime) -> bool:
+    """Whether every calendar asked about is free at one instant (checked directly)."""
+    return all(
+        any(s.interval.contains(instant) for s in counting_slots(case, cid))
+        and not any(a.interval.contains(instant) for a in holding_appointments(case, cid))
+        for cid in case.calendar_ids
+    )
+
+
+@given(cases())
+def test_free_time_equals_the_brute_force_answer_on_the_grid(case: Case) -> None:
+    assert [(i.start, i.end) for i in _free(case)] == free_cells(case)
+
+
+@given(cases())
+def test_every_interval_lies_inside_the_slots_of_every_calendar(case: Case) -> None:
+    for interval in _free(case):
+        for calendar_id in case.calendar_ids:
+            bookable = _merged([s.interval for s in counting_slots(case, calendar_id)])
+            assert any(b.contains(interval) for b in bookable)
+
+
+@given(cases())
+def test_no_interval_overlaps_an_appointment_that_holds_time(case: Case) -> None:
+    for interval in _free(case):
+        for calendar_id in case.calendar_ids:
+            for appointment in holding_appointments(case, calendar_id):
+                assert not interval.overlaps(appointment.interval)
+
+
+@given(cases(), st.data())
+def test_adding_an_appointment_never_adds_free_time(case: Case, data: st.DataObject) -> None:
+    calendar_id = data.draw(st.sampled_from(case.calendar_ids))
+    start = data.draw(st.integers(case.period[0] - 10, case.period[1] + 10))
+    length = data.draw(st.integers(1, 30))
+    extra = Appointment("extra", calendar_id, case.at(start), case.at(start + length))
+    before = _free(case)
+    after = _free(case, case.schedule.with_appointments([extra]))
+    assert all(any(b.contains(a) for b in before) for a in after)
+    assert all(not a.overlaps(extra.interval) for a in after)
+
+
+@given(cases(), st.randoms(use_true_random=False))
+def test_the_answer_does_not_depend_on_the_order_of_calendars_or_inputs(
+    case: Case, rng: random.Random
+) -> None:
+    schedule = case.schedule
+    calendars, types = list(schedule.calendars), list(schedule.time_slot_types)
+    slots, appointments = list(schedule.time_slots), list(schedule.appointments)
+    rng.shuffle(calendars)
+    rng.shuffle(types)
+    rng.shuffle(slots)
+    rng.shuffle(appointments)
+    reordered = Schedule(
+        calendars=calendars, time_slot_types=types, time_slots=slots, appointments=appointments
+    )
+    ids = list(case.calendar_ids)
+    rng.shuffle(ids)
+    assert free_time(
+        reordered,
+        case.duration,
+        case.period_interval,
+        calendar_ids=ids,
+        time_slot_type_id=case.type_id,
+        public_only=case.public_only,
+    ) == _free(case)
+
+
+@given(cases())
+def test_every_interval_is_at_least_the_duration_and_inside_the_period(case: Case) -> None:
+    period = case.period_interval
+    for interval in _free(case):
+        assert interval.duration >= case.duration
+        assert period.contains(interval)
+
+
+@given(cases())
+def test_intervals_are_sorted_disjoint_and_maximal(case: Case) -> None:
+    free = _free(case)
+    period = case.period_interval
+    for earlier, later in itertools.pairwise(free):
+        # Strictly apart: two intervals that touched would be one.
+        assert earlier.end < later.start
+    for interval in free:
+        assert _free_at(case, interval.start)
+        assert _free_at(case, interval.end - _TINY)
+        assert interval.start == period.start or not _free_at(case, interval.start - _TINY)
+        assert interval.end == period.end or not _free_at(case, interval.end)
+
+
+@given(cases())
+def test_one_calendar_asked_twice_is_the_same_as_once(case: Case) -> None:
+    twice = attrs.evolve(case, calendar_ids=(*case.calendar_ids, case.calendar_ids[0]))
+    assert _free(twice) == _free(case)
+
+
+@given(cases(), st.integers(1, 12))
+def test_start_times_lie_in_free_time_and_step_from_each_interval_start(
+    case: Case, step_cells: int
+) -> None:
+    free = _free(case)
+    step = step_cells * dt.timedelta(minutes=5)
+    starts = start_times(free, case.duration, step=step)
+    for start in starts:
+        booking = Interval(start, start + case.duration)
+        home = [i for i in free if i.contains(booking)]
+        assert len(home) == 1
+        offset = iv.to_micros(start) - iv.to_micros(home[0].start)
+        assert offset % (step // _TINY) == 0
+    # Every interval offers at least its own start.
+    assert {i.start for i in free} <= set(starts)
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 100), st.integers(1, 20)), max_size=8),
+    st.lists(st.tuples(st.integers(0, 100), st.integers(1, 20)), max_size=8),
+)
+def test_the_interval_sweeps_agree_with_sets_of_points(
+    left: list[tuple[int, int]], right: list[tuple[int, int]]
+) -> None:
+    a = iv.union((s, s + n) for s, n in left)
+    b = iv.union((s, s + n) for s, n in right)
+
+    def points(spans: list[iv.Span]) -> set[int]:
+        return {p for s, e in spans for p in range(s, e)}
+
+    assert points(iv.subtract(a, b)) == points(a) - points(b)
+    assert points(iv.intersect_all([a, b])) == points(a) & points(b)
+    for result in (iv.union([*a, *b]), iv.subtract(a, b), iv.intersect_all([a, b])):
+        assert all(s < e for s, e in result)
+        assert all(x[1] < y[0] for x, y in itertools.pairwise(result))
