@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, overload
 
 import httpx
 
@@ -20,6 +20,7 @@ from patientsky.client import (
     AsyncPaymentsPager,
     AsyncPortalClient,
     Pager,
+    PaymentRow,
     PaymentsPager,
     PortalClient,
 )
@@ -229,6 +230,9 @@ class Faults:
     - ``"timeout_after"``: the server acts, then the answer never comes in time.
     - ``"503"``, ``"502"``, ``"504"``: a proxy answers; the server never sees it.
     - ``"429"``: rate limited with ``Retry-After: 1``; the server never sees it.
+
+    Use it as an ``httpx.MockTransport`` handler over a handler, or through
+    :class:`FaultyTransport` and :class:`AsyncFaultyTransport` over a real transport.
     """
 
     KINDS = (
@@ -243,12 +247,13 @@ class Faults:
         "429",
     )
 
-    def __init__(self, server: Handler, script: list[str] | None = None) -> None:
+    def __init__(self, server: Handler | None = None, script: list[str] | None = None) -> None:
         self.server = server
         self.script = list(script or [])
         self.seen: list[str] = []
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
+    def before(self, request: httpx.Request) -> tuple[str, httpx.Response | None]:
+        """Take the next fault; raise or answer for faults the server never sees."""
         fault = self.script.pop(0) if self.script else "ok"
         self.seen.append(fault)
         if fault == "refuse":
@@ -256,15 +261,69 @@ class Faults:
         if fault == "connect_timeout":
             raise httpx.ConnectTimeout("connect timed out", request=request)
         if fault in ("502", "503", "504"):
-            return problem(int(fault), "unavailable", "try again")
+            return fault, problem(int(fault), "unavailable", "try again")
         if fault == "429":
-            return httpx.Response(429, headers={"Retry-After": "1", "X-Request-Id": "req-429"})
-        response = self.server(request)
+            return fault, httpx.Response(
+                429, headers={"Retry-After": "1", "X-Request-Id": "req-429"}
+            )
+        return fault, None
+
+    @staticmethod
+    def after(fault: str, request: httpx.Request) -> None:
+        """Lose the server's answer, for faults that come after it acted."""
         if fault == "drop_after":
             raise httpx.RemoteProtocolError("server disconnected", request=request)
         if fault == "timeout_after":
             raise httpx.ReadTimeout("read timed out", request=request)
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        assert self.server is not None
+        fault, early = self.before(request)
+        if early is not None:
+            return early
+        response = self.server(request)
+        self.after(fault, request)
         return response
+
+
+class FaultyTransport(httpx.BaseTransport):
+    """A sync transport that puts :class:`Faults` in front of a real one."""
+
+    def __init__(self, inner: httpx.BaseTransport, faults: Faults) -> None:
+        self.inner = inner
+        self.faults = faults
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        fault, early = self.faults.before(request)
+        if early is not None:
+            return early
+        response = self.inner.handle_request(request)
+        response.read()
+        self.faults.after(fault, request)
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class AsyncFaultyTransport(httpx.AsyncBaseTransport):
+    """An async transport that puts :class:`Faults` in front of a real one."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, faults: Faults) -> None:
+        self.inner = inner
+        self.faults = faults
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        fault, early = self.faults.before(request)
+        if early is not None:
+            return early
+        response = await self.inner.handle_async_request(request)
+        await response.aread()
+        self.faults.after(fault, request)
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
 
 
 # --------------------------------------------------------------------------- both clients
@@ -291,7 +350,7 @@ async def _value(value: T) -> T:
 class _AsyncPagerOverSync:
     """A sync pager, presented as an async one."""
 
-    def __init__(self, pager: Pager[Any] | PaymentsPager[Any]) -> None:
+    def __init__(self, pager: Pager[Any] | PaymentsPager) -> None:
         self._pager = pager
 
     async def _aiter(self, items: Iterator[Any]) -> Any:
@@ -376,6 +435,14 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coroutine)
 
 
-async def collect(pager: AsyncPager[T] | AsyncPaymentsPager[T]) -> list[T]:
+@overload
+async def collect(pager: AsyncPaymentsPager) -> list[PaymentRow]: ...
+
+
+@overload
+async def collect(pager: AsyncPager[T]) -> list[T]: ...
+
+
+async def collect(pager: AsyncPager[Any] | AsyncPaymentsPager) -> list[Any]:
     """Iterate a pager to the end."""
     return [item async for item in pager]

@@ -24,6 +24,8 @@ from patientsky.client import (
     AsyncPortalClient,
     ConsentState,
     DialogView,
+    PaymentRow,
+    PaymentsPage,
     PortalClient,
     Timeouts,
     Versioned,
@@ -48,11 +50,11 @@ from patientsky.models import (
     CommunicationType,
     ConsultationKind,
     ContactDetails,
-    Invoice,
     LoginSession,
     Money,
     Patient,
-    Payment,
+    PaymentMethod,
+    PaymentStatus,
     PersonName,
     PrescriptionRenewalRequest,
     PublicServiceLink,
@@ -239,7 +241,7 @@ REQUESTS: list[tuple[str, Scenario, str, str, dict[str, str], Any]] = [
     ),
     (
         "outstanding",
-        lambda c: collect(c.payments.outstanding()),
+        lambda c: collect(c.payments.list()),
         "GET",
         "/v1/patients/me/payments",
         {"tab": "outstanding"},
@@ -247,7 +249,7 @@ REQUESTS: list[tuple[str, Scenario, str, str, dict[str, str], Any]] = [
     ),
     (
         "paid",
-        lambda c: collect(c.payments.paid("all_paid")),
+        lambda c: collect(c.payments.list("all_paid")),
         "GET",
         "/v1/patients/me/payments",
         {"tab": "all_paid"},
@@ -441,7 +443,7 @@ def test_a_photo_upload_sends_the_image_with_its_media_type(kind: str) -> None:
         (lambda c: collect(c.dialogs.list("trash")), "folder"),
         (lambda c: collect(c.dialogs.list(limit=0)), "limit"),
         (lambda c: collect(c.consultations.list("soon")), "when"),
-        (lambda c: collect(c.payments.paid("never")), "tab"),
+        (lambda c: collect(c.payments.list("never")), "tab"),
         (lambda c: c.dialogs.read(""), "dialog_id"),
         (lambda c: c.profile.update(if_match="", name=PersonName("A", "B")), "if_match"),
         (lambda c: c.profile.update(if_match='"v1"'), "name"),
@@ -524,26 +526,41 @@ def test_a_dialog_reads_as_a_view_with_its_folder(kind: str, value: Any) -> None
     assert result == DialogView(value, "archive", unread=False)
 
 
+def payment_rows() -> st.SearchStrategy[PaymentRow]:
+    return st.builds(
+        PaymentRow,
+        kind=st.sampled_from(["invoice", "payment"]),
+        id=s.ids(),
+        date=st.dates(),
+        paid_at=st.none() | s.aware_datetimes(),
+        clinic_id=s.ids(),
+        clinic_name=s.texts(),
+        method=st.none() | s.enum_or_unrecognized(PaymentMethod),
+        status=s.enum_or_unrecognized(PaymentStatus),
+        invoice_number=st.none() | s.texts(50),
+        amount=s.money(),
+    )
+
+
 @IO_EXAMPLES
 @given(
     kind=st.sampled_from(CLIENT_KINDS),
-    invoices=st.lists(s.invoices(), max_size=3),
-    payments=st.lists(s.payments(), max_size=3),
+    rows=st.lists(payment_rows(), max_size=4),
     total=s.money(),
 )
-def test_payment_tabs_read_as_invoices_or_payments_with_a_total(
-    kind: str, invoices: list[Invoice], payments: list[Payment], total: Money
+def test_payment_tabs_read_as_rows_with_the_tabs_total(
+    kind: str, rows: list[PaymentRow], total: Money
 ) -> None:
     def server(request: httpx.Request) -> httpx.Response:
-        rows = invoices if request.url.params["tab"] == "outstanding" else payments
         data = [wire.unstructure(r) for r in rows]
         return ok({"data": data, "nextCursor": None, "total": wire.unstructure(total)})
 
     async def go() -> None:
         client = make_client(kind, server)
-        assert await collect(client.payments.outstanding()) == invoices
-        assert await collect(client.payments.paid()) == payments
-        assert await client.payments.paid("all_paid").total() == total
+        assert await collect(client.payments.list()) == rows
+        assert await client.payments.list("all_paid").total() == total
+        (page,) = [p async for p in client.payments.list("paid_this_year").pages()]
+        assert page == PaymentsPage(tuple(rows), total, None)
 
     run(go())
 
@@ -602,9 +619,9 @@ def test_api_bodies_read_as_their_types(kind: str) -> None:
         "/v1/patients/me/consultations/k-1/video": {"joinUrl": "https://video.test/j/secret"},
         "/v1/patients/me/clinics/c-1/fee-notice": {
             "clinicId": "c-1",
-            "type": "e_consultation",
-            "fee": {"minorUnits": 17500, "currency": "NOK"},
-            "acknowledgementRequired": True,
+            "amount": {"minorUnits": 17500, "currency": "NOK"},
+            "applies": True,
+            "childExempt": False,
             "textNb": "Egenandel kr 175",
             "textEn": "Co-payment NOK 175",
         },
@@ -651,8 +668,8 @@ def test_api_bodies_read_as_their_types(kind: str) -> None:
         assert link.join_url == "https://video.test/j/secret"
         assert "secret" not in repr(link)
         notice = await client.dialogs.fee_notice("c-1")
-        assert notice.fee == Money.nok(175)
-        assert notice.acknowledgement_required
+        assert notice.amount == Money.nok(175)
+        assert notice.applies
         services = await client.care.services("c-1")
         assert services.services[1] == Unrecognized("teleport")  # a newer server's value
         (free,) = await client.clinics.free_time("c-1", start=START, end=START + dt.timedelta(1))

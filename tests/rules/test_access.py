@@ -433,7 +433,7 @@ def test_a_request_refuses_a_naive_time_and_wrong_types() -> None:
     with pytest.raises(InvalidInput, match=r"^at: "):
         attrs.evolve(request, at=dt.datetime(2026, 3, 2, 10, 0))
     with pytest.raises(InvalidInput, match=r"^action: "):
-        attrs.evolve(request, action="view_profile")
+        attrs.evolve(request, action="view_profile")  # type: ignore[arg-type]
     with pytest.raises(InvalidInput, match=r"^relations\[0\]: "):
         attrs.evolve(request, relations=["rel-1"])
 

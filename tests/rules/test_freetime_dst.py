@@ -97,6 +97,9 @@ def test_an_ambiguous_wall_clock_time_means_its_first_occurrence() -> None:
     assert first.utcoffset() == dt.timedelta(hours=2)
     assert first.fold == 0
     assert parse_period(f"{AUTUMN}T02:30/{AUTUMN}T02:45").minutes == 15
+    second = to_oslo(dt.datetime(2019, 10, 27, 2, 30, fold=1))
+    assert second.utcoffset() == dt.timedelta(hours=1)
+    assert Interval(first, second).minutes == 60
 
 
 def test_a_wall_clock_time_the_clocks_skip_is_refused() -> None:

@@ -62,7 +62,7 @@ def test_an_expired_minid_session_is_reported_as_expired() -> None:
 
 
 def test_a_naive_time_is_invalid_input() -> None:
-    with pytest.raises(InvalidInput, match="^at: "):
+    with pytest.raises(InvalidInput, match=r"^at: "):
         check_login(_session(LoginMethod.BANKID), dt.datetime(2026, 3, 2, 9, 0))
 
 

@@ -6,26 +6,30 @@ import datetime as dt
 import enum
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import attrs
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 from openapi_spec_validator import validate
 
 from patientsky import models
 from patientsky.rules.decision import Reason
-from patientsky.sandbox import OPENAPI_PATH, build_demo
+from patientsky.sandbox import build_demo, openapi_path
 from patientsky.sandbox._openapi import GENERIC_CODES, MODEL_CLASSES, build_document, camel
+from patientsky.sandbox.demo_data import CALENDAR_DIR
 from patientsky.wire import make_converter
 from tests.sandbox.conftest import NOW, Api
 
-DOCUMENT: dict[str, Any] = json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
+DOCUMENT: dict[str, Any] = json.loads(openapi_path().read_text(encoding="utf-8"))
 SCHEMAS: dict[str, Any] = DOCUMENT["components"]["schemas"]
 
 FEATURES = (
-    "L1 P1 P2 P3 P4 C1 C2 C3 K1 K2 K3 M1 M2 M3 M4 M5 M6 M7 B1 B2 B3 B4 B5 H1 H2 R1 R2 R3 R4 E1 O1"
-).split()
+    *("L1", "P1", "P2", "P3", "P4", "C1", "C2", "C3", "K1", "K2", "K3"),
+    *("M1", "M2", "M3", "M4", "M5", "M6", "M7", "B1", "B2", "B3", "B4", "B5"),
+    *("H1", "H2", "R1", "R2", "R3", "R4", "E1", "O1"),
+)
 
 
 def test_the_document_is_valid_openapi_3_1() -> None:
@@ -150,3 +154,23 @@ def test_timestamps_in_the_demo_are_aware() -> None:
     assert demo.now.tzinfo is not None
     assert all(t.start.utcoffset() is not None for t in demo.time_slots)
     assert demo.terms.published_at < NOW < NOW + dt.timedelta(days=1)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_api_docs_list_every_operation() -> None:
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    for path, operations in DOCUMENT["paths"].items():
+        for method, operation in operations.items():
+            assert f"`{method.upper()} {path}` | `{operation['operationId']}`" in text
+
+
+def test_the_packaged_calendars_are_unchanged_copies_of_the_fixtures() -> None:
+    fixtures = ROOT / ".." / "shared" / "data" / "patientsky-calendars"
+    packaged = sorted(CALENDAR_DIR.glob("*.json"))
+    assert [p.name for p in packaged] == ["Danny_boy.json", "Emma_Win.json", "Joanna_Hef.json"]
+    if not fixtures.is_dir():
+        pytest.skip("the shared fixtures are not beside this checkout")
+    for copy in packaged:
+        assert copy.read_bytes() == (fixtures / copy.name).read_bytes()

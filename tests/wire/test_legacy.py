@@ -277,6 +277,62 @@ def test_contacts_take_the_first_of_each_kind_home_first() -> None:
     assert contact.address is None
 
 
+def test_a_postal_address_is_read_from_its_parts() -> None:
+    document = _export()
+    address = {
+        "address_type": "address",
+        "street": "Storgata",
+        "number": 12,
+        "identifier": "B",
+        "postal_code": 150,
+        "postal_area": "Oslo",
+        "country": "NO",
+    }
+    document["patient_meta"]["p1"]["contacts"] = [{"location": "home", "addresses": [address]}]
+    read = load_calendar_export(document).patients[0].contact.address
+    assert read is not None
+    assert (read.street, read.postal_code, read.city, read.country) == (
+        "Storgata 12B",
+        "0150",
+        "Oslo",
+        "NO",
+    )
+
+
+@pytest.mark.parametrize(
+    ("contacts", "field"),
+    [
+        (["home"], "patient_meta.p1.contacts[0]"),
+        ([{"location": "home", "addresses": ["x"]}], "patient_meta.p1.contacts[0].addresses[0]"),
+        (
+            [{"addresses": [{"address_type": "phone", "number": "12"}]}],
+            "patient_meta.p1.contacts[0].addresses[0].number",
+        ),
+        (
+            [
+                {
+                    "addresses": [
+                        {
+                            "address_type": "address",
+                            "street": "Storgata 1",
+                            "postal_code": "12345",
+                            "postal_area": "Oslo",
+                        }
+                    ]
+                }
+            ],
+            "patient_meta.p1.contacts[0].addresses[0].postal_code",
+        ),
+    ],
+)
+def test_bad_contacts_are_refused_naming_the_path(contacts: list[object], field: str) -> None:
+    document = _export()
+    document["patient_meta"]["p1"]["contacts"] = contacts
+    with pytest.raises(InvalidInput) as caught:
+        load_calendar_export(document)
+    assert caught.value.field == field
+
+
 # Errors: strict and lenient ----------------------------------------------------------
 
 

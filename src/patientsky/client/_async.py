@@ -43,6 +43,7 @@ from patientsky.client._types import (
     DialogView,
     FeeNotice,
     FreeTime,
+    PaymentRow,
     PaymentsPage,
     Represented,
     Versioned,
@@ -56,11 +57,9 @@ from patientsky.models import (
     Consultation,
     ConsultationKind,
     ContactDetails,
-    Invoice,
     LoginSession,
     Money,
     Patient,
-    Payment,
     PersonName,
     PhotoRef,
     PrescriptionRenewalRequest,
@@ -386,19 +385,19 @@ class AsyncPager(Generic[T]):
         return f"<AsyncPager {self._call.method} /v1/{'/'.join(self._call.path)}>"
 
 
-class AsyncPaymentsPager(Generic[T]):
+class AsyncPaymentsPager:
     """
     A payments tab that fetches its pages lazily; each page carries the tab's total.
     """
 
     def __init__(
-        self, client: AsyncPortalClient, call: Call[PaymentsPage[T]], options: CallOptions
+        self, client: AsyncPortalClient, call: Call[PaymentsPage], options: CallOptions
     ) -> None:
         self._client = client
         self._call = call
         self._options = options
 
-    def pages(self) -> AsyncIterator[PaymentsPage[T]]:
+    def pages(self) -> AsyncIterator[PaymentsPage]:
         """Yield the pages, fetching each when the one before it has been used."""
         return _pages(self._client, self._call, self._options)
 
@@ -406,7 +405,7 @@ class AsyncPaymentsPager(Generic[T]):
         """Return the total of the whole tab (fetches the first page)."""
         return (await self._client._run(self._call, self._options)).total
 
-    async def __aiter__(self) -> AsyncIterator[T]:
+    async def __aiter__(self) -> AsyncIterator[PaymentRow]:
         async for page in self.pages():
             for item in page.data:
                 yield item
@@ -685,29 +684,26 @@ class AsyncDialogs(_Resource):
 
 
 class AsyncPayments(_Resource):
-    """AsyncPayments, invoices and receipts (B1–B5)."""
+    """Payments, invoices and receipts (B1–B5)."""
 
-    def outstanding(
-        self, *, limit: int | None = None, **options: Unpack[CallOptions]
-    ) -> AsyncPaymentsPager[Invoice]:
-        """List unpaid invoices (B1)."""
-        return AsyncPaymentsPager(self._client, calls.list_outstanding(self._scope, limit), options)
-
-    def paid(
+    def list(
         self,
-        tab: calls.PaidTab = "paid_this_year",
+        tab: calls.PaymentTab = "outstanding",
         *,
         limit: int | None = None,
         **options: Unpack[CallOptions],
-    ) -> AsyncPaymentsPager[Payment]:
+    ) -> AsyncPaymentsPager:
         """
-        List payments made (B2, B3).
+        List a tab of "My payments", newest first (B1–B4).
 
         Args:
-            tab: ``"paid_this_year"`` (the Norwegian calendar year) or ``"all_paid"``.
+            tab: ``"outstanding"`` (unpaid invoices), ``"paid_this_year"`` (the Norwegian
+                calendar year) or ``"all_paid"``.
             limit: Page size, 1 to 100.
         """
-        return AsyncPaymentsPager(self._client, calls.list_paid(self._scope, tab, limit), options)
+        return AsyncPaymentsPager(
+            self._client, calls.list_payments(self._scope, tab, limit), options
+        )
 
     async def receipt(self, payment_id: str, **options: Unpack[CallOptions]) -> bytes:
         """Download a payment's receipt (PDF bytes) (B5)."""

@@ -23,6 +23,7 @@ from patientsky.client._types import (
     DialogView,
     FeeNotice,
     FreeTime,
+    PaymentRow,
     PaymentsPage,
     Represented,
     Versioned,
@@ -37,11 +38,9 @@ from patientsky.models import (
     ConsultationKind,
     ContactDetails,
     Dialog,
-    Invoice,
     LoginSession,
     Money,
     Patient,
-    Payment,
     PersonName,
     PhotoRef,
     PrescriptionRenewalRequest,
@@ -60,8 +59,8 @@ Folder = Literal["inbox", "archive"]
 """A dialog folder: ``"inbox"`` (M1) or ``"archive"`` (M6)."""
 When = Literal["upcoming", "past"]
 """Which consultations: ``"upcoming"`` or ``"past"`` (K1)."""
-PaidTab = Literal["paid_this_year", "all_paid"]
-"""A paid tab of "My payments": ``"paid_this_year"`` (B2) or ``"all_paid"`` (B3)."""
+PaymentTab = Literal["outstanding", "paid_this_year", "all_paid"]
+"""A tab of "My payments": ``"outstanding"``, ``"paid_this_year"`` or ``"all_paid"`` (B1–B3)."""
 
 ME: Final = "me"
 MAX_PHOTO_BYTES: Final = 5 * 1024 * 1024
@@ -176,16 +175,14 @@ def dialog_page(response: Response) -> Page[DialogView]:
     return Page(views, _cursor(doc, response))
 
 
-def payments_page(cls: type[T]) -> Callable[[Response], PaymentsPage[T]]:
-    """Return a decoder of a payments page with rows of ``cls`` and the tab's total."""
-
-    def decode(response: Response) -> PaymentsPage[T]:
-        doc, data = _items(response)
-        rows = tuple(_structure(item, cls, response, f"data[{i}]") for i, item in enumerate(data))
-        total = _structure(doc.get("total"), Money, response, "total")
-        return PaymentsPage(rows, total, _cursor(doc, response))
-
-    return decode
+def payments_page(response: Response) -> PaymentsPage:
+    """Decode a page of a payments tab: its rows and the tab's total."""
+    doc, data = _items(response)
+    rows = tuple(
+        _structure(item, PaymentRow, response, f"data[{i}]") for i, item in enumerate(data)
+    )
+    total = _structure(doc.get("total"), Money, response, "total")
+    return PaymentsPage(rows, total, _cursor(doc, response))
 
 
 def data_list(cls: type[T]) -> Callable[[Response], list[T]]:
@@ -623,23 +620,13 @@ def request_renewal(
 # --------------------------------------------------------------------------- payments
 
 
-def list_outstanding(scope: str, limit: int | None) -> Call[PaymentsPage[Invoice]]:
-    """``GET /v1/patients/{id}/payments?tab=outstanding``."""
+def list_payments(scope: str, tab: PaymentTab, limit: int | None) -> Call[PaymentsPage]:
+    """``GET /v1/patients/{id}/payments?tab=...``."""
     return Call(
         "GET",
         (*_patient(scope), "payments"),
-        payments_page(Invoice),
-        params=query(tab="outstanding", limit=_limit(limit)),
-    )
-
-
-def list_paid(scope: str, tab: PaidTab, limit: int | None) -> Call[PaymentsPage[Payment]]:
-    """``GET /v1/patients/{id}/payments?tab=paid_this_year|all_paid``."""
-    return Call(
-        "GET",
-        (*_patient(scope), "payments"),
-        payments_page(Payment),
-        params=query(tab=_choice("tab", tab, PaidTab), limit=_limit(limit)),
+        payments_page,
+        params=query(tab=_choice("tab", tab, PaymentTab), limit=_limit(limit)),
     )
 
 

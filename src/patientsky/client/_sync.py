@@ -42,6 +42,7 @@ from patientsky.client._types import (
     DialogView,
     FeeNotice,
     FreeTime,
+    PaymentRow,
     PaymentsPage,
     Represented,
     Versioned,
@@ -55,11 +56,9 @@ from patientsky.models import (
     Consultation,
     ConsultationKind,
     ContactDetails,
-    Invoice,
     LoginSession,
     Money,
     Patient,
-    Payment,
     PersonName,
     PhotoRef,
     PrescriptionRenewalRequest,
@@ -381,19 +380,19 @@ class Pager(Generic[T]):
         return f"<Pager {self._call.method} /v1/{'/'.join(self._call.path)}>"
 
 
-class PaymentsPager(Generic[T]):
+class PaymentsPager:
     """
     A payments tab that fetches its pages lazily; each page carries the tab's total.
     """
 
     def __init__(
-        self, client: PortalClient, call: Call[PaymentsPage[T]], options: CallOptions
+        self, client: PortalClient, call: Call[PaymentsPage], options: CallOptions
     ) -> None:
         self._client = client
         self._call = call
         self._options = options
 
-    def pages(self) -> Iterator[PaymentsPage[T]]:
+    def pages(self) -> Iterator[PaymentsPage]:
         """Yield the pages, fetching each when the one before it has been used."""
         return _pages(self._client, self._call, self._options)
 
@@ -401,7 +400,7 @@ class PaymentsPager(Generic[T]):
         """Return the total of the whole tab (fetches the first page)."""
         return self._client._run(self._call, self._options).total
 
-    def __iter__(self) -> Iterator[T]:
+    def __iter__(self) -> Iterator[PaymentRow]:
         for page in self.pages():
             yield from page.data
 
@@ -679,27 +678,22 @@ class Dialogs(_Resource):
 class Payments(_Resource):
     """Payments, invoices and receipts (B1–B5)."""
 
-    def outstanding(
-        self, *, limit: int | None = None, **options: Unpack[CallOptions]
-    ) -> PaymentsPager[Invoice]:
-        """List unpaid invoices (B1)."""
-        return PaymentsPager(self._client, calls.list_outstanding(self._scope, limit), options)
-
-    def paid(
+    def list(
         self,
-        tab: calls.PaidTab = "paid_this_year",
+        tab: calls.PaymentTab = "outstanding",
         *,
         limit: int | None = None,
         **options: Unpack[CallOptions],
-    ) -> PaymentsPager[Payment]:
+    ) -> PaymentsPager:
         """
-        List payments made (B2, B3).
+        List a tab of "My payments", newest first (B1–B4).
 
         Args:
-            tab: ``"paid_this_year"`` (the Norwegian calendar year) or ``"all_paid"``.
+            tab: ``"outstanding"`` (unpaid invoices), ``"paid_this_year"`` (the Norwegian
+                calendar year) or ``"all_paid"``.
             limit: Page size, 1 to 100.
         """
-        return PaymentsPager(self._client, calls.list_paid(self._scope, tab, limit), options)
+        return PaymentsPager(self._client, calls.list_payments(self._scope, tab, limit), options)
 
     def receipt(self, payment_id: str, **options: Unpack[CallOptions]) -> bytes:
         """Download a payment's receipt (PDF bytes) (B5)."""

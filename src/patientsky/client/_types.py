@@ -19,6 +19,8 @@ from patientsky.models import (
     ConsentEvent,
     Dialog,
     Money,
+    PaymentMethod,
+    PaymentStatus,
     PersonName,
     RelationKind,
     Unrecognized,
@@ -32,6 +34,7 @@ __all__ = [
     "DialogView",
     "FeeNotice",
     "FreeTime",
+    "PaymentRow",
     "PaymentsPage",
     "Represented",
     "Versioned",
@@ -125,22 +128,22 @@ class DialogView:
 @attrs.frozen
 class FeeNotice:
     """
-    What starting an e-consultation at a clinic costs, to show before starting (M7).
+    What starting an e-consultation at a clinic may cost, to show before starting (M7).
 
     Args:
         clinic_id: The clinic.
-        type: The dialog type it is for.
-        fee: The co-payment (egenandel); zero if the clinic charges none.
-        acknowledgement_required: Whether the patient must acknowledge the fee
-            (``fee_acknowledged=True``) to start.
+        amount: The co-payment (egenandel) that may apply; zero when none does.
+        applies: Whether a co-payment may apply, so that starting needs the patient's
+            acknowledgement (``fee_acknowledged=True``).
+        child_exempt: Whether no co-payment applies because the patient is under 16.
         text_nb: The notice in Norwegian bokmål.
         text_en: The notice in English.
     """
 
     clinic_id: str
-    type: CommunicationType | Unrecognized
-    fee: Money
-    acknowledgement_required: bool
+    amount: Money
+    applies: bool
+    child_exempt: bool
     text_nb: str
     text_en: str
 
@@ -180,16 +183,46 @@ class FreeTime:
 
 
 @attrs.frozen
-class PaymentsPage(Generic[T]):
+class PaymentRow:
     """
-    One page of a payments tab, and the tab's total (B1–B4).
+    One row of "My payments": an invoice or a payment (B4).
 
     Args:
-        data: The rows: invoices for "outstanding", payments for the paid tabs.
+        kind: ``"invoice"`` (outstanding) or ``"payment"``.
+        id: The invoice's or payment's id (a payment's id gets its receipt).
+        date: The date shown (B4 "Date").
+        paid_at: When it was paid; ``None`` while outstanding.
+        clinic_id: The clinic.
+        clinic_name: The clinic's name (B4 "Clinic").
+        method: How it was paid (B4 "Payment"), if it was.
+        status: Its state (B4 "Status").
+        invoice_number: The invoice number (B4 "Invoice number"), if any.
+        amount: The amount (B4 "Paid").
+    """
+
+    kind: str
+    id: str
+    date: dt.date
+    paid_at: dt.datetime | None
+    clinic_id: str
+    clinic_name: str
+    method: PaymentMethod | Unrecognized | None
+    status: PaymentStatus | Unrecognized
+    invoice_number: str | None
+    amount: Money
+
+
+@attrs.frozen
+class PaymentsPage:
+    """
+    One page of a tab of "My payments", and the tab's total (B1–B4).
+
+    Args:
+        data: The rows, newest first.
         total: The total of the whole tab (every page).
         next_cursor: The cursor of the next page; ``None`` on the last page.
     """
 
-    data: tuple[T, ...]
+    data: tuple[PaymentRow, ...]
     total: Money
     next_cursor: str | None = None

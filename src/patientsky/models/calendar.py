@@ -22,11 +22,13 @@ patientsky.errors.InvalidInput: time: does not exist in Europe/Oslo (the clocks 
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import enum
 import functools
+import itertools
 from collections.abc import Iterable, Mapping
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -68,8 +70,9 @@ def to_oslo(value: dt.datetime, *, field: str = "time") -> dt.datetime:
 
     An aware ``value`` is converted. A naive one is read as Oslo wall-clock time:
     in the hour that occurs twice (the night the clocks go back) it is the first
-    occurrence, summer time (``fold=0``); a time the clocks skip (the night they go
-    forward) is refused rather than guessed.
+    occurrence, summer time (``fold=0``, what parsing gives; a value with ``fold=1``
+    is the second); a time the clocks skip (the night they go forward) is refused
+    rather than guessed.
 
     Args:
         value: The time, naive (Oslo wall clock) or aware.
@@ -86,8 +89,7 @@ def to_oslo(value: dt.datetime, *, field: str = "time") -> dt.datetime:
         raise InvalidInput(field, f"must be a datetime, not {type(value).__name__}")
     if value.tzinfo is not None and value.utcoffset() is not None:
         return value.astimezone(OSLO)
-    first = value.replace(tzinfo=OSLO, fold=0)
-    back = first.astimezone(_UTC).astimezone(OSLO)
+    back = value.replace(tzinfo=OSLO).astimezone(_UTC).astimezone(OSLO)
     if back.replace(tzinfo=None, fold=0) != value.replace(fold=0):
         raise InvalidInput(field, "does not exist in Europe/Oslo (the clocks skip 02:00-03:00)")
     return back
@@ -286,7 +288,7 @@ class AppointmentStatus(enum.Enum):
     """
     Whether an appointment holds its time.
 
-    An appointment whose status is :class:`~patientsky.models.Unrecognized` (for
+    An appointment whose status is ``Unrecognized`` (for
     example a state of PatientSky's export whose meaning is not documented) holds
     its time: the rules never book over it.
     """
@@ -294,7 +296,7 @@ class AppointmentStatus(enum.Enum):
     BOOKED = "booked"
     """The time is taken."""
     CANCELLED = "cancelled"
-    """Cancelled: the time is free again."""
+    """Cancelled, so the time is free again."""
 
 
 @attrs.frozen
@@ -334,7 +336,7 @@ class Appointment:
 
     @property
     def holds_time(self) -> bool:
-        """Whether the time is taken: anything but a cancelled appointment takes it."""
+        """Whether the time is taken, as by anything but a cancelled appointment."""
         return self.status is not AppointmentStatus.CANCELLED
 
 
@@ -371,8 +373,23 @@ def _dedupe(field: str, values: Iterable[_Item]) -> list[_Item]:
     return list(seen.values())
 
 
-def _by_start(value: TimeSlot | Appointment) -> tuple[dt.datetime, dt.datetime, str]:
-    return (_instant(value.start), _instant(value.end), value.id)
+_Timed = TypeVar("_Timed", TimeSlot, Appointment)
+
+
+class _Track(Generic[_Timed]):
+    """One calendar's slots (or appointments) by start, ready for range queries."""
+
+    def __init__(self, values: Iterable[_Timed]) -> None:
+        keyed = sorted(((_instant(v.start), _instant(v.end), v.id), v) for v in values)
+        self.items: tuple[_Timed, ...] = tuple(v for _, v in keyed)
+        self.starts = [k[0] for k, _ in keyed]
+        # The latest end among the first i items: non-decreasing, so it can be bisected.
+        self.reach = list(itertools.accumulate((k[1] for k, _ in keyed), max))
+
+    def between(self, start: dt.datetime, end: dt.datetime) -> tuple[_Timed, ...]:
+        lo = bisect.bisect_right(self.reach, _instant(start))
+        hi = bisect.bisect_left(self.starts, _instant(end))
+        return tuple(v for v in self.items[lo:hi] if _instant(v.end) > _instant(start))
 
 
 @attrs.frozen
@@ -436,8 +453,8 @@ class Schedule:
     ) -> tuple[
         Mapping[str, Calendar],
         Mapping[str, TimeSlotType],
-        Mapping[str, tuple[TimeSlot, ...]],
-        Mapping[str, tuple[Appointment, ...]],
+        Mapping[str, _Track[TimeSlot]],
+        Mapping[str, _Track[Appointment]],
     ]:
         slots: dict[str, list[TimeSlot]] = {c.id: [] for c in self.calendars}
         for slot in self.time_slots:
@@ -448,8 +465,8 @@ class Schedule:
         return (
             {c.id: c for c in self.calendars},
             {t.id: t for t in self.time_slot_types},
-            {k: tuple(sorted(v, key=_by_start)) for k, v in slots.items()},
-            {k: tuple(sorted(v, key=_by_start)) for k, v in busy.items()},
+            {k: _Track(v) for k, v in slots.items()},
+            {k: _Track(v) for k, v in busy.items()},
         )
 
     @property
@@ -465,13 +482,38 @@ class Schedule:
         """Return the time slot type with this id, or None."""
         return self._index[1].get(type_id)
 
-    def slots_of(self, calendar_id: str) -> tuple[TimeSlot, ...]:
-        """Return the time slots of one calendar, by start time (none for an unknown id)."""
-        return self._index[2].get(calendar_id, ())
+    def slots_of(
+        self, calendar_id: str, start: dt.datetime | None = None, end: dt.datetime | None = None
+    ) -> tuple[TimeSlot, ...]:
+        """
+        Return the time slots of one calendar by start time, those overlapping a range if given.
 
-    def appointments_of(self, calendar_id: str) -> tuple[Appointment, ...]:
-        """Return the appointments of one calendar, by start time (none for an unknown id)."""
-        return self._index[3].get(calendar_id, ())
+        Args:
+            calendar_id: The calendar (an unknown id has none).
+            start: With ``end``, only slots that overlap ``[start, end)``; found by
+                bisection, so a week of a year's calendar costs little.
+            end: See ``start``.
+        """
+        track = self._index[2].get(calendar_id)
+        if track is None:
+            return ()
+        return track.items if start is None or end is None else track.between(start, end)
+
+    def appointments_of(
+        self, calendar_id: str, start: dt.datetime | None = None, end: dt.datetime | None = None
+    ) -> tuple[Appointment, ...]:
+        """
+        Return the appointments of one calendar by start time, those overlapping a range if given.
+
+        Args:
+            calendar_id: The calendar (an unknown id has none).
+            start: With ``end``, only appointments that overlap ``[start, end)``.
+            end: See ``start``.
+        """
+        track = self._index[3].get(calendar_id)
+        if track is None:
+            return ()
+        return track.items if start is None or end is None else track.between(start, end)
 
     def with_appointments(self, appointments: Iterable[Appointment]) -> Schedule:
         """

@@ -123,7 +123,7 @@ class Consultation:
     @property
     def holds_time(self) -> bool:
         """
-        Whether it still takes its time: not cancelled.
+        Whether it still takes its time, not being cancelled.
 
         A consultation whose status is unrecognized holds its time, so that nothing is
         booked over it.

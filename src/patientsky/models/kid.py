@@ -38,8 +38,6 @@ import enum
 import itertools
 from collections.abc import Callable
 
-from stdnum import luhn
-
 from patientsky.errors import InvalidInput
 
 __all__ = [
@@ -116,6 +114,8 @@ def _mod11(payload: str) -> str:
 
 
 def _mod10(payload: str) -> str:
+    from stdnum import luhn  # imported on use: stdnum.util pulls in ssl, slow to import
+
     return str(luhn.calc_check_digit(payload))
 
 

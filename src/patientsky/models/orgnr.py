@@ -23,8 +23,7 @@ patientsky.errors.InvalidInput: organisation_number: has an invalid check digit
 
 from __future__ import annotations
 
-from stdnum import exceptions as _stdnum_errors
-from stdnum.no import orgnr as _stdnum_orgnr
+from typing import Any
 
 from patientsky.errors import InvalidInput
 
@@ -32,6 +31,14 @@ __all__ = ["FIELD", "calc_check_digit", "compact", "format", "is_valid", "valida
 
 FIELD = "organisation_number"
 """The field name every :class:`~patientsky.errors.InvalidInput` from this module carries."""
+
+
+def _stdnum() -> tuple[Any, Any]:
+    # Imported on use: stdnum.util pulls in ssl, which is slow to import.
+    from stdnum import exceptions
+    from stdnum.no import orgnr
+
+    return orgnr, exceptions
 
 
 def _invalid(message: str) -> InvalidInput:
@@ -51,7 +58,7 @@ def compact(number: str) -> str:
     value: object = number  # typed callers pass a str; the wire and the REPL may not
     if not isinstance(value, str):
         raise _invalid(f"must be a string, not {type(value).__name__}")
-    return str(_stdnum_orgnr.compact(value))
+    return str(_stdnum()[0].compact(value))
 
 
 def validate(number: str) -> str:
@@ -70,6 +77,7 @@ def validate(number: str) -> str:
     number = compact(number)
     if not number:  # stdnum calls an empty string a format error
         raise _invalid("must have nine digits")
+    _stdnum_orgnr, _stdnum_errors = _stdnum()
     try:
         return str(_stdnum_orgnr.validate(number))
     except _stdnum_errors.InvalidLength:  # a subclass of InvalidFormat: catch it first
@@ -113,7 +121,7 @@ def calc_check_digit(number: str) -> str:
     if not all(c in "0123456789" for c in number):
         raise _invalid("must contain only digits")
     # stdnum's checksum is the weighted sum modulo 11, the ninth digit weighing 1.
-    digit = (11 - int(_stdnum_orgnr.checksum(number + "0"))) % 11
+    digit = (11 - int(_stdnum()[0].checksum(number + "0"))) % 11
     if digit == 10:
         raise _invalid("has no check digit (it would be ten)")
     return str(digit)
@@ -127,4 +135,4 @@ def format(number: str) -> str:
         number: The number, with or without spaces.
     """
     number = compact(number)
-    return str(_stdnum_orgnr.format(number))
+    return str(_stdnum()[0].format(number))

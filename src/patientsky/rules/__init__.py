@@ -1,14 +1,15 @@
 """
 The rules of the portal: pure decisions over the models, with no I/O and no clock.
 
-Every rule that allows or denies returns a :class:`Decision` (allowed or not, a stable
-:class:`Reason` code, a message in Norwegian bokmål and English); every rule that makes
-a new value returns an :data:`Outcome` (:class:`Allowed` with the value, or
-:class:`Denied`). Every rule that depends on time takes ``at``, a timezone-aware
-datetime; dates are decided in Europe/Oslo.
+Every rule that allows or denies returns a :class:`~patientsky.rules.decision.Decision`
+(allowed or not, a stable :class:`~patientsky.rules.decision.Reason` code, a message in
+Norwegian bokmål and English); every rule that makes a new value returns an
+:data:`~patientsky.rules.decision.Outcome` (:class:`~patientsky.rules.decision.Allowed`
+with the value, or :class:`~patientsky.rules.decision.Denied`). Every rule that depends
+on time takes ``at``, a timezone-aware datetime; dates are decided in Europe/Oslo.
 
-The one access entry point is :func:`decide`: may this person do this action for this
-patient, now? The rule families:
+The one access entry point is :func:`~patientsky.rules.access.decide`: may this person
+do this action for this patient, now? The rule families:
 
 - :mod:`~patientsky.rules.login`: which logins reach health data (L1).
 - :mod:`~patientsky.rules.consent`: consent in force, given, withdrawn (C1-C3).
@@ -18,8 +19,8 @@ patient, now? The rule families:
 - :mod:`~patientsky.rules.dialogs`: the dialog lifecycle, inbox and archive (M1, M2, M5, M6).
 - :mod:`~patientsky.rules.payments`: the tabs of "My payments" and their totals (B1-B4).
 - :mod:`~patientsky.rules.care`: start care and e-pharmacy (H1, H2, E1, K3).
-- :mod:`~patientsky.rules.freetime` and :mod:`~patientsky.rules.booking`: free time,
-  booking and cancelling (K2, K3).
+- ``patientsky.rules.freetime`` and ``patientsky.rules.booking``: free time, booking and
+  cancelling (K2, K3).
 - :mod:`~patientsky.rules.tables`: the tables the docs show, generated from the rules.
 """
 

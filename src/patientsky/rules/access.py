@@ -56,7 +56,13 @@ from patientsky.models.session import LoginSession
 from patientsky.rules._relations import find_relation, in_force_denial
 from patientsky.rules._time import AGE_OF_HEALTH_CONSENT, age_limit_reached_at, birthday
 from patientsky.rules._time import check_aware as _check_aware
-from patientsky.rules.consent import ConsentState, _own_decision, _principal_decision, _state
+from patientsky.rules.consent import (
+    _OWN_DENIALS,
+    _PRINCIPAL_DENIALS,
+    ConsentState,
+    _consent_decision,
+    _state,
+)
 from patientsky.rules.decision import Decision, Reason
 from patientsky.rules.login import _check_login
 
@@ -90,7 +96,7 @@ class AccessRequest:
 
     Args:
         session: The login of the person acting (the actor).
-        action: What they want to do; an :class:`~patientsky.models.Unrecognized`
+        action: What they want to do; an ``Unrecognized``
             action is never allowed.
         patient: For whom (possibly the actor themself); gives the birth date.
         at: When (timezone-aware).
@@ -165,13 +171,13 @@ def decide(request: AccessRequest) -> Decision:
     if not login:
         return login
     if not isinstance(action, Action):
-        return Decision.deny(Reason.UNKNOWN_ACTION)
+        return _UNKNOWN_ACTION
     patient = request.patient
     actor = request.session.person_id
     if actor == patient.id:
-        return _own_decision(_state(request.patient_consent, request.terms, at))
+        return _consent_decision(request.patient_consent, request.terms, at, _OWN_DENIALS)
     # The request's validator guarantees the actor's history for a representative.
-    own = _own_decision(_state(request.actor_consent or _EMPTY, request.terms, at))
+    own = _consent_decision(request.actor_consent or _EMPTY, request.terms, at, _OWN_DENIALS)
     if not own:
         return own
 
@@ -181,10 +187,11 @@ def decide(request: AccessRequest) -> Decision:
     found = find_relation(request.relations, actor, patient, at, grants)
     if isinstance(found, Reason):
         return Decision.deny(found)
-    return _principal_decision(_state(request.patient_consent, request.terms, at))
+    return _consent_decision(request.patient_consent, request.terms, at, _PRINCIPAL_DENIALS)
 
 
 _EMPTY = ConsentHistory("nobody")
+_UNKNOWN_ACTION = Decision.deny(Reason.UNKNOWN_ACTION)
 
 
 def allowed_actions(request: AccessRequest) -> Set[Action]:

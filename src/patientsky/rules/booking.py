@@ -5,16 +5,16 @@ Booking and cancelling consultations (K2, K3).
 
 1. **The kind** is one this version knows (``KIND_NOT_OFFERED`` otherwise).
 2. **Access** (:func:`patientsky.rules.access.decide`): the actor may book for the
-   patient now, with :attr:`~patientsky.models.Action.BOOK_CONSULTATION` for a
-   consultation in person and :attr:`~patientsky.models.Action.BOOK_VIDEO_CONSULTATION`
+   patient now, with :attr:`~patientsky.models.relation.Action.BOOK_CONSULTATION` for a
+   consultation in person and :attr:`~patientsky.models.relation.Action.BOOK_VIDEO_CONSULTATION`
    for a video consultation (login, consent and relation reasons).
-3. **The clinic offers the kind**: :attr:`~patientsky.models.CareService.BOOK_CONSULTATION`
-   for in person, :attr:`~patientsky.models.CareService.VIDEO_CONSULTATION` for video
-   (``KIND_NOT_OFFERED``).
+3. **The clinic offers the kind**: ``CareService.BOOK_CONSULTATION`` for in person,
+   ``CareService.VIDEO_CONSULTATION`` for video (``KIND_NOT_OFFERED``).
 4. **The length** is the time slot type's, when a type is given; a duration asked for
    as well must be the same (``WRONG_DURATION``).
-5. **The patient is not booked already** at an overlapping time, in any clinic
-   (``ALREADY_BOOKED``); nor is the consultation id taken.
+5. **The patient is not booked already** at an overlapping time: no active
+   consultation of theirs (in any clinic) and no appointment of theirs in the
+   schedule overlaps it, and the consultation id is not taken (``ALREADY_BOOKED``).
 6. **The time is free** (``SLOT_NOT_FREE``): it starts no earlier than ``at``; no
    active consultation on one of the calendars overlaps it; and it lies inside the
    free time (:func:`patientsky.rules.freetime.free_time`) of every calendar: inside
@@ -29,9 +29,10 @@ portals offer those, the rule asks only that the time be free.
 
 :func:`cancel` checks the kind and access (the same actions), then that the
 consultation is still booked and has not started (``NOT_CANCELLABLE``). Up to the
-clinic's deadline, :attr:`~patientsky.models.FeeSettings.cancellation_deadline_hours`
-before the start (counted in elapsed hours, whatever the clocks do), the cancellation
-is free (``CANCELLED``); after it, it is ``LATE_CANCELLED``.
+clinic's deadline, ``cancellation_deadline_hours`` (of its
+:class:`~patientsky.models.clinic.FeeSettings`) before the start, counted in elapsed
+hours whatever the clocks do and the deadline itself included, the cancellation is
+free (``CANCELLED``); after it, it is ``LATE_CANCELLED``.
 
 Both return an :data:`~patientsky.rules.decision.Outcome`: :class:`Booking` (the
 consultation and its appointments, one per calendar) or the denying decision.
@@ -117,8 +118,8 @@ def booking_action(kind: ConsultationKind | Unrecognized) -> Action | None:
     Return the action that books (and cancels) a consultation of ``kind``.
 
     Returns:
-        :attr:`~patientsky.models.Action.BOOK_CONSULTATION` or
-        :attr:`~patientsky.models.Action.BOOK_VIDEO_CONSULTATION`; None for a kind this
+        :attr:`~patientsky.models.relation.Action.BOOK_CONSULTATION` or
+        :attr:`~patientsky.models.relation.Action.BOOK_VIDEO_CONSULTATION`; None for a kind this
         version does not know.
     """
     return _ACTIONS.get(kind) if isinstance(kind, ConsultationKind) else None
@@ -175,6 +176,15 @@ def _practitioner(schedule: Schedule, calendar_ids: tuple[str, ...], given: str 
     raise InvalidInput("practitioner_id", "none of the calendars names a practitioner; give one")
 
 
+def _has_appointment(schedule: Schedule, patient_id: str, wanted: Interval) -> bool:
+    """Whether the patient has an appointment that holds time overlapping ``wanted``."""
+    return any(
+        a.patient_id == patient_id and a.holds_time
+        for calendar_id in schedule.calendar_ids
+        for a in schedule.appointments_of(calendar_id, wanted.start, wanted.end)
+    )
+
+
 def _is_free(
     schedule: Schedule,
     wanted: Interval,
@@ -229,7 +239,8 @@ def book(
         duration: Its length in minutes (or a timedelta); by default the type's.
         time_slot_type_id: The type of time to book: only its slots count.
         consultations: Consultations already made: the patient's (any clinic) and
-            those on these calendars. Cancelled ones are ignored.
+            those on these calendars. Cancelled ones are ignored (but their ids are
+            taken).
         public_only: Only publicly bookable time counts (portal bookings).
         practitioner_id: With whom; by default the first calendar's practitioner.
         patient_comment: What the patient wrote; health data, never logged.
@@ -261,10 +272,13 @@ def book(
 
     start = to_oslo(start, field="start")
     wanted = Interval(start, (start.astimezone(dt.UTC) + length).astimezone(OSLO))
-    active = [c for c in consultations if c.holds_time]
+    known = tuple(consultations)
+    active = [c for c in known if c.holds_time]
     patient = access.patient
-    if any(c.id == consultation_id for c in consultations) or any(
-        c.patient_id == patient.id and c.interval.overlaps(wanted) for c in active
+    if (
+        any(c.id == consultation_id for c in known)
+        or any(c.patient_id == patient.id and c.interval.overlaps(wanted) for c in active)
+        or _has_appointment(schedule, patient.id, wanted)
     ):
         return Denied.because(Reason.ALREADY_BOOKED)
     if start.astimezone(dt.UTC) < at.astimezone(dt.UTC) or any(

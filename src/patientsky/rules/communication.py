@@ -68,7 +68,7 @@ def fee_notice(clinic: Clinic, birth_date: dt.date, at: dt.datetime) -> FeeNotic
     Return the co-payment notice for starting an e-consultation at ``clinic``.
 
     Args:
-        clinic: The clinic; its :class:`~patientsky.models.FeeSettings` give the tariff.
+        clinic: The clinic; its :class:`~patientsky.models.clinic.FeeSettings` give the tariff.
         birth_date: The patient's birth date (children under 16 pay nothing).
         at: When the e-consultation would start (timezone-aware).
 

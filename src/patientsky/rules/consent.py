@@ -1,8 +1,9 @@
 """
 Consent (C1-C3): whether a person's consent to the terms is in force, and changing it.
 
-The state is derived from the append-only :class:`~patientsky.models.ConsentHistory`
-and the current :class:`~patientsky.models.Terms`: the latest event at or before the
+The state is derived from the append-only
+:class:`~patientsky.models.consent.ConsentHistory` and the current
+:class:`~patientsky.models.consent.Terms`: the latest event at or before the
 time asked about decides.
 
 - No event yet: consent is **missing**.
@@ -38,8 +39,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Mapping
-from types import MappingProxyType
+from collections.abc import Iterable
 
 from patientsky.errors import InvalidInput
 from patientsky.models.consent import ConsentEvent, ConsentEventKind, ConsentHistory, Terms
@@ -73,25 +73,26 @@ class ConsentState(enum.Enum):
     MISSING = "missing"
     """Never given (or only after the time asked about)."""
     WITHDRAWN = "withdrawn"
-    """Withdrawn: the person has "reserved" themself (C3)."""
+    """Withdrawn; the person has "reserved" themself (C3)."""
     OUTDATED_TERMS = "outdated_terms"
     """Given to an older version of the terms; the current version needs a new consent."""
 
 
-_OWN_REASONS: Mapping[ConsentState, Reason] = MappingProxyType(
-    {
-        ConsentState.MISSING: Reason.CONSENT_MISSING,
-        ConsentState.WITHDRAWN: Reason.CONSENT_WITHDRAWN,
-        ConsentState.OUTDATED_TERMS: Reason.CONSENT_OUTDATED_TERMS,
-    }
+# The denials for a state that is not in force, indexed by _MISSING, _WITHDRAWN, _OUTDATED:
+# a tuple, not a mapping, because the access decision looks them up on every call.
+_MISSING, _WITHDRAWN, _OUTDATED = 0, 1, 2
+_STATES = (ConsentState.MISSING, ConsentState.WITHDRAWN, ConsentState.OUTDATED_TERMS)
+_OWN_DENIALS = (
+    Decision.deny(Reason.CONSENT_MISSING),
+    Decision.deny(Reason.CONSENT_WITHDRAWN),
+    Decision.deny(Reason.CONSENT_OUTDATED_TERMS),
 )
-_PRINCIPAL_REASONS: Mapping[ConsentState, Reason] = MappingProxyType(
-    {
-        ConsentState.MISSING: Reason.PRINCIPAL_CONSENT_MISSING,
-        ConsentState.WITHDRAWN: Reason.PRINCIPAL_CONSENT_WITHDRAWN,
-        ConsentState.OUTDATED_TERMS: Reason.PRINCIPAL_CONSENT_OUTDATED_TERMS,
-    }
+_PRINCIPAL_DENIALS = (
+    Decision.deny(Reason.PRINCIPAL_CONSENT_MISSING),
+    Decision.deny(Reason.PRINCIPAL_CONSENT_WITHDRAWN),
+    Decision.deny(Reason.PRINCIPAL_CONSENT_OUTDATED_TERMS),
 )
+_ALLOW = Decision.allow()
 
 
 def _latest(history: ConsentHistory, at: dt.datetime) -> ConsentEvent | None:
@@ -101,15 +102,29 @@ def _latest(history: ConsentHistory, at: dt.datetime) -> ConsentEvent | None:
     return None
 
 
-def _state(history: ConsentHistory, terms: Terms, at: dt.datetime) -> ConsentState:
+def _not_in_force(history: ConsentHistory, terms: Terms, at: dt.datetime) -> int | None:
+    """Return why consent is not in force (_MISSING, _WITHDRAWN, _OUTDATED), or None."""
     event = _latest(history, at)
     if event is None:
-        return ConsentState.MISSING
+        return _MISSING
     if event.kind is ConsentEventKind.WITHDRAWN:
-        return ConsentState.WITHDRAWN
+        return _WITHDRAWN
     if event.terms_version != terms.version:
-        return ConsentState.OUTDATED_TERMS
-    return ConsentState.IN_FORCE
+        return _OUTDATED
+    return None
+
+
+def _state(history: ConsentHistory, terms: Terms, at: dt.datetime) -> ConsentState:
+    why = _not_in_force(history, terms, at)
+    return ConsentState.IN_FORCE if why is None else _STATES[why]
+
+
+def _consent_decision(
+    history: ConsentHistory, terms: Terms, at: dt.datetime, denials: tuple[Decision, ...]
+) -> Decision:
+    """Return the allowing decision, or the one of ``denials`` that says why not."""
+    why = _not_in_force(history, terms, at)
+    return _ALLOW if why is None else denials[why]
 
 
 def consent_state(history: ConsentHistory, terms: Terms, at: dt.datetime) -> ConsentState:
@@ -148,19 +163,7 @@ def check_consent(history: ConsentHistory, terms: Terms, at: dt.datetime) -> Dec
         Allowed, or denied with ``CONSENT_MISSING``, ``CONSENT_WITHDRAWN`` or
         ``CONSENT_OUTDATED_TERMS``.
     """
-    return _own_decision(_state(history, terms, check_aware(at)))
-
-
-def _own_decision(state: ConsentState) -> Decision:
-    """Map the acting person's consent state to a decision."""
-    reason = _OWN_REASONS.get(state)
-    return Decision.allow() if reason is None else Decision.deny(reason)
-
-
-def _principal_decision(state: ConsentState) -> Decision:
-    """Map the consent state of the patient acted for to a decision."""
-    reason = _PRINCIPAL_REASONS.get(state)
-    return Decision.allow() if reason is None else Decision.deny(reason)
+    return _consent_decision(history, terms, check_aware(at), _OWN_DENIALS)
 
 
 def _consenting_kind(relation: Relation) -> Reason | None:
@@ -192,7 +195,7 @@ def _who_may_change(
         raise InvalidInput("actor_consent", "is required when someone acts for another person")
     if actor_consent.patient_id != actor:
         raise InvalidInput("actor_consent.patient_id", "must be the logged-in person's")
-    own = _own_decision(_state(actor_consent, terms, at))
+    own = _consent_decision(actor_consent, terms, at, _OWN_DENIALS)
     if not own:
         return own
     found = find_relation(tuple(relations), actor, patient, at, _consenting_kind)
@@ -255,9 +258,10 @@ def give_consent(
             the patient.
 
     Returns:
-        :class:`Allowed` with the new history (its ``latest`` is the new event), or
-        :class:`Denied`: a login, consent or relation reason, or
-        ``CONSENT_BY_PARENT_REQUIRED`` for a child under 16 acting alone.
+        :class:`~patientsky.rules.decision.Allowed` with the new history (its ``latest``
+        is the new event), or :class:`~patientsky.rules.decision.Denied`: a login,
+        consent or relation reason, or ``CONSENT_BY_PARENT_REQUIRED`` for a child under
+        16 acting alone.
 
     Raises:
         InvalidInput: If the histories belong to other people, ``actor_consent`` is
@@ -305,8 +309,8 @@ def withdraw_consent(
             the patient.
 
     Returns:
-        :class:`Allowed` with the new history, or :class:`Denied` (as for
-        :func:`give_consent`).
+        :class:`~patientsky.rules.decision.Allowed` with the new history, or
+        :class:`~patientsky.rules.decision.Denied` (as for :func:`give_consent`).
 
     Raises:
         InvalidInput: As for :func:`give_consent`.

@@ -98,11 +98,11 @@ class Reason(enum.Enum):
     RELATION_EXPIRED = "relation_expired"
     """The relation's validity window has ended."""
     CHILD_TURNED_16 = "child_turned_16"
-    """A parent relation ended at 00:00 Europe/Oslo on the child's 16th birthday."""
+    """A parent relation ended as the child's 16th birthday began, in Europe/Oslo time."""
     ACTION_NOT_GRANTED = "action_not_granted"
     """The relation does not grant the action."""
     TRANSITIVE_RELATION = "transitive_relation"
-    """The actor represents someone who represents the patient: access does not chain."""
+    """The actor represents someone who represents the patient; access does not chain."""
     ONLY_CLINIC_ADDS_RELATIONS = "only_clinic_adds_relations"
     """A person tried to add a relation; only a clinic can (R3)."""
     PATIENT_NOT_CONNECTED_TO_CLINIC = "patient_not_connected_to_clinic"
@@ -122,7 +122,7 @@ class Reason(enum.Enum):
     FEE_NOT_ACKNOWLEDGED = "fee_not_acknowledged"
     """An e-consultation may cost a co-payment and the patient has not acknowledged it (M7)."""
     DIALOG_CLOSED = "dialog_closed"
-    """The dialog is closed: it takes no reply and cannot be closed again."""
+    """The dialog is closed; it takes no reply and cannot be closed again."""
     UNKNOWN_DIALOG_STATUS = "unknown_dialog_status"
     """A dialog status this version does not know; nothing is allowed on it."""
 
@@ -400,7 +400,7 @@ class Decision:
     """
     A rule's answer: allowed or not, why, and a message for people.
 
-    Truthiness is :attr:`allowed`, so ``if decide(request): ...`` reads naturally.
+    Truthiness is ``allowed``, so ``if decide(request): ...`` reads naturally.
     Make one with :meth:`allow` or :meth:`deny`; the messages come from one table
     keyed by :class:`Reason`, so a code always shows the same words.
 
@@ -462,7 +462,7 @@ def require(decision: Decision) -> None:
 @attrs.frozen
 class Allowed(Generic[T]):
     """
-    The rule allowed the change; :attr:`value` is the new value.
+    The rule allowed the change; ``value`` is the new value.
 
     Args:
         value: The new value (a relation, a dialog, a consent history, ...).
@@ -491,7 +491,7 @@ def _denying(_inst: Denied, _attr: attrs.Attribute[Decision], value: Any) -> Non
 @attrs.frozen
 class Denied:
     """
-    The rule denied the change; :attr:`decision` says why.
+    The rule denied the change; ``decision`` says why.
 
     Args:
         decision: The denying decision.
@@ -527,7 +527,7 @@ Outcome: TypeAlias = Union[Allowed[T], Denied]  # noqa: UP007 - a generic alias 
 # Public: report the alias as ours, so the API listing and the docs find it.
 Outcome.__module__ = __name__  # type: ignore[misc]
 Outcome.__doc__ = """
-The result of a rule that makes a new value: :class:`Allowed` or :class:`Denied`.
+The result of a rule that makes a new value, either :class:`Allowed` or :class:`Denied`.
 
 Narrow it with ``isinstance``, a ``match`` statement, or ``outcome.unwrap()``,
 which returns the value or raises :class:`~patientsky.errors.AccessDenied`.

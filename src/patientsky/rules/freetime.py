@@ -5,14 +5,15 @@ A calendar's *bookable time* is the union of its time slots (joined where they t
 or overlap), optionally only the slots of one time slot type, and, when a patient
 books for themself, only the slots that are publicly bookable (the slot *and* its
 type). Its *free time* is its bookable time outside every appointment that holds time
-(:attr:`~patientsky.models.Appointment.holds_time`). The free time of several
+(:attr:`~patientsky.models.calendar.Appointment.holds_time`). The free time of several
 calendars is the time free in all of them, clipped to the period asked about, as
 maximal intervals at least the asked duration long, sorted.
 
 All arithmetic is on instants (UTC microseconds), so the nights the clocks change in
 Oslo need no special case: the answers are given in Europe/Oslo. The work is one sort
-and a few linear sweeps: O(n log n) in the number of slots and appointments of the
-calendars asked about.
+and a few linear sweeps, O(n log n) in the slots and appointments of the calendars
+asked about that overlap the period (found by bisection, so a week of a year-long
+calendar looks at a week of slots).
 
 >>> from patientsky.models.calendar import Calendar, Schedule, TimeSlot, TimeSlotType, to_oslo
 >>> at = lambda text: to_oslo(dt.datetime.fromisoformat(text))
@@ -44,15 +45,14 @@ from patientsky.models.calendar import OSLO, Interval, Schedule, TimeSlot, to_os
 from patientsky.rules import _intervals as iv
 
 __all__ = [
-    "Period",
     "free_start_times",
     "free_time",
     "parse_period",
     "start_times",
 ]
 
-Period = str | Interval | tuple[dt.datetime, dt.datetime]
-"""A period to search: an ISO 8601 interval string, an :class:`Interval`, or two aware datetimes."""
+# A period to search: an ISO 8601 interval string, an Interval, or two aware datetimes.
+_Period = str | Interval | tuple[dt.datetime, dt.datetime]
 
 _DURATION = re.compile(
     r"P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
@@ -136,8 +136,8 @@ def parse_period(text: str, *, field: str = "period") -> Interval:
     return Interval(start, end)
 
 
-def _period(given: Period, field: str = "period") -> Interval:
-    period: object = given  # typed callers pass a Period; the REPL may not
+def _period(given: _Period, field: str = "period") -> Interval:
+    period: object = given  # typed callers pass a period; the REPL may not
     if isinstance(period, str):
         return parse_period(period, field=field)
     if isinstance(period, Interval):
@@ -185,7 +185,7 @@ def _calendars(schedule: Schedule, calendar_ids: Iterable[str] | None) -> list[s
 def _free_spans(
     schedule: Schedule,
     duration: int | dt.timedelta,
-    period: Period,
+    period: _Period,
     calendar_ids: Iterable[str] | None,
     time_slot_type_id: str | None,
     public_only: bool,
@@ -207,12 +207,12 @@ def _free_spans(
     for calendar_id in ids:
         bookable = iv.union(
             (iv.to_micros(s.start), iv.to_micros(s.end))
-            for s in schedule.slots_of(calendar_id)
+            for s in schedule.slots_of(calendar_id, window.start, window.end)
             if counts(s)
         )
         busy = iv.union(
             (iv.to_micros(a.start), iv.to_micros(a.end))
-            for a in schedule.appointments_of(calendar_id)
+            for a in schedule.appointments_of(calendar_id, window.start, window.end)
             if a.holds_time
         )
         free.append(iv.subtract(iv.clip(bookable, lo, hi), iv.clip(busy, lo, hi)))
@@ -222,7 +222,7 @@ def _free_spans(
 def free_time(
     schedule: Schedule,
     duration: int | dt.timedelta,
-    period: Period,
+    period: _Period,
     *,
     calendar_ids: Iterable[str] | None = None,
     time_slot_type_id: str | None = None,
@@ -235,7 +235,7 @@ def free_time(
         schedule: The calendars, slot types, slots and appointments.
         duration: The least length wanted: minutes, or a timedelta.
         period: Where to look: an ISO 8601 interval (naive times are Oslo wall clock),
-            an :class:`~patientsky.models.Interval`, or two aware datetimes.
+            an :class:`~patientsky.models.calendar.Interval`, or two aware datetimes.
         calendar_ids: The calendars that must all be free; all of the schedule's if None.
         time_slot_type_id: Count only the slots of this type.
         public_only: Count only publicly bookable slots of publicly bookable types,
@@ -292,7 +292,7 @@ def start_times(
 def free_start_times(
     schedule: Schedule,
     duration: int | dt.timedelta,
-    period: Period,
+    period: _Period,
     *,
     calendar_ids: Iterable[str] | None = None,
     time_slot_type_id: str | None = None,

@@ -77,11 +77,19 @@ def check_login(session: LoginSession, at: dt.datetime) -> Decision:
     return _check_login(session, at)
 
 
+# Looked up on every access decision: a tuple scan by identity is cheaper than hashing.
+_HIGH = tuple(HEALTH_DATA_METHODS)
+_ALLOW = Decision.allow()
+_EXPIRED = Decision.deny(Reason.SESSION_EXPIRED)
+_NOT_YET_VALID = Decision.deny(Reason.SESSION_NOT_YET_VALID)
+_TOO_LOW = Decision.deny(Reason.LOGIN_ASSURANCE_TOO_LOW)
+
+
 def _check_login(session: LoginSession, at: dt.datetime) -> Decision:
     if at >= session.expires_at:
-        return Decision.deny(Reason.SESSION_EXPIRED)
+        return _EXPIRED
     if at < session.authenticated_at:
-        return Decision.deny(Reason.SESSION_NOT_YET_VALID)
-    if session.method not in HEALTH_DATA_METHODS:
-        return Decision.deny(Reason.LOGIN_ASSURANCE_TOO_LOW)
-    return Decision.allow()
+        return _NOT_YET_VALID
+    if session.method not in _HIGH:
+        return _TOO_LOW
+    return _ALLOW

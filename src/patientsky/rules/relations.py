@@ -106,7 +106,7 @@ DEFAULT_ACTIONS = PermissionMatrix(
     }
 )
 """
-The permission matrix: what each relation kind grants by default, when a clinic adds it.
+The permission matrix, what each relation kind grants by default when a clinic adds it.
 
 The patient (or a representative allowed to manage relations) can then change it.
 The docs' table is generated from this mapping.
@@ -129,8 +129,8 @@ def add_relation(
     Add a relation: the clinic lets ``representative_id`` act for ``patient`` (R3).
 
     Args:
-        by: Who adds it: a :class:`~patientsky.models.Clinic` (its staff); a person's
-            :class:`~patientsky.models.LoginSession` is always denied.
+        by: Who adds it: a :class:`~patientsky.models.clinic.Clinic` (its staff); a person's
+            :class:`~patientsky.models.session.LoginSession` is always denied.
         relation_id: The new relation's id.
         patient: The patient to be represented (the principal).
         representative_id: Who will act for them.

@@ -12,11 +12,11 @@ Run it with ``patientsky sandbox``, or in a test::
     with serve_in_thread(create_app()) as base_url:
         ...
 
-The contract is the OpenAPI 3.1 document :data:`OPENAPI_PATH`, also served at
+The contract is the OpenAPI 3.1 document at :func:`openapi_path`, also served at
 ``/openapi.json``.
 """
 
-from patientsky.sandbox._openapi import DOCUMENT_PATH as OPENAPI_PATH
+from patientsky.sandbox._openapi import openapi_path
 from patientsky.sandbox._server import serve_in_thread
 from patientsky.sandbox.app import Sandbox, create_app, get_sandbox
 from patientsky.sandbox.clock import SandboxClock
@@ -25,7 +25,6 @@ from patientsky.sandbox.receipts import receipt_pdf
 from patientsky.sandbox.storage import Storage
 
 __all__ = [
-    "OPENAPI_PATH",
     "DemoData",
     "DemoLogin",
     "Sandbox",
@@ -34,6 +33,7 @@ __all__ = [
     "build_demo",
     "create_app",
     "get_sandbox",
+    "openapi_path",
     "receipt_pdf",
     "serve_in_thread",
     "synthetic_national_id",

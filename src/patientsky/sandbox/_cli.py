@@ -18,7 +18,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on")
     parser.add_argument(
-        "--db", metavar="FILE", default=None, help="SQLite file to keep the state in (memory if not given)"
+        "--db",
+        metavar="FILE",
+        default=None,
+        help="SQLite file to keep the state in (memory if not given)",
     )
 
 

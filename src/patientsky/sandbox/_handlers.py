@@ -68,7 +68,7 @@ _PNG = b"\x89PNG\r\n\x1a\n"
 _MAX_PERIOD = dt.timedelta(days=31)
 
 
-# --- reading bodies ------------------------------------------------------------------------
+# --- reading bodies ---
 
 
 def _field(ctx: Ctx, data: Mapping[str, Any], name: str, cls: Any, *, required: bool = True) -> Any:
@@ -100,7 +100,7 @@ def _ts(ctx: Ctx, value: dt.datetime) -> Any:
     return ctx.conv.unstructure(value, unstructure_as=dt.datetime)
 
 
-# --- sandbox -------------------------------------------------------------------------------
+# --- sandbox ---
 
 
 def sandbox_login(ctx: Ctx) -> Response:
@@ -177,7 +177,7 @@ def advance_clock(ctx: Ctx) -> Response:
     return _clock(ctx, ctx.sandbox.clock.advance(dt.timedelta(seconds=seconds)))
 
 
-# --- session -------------------------------------------------------------------------------
+# --- session ---
 
 
 def get_session(ctx: Ctx) -> Response:
@@ -223,7 +223,7 @@ def get_terms(ctx: Ctx) -> Response:
     return ok(ctx.dump(ctx.repo.terms()))
 
 
-# --- profile -------------------------------------------------------------------------------
+# --- profile ---
 
 
 def get_profile(ctx: Ctx) -> Response:
@@ -303,7 +303,7 @@ def put_photo(ctx: Ctx) -> Response:
     return ok(ctx.dump(photo))
 
 
-# --- consent -------------------------------------------------------------------------------
+# --- consent ---
 
 
 def _consent_state(ctx: Ctx, patient: Patient) -> Response:
@@ -372,7 +372,7 @@ def withdraw_consent(ctx: Ctx) -> Response:
     return _change_consent(ctx, give=False)
 
 
-# --- consultations ---------------------------------------------------------------------------
+# --- consultations ---
 
 
 def list_consultations(ctx: Ctx) -> Response:
@@ -408,14 +408,14 @@ def book_consultation(ctx: Ctx) -> Response:
             "calendarIds: name at least one calendar",
             errors=(("calendarIds", "name at least one calendar"),),
         )
-    if not 5 <= duration <= 240:  # noqa: PLR2004
+    if not 5 <= duration <= 240:
         raise ApiProblem(
             400,
             "invalid_input",
             "durationMinutes: must be from 5 to 240",
             errors=(("durationMinutes", "must be from 5 to 240"),),
         )
-    if comment is not None and len(comment) > 2000:  # noqa: PLR2004
+    if comment is not None and len(comment) > 2000:
         raise ApiProblem(
             400,
             "invalid_input",
@@ -508,7 +508,7 @@ def get_video_link(ctx: Ctx) -> Response:
     return ok({"joinUrl": f"https://video.sandbox.patientsky.invalid/room/{room[:24]}"})
 
 
-# --- dialogs ---------------------------------------------------------------------------------
+# --- dialogs ---
 
 
 def _dialog_view(ctx: Ctx, dialog: Any) -> dict[str, Any]:
@@ -637,7 +637,7 @@ def get_clinic_services(ctx: Ctx) -> Response:
     )
 
 
-# --- payments --------------------------------------------------------------------------------
+# --- payments ---
 
 
 def list_payments(ctx: Ctx) -> Response:
@@ -674,7 +674,7 @@ def download_receipt(ctx: Ctx) -> Response:
     )
 
 
-# --- relations -------------------------------------------------------------------------------
+# --- relations ---
 
 
 def list_relations(ctx: Ctx) -> Response:
@@ -784,7 +784,7 @@ def _relation_field(exc: InvalidInput) -> InvalidInput:
     return InvalidInput(names.get(exc.field, exc.field), exc.message)
 
 
-# --- care --------------------------------------------------------------------------------------
+# --- care ---
 
 
 def list_renewals(ctx: Ctx) -> Response:
@@ -826,7 +826,7 @@ def request_renewal(ctx: Ctx) -> Response:
     return ok(ctx.dump(renewal), 201)
 
 
-# --- clinics and public --------------------------------------------------------------------------
+# --- clinics and public ---
 
 
 def search_clinics(ctx: Ctx) -> Response:
@@ -879,17 +879,17 @@ def get_free_time(ctx: Ctx) -> Response:
             "timeSlotTypeId: is not a time slot type of the clinic",
             errors=(("timeSlotTypeId", "is not a time slot type of the clinic"),),
         )
-    rows = []
+    rows: list[tuple[dt.datetime, dt.datetime, str]] = []
     for calendar_id in [wanted] if wanted is not None else list(schedule.calendar_ids):
-        for interval in freetime.free_time(
+        free = freetime.free_time(
             schedule,
             duration,
             (start, end),
             calendar_ids=[calendar_id],
             time_slot_type_id=type_id,
             public_only=True,
-        ):
-            rows.append((interval.start, interval.end, calendar_id))
+        )
+        rows.extend((interval.start, interval.end, calendar_id) for interval in free)
     rows.sort()
     return ok(
         {
@@ -921,7 +921,7 @@ def openapi_document(ctx: Ctx) -> Response:
     return Response(ctx.sandbox.document, 200, media_type="application/json")
 
 
-# --- the table -------------------------------------------------------------------------------------
+# --- the table ---
 
 _P = "/v1/patients/{patientId}"
 
@@ -929,19 +929,18 @@ _P = "/v1/patients/{patientId}"
 def operations() -> dict[str, dict[str, Operation]]:
     """Return every path's operations by method."""
     o = Operation
-    public = {"auth": False}
     return {
         "/v1/sandbox/login": {"POST": o("POST", sandbox_login, "json", False, True)},
         "/v1/sandbox/clinic-login": {"POST": o("POST", sandbox_clinic_login, "json", False, True)},
         "/v1/sandbox/clock": {
-            "GET": o("GET", get_clock, **public),
-            "PUT": o("PUT", set_clock, "json", **public),
-            "DELETE": o("DELETE", reset_clock, **public),
+            "GET": o("GET", get_clock, auth=False),
+            "PUT": o("PUT", set_clock, "json", auth=False),
+            "DELETE": o("DELETE", reset_clock, auth=False),
         },
-        "/v1/sandbox/clock/advance": {"POST": o("POST", advance_clock, "json", **public)},
+        "/v1/sandbox/clock/advance": {"POST": o("POST", advance_clock, "json", auth=False)},
         "/v1/session": {"GET": o("GET", get_session)},
         "/v1/session/represented": {"GET": o("GET", list_represented)},
-        "/v1/terms": {"GET": o("GET", get_terms, **public)},
+        "/v1/terms": {"GET": o("GET", get_terms, auth=False)},
         f"{_P}/profile": {
             "GET": o("GET", get_profile),
             "PATCH": o("PATCH", update_profile, "json", writes=True),
@@ -984,13 +983,13 @@ def operations() -> dict[str, dict[str, Operation]]:
             "GET": o("GET", list_renewals),
             "POST": o("POST", request_renewal, "json", writes=True, idempotent=True),
         },
-        "/v1/clinics": {"GET": o("GET", search_clinics, **public)},
-        "/v1/clinics/{clinicId}": {"GET": o("GET", get_clinic, **public)},
-        "/v1/clinics/{clinicId}/free-time": {"GET": o("GET", get_free_time, **public)},
+        "/v1/clinics": {"GET": o("GET", search_clinics, auth=False)},
+        "/v1/clinics/{clinicId}": {"GET": o("GET", get_clinic, auth=False)},
+        "/v1/clinics/{clinicId}/free-time": {"GET": o("GET", get_free_time, auth=False)},
         "/v1/clinics/{clinicId}/relations": {
             "POST": o("POST", add_relation, "json", writes=True, idempotent=True)
         },
-        "/v1/public-services": {"GET": o("GET", list_public_services, **public)},
-        "/healthz": {"GET": o("GET", health, **public)},
-        "/openapi.json": {"GET": o("GET", openapi_document, **public)},
+        "/v1/public-services": {"GET": o("GET", list_public_services, auth=False)},
+        "/healthz": {"GET": o("GET", health, auth=False)},
+        "/openapi.json": {"GET": o("GET", openapi_document, auth=False)},
     }

@@ -36,6 +36,7 @@ __all__ = [
     "build_document",
     "camel",
     "main",
+    "openapi_path",
 ]
 
 API_VERSION = "1.0.0"
@@ -432,7 +433,7 @@ def _api_schemas(b: _Builder) -> None:
         s[name] = _page(item)
 
 
-# --- operations ---------------------------------------------------------------------------
+# --- operations ---
 
 _PATIENT_ID = {
     "name": "patientId",
@@ -1121,6 +1122,11 @@ def build_document() -> dict[str, Any]:
             },
         },
     }
+
+
+def openapi_path() -> Path:
+    """Return where the shipped OpenAPI document of the contract is (``openapi.json``)."""
+    return DOCUMENT_PATH
 
 
 def main() -> None:

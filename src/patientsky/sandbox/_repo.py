@@ -24,7 +24,6 @@ from patientsky.models import (
     NationalId,
     Patient,
     Payment,
-    Practitioner,
     PrescriptionRenewalRequest,
     PublicServiceLink,
     Relation,
@@ -58,7 +57,7 @@ class Repo:
         self.tx = tx
         self.conv = converter
 
-    # --- generic --------------------------------------------------------------------------
+    # --- generic ---
 
     def _one(self, table: str, record_id: str, cls: type[T]) -> T | None:
         data = self.tx.get(table, record_id)
@@ -70,7 +69,7 @@ class Repo:
     def _put(self, table: str, record_id: str, value: Any, **columns: Any) -> None:
         self.tx.put(table, record_id, self.conv.unstructure(value), **columns)
 
-    # --- people ----------------------------------------------------------------------------
+    # --- people ---
 
     def _nid_key(self) -> bytes:
         key = self.tx.get_meta("national_id_key")
@@ -104,7 +103,7 @@ class Repo:
             sort_key=patient.name.family,
         )
 
-    # --- clinics and calendars ---------------------------------------------------------------
+    # --- clinics and calendars ---
 
     def clinic(self, clinic_id: str) -> Clinic | None:
         """Return a clinic, or None."""
@@ -137,7 +136,7 @@ class Repo:
             sort_key=sort_time(appointment.start),
         )
 
-    # --- consent -------------------------------------------------------------------------------
+    # --- consent ---
 
     def terms(self) -> Terms:
         """Return the current terms (the latest published)."""
@@ -159,7 +158,7 @@ class Repo:
             sort_key=f"{sort_time(event.at)}#{seq:06d}",
         )
 
-    # --- relations -----------------------------------------------------------------------------
+    # --- relations ---
 
     def relation(self, relation_id: str) -> Relation | None:
         """Return a relation, or None."""
@@ -189,7 +188,7 @@ class Repo:
         """Delete a relation."""
         self.tx.delete("relations", relation_id)
 
-    # --- consultations ---------------------------------------------------------------------------
+    # --- consultations ---
 
     def consultation(self, consultation_id: str) -> Consultation | None:
         """Return a consultation, or None."""
@@ -214,7 +213,7 @@ class Repo:
             sort_key=sort_time(consultation.start),
         )
 
-    # --- dialogs ----------------------------------------------------------------------------------
+    # --- dialogs ---
 
     def dialog(self, dialog_id: str) -> Dialog | None:
         """Return a dialog, or None."""
@@ -235,7 +234,7 @@ class Repo:
             sort_key=sort_time(dialog.updated_at),
         )
 
-    # --- payments -----------------------------------------------------------------------------------
+    # --- payments ---
 
     def invoices_of(self, patient_id: str) -> list[Invoice]:
         """Return a patient's invoices."""
@@ -249,7 +248,7 @@ class Repo:
         """Return a payment, or None."""
         return self._one("payments", payment_id, Payment)
 
-    # --- care ----------------------------------------------------------------------------------------
+    # --- care ---
 
     def renewals_of(self, patient_id: str) -> list[PrescriptionRenewalRequest]:
         """Return a patient's prescription renewal requests."""
@@ -272,7 +271,7 @@ class Repo:
         """Return the links to public services."""
         return self._many("public_services", PublicServiceLink)
 
-    # --- demo ------------------------------------------------------------------------------------------
+    # --- demo ---
 
     def load_demo(self, demo: DemoData) -> None:
         """Store the whole demo world."""

@@ -34,7 +34,7 @@ from patientsky.models import Patient
 from patientsky.rules.access import AccessRequest, decide
 from patientsky.rules.decision import Decision, Denied, Reason
 from patientsky.sandbox import _openapi
-from patientsky.sandbox._auth import ClinicPrincipal, PersonPrincipal, Principal, authenticate
+from patientsky.sandbox._auth import PersonPrincipal, Principal, authenticate
 from patientsky.sandbox._http import (
     ApiProblem,
     Call,
@@ -215,7 +215,7 @@ def _idempotency_key(call: Call) -> str | None:
     key = call.headers.get("idempotency-key")
     if key is None:
         return None
-    if not 1 <= len(key) <= 255 or not set(key) <= _IDEMPOTENCY_KEY_CHARS:  # noqa: PLR2004
+    if not 1 <= len(key) <= 255 or not set(key) <= _IDEMPOTENCY_KEY_CHARS:
         raise ApiProblem(
             400,
             "invalid_input",
@@ -251,7 +251,7 @@ def _run(sandbox: Sandbox, op: Operation, call: Call) -> Response:
                     stored.body, stored.status, headers=headers, media_type=stored.media_type
                 )
         response = op.handler(Ctx(sandbox, call, repo, now, principal))
-        if key is not None and principal is not None and 200 <= response.status_code < 300:  # noqa: PLR2004
+        if key is not None and principal is not None and 200 <= response.status_code < 300:
             kept = {k: v for k, v in response.headers.items() if k.lower() in _REPLAYED_HEADERS}
             tx.put_response(
                 principal.caller,
@@ -411,7 +411,7 @@ def page(
     offset = 0
     cursor = query.get("cursor")
     if cursor is not None:
-        if not cursor.startswith("o") or not cursor[1:].isdigit() or len(cursor) > 12:  # noqa: PLR2004
+        if not cursor.startswith("o") or not cursor[1:].isdigit() or len(cursor) > 12:
             raise ApiProblem(
                 400,
                 "invalid_input",

@@ -21,7 +21,12 @@ import threading
 
 from patientsky.errors import InvalidInput
 
-__all__ = ["SandboxClock"]
+__all__ = ["EARLIEST", "LATEST", "SandboxClock"]
+
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+"""The earliest time the clock can be set to."""
+LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
+"""The latest time the clock can be set or moved to (far from datetime's limits)."""
 
 
 class SandboxClock:
@@ -67,10 +72,13 @@ class SandboxClock:
             The new time.
 
         Raises:
-            InvalidInput: With field ``now``, if ``now`` is naive.
+            InvalidInput: With field ``now``, if ``now`` is naive or outside 1970 to 2199.
         """
-        if not isinstance(now, dt.datetime) or now.tzinfo is None or now.utcoffset() is None:
+        given: object = now  # typed callers pass a datetime; others may not
+        if not isinstance(given, dt.datetime) or now.tzinfo is None or now.utcoffset() is None:
             raise InvalidInput("now", "must be a timezone-aware date-time")
+        if not EARLIEST <= now < LATEST:
+            raise InvalidInput("now", "must be from 1970 to 2199")
         with self._lock:
             self._frozen = now
         return now
@@ -86,12 +94,14 @@ class SandboxClock:
             The new time.
 
         Raises:
-            InvalidInput: With field ``seconds``, if ``delta`` is negative.
+            InvalidInput: With field ``seconds``, if ``delta`` is negative or goes past 2199.
         """
         if delta < dt.timedelta(0):
             raise InvalidInput("seconds", "must not be negative: the clock only moves forward")
         with self._lock:
             base = self._frozen if self._frozen is not None else dt.datetime.now(dt.UTC)
+            if delta > LATEST - base:
+                raise InvalidInput("seconds", "would move the clock past 2199")
             self._frozen = base + delta
             return self._frozen
 

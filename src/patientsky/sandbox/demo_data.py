@@ -176,7 +176,7 @@ def synthetic_national_id(birth: dt.date, start: int = 0) -> NationalId:
     >>> nid.is_synthetic, nid.birth_date.isoformat()
     (True, '1985-03-14')
     """
-    low = 0 if birth.year < 2000 else 500  # noqa: PLR2004 - the register's century ranges
+    low = 0 if birth.year < 2000 else 500
     for offset in range(500):
         individual = low + (start + offset) % 500
         nine = f"{birth.day:02d}{birth.month + 80:02d}{birth.year % 100:02d}{individual:03d}"
@@ -405,7 +405,7 @@ def _people(today: dt.date) -> _People:
     return _People(tuple(p for p, _ in rows), tuple(login for _, login in rows))
 
 
-_ALL_DELEGABLE = tuple(a for a in Action if a not in (Action.MANAGE_RELATIONS,))
+_ALL_DELEGABLE = tuple(a for a in Action if a is not Action.MANAGE_RELATIONS)
 
 
 def _relations(now: dt.datetime) -> tuple[Relation, ...]:
@@ -785,10 +785,10 @@ def _calendars(
     appointments: list[Appointment] = []
     for file_name, practitioner_id, name, _role in _CALENDAR_FILES:
         imported = load_calendar_export(folder / file_name, clinic_id=SENTRUM)
-        for calendar in imported.calendars:
-            calendars.append(
-                attrs.evolve(calendar, name=name.full, practitioner_id=practitioner_id)
-            )
+        calendars.extend(
+            attrs.evolve(c, name=name.full, practitioner_id=practitioner_id)
+            for c in imported.calendars
+        )
         for slot_type in imported.time_slot_types:
             types.setdefault(slot_type.id, attrs.evolve(slot_type, clinic_id=SENTRUM))
         slots.extend(
@@ -851,6 +851,14 @@ def _consultations(
             ConsultationStatus.BOOKED,
             _oslo(later + dt.timedelta(days=1), 9),
             30,
+        ),
+        (
+            "con-olav-video",
+            "p-olav",
+            ConsultationKind.VIDEO,
+            ConsultationStatus.BOOKED,
+            _oslo(later + dt.timedelta(days=1), 11),
+            15,
         ),
     )
     consultations = []

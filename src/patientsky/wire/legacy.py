@@ -12,7 +12,7 @@ An export file is one JSON object with four keys::
 
 Calendars
     The export has no calendar records, only ``calendar_id`` on slots and appointments.
-    Each id becomes a :class:`~patientsky.models.Calendar` of kind practitioner, named
+    Each id becomes a :class:`~patientsky.models.calendar.Calendar` of kind practitioner, named
     after the file (``Danny_boy.json`` gives ``Danny boy``), of the clinic named by the
     file's time slot types (``clinic_id``). The export names no practitioner, so the
     calendar id doubles as the practitioner id.
@@ -22,14 +22,14 @@ Times
     (``fold=0``); a time that does not exist (the night the clocks go forward) is
     refused as invalid, never shifted. See :func:`~patientsky.models.calendar.to_oslo`.
 Appointments
-    ``state`` 0 is a booking (:attr:`~patientsky.models.AppointmentStatus.BOOKED`).
+    ``state`` 0 is a booking (:attr:`~patientsky.models.calendar.AppointmentStatus.BOOKED`).
     The export does not say what other states mean. In the fixture files 44 of the 142
     appointments have state 4; each lies exactly on one time slot of its own type, like
     the state-0 ones, and no appointment of either state overlaps another. Had state 4
     freed its time, some of the 98 state-0 bookings would be expected on one of those
     44 slots: spread at random over each calendar's slots, the chance that none is
     comes to about 1 in 45 000. So state 4 (and any other state but 0) holds its time:
-    it is kept as :class:`~patientsky.models.Unrecognized` (``"legacy_state_4"``),
+    it is kept as ``Unrecognized`` (``"legacy_state_4"``),
     which the rules never book over. ``patient_comment`` and ``note`` (health data)
     are not imported; ``completed`` (true everywhere), ``is_scheduled`` and the
     ``out_of_office`` fields of appointments are ignored: an appointment holds its
@@ -39,8 +39,8 @@ Time slots and types
     itself, is not bookable time and is left out. A type's ``enabled`` flag is false for
     every type of the fixtures, slots of which are plainly bookable, so it is ignored.
 Patients
-    ``patient_meta`` entries become :class:`~patientsky.models.Patient` values; the
-    ``personal_id`` goes through :class:`~patientsky.models.NationalId`. Synthetic test
+    ``patient_meta`` entries become :class:`~patientsky.models.people.Patient` values; the
+    ``personal_id`` goes through :class:`~patientsky.models.identity.NationalId`. Synthetic test
     numbers are refused unless ``allow_synthetic=True``. The birth date is the export's
     ``birth_date`` (the date in a number is not always the birth date). Contacts give
     the first e-mail, mobile number (``+<country code><number>``) and postal address,
@@ -55,7 +55,7 @@ Errors
     (``timeslots[3].start``, ``patient_meta.<uuid>.personal_id``; never the digits of a
     national identity number) and the file. A bad *record* raises the same in strict mode
     (the default). With ``strict=False`` a bad patient, contact detail, time slot type
-    or time slot is left out and listed in :attr:`ImportedCalendars.problems` instead,
+    or time slot is left out and listed in ``ImportedCalendars.problems`` instead,
     which can only take bookable time away. A bad appointment always raises, in both
     modes: leaving it out would show taken time as free.
 
@@ -398,7 +398,9 @@ def _email(raw: Mapping[str, Any]) -> str:
 
 def _phone(raw: Mapping[str, Any]) -> str:
     number = _get(raw, "number", (str, int))
-    country = _get(raw, "country_code", (int, str), null=True) or 47
+    # Without a country code the number is Norwegian.
+    country = _get(raw, "country_code", (int, str), null=True) if "country_code" in raw else None
+    country = country or 47
     digits = str(number).replace(" ", "")
     value = digits if digits.startswith("+") else f"+{country}{digits}"
     try:
@@ -414,10 +416,12 @@ def _postal(raw: Mapping[str, Any]) -> Address:
     identifier = raw.get("identifier") or ""
     house = f"{number}{identifier}" if number not in (None, "") else ""
     postal_code = _get(raw, "postal_code", (str, int))
+    # A number loses the leading zero of Oslo's codes (0650); Norwegian codes have four digits.
+    code = f"{postal_code:04d}" if isinstance(postal_code, int) else postal_code
     try:
         return Address(
             street=f"{street} {house}".strip(),
-            postal_code=str(postal_code),
+            postal_code=code,
             city=_get(raw, "postal_area", str),
             country=raw.get("country") or "NO",
         )
@@ -613,7 +617,7 @@ def load_calendar_export(
             ``Danny boy``), or the calendar id for a dict.
         clinic_id: The calendars' clinic; by default the one the time slot types name.
         strict: Raise at the first bad record (True), or leave bad records out and list
-            them in :attr:`ImportedCalendars.problems` (False). Bad appointments always
+            them in ``ImportedCalendars.problems`` (False). Bad appointments always
             raise.
         allow_synthetic: Accept synthetic test national identity numbers.
 
