@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-import attrs
 from hypothesis import strategies as st
 
 from patientsky.models import (
@@ -40,7 +39,6 @@ __all__ = [
     "OSLO",
     "RELATIONS_BEGIN",
     "UTC",
-    "World",
     "access_requests",
     "actions",
     "aware_datetimes",
@@ -55,7 +53,6 @@ __all__ = [
     "national_id_for",
     "oslo",
     "timezones",
-    "worlds",
 ]
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -256,14 +253,6 @@ def consent_histories(draw: st.DrawFn, patient_id: str, before: dt.datetime) -> 
     return ConsentHistory(patient_id, events)
 
 
-@attrs.frozen
-class World:
-    """A request to decide, and the facts a test needs to state what the answer must be."""
-
-    request: AccessRequest
-    representatives: tuple[str, ...]
-
-
 @st.composite
 def _relation(draw: st.DrawFn, principal: str, representative: str, n: int) -> Relation:
     kind = draw(st.sampled_from([*RelationKind, Unrecognized("neighbour")]))
@@ -284,7 +273,7 @@ def _relation(draw: st.DrawFn, principal: str, representative: str, n: int) -> R
 
 
 @st.composite
-def worlds(draw: st.DrawFn) -> World:
+def access_requests(draw: st.DrawFn) -> AccessRequest:
     """
     A patient, an actor (the patient, a representative, or a stranger), a third person,
     the relations among them (direct, chained, reversed), consents, a session and a time.
@@ -315,7 +304,7 @@ def worlds(draw: st.DrawFn) -> World:
     actor_consent = (
         None if actor == "patient" else draw(consent_histories(actor, at.replace(tzinfo=None)))
     )
-    request = AccessRequest(
+    return AccessRequest(
         session=session,
         action=draw(actions()),
         patient=patient,
@@ -325,10 +314,3 @@ def worlds(draw: st.DrawFn) -> World:
         actor_consent=actor_consent,
         relations=tuple(relations),
     )
-    reps = tuple(r.representative_id for r in relations if r.principal_id == "patient")
-    return World(request, reps)
-
-
-def access_requests() -> st.SearchStrategy[AccessRequest]:
-    """Access requests over small worlds (see :func:`worlds`)."""
-    return worlds().map(lambda w: w.request)

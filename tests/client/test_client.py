@@ -117,6 +117,7 @@ def body(request: httpx.Request) -> Any:
 Scenario = Callable[[AsyncPortalClient], Awaitable[Any]]
 
 START = dt.datetime(2026, 3, 3, 10, 0, tzinfo=dt.UTC)
+NAME = PersonName("Kari", "Nordmann")
 REQUESTS: list[tuple[str, Scenario, str, str, dict[str, str], Any]] = [
     ("session", lambda c: c.session.get(), "GET", "/v1/session", {}, None),
     (
@@ -447,6 +448,10 @@ def test_a_photo_upload_sends_the_image_with_its_media_type(kind: str) -> None:
         (lambda c: c.dialogs.read(""), "dialog_id"),
         (lambda c: c.profile.update(if_match="", name=PersonName("A", "B")), "if_match"),
         (lambda c: c.profile.update(if_match='"v1"'), "name"),
+        (lambda c: c.profile.update(if_match='"v1"\r\nX-Evil: 1', name=NAME), "if_match"),
+        (lambda c: c.profile.update(if_match='"v1"\n', name=NAME), "if_match"),
+        (lambda c: c.consultations.cancel("k-1", idempotency_key="with space"), "idempotency_key"),
+        (lambda c: c.consultations.cancel("k-1", idempotency_key=""), "idempotency_key"),
         (lambda c: c.relations.change("r-1"), "actions"),
         (lambda c: c.prescriptions.request("c-1", "Ventoline"), "medications"),
         (lambda c: c.prescriptions.request("c-1", []), "medications"),

@@ -72,7 +72,8 @@ class World:
             sync = PortalClient(
                 self.base_url, transport=transport, sleep=sleep or (lambda _s: None), **kwargs
             )
-            return cast("AsyncPortalClient", AsyncOverSync(sync))
+            self.opened.append(cast("AsyncPortalClient", AsyncOverSync(sync)))
+            return self.opened[-1]
         async_transport = (
             None if faults is None else AsyncFaultyTransport(httpx.AsyncHTTPTransport(), faults)
         )
@@ -234,11 +235,10 @@ Slot = tuple[dt.datetime, tuple[str, ...]]
 @pytest.fixture(scope="module")
 def slots(world: World) -> Iterator[Slot]:
     """Every 15 minutes of free time at the clinic in the coming two weeks, one at a time."""
-    client = PortalClient(world.base_url)
-    free = client.clinics.free_time(
-        "clinic-sentrum", start=NOW, end=NOW + dt.timedelta(days=14), duration_minutes=15
-    )
-    client.close()
+    with PortalClient(world.base_url) as client:
+        free = client.clinics.free_time(
+            "clinic-sentrum", start=NOW, end=NOW + dt.timedelta(days=14), duration_minutes=15
+        )
     return (
         (span.start + dt.timedelta(minutes=15 * n), span.calendar_ids)
         for span in free

@@ -27,7 +27,7 @@ from tests.strategies_rules import (
     OLD_TERMS,
     OSLO,
     UTC,
-    World,
+    access_requests,
     consent_given,
     consent_withdrawn,
     history,
@@ -36,7 +36,6 @@ from tests.strategies_rules import (
     make_request,
     oslo,
     timezones,
-    worlds,
 )
 
 NOW = oslo(2026, 3, 2, 10, 0)
@@ -447,43 +446,38 @@ def test_a_request_takes_the_relations_as_any_collection() -> None:
 # --- Properties -----------------------------------------------------------------------
 
 
-@given(worlds())
-def test_no_access_without_consent_in_force(world: World) -> None:
-    request = world.request
+@given(access_requests())
+def test_no_access_without_consent_in_force(request: AccessRequest) -> None:
     if decide(request):
         actor_history = request.actor_consent or request.patient_consent
         assert consent_in_force(actor_history, request.terms, request.at)
         assert consent_in_force(request.patient_consent, request.terms, request.at)
 
 
-@given(worlds())
-def test_no_access_without_an_active_high_assurance_login(world: World) -> None:
-    request = world.request
+@given(access_requests())
+def test_no_access_without_an_active_high_assurance_login(request: AccessRequest) -> None:
     if decide(request):
         assert request.session.is_active(request.at)
         assert request.session.method is not LoginMethod.MINID
 
 
-@given(worlds())
+@given(access_requests())
 def test_a_representative_acts_only_through_a_direct_relation_in_force_granting_the_action(
-    world: World,
+    request: AccessRequest,
 ) -> None:
-    request = world.request
     if decide(request) and request.actor_id != request.patient.id:
         assert any(_in_force(r, request) and request.action in r.actions for r in _direct(request))
 
 
-@given(worlds())
-def test_no_relation_action_when_switched_off(world: World) -> None:
-    request = world.request
+@given(access_requests())
+def test_no_relation_action_when_switched_off(request: AccessRequest) -> None:
     assume(request.actor_id != request.patient.id)
     off = tuple(attrs.evolve(r, enabled=False) for r in request.relations)
     assert not decide(attrs.evolve(request, relations=off))
 
 
-@given(worlds(), st.booleans())
-def test_no_relation_action_outside_its_window(world: World, before: bool) -> None:
-    request = world.request
+@given(access_requests(), st.booleans())
+def test_no_relation_action_outside_its_window(request: AccessRequest, before: bool) -> None:
     assume(request.actor_id != request.patient.id)
     at = request.at
     moved = tuple(
@@ -497,9 +491,8 @@ def test_no_relation_action_outside_its_window(world: World, before: bool) -> No
     assert not decide(attrs.evolve(request, relations=moved))
 
 
-@given(worlds())
-def test_no_transitive_access(world: World) -> None:
-    request = world.request
+@given(access_requests())
+def test_no_transitive_access(request: AccessRequest) -> None:
     assume(request.actor_id != request.patient.id)
     indirect = tuple(r for r in request.relations if r not in _direct(request))
     decision = decide(attrs.evolve(request, relations=indirect))
@@ -511,9 +504,8 @@ def test_no_transitive_access(world: World) -> None:
         )
 
 
-@given(worlds())
-def test_no_parent_access_on_or_after_the_16th_birthday(world: World) -> None:
-    request = world.request
+@given(access_requests())
+def test_no_parent_access_on_or_after_the_16th_birthday(request: AccessRequest) -> None:
     assume(request.actor_id != request.patient.id)
     assume(request.at >= parent_access_ends_at(request.patient.birth_date))
     parents = tuple(attrs.evolve(r, kind=RelationKind.PARENT) for r in request.relations)
@@ -547,25 +539,33 @@ def test_a_parent_has_full_access_before_the_16th_birthday(
     assert decide(request(at + before)).reason is Reason.CHILD_TURNED_16
 
 
-@given(worlds())
-def test_allowed_actions_are_exactly_the_actions_decide_allows(world: World) -> None:
-    request = world.request
+@given(access_requests())
+def test_allowed_actions_are_exactly_the_actions_decide_allows(request: AccessRequest) -> None:
     assert allowed_actions(request) == {a for a in Action if decide(request.with_action(a))}
 
 
-@given(worlds())
-def test_an_unrecognized_action_is_never_allowed(world: World) -> None:
-    assert not decide(world.request.with_action(Unrecognized("teleport")))
+@given(access_requests())
+def test_an_unrecognized_action_is_never_allowed(request: AccessRequest) -> None:
+    assert not decide(request.with_action(Unrecognized("teleport")))
 
 
-@given(worlds(), timezones())
-def test_the_decision_does_not_depend_on_the_timezone_of_at(world: World, tz: dt.tzinfo) -> None:
-    request = world.request
+@given(access_requests(), timezones())
+def test_the_decision_does_not_depend_on_the_timezone_of_at(
+    request: AccessRequest, tz: dt.tzinfo
+) -> None:
     assert decide(request) == decide(attrs.evolve(request, at=request.at.astimezone(tz)))
 
 
-@given(worlds())
-def test_the_decision_does_not_depend_on_the_order_of_the_relations(world: World) -> None:
-    request = world.request
+@given(access_requests())
+def test_the_decision_does_not_depend_on_the_order_of_the_relations(request: AccessRequest) -> None:
     flipped = attrs.evolve(request, relations=tuple(reversed(request.relations)))
     assert decide(request) == decide(flipped)
+
+
+def test_times_must_be_datetimes_and_birthdays_stop_at_the_calendars_end() -> None:
+    with pytest.raises(InvalidInput, match=r"^at: must be a datetime"):
+        is_under_16(dt.date(2010, 1, 1), "2026-01-01T00:00:00+01:00")  # type: ignore[arg-type]
+    assert sixteenth_birthday(dt.date(9990, 1, 1)) == dt.date.max
+    request = make_request(actor="patient", patient=ADULT, at=NOW)
+    with pytest.raises(InvalidInput, match=r"^relations: "):
+        attrs.evolve(request, relations=42)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from patientsky.errors import InvalidInput
@@ -447,7 +447,6 @@ def test_a_consultation_of_another_patient_or_clinic_is_refused(schedule: Schedu
 # Booking and free time agree -------------------------------------------------------------
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.lists(st.sampled_from([DANNY, EMMA, JOANNA]), min_size=1, max_size=3, unique=True),
     st.sampled_from([VANLIG, LANG_VANLIG]),

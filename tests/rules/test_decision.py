@@ -151,3 +151,8 @@ def test_denied_holds_the_decision_and_raises_on_unwrap() -> None:
 def test_denied_refuses_an_allowing_decision() -> None:
     with pytest.raises(InvalidInput, match="decision"):
         Denied(Decision.allow())
+
+
+def test_a_decision_refuses_a_reason_that_is_not_a_reason() -> None:
+    with pytest.raises(InvalidInput, match="must be a Reason"):
+        Decision(False, "no_relation", "a", "b")  # type: ignore[arg-type]

@@ -209,6 +209,16 @@ def test_starting_a_dialog_refuses_bad_input() -> None:
             subject="s",
             message=_message(0, AuthorKind.PATIENT, T0, "someone-else"),
         )
+    with pytest.raises(InvalidInput, match=r"^counterpart: "):
+        start_dialog(
+            dialog_id="d1",
+            patient=ADULT,
+            clinic=CLINIC,
+            type=CommunicationType.OTHER_INQUIRY,
+            counterpart="Dr. Berg",  # type: ignore[arg-type]
+            subject="s",
+            message=_message(0, AuthorKind.PATIENT, T0),
+        )
     with pytest.raises(InvalidInput, match=r"^counterpart.id: "):
         start_dialog(
             dialog_id="d1",
@@ -319,6 +329,12 @@ def test_the_lifecycle_refuses_bad_input() -> None:
         reply(dialog, _message(1, AuthorKind.PATIENT, _hours(3)))
     with pytest.raises(InvalidInput, match=r"^reopen: "):
         reply(dialog, _message(2, AuthorKind.PATIENT, _hours(3)), reopen=True)
+    with pytest.raises(InvalidInput, match=r"^reopen: "):
+        reply(dialog, _message(2, AuthorKind.PRACTITIONER, _hours(3)), reopen="yes")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match=r"^message: "):
+        reply(dialog, "hei")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match=r"^message.author_id: "):
+        reply(dialog, _message(2, AuthorKind.REPRESENTATIVE, _hours(3), "patient"))
     with pytest.raises(InvalidInput, match=r"^at: "):
         close_dialog(dialog, _hours(1), needs_reply=False)
     with pytest.raises(InvalidInput, match=r"^needs_reply: "):
@@ -355,3 +371,51 @@ def test_the_inbox_and_the_archive_list_the_m2_columns_newest_first() -> None:
 def test_a_listing_refuses_what_is_not_a_dialog() -> None:
     with pytest.raises(InvalidInput, match=r"^dialogs\[1\]: "):
         inbox([_dialog(), "d2"])  # type: ignore[list-item]
+
+
+# --- Properties -----------------------------------------------------------------------
+
+_PATIENT_SIDE = st.sampled_from([AuthorKind.PATIENT, AuthorKind.REPRESENTATIVE])
+_NO_MESSAGE_STEPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("read"), st.integers(0, 10_000)),
+        st.tuples(st.just("close"), st.booleans()),
+        st.tuples(st.just("patient replies"), _PATIENT_SIDE),
+    ),
+    max_size=12,
+)
+
+
+@given(_NO_MESSAGE_STEPS, st.booleans())
+def test_a_dialog_never_leaves_the_archive_except_by_a_new_message(
+    steps: list[tuple[str, object]], reopen: bool
+) -> None:
+    dialog = read_dialog(close_dialog(_dialog(), _hours(1), needs_reply=False).unwrap(), _hours(2))
+    assert folder_of(dialog) is Folder.ARCHIVE
+    now = _hours(3)
+    for n, (step, arg) in enumerate(steps):
+        now += dt.timedelta(minutes=1)
+        if step == "read":
+            dialog = read_dialog(dialog, now - dt.timedelta(seconds=int(arg)))  # type: ignore[call-overload]
+        elif step == "close":
+            assert not close_dialog(dialog, now, needs_reply=bool(arg))
+        else:
+            assert not reply(dialog, _message(10 + n, arg, now))  # type: ignore[arg-type]
+        assert folder_of(dialog) is Folder.ARCHIVE
+    message = _message(99, AuthorKind.PRACTITIONER, now + dt.timedelta(minutes=1))
+    assert folder_of(reply(dialog, message, reopen=reopen).unwrap()) is Folder.INBOX
+
+
+@given(
+    st.lists(st.sampled_from(AuthorKind), min_size=1, max_size=6),
+    st.lists(st.integers(-5, 20), max_size=4),
+)
+def test_an_open_dialog_is_never_archived(authors: list[AuthorKind], reads: list[int]) -> None:
+    dialog = _dialog()
+    for n, author in enumerate(authors, start=1):
+        dialog = reply(dialog, _message(n, author, _hours(n))).unwrap()
+        for hours in reads:
+            dialog = read_dialog(dialog, _hours(hours))
+            assert dialog.status is DialogStatus.OPEN
+            assert folder_of(dialog) is Folder.INBOX
+    assert folder_of(read_dialog(dialog, _hours(100))) is Folder.INBOX

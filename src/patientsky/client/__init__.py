@@ -15,6 +15,9 @@ behave the same:
 - a debug log (logger ``patientsky.client``) shows method, path, status, request id,
   attempt and time, never a token, a body or a national identity number.
 
+The resources (``client.dialogs``, ...) are in :mod:`patientsky.client.resources`; the
+sandbox's login and clock helpers in :mod:`patientsky.client.sandbox`.
+
 ``import patientsky.client`` loads httpx and the models; the wire converter (cattrs)
 loads on the first call, the sandbox never.
 """

@@ -17,7 +17,6 @@ from patientsky.client._base import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     CallOptions,
-    TimeoutArg,
     build_httpx_request,
     default_async_sleep,
     make_settings,
@@ -35,6 +34,7 @@ from patientsky.client._core import (
     Send,
     Settings,
     Sleep,
+    Timeouts,
     exchange,
 )
 from patientsky.client._types import (
@@ -184,7 +184,7 @@ class AsyncPortalClient:
     consent: AsyncConsent
     """Consent to the terms (C1–C3)."""
     consultations: AsyncConsultations
-    """Consultations: list, book, cancel, video (K1–K3)."""
+    """List, book and cancel consultations, and join video ones (K1–K3)."""
     dialogs: AsyncDialogs
     """Dialogs with the clinic (M1–M7)."""
     payments: AsyncPayments
@@ -207,7 +207,7 @@ class AsyncPortalClient:
         base_url: str,
         *,
         token: str | AsyncTokenProvider | None = None,
-        timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        timeout: float | Timeouts | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -263,7 +263,7 @@ class AsyncPortalClient:
 
     @property
     def patient_id(self) -> str:
-        """Whose patient-scoped resources this client uses: ``"me"`` or a patient id."""
+        """The patient whose resources this client uses, ``"me"`` unless acting for someone."""
         return self._scope
 
     @property
@@ -280,8 +280,9 @@ class AsyncPortalClient:
         logged-in person may do that for them. The view shares the connection pool.
 
         Args:
-            patient_id: The PatientSky patient id (from :meth:`AsyncSession.represented`),
-                never a national identity number.
+            patient_id: The PatientSky patient id, as
+                :meth:`~patientsky.client.resources.AsyncSession.represented` lists them; never a
+                national identity number.
 
         Raises:
             InvalidInput: With field ``patient_id``.
@@ -358,12 +359,15 @@ class AsyncPager(Generic[T]):
     next page always goes to the same origin and path as the first.
     """
 
-    def __init__(
-        self, client: AsyncPortalClient, call: Call[Page[T]], options: CallOptions
-    ) -> None:
-        self._client = client
-        self._call = call
-        self._options = options
+    _client: AsyncPortalClient
+    _call: Call[Page[T]]
+    _options: CallOptions
+
+    @classmethod
+    def _of(cls, client: AsyncPortalClient, call: Call[Page[T]], options: CallOptions) -> Self:
+        pager = cls()
+        pager._client, pager._call, pager._options = client, call, options
+        return pager
 
     def pages(self) -> AsyncIterator[Page[T]]:
         """
@@ -390,12 +394,15 @@ class AsyncPaymentsPager:
     A payments tab that fetches its pages lazily; each page carries the tab's total.
     """
 
-    def __init__(
-        self, client: AsyncPortalClient, call: Call[PaymentsPage], options: CallOptions
-    ) -> None:
-        self._client = client
-        self._call = call
-        self._options = options
+    _client: AsyncPortalClient
+    _call: Call[PaymentsPage]
+    _options: CallOptions
+
+    @classmethod
+    def _of(cls, client: AsyncPortalClient, call: Call[PaymentsPage], options: CallOptions) -> Self:
+        pager = cls()
+        pager._client, pager._call, pager._options = client, call, options
+        return pager
 
     def pages(self) -> AsyncIterator[PaymentsPage]:
         """Yield the pages, fetching each when the one before it has been used."""
@@ -457,7 +464,8 @@ class AsyncProfile(_Resource):
         Change the name and/or contact details, unless someone changed them since the read.
 
         Args:
-            if_match: The :class:`Versioned` profile from :meth:`get` (or its ``etag``).
+            if_match: The :class:`~patientsky.client.Versioned` profile from :meth:`get`
+                (or its ``etag``).
             name: The new name.
             contact: The new contact details (replacing the old ones).
 
@@ -530,7 +538,9 @@ class AsyncConsultations(_Resource):
             when: ``"upcoming"`` or ``"past"``.
             limit: Page size, 1 to 100 (the server's default is 20).
         """
-        return AsyncPager(self._client, calls.list_consultations(self._scope, when, limit), options)
+        return AsyncPager._of(
+            self._client, calls.list_consultations(self._scope, when, limit), options
+        )
 
     async def book(
         self,
@@ -614,7 +624,7 @@ class AsyncDialogs(_Resource):
             folder: ``"inbox"`` or ``"archive"``.
             limit: Page size, 1 to 100.
         """
-        return AsyncPager(self._client, calls.list_dialogs(self._scope, folder, limit), options)
+        return AsyncPager._of(self._client, calls.list_dialogs(self._scope, folder, limit), options)
 
     async def read(self, dialog_id: str, **options: Unpack[CallOptions]) -> DialogView:
         """
@@ -701,7 +711,7 @@ class AsyncPayments(_Resource):
                 calendar year) or ``"all_paid"``.
             limit: Page size, 1 to 100.
         """
-        return AsyncPaymentsPager(
+        return AsyncPaymentsPager._of(
             self._client, calls.list_payments(self._scope, tab, limit), options
         )
 
@@ -725,7 +735,7 @@ class AsyncPrescriptions(_Resource):
         self, *, limit: int | None = None, **options: Unpack[CallOptions]
     ) -> AsyncPager[PrescriptionRenewalRequest]:
         """List the renewal requests sent."""
-        return AsyncPager(self._client, calls.list_renewals(self._scope, limit), options)
+        return AsyncPager._of(self._client, calls.list_renewals(self._scope, limit), options)
 
     async def request(
         self,
@@ -762,7 +772,7 @@ class AsyncRelations(_Resource):
         self, *, limit: int | None = None, **options: Unpack[CallOptions]
     ) -> AsyncPager[Relation]:
         """List the relations that may act for the patient."""
-        return AsyncPager(self._client, calls.list_relations(self._scope, limit), options)
+        return AsyncPager._of(self._client, calls.list_relations(self._scope, limit), options)
 
     async def change(
         self,
@@ -807,7 +817,7 @@ class AsyncClinics(_Resource):
             city: The city.
             limit: Page size, 1 to 100.
         """
-        return AsyncPager(self._client, calls.search_clinics(query, city, limit), options)
+        return AsyncPager._of(self._client, calls.search_clinics(query, city, limit), options)
 
     async def get(self, clinic_id: str, **options: Unpack[CallOptions]) -> Clinic:
         """Return a clinic and what it offers (H1)."""
@@ -903,4 +913,4 @@ class AsyncSession(_Resource):
         self, *, limit: int | None = None, **options: Unpack[CallOptions]
     ) -> AsyncPager[Represented]:
         """List the people the logged-in person may act for now (see ``acting_for``)."""
-        return AsyncPager(self._client, calls.list_represented(limit), options)
+        return AsyncPager._of(self._client, calls.list_represented(limit), options)

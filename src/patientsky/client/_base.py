@@ -15,7 +15,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any, Final, TypedDict, TypeVar
 
-import attrs
 import httpx
 
 from patientsky.client._core import (
@@ -38,9 +37,6 @@ DEFAULT_TIMEOUT: Final = Timeouts(connect=5.0, read=30.0, write=30.0, pool=10.0)
 DEFAULT_MAX_RETRIES: Final = 2
 """Retries after the first attempt, by default (so three attempts at most)."""
 
-TimeoutArg = float | Timeouts | httpx.Timeout | None
-"""A timeout: seconds for every phase, :class:`Timeouts`, an ``httpx.Timeout``, or ``None``."""
-
 
 class CallOptions(TypedDict, total=False):
     """
@@ -51,7 +47,7 @@ class CallOptions(TypedDict, total=False):
         max_retries: Retries after the first attempt; ``0`` turns retrying off.
     """
 
-    timeout: TimeoutArg
+    timeout: float | Timeouts | httpx.Timeout | None
     max_retries: int
 
 
@@ -117,7 +113,7 @@ def _new_key() -> str:
 def make_settings(
     base_url: str,
     *,
-    timeout: TimeoutArg,
+    timeout: float | Timeouts | httpx.Timeout | None,
     max_retries: int,
     backoff: Backoff,
     rng: Callable[[], float] | None,
@@ -153,7 +149,7 @@ def with_call_options(settings: Settings, options: CallOptions) -> Settings:
         changes["timeout"] = to_timeouts(options["timeout"])
     if "max_retries" in options:
         changes["max_retries"] = check_retries(options["max_retries"])
-    return attrs.evolve(settings, **changes) if changes else settings
+    return settings._replace(**changes) if changes else settings
 
 
 def build_httpx_request(http: httpx.Client | httpx.AsyncClient, request: Request) -> httpx.Request:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, get_args
 
@@ -65,6 +66,7 @@ PaymentTab = Literal["outstanding", "paid_this_year", "all_paid"]
 ME: Final = "me"
 MAX_PHOTO_BYTES: Final = 5 * 1024 * 1024
 _JSON: Final = "application/json"
+_ETAG: Final = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,199}")
 _MAGIC: Final = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
 
 
@@ -341,7 +343,7 @@ def update_profile(
 ) -> Call[Versioned[Patient]]:
     """``PATCH /v1/patients/{id}/profile`` with ``If-Match``."""
     etag: object = if_match.etag if isinstance(if_match, Versioned) else if_match
-    if not isinstance(etag, str) or not etag:
+    if not isinstance(etag, str) or not _ETAG.fullmatch(etag):
         raise InvalidInput("if_match", "must be the ETag (or the Versioned value) of a read")
     if name is None and contact is None:
         raise InvalidInput("name", "give a name or contact details (or both) to change")

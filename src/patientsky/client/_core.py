@@ -16,7 +16,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Generator, Mapping, Sequence
-from typing import Any, Final, Generic, Protocol, TypeVar
+from typing import Any, Final, Generic, NamedTuple, Protocol, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
 import attrs
@@ -51,16 +51,15 @@ PRECONDITION_FAILED: Final = "precondition_failed"
 
 # Eleven digits, possibly split 6 + 5: what a national identity number looks like.
 _NATIONAL_ID_LIKE = re.compile(r"(?<!\d)(\d{6})[ -]?\d{5}(?!\d)")
-_VISIBLE_ASCII = re.compile(r"^[\x21-\x7e]{1,255}$")
-_TOKEN = re.compile(r"^[\x21-\x7e]+$")
+_VISIBLE_ASCII = re.compile(r"[\x21-\x7e]{1,255}")
+_TOKEN = re.compile(r"[\x21-\x7e]+")
 _LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 # --------------------------------------------------------------------------- values
 
 
-@attrs.frozen
-class Timeouts:
+class Timeouts(NamedTuple):
     """
     How long to wait, in seconds, for each phase of a request (``None``: no limit).
 
@@ -107,8 +106,7 @@ class Backoff:
         return min(self.maximum, self.base * (2.0 ** min(retry, 62)))
 
 
-@attrs.frozen
-class Settings:
+class Settings(NamedTuple):
     """
     Everything the core needs to know about the client, resolved for one call.
 
@@ -133,8 +131,7 @@ class Settings:
     new_key: Callable[[], str]
 
 
-@attrs.frozen
-class Response:
+class Response(NamedTuple):
     """
     An HTTP answer, read completely.
 
@@ -175,8 +172,7 @@ class FailureKind(enum.Enum):
     """Anything else (a protocol error on our side, an unsupported URL): not retried."""
 
 
-@attrs.frozen
-class TransportFailure:
+class TransportFailure(NamedTuple):
     """
     A request that got no HTTP answer.
 
@@ -189,15 +185,14 @@ class TransportFailure:
 
     kind: FailureKind
     sent: bool
-    error: BaseException = attrs.field(eq=False)
+    error: BaseException
     elapsed_ms: float = 0.0
 
 
 Outcome = Response | TransportFailure
 
 
-@attrs.frozen
-class Request:
+class Request(NamedTuple):
     """
     One HTTP request, ready to send.
 
@@ -230,8 +225,7 @@ class Request:
         return None
 
 
-@attrs.frozen
-class Call(Generic[T]):
+class Call(NamedTuple, Generic[T]):
     """
     A description of one API call: what to send and how to read the answer.
 
@@ -264,25 +258,22 @@ class Call(Generic[T]):
     def with_param(self, name: str, value: str) -> Call[T]:
         """Return the call with query parameter ``name`` set to ``value`` (replacing it)."""
         params = tuple((k, v) for k, v in self.params if k != name)
-        return attrs.evolve(self, params=(*params, (name, value)))
+        return self._replace(params=(*params, (name, value)))
 
 
-@attrs.frozen
-class Send:
+class Send(NamedTuple):
     """Step: send this request and send back the :class:`Response` or :class:`TransportFailure`."""
 
     request: Request
 
 
-@attrs.frozen
-class Sleep:
+class Sleep(NamedTuple):
     """Step: sleep this many seconds, then send back ``None``."""
 
     seconds: float
 
 
-@attrs.frozen
-class GetToken:
+class GetToken(NamedTuple):
     """
     Step: send back the bearer token to use, or ``None``.
 
@@ -342,7 +333,7 @@ def check_idempotency_key(key: object) -> str:
     Raises:
         InvalidInput: With field ``idempotency_key``.
     """
-    if not isinstance(key, str) or not _VISIBLE_ASCII.match(key):
+    if not isinstance(key, str) or not _VISIBLE_ASCII.fullmatch(key):
         raise InvalidInput("idempotency_key", "must be 1 to 255 visible ASCII characters")
     return key
 
@@ -354,7 +345,7 @@ def check_token(token: object) -> str:
     Raises:
         InvalidInput: With field ``token``.
     """
-    if not isinstance(token, str) or not _TOKEN.match(token):
+    if not isinstance(token, str) or not _TOKEN.fullmatch(token):
         raise InvalidInput("token", "must be a non-empty string of visible ASCII characters")
     return token
 
@@ -684,7 +675,9 @@ def exchange(call: Call[T], settings: Settings) -> Exchange[T]:
             not decode.
     """
     key = call.idempotency_key
-    if key is None and call.method in WRITE_METHODS:
+    if key is not None:
+        check_idempotency_key(key)
+    elif call.method in WRITE_METHODS:
         key = settings.new_key()
     refreshed = False
     retry = 0

@@ -16,7 +16,6 @@ from patientsky.client._base import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     CallOptions,
-    TimeoutArg,
     build_httpx_request,
     default_sleep,
     make_settings,
@@ -34,6 +33,7 @@ from patientsky.client._core import (
     Send,
     Settings,
     Sleep,
+    Timeouts,
     exchange,
 )
 from patientsky.client._types import (
@@ -182,7 +182,7 @@ class PortalClient:
     consent: Consent
     """Consent to the terms (C1–C3)."""
     consultations: Consultations
-    """Consultations: list, book, cancel, video (K1–K3)."""
+    """List, book and cancel consultations, and join video ones (K1–K3)."""
     dialogs: Dialogs
     """Dialogs with the clinic (M1–M7)."""
     payments: Payments
@@ -205,7 +205,7 @@ class PortalClient:
         base_url: str,
         *,
         token: str | TokenProvider | None = None,
-        timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        timeout: float | Timeouts | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
@@ -261,7 +261,7 @@ class PortalClient:
 
     @property
     def patient_id(self) -> str:
-        """Whose patient-scoped resources this client uses: ``"me"`` or a patient id."""
+        """The patient whose resources this client uses, ``"me"`` unless acting for someone."""
         return self._scope
 
     @property
@@ -278,8 +278,9 @@ class PortalClient:
         logged-in person may do that for them. The view shares the connection pool.
 
         Args:
-            patient_id: The PatientSky patient id (from :meth:`Session.represented`),
-                never a national identity number.
+            patient_id: The PatientSky patient id, as
+                :meth:`~patientsky.client.resources.Session.represented` lists them; never a
+                national identity number.
 
         Raises:
             InvalidInput: With field ``patient_id``.
@@ -356,10 +357,15 @@ class Pager(Generic[T]):
     next page always goes to the same origin and path as the first.
     """
 
-    def __init__(self, client: PortalClient, call: Call[Page[T]], options: CallOptions) -> None:
-        self._client = client
-        self._call = call
-        self._options = options
+    _client: PortalClient
+    _call: Call[Page[T]]
+    _options: CallOptions
+
+    @classmethod
+    def _of(cls, client: PortalClient, call: Call[Page[T]], options: CallOptions) -> Self:
+        pager = cls()
+        pager._client, pager._call, pager._options = client, call, options
+        return pager
 
     def pages(self) -> Iterator[Page[T]]:
         """
@@ -385,12 +391,15 @@ class PaymentsPager:
     A payments tab that fetches its pages lazily; each page carries the tab's total.
     """
 
-    def __init__(
-        self, client: PortalClient, call: Call[PaymentsPage], options: CallOptions
-    ) -> None:
-        self._client = client
-        self._call = call
-        self._options = options
+    _client: PortalClient
+    _call: Call[PaymentsPage]
+    _options: CallOptions
+
+    @classmethod
+    def _of(cls, client: PortalClient, call: Call[PaymentsPage], options: CallOptions) -> Self:
+        pager = cls()
+        pager._client, pager._call, pager._options = client, call, options
+        return pager
 
     def pages(self) -> Iterator[PaymentsPage]:
         """Yield the pages, fetching each when the one before it has been used."""
@@ -449,7 +458,8 @@ class Profile(_Resource):
         Change the name and/or contact details, unless someone changed them since the read.
 
         Args:
-            if_match: The :class:`Versioned` profile from :meth:`get` (or its ``etag``).
+            if_match: The :class:`~patientsky.client.Versioned` profile from :meth:`get`
+                (or its ``etag``).
             name: The new name.
             contact: The new contact details (replacing the old ones).
 
@@ -506,7 +516,7 @@ class Consent(_Resource):
 
 
 class Consultations(_Resource):
-    """Consultations: list, book, cancel, video (K1–K3)."""
+    """List, book and cancel consultations, and join video ones (K1–K3)."""
 
     def list(
         self,
@@ -522,7 +532,7 @@ class Consultations(_Resource):
             when: ``"upcoming"`` or ``"past"``.
             limit: Page size, 1 to 100 (the server's default is 20).
         """
-        return Pager(self._client, calls.list_consultations(self._scope, when, limit), options)
+        return Pager._of(self._client, calls.list_consultations(self._scope, when, limit), options)
 
     def book(
         self,
@@ -606,7 +616,7 @@ class Dialogs(_Resource):
             folder: ``"inbox"`` or ``"archive"``.
             limit: Page size, 1 to 100.
         """
-        return Pager(self._client, calls.list_dialogs(self._scope, folder, limit), options)
+        return Pager._of(self._client, calls.list_dialogs(self._scope, folder, limit), options)
 
     def read(self, dialog_id: str, **options: Unpack[CallOptions]) -> DialogView:
         """
@@ -693,7 +703,9 @@ class Payments(_Resource):
                 calendar year) or ``"all_paid"``.
             limit: Page size, 1 to 100.
         """
-        return PaymentsPager(self._client, calls.list_payments(self._scope, tab, limit), options)
+        return PaymentsPager._of(
+            self._client, calls.list_payments(self._scope, tab, limit), options
+        )
 
     def receipt(self, payment_id: str, **options: Unpack[CallOptions]) -> bytes:
         """Download a payment's receipt (PDF bytes) (B5)."""
@@ -715,7 +727,7 @@ class Prescriptions(_Resource):
         self, *, limit: int | None = None, **options: Unpack[CallOptions]
     ) -> Pager[PrescriptionRenewalRequest]:
         """List the renewal requests sent."""
-        return Pager(self._client, calls.list_renewals(self._scope, limit), options)
+        return Pager._of(self._client, calls.list_renewals(self._scope, limit), options)
 
     def request(
         self,
@@ -750,7 +762,7 @@ class Relations(_Resource):
 
     def list(self, *, limit: int | None = None, **options: Unpack[CallOptions]) -> Pager[Relation]:
         """List the relations that may act for the patient."""
-        return Pager(self._client, calls.list_relations(self._scope, limit), options)
+        return Pager._of(self._client, calls.list_relations(self._scope, limit), options)
 
     def change(
         self,
@@ -795,7 +807,7 @@ class Clinics(_Resource):
             city: The city.
             limit: Page size, 1 to 100.
         """
-        return Pager(self._client, calls.search_clinics(query, city, limit), options)
+        return Pager._of(self._client, calls.search_clinics(query, city, limit), options)
 
     def get(self, clinic_id: str, **options: Unpack[CallOptions]) -> Clinic:
         """Return a clinic and what it offers (H1)."""
@@ -891,4 +903,4 @@ class Session(_Resource):
         self, *, limit: int | None = None, **options: Unpack[CallOptions]
     ) -> Pager[Represented]:
         """List the people the logged-in person may act for now (see ``acting_for``)."""
-        return Pager(self._client, calls.list_represented(limit), options)
+        return Pager._of(self._client, calls.list_represented(limit), options)

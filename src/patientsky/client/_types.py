@@ -47,7 +47,7 @@ class Versioned(Generic[T]):
     """
     A value and its version (the ``ETag`` the server sent with it).
 
-    Pass it (or its :attr:`etag`) as ``if_match`` to an update, so that the update
+    Pass it (or its ``etag``) as ``if_match`` to an update, so that the update
     fails with :class:`~patientsky.errors.ApiConflict` instead of overwriting a newer
     change (P4).
 

@@ -25,17 +25,16 @@ False
 from __future__ import annotations
 
 import datetime as dt
-from typing import Unpack
+from typing import TYPE_CHECKING, Unpack
 
 import attrs
 
-from patientsky.client._async import AsyncPortalClient
-from patientsky.client._base import CallOptions
-from patientsky.client._calls import json_body, model
-from patientsky.client._core import Call, segment
-from patientsky.client._sync import PortalClient
-from patientsky.errors import InvalidInput
-from patientsky.models import LoginMethod, NationalId
+from patientsky import errors, models
+from patientsky.client import _calls, _core
+
+if TYPE_CHECKING:
+    from patientsky.client import AsyncPortalClient, CallOptions, PortalClient
+    from patientsky.models import LoginMethod, NationalId
 
 __all__ = [
     "AsyncSandbox",
@@ -99,74 +98,74 @@ class SandboxClock:
 
 
 def _national_id(value: NationalId | str) -> str:
-    if isinstance(value, NationalId):
+    if isinstance(value, models.NationalId):
         return value.reveal()
     if isinstance(value, str):
-        return NationalId.parse(value, allow_synthetic=True).reveal()
-    raise InvalidInput("national_id", "must be a NationalId or a string")
+        return models.NationalId.parse(value, allow_synthetic=True).reveal()
+    raise errors.InvalidInput("national_id", "must be a NationalId or a string")
 
 
-def _login(national_id: NationalId | str, method: LoginMethod) -> Call[SandboxToken]:
-    if not isinstance(method, LoginMethod):
-        raise InvalidInput("method", "must be a LoginMethod")
-    body = json_body(nationalId=_national_id(national_id), method=method)
-    return Call(
+def _login(national_id: NationalId | str, method: LoginMethod) -> _core.Call[SandboxToken]:
+    if not isinstance(method, models.LoginMethod):
+        raise errors.InvalidInput("method", "must be a LoginMethod")
+    body = _calls.json_body(nationalId=_national_id(national_id), method=method)
+    return _core.Call(
         "POST",
         ("sandbox", "login"),
-        model(SandboxToken),
+        _calls.model(SandboxToken),
         body=body,
         content_type="application/json",
         idempotent=True,  # a second login only makes a second token
     )
 
 
-def _clinic_login(clinic_id: str) -> Call[ClinicToken]:
-    return Call(
+def _clinic_login(clinic_id: str) -> _core.Call[ClinicToken]:
+    return _core.Call(
         "POST",
         ("sandbox", "clinic-login"),
-        model(ClinicToken),
-        body=json_body(clinicId=segment("clinic_id", clinic_id)),
+        _calls.model(ClinicToken),
+        body=_calls.json_body(clinicId=_core.segment("clinic_id", clinic_id)),
         content_type="application/json",
         idempotent=True,
     )
 
 
-def _get_clock() -> Call[SandboxClock]:
-    return Call("GET", ("sandbox", "clock"), model(SandboxClock))
+def _get_clock() -> _core.Call[SandboxClock]:
+    return _core.Call("GET", ("sandbox", "clock"), _calls.model(SandboxClock))
 
 
-def _set_clock(now: object) -> Call[SandboxClock]:
+def _set_clock(now: object) -> _core.Call[SandboxClock]:
     if not isinstance(now, dt.datetime) or now.utcoffset() is None:
-        raise InvalidInput("now", "must be a timezone-aware datetime")
-    return Call(
+        raise errors.InvalidInput("now", "must be a timezone-aware datetime")
+    return _core.Call(
         "PUT",
         ("sandbox", "clock"),
-        model(SandboxClock),
-        body=json_body(now=now),
+        _calls.model(SandboxClock),
+        body=_calls.json_body(now=now),
         content_type="application/json",
         idempotent=True,
     )
 
 
-def _advance_clock(by: dt.timedelta | int) -> Call[SandboxClock]:
+def _advance_clock(by: dt.timedelta | int) -> _core.Call[SandboxClock]:
     seconds = by.total_seconds() if isinstance(by, dt.timedelta) else by
     if isinstance(seconds, bool) or not isinstance(seconds, int | float):
-        raise InvalidInput("by", "must be a timedelta or a number of seconds")
+        raise errors.InvalidInput("by", "must be a timedelta or a number of seconds")
     if seconds != int(seconds) or not 0 <= seconds <= _MAX_ADVANCE:
-        raise InvalidInput("by", "must be whole seconds, from 0 to ten years")
+        raise errors.InvalidInput("by", "must be whole seconds, from 0 to ten years")
     # Not idempotent: a repeat would move the clock twice, so it is retried only when
     # the request certainly never reached the sandbox.
-    return Call(
+    return _core.Call(
         "POST",
         ("sandbox", "clock", "advance"),
-        model(SandboxClock),
-        body=json_body(seconds=int(seconds)),
+        _calls.model(SandboxClock),
+        body=_calls.json_body(seconds=int(seconds)),
         content_type="application/json",
     )
 
 
-def _reset_clock() -> Call[SandboxClock]:
-    return Call("DELETE", ("sandbox", "clock"), model(SandboxClock), idempotent=True)
+def _reset_clock() -> _core.Call[SandboxClock]:
+    return _core.Call("DELETE", ("sandbox", "clock"), _calls.model(SandboxClock), idempotent=True)
 
 
 class Sandbox:
@@ -183,7 +182,7 @@ class Sandbox:
     def login(
         self,
         national_id: NationalId | str,
-        method: LoginMethod = LoginMethod.BANKID,
+        method: LoginMethod = models.LoginMethod.BANKID,
         **options: Unpack[CallOptions],
     ) -> SandboxToken:
         """
@@ -203,7 +202,7 @@ class Sandbox:
     def client_for(
         self,
         national_id: NationalId | str,
-        method: LoginMethod = LoginMethod.BANKID,
+        method: LoginMethod = models.LoginMethod.BANKID,
         **options: Unpack[CallOptions],
     ) -> PortalClient:
         """
@@ -243,7 +242,7 @@ class AsyncSandbox:
     async def login(
         self,
         national_id: NationalId | str,
-        method: LoginMethod = LoginMethod.BANKID,
+        method: LoginMethod = models.LoginMethod.BANKID,
         **options: Unpack[CallOptions],
     ) -> SandboxToken:
         """Log in as a person, as BankID or Buypass would (L1); see :meth:`Sandbox.login`."""
@@ -256,7 +255,7 @@ class AsyncSandbox:
     async def client_for(
         self,
         national_id: NationalId | str,
-        method: LoginMethod = LoginMethod.BANKID,
+        method: LoginMethod = models.LoginMethod.BANKID,
         **options: Unpack[CallOptions],
     ) -> AsyncPortalClient:
         """Log in as a person and return a view of the client that uses their token."""

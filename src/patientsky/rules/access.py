@@ -54,7 +54,8 @@ from patientsky.models.people import Patient
 from patientsky.models.relation import Action, Relation
 from patientsky.models.session import LoginSession
 from patientsky.rules._relations import find_relation, in_force_denial
-from patientsky.rules._time import AGE_OF_HEALTH_CONSENT, age_limit_reached_at, birthday
+from patientsky.rules._time import AGE_OF_HEALTH_CONSENT as _AGE_LIMIT
+from patientsky.rules._time import age_limit_reached_at, birthday
 from patientsky.rules._time import check_aware as _check_aware
 from patientsky.rules.consent import (
     _OWN_DENIALS,
@@ -236,7 +237,7 @@ def sixteenth_birthday(birth_date: dt.date) -> dt.date:
 
     For a 29 February birth date in a year without 29 February, this is 1 March.
     """
-    return birthday(birth_date, AGE_OF_HEALTH_CONSENT)
+    return birthday(birth_date, _AGE_LIMIT)
 
 
 def parent_access_ends_at(birth_date: dt.date) -> dt.datetime:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Generic, NamedTuple, NoReturn, TypeAlias, TypeVar, Union, cast
+from typing import Any, Generic, NamedTuple, NoReturn, TypeAlias, TypeVar, cast
 
 import attrs
 
@@ -47,7 +47,7 @@ __all__ = [
     "require",
 ]
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 
 class Reason(enum.Enum):
@@ -460,7 +460,7 @@ def require(decision: Decision) -> None:
 
 
 @attrs.frozen
-class Allowed(Generic[T]):
+class Allowed(Generic[_T]):
     """
     The rule allowed the change; ``value`` is the new value.
 
@@ -468,14 +468,14 @@ class Allowed(Generic[T]):
         value: The new value (a relation, a dialog, a consent history, ...).
     """
 
-    value: T
+    value: _T
 
     @property
     def decision(self) -> Decision:
         """The allowing decision."""
         return _ALLOW
 
-    def unwrap(self) -> T:
+    def unwrap(self) -> _T:
         """Return the new value."""
         return self.value
 
@@ -523,9 +523,9 @@ class Denied:
         return False
 
 
-Outcome: TypeAlias = Union[Allowed[T], Denied]  # noqa: UP007 - a generic alias needs Union here
+Outcome: TypeAlias = Allowed[_T] | Denied
 # Public: report the alias as ours, so the API listing and the docs find it.
-Outcome.__module__ = __name__  # type: ignore[misc]
+Outcome.__module__ = __name__
 Outcome.__doc__ = """
 The result of a rule that makes a new value, either :class:`Allowed` or :class:`Denied`.
 

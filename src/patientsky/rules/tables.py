@@ -29,12 +29,12 @@ from patientsky.errors import InvalidInput
 from patientsky.models.identity import LoginMethod
 from patientsky.models.relation import Action, RelationKind
 from patientsky.rules.decision import Reason
-from patientsky.rules.login import HEALTH_DATA_METHODS
+from patientsky.rules.login import HEALTH_DATA_METHODS as _HEALTH_DATA_METHODS
 from patientsky.rules.relations import DEFAULT_ACTIONS
 
 __all__ = [
-    "TABLES",
     "PermissionRow",
+    "TABLES",
     "Table",
     "login_methods_table",
     "permission_matrix_rows",
@@ -167,8 +167,8 @@ def login_methods_table() -> Table:
         (
             method.label_en,
             method.value,
-            method.assurance.label_en.split(" ")[0],
-            _yes(method in HEALTH_DATA_METHODS, "en"),
+            method.assurance.value,
+            _yes(method in _HEALTH_DATA_METHODS, "en"),
         )
         for method in LoginMethod
     )
