@@ -21,6 +21,7 @@ extensions = [
     "sphinx.ext.intersphinx",
     "sphinx.ext.doctest",
     "sphinx.ext.viewcode",
+    "rules_tables",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
@@ -40,9 +41,11 @@ napoleon_numpy_docstring = False
 # Offline builds: intersphinx inventories cannot be fetched, so none are configured.
 intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 
+doctest_test_doctest_blocks = ""
+
 nitpicky = True
 nitpick_ignore_regex = [
-    (r"py:.*", r"(attrs|cattrs|httpx|datetime|dt|enum|typing|collections|starlette)\..*"),
+    (r"py:.*", r"(attrs|cattrs|httpx|datetime|dt|enum|typing|collections|starlette|os)\..*"),
     (r"py:.*", r"(.*\.)?(T|E|T_co|R|_T)"),
     (
         r"py:class",

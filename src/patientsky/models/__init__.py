@@ -6,7 +6,18 @@ A change is a new value (:func:`attrs.evolve`), made by a function in
 """
 
 from patientsky.models._base import Unrecognized
-from patientsky.models.calendar import Appointment, Calendar, CalendarKind, TimeSlot, TimeSlotType
+from patientsky.models.calendar import (
+    OSLO,
+    Appointment,
+    AppointmentStatus,
+    Calendar,
+    CalendarKind,
+    Interval,
+    Schedule,
+    TimeSlot,
+    TimeSlotType,
+    to_oslo,
+)
 from patientsky.models.care import (
     PrescriptionRenewalRequest,
     PrescriptionRequestStatus,
@@ -51,6 +62,7 @@ __all__ = [
     "Action",
     "Address",
     "Appointment",
+    "AppointmentStatus",
     "AssuranceLevel",
     "AuthorKind",
     "Calendar",
@@ -71,6 +83,7 @@ __all__ = [
     "DialogStatus",
     "FeeSettings",
     "Gender",
+    "Interval",
     "Invoice",
     "KidMethod",
     "KidNumber",
@@ -80,6 +93,7 @@ __all__ = [
     "Money",
     "NationalId",
     "NationalIdKind",
+    "OSLO",
     "OrganisationNumber",
     "Patient",
     "Payment",
@@ -95,8 +109,10 @@ __all__ = [
     "PublicServiceLink",
     "Relation",
     "RelationKind",
+    "Schedule",
     "Terms",
     "TimeSlot",
     "TimeSlotType",
     "Unrecognized",
+    "to_oslo",
 ]
