@@ -7,7 +7,6 @@ A change is a new value (:func:`attrs.evolve`), made by a function in
 
 from patientsky.models._base import Unrecognized
 from patientsky.models.calendar import (
-    OSLO,
     Appointment,
     AppointmentStatus,
     Calendar,
@@ -93,7 +92,6 @@ __all__ = [
     "Money",
     "NationalId",
     "NationalIdKind",
-    "OSLO",
     "OrganisationNumber",
     "Patient",
     "Payment",
