@@ -239,6 +239,21 @@ def _run_sandbox(args: argparse.Namespace, out: TextIO) -> int:
     return _cli.run(args, out)
 
 
+# demo (loads the sandbox and the client only when run) ------------------------------
+
+
+def _configure_demo(parser: argparse.ArgumentParser) -> None:
+    from patientsky import demo
+
+    demo.configure(parser)
+
+
+def _run_demo(args: argparse.Namespace, out: TextIO) -> int:
+    from patientsky import demo
+
+    return demo.run(args, out)
+
+
 COMMANDS: tuple[Command, ...] = (
     Command(
         "availability",
@@ -251,6 +266,9 @@ COMMANDS: tuple[Command, ...] = (
         "validate a Norwegian national identity number (fødselsnummer, D- or H-number)",
         _configure_check_id,
         _run_check_id,
+    ),
+    Command(
+        "demo", "walk through the portal against an in-process sandbox", _configure_demo, _run_demo
     ),
     Command("sandbox", "run the sandbox server with demo data", _configure_sandbox, _run_sandbox),
 )
