@@ -52,5 +52,10 @@ nitpick_ignore_regex = [
         r"(UnstructureStrategy|AttributeOverride|UnstructureHook|StructureHook|HookFactory)",
     ),
     (r"py:class", r".*\._.*"),
+    (r"py:class", r".* .*"),  # napoleon reads "Returns: Some words: ..." as a type
+    (r"py:(class|mod)", r"(pathlib|pickle|copy|stdnum)(\..*)?"),
+    (r"py:class", r"patientsky\.sandbox\.storage\.Transaction"),
+    (r"py:func", r"is_synthetic"),
+    (r"py:attr", r"reason"),
     (r"py:class", r"(Any|Callable|Iterator|AsyncIterator|Mapping|Sequence|Awaitable)"),
 ]

@@ -137,7 +137,8 @@ class Dialog:
         id: The dialog's id.
         patient_id: The patient the dialog is about.
         clinic_id: The clinic it is with.
-        type: One of the four communication types; an :class:`Unrecognized` value
+        type: One of the four communication types; an
+            :class:`~patientsky.models.Unrecognized` value
             from a newer server is kept but never allowed by the rules.
         counterpart: Who the patient talks to (M2 "From").
         subject: The subject line.
