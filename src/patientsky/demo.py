@@ -14,14 +14,14 @@ import datetime as dt
 import shutil
 import sys
 import tempfile
-import zoneinfo
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from patientsky.models.calendar import OSLO
+
 __all__ = ["DemoFailed", "configure", "run", "run_demo"]
 
-OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 _CLINIC = "clinic-sentrum"
 
 

@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from patientsky.errors import InvalidInput
-
-OSLO = ZoneInfo("Europe/Oslo")
-"""Dates in the rules are Norwegian calendar dates."""
+from patientsky.models.calendar import OSLO
 
 AGE_OF_HEALTH_CONSENT = 16
 """From 16 a person decides over their own health data; a parent's access ends."""

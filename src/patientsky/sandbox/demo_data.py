@@ -18,7 +18,6 @@ True
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -70,6 +69,7 @@ from patientsky.models import (
 from patientsky.models import fodselsnummer as _fnr
 from patientsky.models import kid as _kid
 from patientsky.models import orgnr as _orgnr
+from patientsky.models.calendar import OSLO
 from patientsky.models.kid import KidMethod
 from patientsky.wire.legacy import load_calendar_export
 
@@ -81,7 +81,6 @@ __all__ = [
     "synthetic_national_id",
 ]
 
-OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 CALENDAR_DIR = Path(__file__).with_name("data")
 """The packaged copies of PatientSky's calendar exports (``*.json``)."""
 

@@ -17,15 +17,13 @@ b'%PDF-'
 
 from __future__ import annotations
 
-import zoneinfo
-
 from fpdf import FPDF
 
 from patientsky.models import Payment, PaymentMethod, PaymentStatus
+from patientsky.models.calendar import OSLO as _OSLO
 
 __all__ = ["receipt_pdf"]
 
-_OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 
 _STATUS_NB = {
     PaymentStatus.PENDING: "Under behandling",
