@@ -99,7 +99,7 @@ def _story(say: Callable[[str], None], tmp: Path, keep_receipt: Path | None) -> 
     try:
         with serve_in_thread(app) as base_url, PortalClient(base_url) as anonymous:
             say(f"Sandbox started at {base_url} (temporary database), clock {_when(now)} Oslo.")
-            sandbox = Sandbox(anonymous)
+            sandbox = Sandbox(anonymous, admin_key=get_sandbox(app).admin_key)
 
             kari_login = logins["p-kari"]
             heading("Log in with BankID (Logg inn med BankID)")

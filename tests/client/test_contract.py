@@ -87,6 +87,7 @@ OPERATIONS: dict[str, tuple[Callable[[], Call[Any]], Shape]] = {
         ("object", sandbox_helpers.SandboxClock),
     ),
     "getSession": (calls.get_session, ("object", LoginSession)),
+    "logout": (calls.logout, ("none", None)),
     "listRepresented": (lambda: calls.list_represented(10), ("page", Represented)),
     "getTerms": (calls.get_terms, ("object", Terms)),
     "getProfile": (lambda: calls.get_profile("me"), ("object", Patient)),

@@ -38,8 +38,15 @@ class Api:
     def auth(self, patient_id: str, method: str = "bankid") -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(patient_id, method)}"}
 
+    @property
+    def admin(self) -> dict[str, str]:
+        """The headers of the sandbox's admin key (the clock, clinic login)."""
+        return {"Authorization": f"Bearer {self.sandbox.admin_key}"}
+
     def clinic_auth(self, clinic_id: str = "clinic-sentrum") -> dict[str, str]:
-        response = self.client.post("/v1/sandbox/clinic-login", json={"clinicId": clinic_id})
+        response = self.client.post(
+            "/v1/sandbox/clinic-login", json={"clinicId": clinic_id}, headers=self.admin
+        )
         assert response.status_code == 200, response.text
         return {"Authorization": f"Bearer {response.json()['accessToken']}"}
 

@@ -428,16 +428,22 @@ def test_the_clock_can_be_read_set_advanced_and_reset(api: Api) -> None:
         "now": "2026-11-25T12:00:00+00:00",
         "frozen": True,
     }
-    moved = api.client.post("/v1/sandbox/clock/advance", json={"seconds": 3600}).json()
+    admin = api.admin
+    moved = api.client.post(
+        "/v1/sandbox/clock/advance", json={"seconds": 3600}, headers=admin
+    ).json()
     assert moved["now"] == "2026-11-25T13:00:00+00:00"
-    set_ = api.client.put("/v1/sandbox/clock", json={"now": "2027-05-17T08:00:00+02:00"})
+    set_ = api.client.put(
+        "/v1/sandbox/clock", json={"now": "2027-05-17T08:00:00+02:00"}, headers=admin
+    )
     assert set_.json()["now"] == "2027-05-17T08:00:00+02:00"
     for bad in ({"now": "2027-05-17T08:00:00"}, {"now": "9999-12-31T23:59:59Z"}, {"now": 5}):
-        response = api.client.put("/v1/sandbox/clock", json=bad)
+        response = api.client.put("/v1/sandbox/clock", json=bad, headers=admin)
         assert response.status_code == 400
         assert _problem(response)["errors"][0]["field"] == "now"
-    assert api.client.post("/v1/sandbox/clock/advance", json={"seconds": -1}).status_code == 400
-    assert api.client.delete("/v1/sandbox/clock").json()["frozen"] is False
+    advance = api.client.post("/v1/sandbox/clock/advance", json={"seconds": -1}, headers=admin)
+    assert advance.status_code == 400
+    assert api.client.delete("/v1/sandbox/clock", headers=admin).json()["frozen"] is False
 
 
 def test_a_relation_added_by_the_clinic_shows_in_the_representatives_menu(api: Api) -> None:

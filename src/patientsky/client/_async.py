@@ -909,6 +909,10 @@ class AsyncSession(_Resource):
         """Return who is logged in, how, and until when."""
         return await self._client._run(calls.get_session(), options)
 
+    async def logout(self, **options: Unpack[CallOptions]) -> None:
+        """Log out: the token stops working at once, and is forgotten by the server."""
+        await self._client._run(calls.logout(), options)
+
     def represented(
         self, *, limit: int | None = None, **options: Unpack[CallOptions]
     ) -> AsyncPager[Represented]:

@@ -314,6 +314,11 @@ def get_session() -> Call[LoginSession]:
     return Call("GET", ("session",), model(LoginSession))
 
 
+def logout() -> Call[None]:
+    """``DELETE /v1/session``: safe to repeat, the token is gone either way."""
+    return Call("DELETE", ("session",), nothing, idempotent=True)
+
+
 def list_represented(limit: int | None = None) -> Call[Page[Represented]]:
     """``GET /v1/session/represented``."""
     return Call(

@@ -899,6 +899,10 @@ class Session(_Resource):
         """Return who is logged in, how, and until when."""
         return self._client._run(calls.get_session(), options)
 
+    def logout(self, **options: Unpack[CallOptions]) -> None:
+        """Log out: the token stops working at once, and is forgotten by the server."""
+        self._client._run(calls.logout(), options)
+
     def represented(
         self, *, limit: int | None = None, **options: Unpack[CallOptions]
     ) -> Pager[Represented]:

@@ -25,6 +25,7 @@ False
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import TYPE_CHECKING, Unpack
 
 import attrs
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from patientsky.models import LoginMethod, NationalId
 
 __all__ = [
+    "ADMIN_KEY_VARIABLE",
     "AsyncSandbox",
     "ClinicToken",
     "Sandbox",
@@ -168,16 +170,32 @@ def _reset_clock() -> _core.Call[SandboxClock]:
     return _core.Call("DELETE", ("sandbox", "clock"), _calls.model(SandboxClock), idempotent=True)
 
 
+ADMIN_KEY_VARIABLE = "PATIENTSKY_SANDBOX_KEY"
+"""The environment variable that holds the sandbox's admin key, on both sides."""
+
+
+def _admin_key(given: str | None) -> str | None:
+    return given if given is not None else os.environ.get(ADMIN_KEY_VARIABLE) or None
+
+
 class Sandbox:
     """
     The sandbox's development endpoints, through a :class:`~patientsky.client.PortalClient`.
 
+    Logging in as a person is open, as BankID is to anyone with a BankID; the clock and
+    clinic login are the sandbox's own operations and need its admin key.
+
     Args:
         client: A client for the sandbox (it needs no token).
+        admin_key: The sandbox's admin key (printed when it starts); taken from the
+            environment variable ``PATIENTSKY_SANDBOX_KEY`` if None. Sent only with the
+            operations that need it, never logged.
     """
 
-    def __init__(self, client: PortalClient) -> None:
+    def __init__(self, client: PortalClient, *, admin_key: str | None = None) -> None:
         self._client = client
+        key = _admin_key(admin_key)
+        self._admin = client if key is None else client.with_options(token=key)
 
     def login(
         self,
@@ -197,7 +215,7 @@ class Sandbox:
 
     def clinic_login(self, clinic_id: str, **options: Unpack[CallOptions]) -> ClinicToken:
         """Log in as a clinic's staff, to add relations (R3)."""
-        return self._client._run(_clinic_login(clinic_id), options)
+        return self._admin._run(_clinic_login(clinic_id), options)
 
     def client_for(
         self,
@@ -217,15 +235,15 @@ class Sandbox:
 
     def set_clock(self, now: dt.datetime, **options: Unpack[CallOptions]) -> SandboxClock:
         """Freeze the sandbox's clock at ``now`` (timezone-aware)."""
-        return self._client._run(_set_clock(now), options)
+        return self._admin._run(_set_clock(now), options)
 
     def advance_clock(self, by: dt.timedelta | int, **options: Unpack[CallOptions]) -> SandboxClock:
         """Move the sandbox's clock forward by ``by`` (a timedelta, or seconds)."""
-        return self._client._run(_advance_clock(by), options)
+        return self._admin._run(_advance_clock(by), options)
 
     def reset_clock(self, **options: Unpack[CallOptions]) -> SandboxClock:
         """Return the sandbox's clock to real time."""
-        return self._client._run(_reset_clock(), options)
+        return self._admin._run(_reset_clock(), options)
 
 
 class AsyncSandbox:
@@ -234,10 +252,13 @@ class AsyncSandbox:
 
     Args:
         client: An async client for the sandbox (it needs no token).
+        admin_key: The sandbox's admin key; see :class:`Sandbox`.
     """
 
-    def __init__(self, client: AsyncPortalClient) -> None:
+    def __init__(self, client: AsyncPortalClient, *, admin_key: str | None = None) -> None:
         self._client = client
+        key = _admin_key(admin_key)
+        self._admin = client if key is None else client.with_options(token=key)
 
     async def login(
         self,
@@ -250,7 +271,7 @@ class AsyncSandbox:
 
     async def clinic_login(self, clinic_id: str, **options: Unpack[CallOptions]) -> ClinicToken:
         """Log in as a clinic's staff, to add relations (R3)."""
-        return await self._client._run(_clinic_login(clinic_id), options)
+        return await self._admin._run(_clinic_login(clinic_id), options)
 
     async def client_for(
         self,
@@ -268,14 +289,14 @@ class AsyncSandbox:
 
     async def set_clock(self, now: dt.datetime, **options: Unpack[CallOptions]) -> SandboxClock:
         """Freeze the sandbox's clock at ``now`` (timezone-aware)."""
-        return await self._client._run(_set_clock(now), options)
+        return await self._admin._run(_set_clock(now), options)
 
     async def advance_clock(
         self, by: dt.timedelta | int, **options: Unpack[CallOptions]
     ) -> SandboxClock:
         """Move the sandbox's clock forward by ``by`` (a timedelta, or seconds)."""
-        return await self._client._run(_advance_clock(by), options)
+        return await self._admin._run(_advance_clock(by), options)
 
     async def reset_clock(self, **options: Unpack[CallOptions]) -> SandboxClock:
         """Return the sandbox's clock to real time."""
-        return await self._client._run(_reset_clock(), options)
+        return await self._admin._run(_reset_clock(), options)

@@ -38,13 +38,14 @@ from patientsky.models.relation import Action, Relation, RelationKind
 from patientsky.models.session import LoginSession
 from patientsky.rules._time import age_limit_reached_at, check_aware
 from patientsky.rules.access import AccessRequest, allowed_actions, decide
-from patientsky.rules.decision import Allowed, Denied, Outcome, Reason
+from patientsky.rules.decision import Allowed, Decision, Denied, Outcome, Reason
 
 __all__ = [
     "DEFAULT_ACTIONS",
     "PermissionMatrix",
     "add_relation",
     "change_relation_actions",
+    "may_add_relations",
     "remove_relation",
     "switch_off",
     "switch_on",
@@ -113,6 +114,18 @@ The docs' table is generated from this mapping.
 """
 
 
+def may_add_relations(by: Clinic | LoginSession) -> Decision:
+    """
+    Decide whether ``by`` may add relations at all, before anything about the relation is read.
+
+    Only a clinic adds relations (R3): a person's login is refused whatever they ask for,
+    so a service can answer before it reads or validates the request.
+    """
+    if isinstance(by, LoginSession):
+        return Decision.deny(Reason.ONLY_CLINIC_ADDS_RELATIONS)
+    return Decision.allow()
+
+
 def add_relation(
     by: Clinic | LoginSession,
     *,
@@ -152,8 +165,9 @@ def add_relation(
             representative, a window that ends before it begins, a naive time).
     """
     check_aware(at)
-    if isinstance(by, LoginSession):
-        return Denied.because(Reason.ONLY_CLINIC_ADDS_RELATIONS)
+    first = may_add_relations(by)
+    if first.reason is not None:
+        return Denied(first)
     if not isinstance(by, Clinic):
         raise InvalidInput("by", "must be a Clinic")
     if by.id not in patient.clinic_ids:

@@ -56,13 +56,15 @@ def _hash(token: str) -> str:
 
 
 def _ts(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).isoformat()
+    # One fixed form, so that stored times sort as text (the purge relies on it).
+    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
 def issue_person_token(
     tx: Transaction, person_id: str, method: LoginMethod, now: dt.datetime
 ) -> tuple[str, dt.datetime]:
     """Store a new person token (hashed); return the token and when it expires."""
+    tx.purge_tokens(_ts(now))
     token = secrets.token_urlsafe(32)
     expires = now + TOKEN_LIFETIME
     tx.put_token(
@@ -80,6 +82,7 @@ def issue_clinic_token(
     tx: Transaction, clinic_id: str, now: dt.datetime
 ) -> tuple[str, dt.datetime]:
     """Store a new clinic token (hashed); return the token and when it expires."""
+    tx.purge_tokens(_ts(now))
     token = secrets.token_urlsafe(32)
     expires = now + TOKEN_LIFETIME
     tx.put_token(
@@ -91,6 +94,12 @@ def issue_clinic_token(
         expires_at=_ts(expires),
     )
     return token, expires
+
+
+def revoke(tx: Transaction, headers: Mapping[str, str]) -> None:
+    """Forget the bearer token in ``headers`` (a logout): it never works again."""
+    _scheme, _, token = headers.get("authorization", "").partition(" ")
+    tx.delete_token(_hash(token.strip()))
 
 
 def _unauthorized(detail: str, code: str = "unauthorized") -> ApiProblem:

@@ -58,8 +58,10 @@ from patientsky.sandbox.app import (
     page,
     query_choice,
     query_int,
+    query_text,
 )
 from patientsky.sandbox.receipts import receipt_pdf
+from patientsky.wire._hooks import REAL_NUMBER_REFUSED
 
 T = TypeVar("T")
 
@@ -111,6 +113,8 @@ def sandbox_login(ctx: Ctx) -> Response:
         national_id = NationalId.parse(raw, allow_synthetic=True)
     except InvalidInput as exc:
         raise ApiProblem.invalid(InvalidInput("nationalId", exc.message)) from None
+    if not national_id.is_synthetic:
+        raise ApiProblem.invalid(InvalidInput("nationalId", REAL_NUMBER_REFUSED))
     method = _field(ctx, data, "method", LoginMethod)
     patient = ctx.repo.patient_by_national_id(national_id)
     if patient is None:
@@ -192,6 +196,13 @@ def get_session(ctx: Ctx) -> Response:
             "expiresAt": _ts(ctx, session.expires_at),
         }
     )
+
+
+def logout(ctx: Ctx) -> Response:
+    """DELETE /v1/session: the token stops working at once and is forgotten."""
+    ctx.person()
+    _auth.revoke(ctx.repo.tx, ctx.call.headers)
+    return Response(status_code=204)
 
 
 def list_represented(ctx: Ctx) -> Response:
@@ -333,14 +344,6 @@ def _change_consent(ctx: Ctx, give: bool) -> Response:
     patient = ctx.patient()
     session = ctx.person().session
     terms = ctx.repo.terms()
-    if give:
-        version = _field(ctx, _json(ctx), "termsVersion", str)
-        if version != terms.version:
-            raise ApiProblem(
-                409,
-                "conflict",
-                "termsVersion is not the current terms version; read GET /v1/terms",
-            )
     history = ctx.repo.consent(patient.id)
     actor = session.person_id
     change = consent.give_consent if give else consent.withdraw_consent
@@ -356,6 +359,15 @@ def _change_consent(ctx: Ctx, give: bool) -> Response:
     )
     if isinstance(outcome, Denied):
         deny_unless(outcome)
+    if give:
+        # Only now, when the rule said this person may give it, is the body read.
+        version = _field(ctx, _json(ctx), "termsVersion", str)
+        if version != terms.version:
+            raise ApiProblem(
+                409,
+                "conflict",
+                "termsVersion is not the current terms version; read GET /v1/terms",
+            )
     new = outcome.unwrap()
     if len(new.events) > len(history.events):
         ctx.repo.add_consent_event(new.events[-1], len(new.events))
@@ -736,6 +748,11 @@ def remove_relation(ctx: Ctx) -> Response:
 
 def add_relation(ctx: Ctx) -> Response:
     """POST /v1/clinics/{clinicId}/relations: only a clinic adds relations (R3)."""
+    if isinstance(ctx.principal, _auth.ClinicPrincipal):
+        if ctx.principal.clinic_id != ctx.call.path_params["clinicId"]:
+            raise ApiProblem(403, "clinic_mismatch", "the token is another clinic's")
+    else:
+        deny_unless(relations.may_add_relations(ctx.person().session))
     data = _json(ctx)
     principal_id = _field(ctx, data, "principalId", str)
     representative_id = _field(ctx, data, "representativeId", str)
@@ -831,8 +848,8 @@ def request_renewal(ctx: Ctx) -> Response:
 
 def search_clinics(ctx: Ctx) -> Response:
     """GET /v1/clinics?query=&city= (H2): a case-insensitive match on name and city."""
-    query = ctx.call.query.get("query", "").strip().casefold()
-    city = ctx.call.query.get("city", "").strip().casefold()
+    query = query_text(ctx.call.query, "query").strip().casefold()
+    city = query_text(ctx.call.query, "city").strip().casefold()
     found = [
         c
         for c in ctx.repo.clinics()
@@ -929,25 +946,34 @@ _P = "/v1/patients/{patientId}"
 def operations() -> dict[str, dict[str, Operation]]:
     """Return every path's operations by method."""
     o = Operation
+    a = Action
+    dialog_actions = (a.SEND_MESSAGES, a.START_E_CONSULTATION, a.REQUEST_PRESCRIPTION_RENEWAL)
     return {
         "/v1/sandbox/login": {"POST": o("POST", sandbox_login, "json", False, True)},
-        "/v1/sandbox/clinic-login": {"POST": o("POST", sandbox_clinic_login, "json", False, True)},
+        "/v1/sandbox/clinic-login": {
+            "POST": o("POST", sandbox_clinic_login, "json", False, True, admin=True)
+        },
         "/v1/sandbox/clock": {
             "GET": o("GET", get_clock, auth=False),
-            "PUT": o("PUT", set_clock, "json", auth=False),
-            "DELETE": o("DELETE", reset_clock, auth=False),
+            "PUT": o("PUT", set_clock, "json", auth=False, admin=True),
+            "DELETE": o("DELETE", reset_clock, auth=False, admin=True),
         },
-        "/v1/sandbox/clock/advance": {"POST": o("POST", advance_clock, "json", auth=False)},
-        "/v1/session": {"GET": o("GET", get_session)},
+        "/v1/sandbox/clock/advance": {
+            "POST": o("POST", advance_clock, "json", auth=False, admin=True)
+        },
+        "/v1/session": {
+            "GET": o("GET", get_session),
+            "DELETE": o("DELETE", logout, writes=True),
+        },
         "/v1/session/represented": {"GET": o("GET", list_represented)},
         "/v1/terms": {"GET": o("GET", get_terms, auth=False)},
         f"{_P}/profile": {
-            "GET": o("GET", get_profile),
-            "PATCH": o("PATCH", update_profile, "json", writes=True),
+            "GET": o("GET", get_profile, may=a.VIEW_PROFILE),
+            "PATCH": o("PATCH", update_profile, "json", writes=True, may=a.EDIT_PROFILE),
         },
         f"{_P}/photo": {
-            "GET": o("GET", get_photo),
-            "PUT": o("PUT", put_photo, "photo", writes=True),
+            "GET": o("GET", get_photo, may=a.VIEW_PROFILE),
+            "PUT": o("PUT", put_photo, "photo", writes=True, may=a.EDIT_PROFILE),
         },
         f"{_P}/consent": {
             "GET": o("GET", get_consent),
@@ -955,33 +981,72 @@ def operations() -> dict[str, dict[str, Operation]]:
             "DELETE": o("DELETE", withdraw_consent, writes=True),
         },
         f"{_P}/consultations": {
-            "GET": o("GET", list_consultations),
-            "POST": o("POST", book_consultation, "json", writes=True, idempotent=True),
+            "GET": o("GET", list_consultations, may=a.VIEW_PROFILE),
+            "POST": o(
+                "POST",
+                book_consultation,
+                "json",
+                writes=True,
+                idempotent=True,
+                may=a.BOOK_CONSULTATION,
+            ),
         },
         f"{_P}/consultations/{{consultationId}}/cancel": {
-            "POST": o("POST", cancel_consultation, writes=True, idempotent=True)
+            "POST": o(
+                "POST",
+                cancel_consultation,
+                writes=True,
+                idempotent=True,
+                may=a.BOOK_CONSULTATION,
+            )
         },
-        f"{_P}/consultations/{{consultationId}}/video": {"GET": o("GET", get_video_link)},
+        f"{_P}/consultations/{{consultationId}}/video": {
+            "GET": o("GET", get_video_link, may=a.START_VIDEO_CONSULTATION)
+        },
         f"{_P}/dialogs": {
-            "GET": o("GET", list_dialogs),
-            "POST": o("POST", start_dialog, "json", writes=True, idempotent=True),
+            "GET": o("GET", list_dialogs, may=a.READ_MESSAGES),
+            "POST": o(
+                "POST", start_dialog, "json", writes=True, idempotent=True, may=dialog_actions
+            ),
         },
-        f"{_P}/dialogs/{{dialogId}}": {"GET": o("GET", read_dialog, writes=True)},
+        f"{_P}/dialogs/{{dialogId}}": {
+            "GET": o("GET", read_dialog, writes=True, may=a.READ_MESSAGES)
+        },
         f"{_P}/dialogs/{{dialogId}}/messages": {
-            "POST": o("POST", reply_to_dialog, "json", writes=True, idempotent=True)
+            "POST": o(
+                "POST",
+                reply_to_dialog,
+                "json",
+                writes=True,
+                idempotent=True,
+                may=a.SEND_MESSAGES,
+            )
         },
-        f"{_P}/clinics/{{clinicId}}/fee-notice": {"GET": o("GET", get_fee_notice)},
-        f"{_P}/clinics/{{clinicId}}/services": {"GET": o("GET", get_clinic_services)},
-        f"{_P}/payments": {"GET": o("GET", list_payments)},
-        f"{_P}/payments/{{paymentId}}/receipt": {"GET": o("GET", download_receipt)},
-        f"{_P}/relations": {"GET": o("GET", list_relations)},
+        f"{_P}/clinics/{{clinicId}}/fee-notice": {
+            "GET": o("GET", get_fee_notice, may=a.START_E_CONSULTATION)
+        },
+        f"{_P}/clinics/{{clinicId}}/services": {
+            "GET": o("GET", get_clinic_services, may=a.VIEW_PROFILE)
+        },
+        f"{_P}/payments": {"GET": o("GET", list_payments, may=a.VIEW_PAYMENTS)},
+        f"{_P}/payments/{{paymentId}}/receipt": {
+            "GET": o("GET", download_receipt, may=a.VIEW_PAYMENTS)
+        },
+        f"{_P}/relations": {"GET": o("GET", list_relations, may=a.MANAGE_RELATIONS)},
         f"{_P}/relations/{{relationId}}": {
-            "PATCH": o("PATCH", change_relation, "json", writes=True),
-            "DELETE": o("DELETE", remove_relation, writes=True),
+            "PATCH": o("PATCH", change_relation, "json", writes=True, may=a.MANAGE_RELATIONS),
+            "DELETE": o("DELETE", remove_relation, writes=True, may=a.MANAGE_RELATIONS),
         },
         f"{_P}/prescription-renewals": {
-            "GET": o("GET", list_renewals),
-            "POST": o("POST", request_renewal, "json", writes=True, idempotent=True),
+            "GET": o("GET", list_renewals, may=a.REQUEST_PRESCRIPTION_RENEWAL),
+            "POST": o(
+                "POST",
+                request_renewal,
+                "json",
+                writes=True,
+                idempotent=True,
+                may=a.REQUEST_PRESCRIPTION_RENEWAL,
+            ),
         },
         "/v1/clinics": {"GET": o("GET", search_clinics, auth=False)},
         "/v1/clinics/{clinicId}": {"GET": o("GET", get_clinic, auth=False)},

@@ -77,6 +77,7 @@ MODEL_CLASSES: tuple[type[Any], ...] = (
 Schema = dict[str, Any]
 
 GENERIC_CODES = (
+    "admin_key_required",
     "clinic_mismatch",
     "conflict",
     "idempotency_key_in_use",
@@ -496,7 +497,8 @@ _IF_MATCH = {
 
 _ERROR_TEXT = {
     400: "The request is malformed or a value is invalid (``errors`` names the fields).",
-    401: "No token, or an unknown or expired one.",
+    401: "No token, or an unknown or expired one (or, for a sandbox-only operation, not the"
+    " admin key).",
     403: "A rule denied it; ``code`` is the rule's reason.",
     404: "No such resource, or not visible to the caller.",
     409: "It clashes with the current state (``code`` says how).",
@@ -545,6 +547,7 @@ def _op(
     auth: bool = True,
     patient: bool = True,
     idempotent: bool = False,
+    admin: bool = False,
 ) -> Schema:
     parameters: list[Schema] = []
     if patient:
@@ -553,7 +556,7 @@ def _op(
     if idempotent:
         parameters.append(_IDEMPOTENCY)
     codes = set(errors) | {500}
-    if auth:
+    if auth or admin:
         codes |= {401}
     if patient:
         codes |= {403, 404}
@@ -575,7 +578,7 @@ def _op(
     if body is not None:
         op["requestBody"] = body
     op["responses"] = responses
-    op["security"] = [{"bearer": []}] if auth else []
+    op["security"] = [{"sandboxAdmin": []}] if admin else [{"bearer": []}] if auth else []
     return op
 
 
@@ -605,6 +608,7 @@ def _paths() -> dict[str, Schema]:
                 body=_body("ClinicLoginRequest"),
                 auth=False,
                 patient=False,
+                admin=True,
             )
         },
         "/v1/sandbox/clock": {
@@ -624,6 +628,7 @@ def _paths() -> dict[str, Schema]:
                 body=_body("ClockSet"),
                 auth=False,
                 patient=False,
+                admin=True,
             ),
             "delete": _op(
                 "resetClock",
@@ -632,6 +637,7 @@ def _paths() -> dict[str, Schema]:
                 {200: _ok("Clock", "The time.")},
                 auth=False,
                 patient=False,
+                admin=True,
             ),
         },
         "/v1/sandbox/clock/advance": {
@@ -643,6 +649,7 @@ def _paths() -> dict[str, Schema]:
                 body=_body("ClockAdvance"),
                 auth=False,
                 patient=False,
+                admin=True,
             )
         },
         "/v1/session": {
@@ -653,7 +660,15 @@ def _paths() -> dict[str, Schema]:
                 {200: _ok("Session", "The session.")},
                 errors=(403,),
                 patient=False,
-            )
+            ),
+            "delete": _op(
+                "logout",
+                "Log out: the token stops working at once (L1)",
+                "session",
+                {204: _ok(None, "Logged out.")},
+                errors=(403,),
+                patient=False,
+            ),
         },
         "/v1/session/represented": {
             "get": _op(
@@ -1118,7 +1133,15 @@ def build_document() -> dict[str, Any]:
                     "scheme": "bearer",
                     "description": "A token from ``POST /v1/sandbox/login`` (real deployments:"
                     " BankID or Buypass via OpenID Connect).",
-                }
+                },
+                "sandboxAdmin": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "The sandbox's admin key (``PATIENTSKY_SANDBOX_KEY`` or"
+                    " ``--admin-key``, else generated and printed once when it starts),"
+                    " for the sandbox-only operations: the clock, clinic login and the"
+                    " clinic-side helpers.",
+                },
             },
         },
     }

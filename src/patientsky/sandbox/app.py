@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import logging
+import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
@@ -30,7 +32,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from patientsky.errors import AccessDenied, Conflict, InvalidInput, NotFound
-from patientsky.models import Patient
+from patientsky.models import Action, Patient
 from patientsky.rules.access import AccessRequest, decide
 from patientsky.rules.decision import Decision, Denied, Reason
 from patientsky.sandbox import _openapi
@@ -65,13 +67,35 @@ class Sandbox:
         storage: The database.
         clock: The sandbox clock.
         demo: The demo world loaded into the database, if any.
+        admin_key: The secret that sandbox-only operations (the clock, clinic login,
+            clinic-side helpers) require as a bearer token; a random one if None.
+            Never in a repr or a log.
     """
 
-    def __init__(self, storage: Storage, clock: SandboxClock, demo: DemoData | None) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        clock: SandboxClock,
+        demo: DemoData | None,
+        admin_key: str | None = None,
+    ) -> None:
         self.storage = storage
         self.clock = clock
         self.demo = demo
-        self.converter: WireConverter = make_converter(allow_synthetic_national_ids=True)
+        self.admin_key = admin_key or secrets.token_urlsafe(32)
+        # A sandbox holds test people only: a real person's number is refused everywhere.
+        self.converter: WireConverter = make_converter(synthetic_national_ids_only=True)
+
+    def __repr__(self) -> str:
+        return f"Sandbox(storage={self.storage.path!r}, clock={self.clock!r})"
+
+    def is_admin(self, headers: Mapping[str, str]) -> bool:
+        """Whether ``headers`` (lower-case names) carry the admin key as a bearer token."""
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer":
+            return False
+        given = token.strip().encode("utf-8", "surrogateescape")
+        return hmac.compare_digest(given, self.admin_key.encode("utf-8"))
 
     @cached_property
     def document(self) -> bytes:
@@ -92,6 +116,7 @@ class Ctx:
     repo: Repo
     now: dt.datetime
     principal: Principal | None
+    _patients: dict[str, Patient] = attrs.field(factory=dict, repr=False)
 
     @property
     def conv(self) -> WireConverter:
@@ -123,9 +148,13 @@ class Ctx:
         raw = self.call.path_params.get("patientId", "")
         person = self.person()
         patient_id = person.session.person_id if raw == "me" else raw
+        cached = self._patients.get(patient_id)
+        if cached is not None:
+            return cached
         patient = self.repo.patient(patient_id)
         if patient is None:
             raise ApiProblem(404, "not_found", "no such patient")
+        self._patients[patient_id] = patient
         return patient
 
     def access(self, patient: Patient, action: Any) -> AccessRequest:
@@ -158,6 +187,25 @@ class Ctx:
         request = self.access(patient, action)
         deny_unless(decide(request))
         return request
+
+    def require_any(self, patient: Patient, actions: tuple[Action, ...]) -> None:
+        """
+        Check that the logged-in person may do at least one of ``actions`` for ``patient``.
+
+        Used before a body is read when the body decides which action is needed (a
+        dialog's type): a stranger is refused before learning anything from validation.
+
+        Raises:
+            ApiProblem: 403 with the first action's reason if none is allowed.
+        """
+        first: Decision | None = None
+        for action in actions:
+            decision = decide(self.access(patient, action))
+            if decision.allowed:
+                return
+            first = first or decision
+        if first is not None:
+            deny_unless(first)
 
 
 def deny_unless(decision: Decision | Denied) -> None:
@@ -193,14 +241,30 @@ Handler = Callable[[Ctx], Response]
 
 @attrs.frozen
 class Operation:
-    """One operation of the contract: method, handler and how its body is read."""
+    """
+    One operation of the contract: method, handler and how it is guarded.
+
+    Args:
+        method: The HTTP method.
+        handler: The function that does the work, after every guard passed.
+        body: ``"none"`` (never read), ``"json"`` or ``"photo"``.
+        auth: Whether a person's or clinic's bearer token is required.
+        writes: Whether it runs in a write transaction.
+        idempotent: Whether it takes an ``Idempotency-Key``.
+        admin: Whether it is a sandbox-only operation that needs the admin key.
+        may: The action (or any one of several actions) the caller needs for the
+            path's patient; checked after authentication and before the body is read
+            or a stored response replayed.
+    """
 
     method: str
     handler: Handler
-    body: str = "none"  # "none", "json" or "photo"
+    body: str = "none"
     auth: bool = True
     writes: bool = False
     idempotent: bool = False
+    admin: bool = False
+    may: Action | tuple[Action, ...] | None = None
 
 
 def _request_hash(call: Call) -> str:
@@ -225,19 +289,55 @@ def _idempotency_key(call: Call) -> str | None:
     return key
 
 
-_REPLAYED_HEADERS = ("etag", "location")
+_REPLAYED_HEADERS = ("etag", "location", "content-disposition")
+
+IDEMPOTENCY_KEY_LIFETIME = dt.timedelta(hours=24)
+"""How long (on the sandbox clock) a stored response is replayed for its key."""
 
 
-def _run(sandbox: Sandbox, op: Operation, call: Call) -> Response:
-    """Run one operation in one transaction: authenticate, replay or run, store the key."""
+def _write_scope(template: str, call: Call, principal: Principal) -> str:
+    """
+    Return what a write is about: the route with ``me`` resolved to the person's id.
+
+    ``/v1/patients/me/dialogs`` and ``/v1/patients/{own id}/dialogs`` name the same
+    records, so an Idempotency-Key sent to both is one write.
+    """
+    params = dict(call.path_params)
+    if params.get("patientId") == "me" and isinstance(principal, PersonPrincipal):
+        params["patientId"] = principal.session.person_id
+    return template.format_map(params)
+
+
+def _authorise(ctx: Ctx, op: Operation) -> None:
+    if op.may is None:
+        return
+    patient = ctx.patient()
+    if isinstance(op.may, tuple):
+        ctx.require_any(patient, op.may)
+    else:
+        ctx.require(patient, op.may)
+
+
+def _run(sandbox: Sandbox, op: Operation, call: Call, template: str) -> Response:
+    """
+    Run one operation in one transaction.
+
+    The order is the contract: who (authenticate), then may (authorise), then what
+    (the Idempotency-Key, replay, the body). A stored response is replayed only to a
+    caller who may still make the request.
+    """
     now = sandbox.now()
-    key = _idempotency_key(call) if op.idempotent else None
     context = sandbox.storage.transaction() if op.writes else sandbox.storage.read()
     with context as tx:
         repo = Repo(tx, sandbox.converter)
         principal = authenticate(tx, call.headers, now) if op.auth else None
+        ctx = Ctx(sandbox, call, repo, now, principal)
+        _authorise(ctx, op)
+        key = _idempotency_key(call) if op.idempotent and principal is not None else None
         if key is not None and principal is not None:
-            stored = tx.get_response(principal.caller, call.method, call.path, key)
+            scope = _write_scope(template, call, principal)
+            tx.purge_responses(_utc(now - IDEMPOTENCY_KEY_LIFETIME))
+            stored = tx.get_response(principal.caller, call.method, scope, key)
             request_hash = _request_hash(call)
             if stored is not None:
                 if stored.request_hash != request_hash:
@@ -250,13 +350,13 @@ def _run(sandbox: Sandbox, op: Operation, call: Call) -> Response:
                 return Response(
                     stored.body, stored.status, headers=headers, media_type=stored.media_type
                 )
-        response = op.handler(Ctx(sandbox, call, repo, now, principal))
+        response = op.handler(ctx)
         if key is not None and principal is not None and 200 <= response.status_code < 300:
             kept = {k: v for k, v in response.headers.items() if k.lower() in _REPLAYED_HEADERS}
             tx.put_response(
                 principal.caller,
                 call.method,
-                call.path,
+                scope,
                 key,
                 StoredResponse(
                     request_hash,
@@ -265,9 +365,30 @@ def _run(sandbox: Sandbox, op: Operation, call: Call) -> Response:
                     kept,
                     bytes(response.body),
                 ),
-                now.isoformat(),
+                _utc(now),
             )
         return response
+
+
+def _utc(value: dt.datetime) -> str:
+    """A sortable UTC timestamp, the form every stored time uses."""
+    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _check_token(sandbox: Sandbox, headers: Mapping[str, str]) -> None:
+    """Authenticate before a body is read (the handler's transaction checks again)."""
+    with sandbox.storage.read() as tx:
+        authenticate(tx, headers, sandbox.now())
+
+
+def _unauthorized_admin() -> ApiProblem:
+    return ApiProblem(
+        401,
+        "admin_key_required",
+        "this sandbox-only operation needs the admin key as a bearer token"
+        " (printed when the sandbox starts, or PATIENTSKY_SANDBOX_KEY)",
+        headers={"WWW-Authenticate": 'Bearer realm="patientsky-sandbox-admin"'},
+    )
 
 
 def _problem_for(exc: BaseException, op_id: str, request_id: str) -> ApiProblem:
@@ -287,7 +408,7 @@ def _problem_for(exc: BaseException, op_id: str, request_id: str) -> ApiProblem:
     return ApiProblem(500, "internal_error", "an unexpected error occurred")
 
 
-def _endpoint(sandbox: Sandbox, ops: Mapping[str, Operation], name: str) -> Any:
+def _endpoint(sandbox: Sandbox, ops: Mapping[str, Operation], template: str) -> Any:
     allow = ", ".join(sorted(ops))
 
     async def endpoint(request: Request) -> Response:
@@ -302,22 +423,31 @@ def _endpoint(sandbox: Sandbox, ops: Mapping[str, Operation], name: str) -> Any:
                     f"{request.method} is not allowed here; allowed: {allow}",
                     headers={"Allow": allow},
                 )
-            limit = _openapi.MAX_PHOTO_BYTES if op.body == "photo" else _openapi.MAX_JSON_BYTES
-            body = await read_body(request, limit)
-            media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            headers = {k.lower(): v for k, v in request.headers.items()}
+            # Who first: nobody makes the server buffer a body before that is known.
+            if op.admin:
+                if not sandbox.is_admin(headers):
+                    raise _unauthorized_admin()
+            elif op.auth and op.body != "none":
+                await run_in_threadpool(_check_token, sandbox, headers)
+            body = b""
+            if op.body != "none":
+                limit = _openapi.MAX_PHOTO_BYTES if op.body == "photo" else _openapi.MAX_JSON_BYTES
+                body = await read_body(request, limit)
+            media_type = headers.get("content-type", "").split(";")[0].strip().lower()
             call = Call(
                 request_id=request_id,
                 method=request.method,
                 path=request.url.path,
                 path_params=dict(request.path_params),
                 query=dict(request.query_params),
-                headers={k.lower(): v for k, v in request.headers.items()},
+                headers=headers,
                 body=body,
                 media_type=media_type,
             )
-            response = await run_in_threadpool(_run, sandbox, op, call)
+            response = await run_in_threadpool(_run, sandbox, op, call, template)
         except Exception as exc:  # noqa: BLE001 -- every error becomes a problem document
-            return problem_response(_problem_for(exc, name, request_id), request_id, instance)
+            return problem_response(_problem_for(exc, template, request_id), request_id, instance)
         response.headers["X-Request-Id"] = request_id
         return response
 
@@ -347,6 +477,8 @@ def create_app(
     db_path: str | None = None,
     clock: SandboxClock | None = None,
     demo: bool = True,
+    *,
+    admin_key: str | None = None,
 ) -> Starlette:
     """
     Make the sandbox app.
@@ -355,6 +487,9 @@ def create_app(
         db_path: A SQLite file to keep the state in; memory if None.
         clock: The sandbox clock; real time if None.
         demo: Load the demo world (when the database is new).
+        admin_key: The secret the sandbox-only operations require as a bearer token
+            (``Sandbox.admin_key``); a random one if None, so a sandbox is never open
+            by default.
 
     Returns:
         The Starlette app; :func:`get_sandbox` gives its state.
@@ -372,7 +507,9 @@ def create_app(
                 Repo(tx, make_converter()).load_demo(data)
                 tx.set_meta("demo_loaded", clock.now().isoformat())
                 tx.set_meta("demo_logins", json.dumps(_logins(data)))
-    sandbox = Sandbox(storage, clock, data)
+    if admin_key is not None and len(admin_key) < 16:
+        raise ValueError("the admin key must be at least 16 characters")
+    sandbox = Sandbox(storage, clock, data, admin_key)
     routes = [
         Route(path, _endpoint(sandbox, ops, path), methods=list(_METHODS))
         for path, ops in _handlers.operations().items()
@@ -411,7 +548,7 @@ def page(
     offset = 0
     cursor = query.get("cursor")
     if cursor is not None:
-        if not cursor.startswith("o") or not cursor[1:].isdigit() or len(cursor) > 12:
+        if _ASCII_INT.fullmatch(cursor[1:]) is None or not cursor.startswith("o"):
             raise ApiProblem(
                 400,
                 "invalid_input",
@@ -439,10 +576,33 @@ def query_int(query: Mapping[str, str], name: str, default: int, low: int, high:
     raw = query.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw[:6]) <= high:
+    # ASCII digits only (str.isdigit also takes "²" and "٣"), and few enough of them that
+    # the number is read whole: never a prefix of it, never a huge int.
+    if _ASCII_INT.fullmatch(raw) is None or not low <= int(raw) <= high:
         message = f"must be an integer from {low} to {high}"
         raise ApiProblem(400, "invalid_input", f"{name}: {message}", errors=((name, message),))
     return int(raw)
+
+
+_ASCII_INT = re.compile(r"[0-9]{1,12}")
+
+
+def query_text(query: Mapping[str, str], name: str, max_len: int = 200) -> str:
+    """
+    Read a free-text query parameter ("" if absent): one line, no hidden characters.
+
+    Raises:
+        ApiProblem: 400 naming the parameter if it is too long or holds control,
+            bidirectional or zero-width characters.
+    """
+    raw = query.get(name, "")
+    if len(raw) > max_len or _HIDDEN.search(raw) is not None:
+        message = f"must be at most {max_len} characters of visible text"
+        raise ApiProblem(400, "invalid_input", f"{name}: {message}", errors=((name, message),))
+    return raw
+
+
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 def query_choice(query: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:

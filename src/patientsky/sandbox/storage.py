@@ -95,6 +95,8 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     created_at TEXT NOT NULL,
     PRIMARY KEY (caller, method, path, key)
 );
+CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys (created_at);
+CREATE INDEX IF NOT EXISTS tokens_by_expiry ON tokens (expires_at);
 CREATE TABLE IF NOT EXISTS meta (
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -303,6 +305,23 @@ class Transaction:
                 at,
             ),
         )
+
+    def delete_token(self, token_hash: str) -> bool:
+        """Delete a token (a logout); return whether there was one."""
+        cur = self._conn.execute("DELETE FROM tokens WHERE token_hash = ?", (token_hash,))
+        return cur.rowcount > 0
+
+    def purge_tokens(self, expired_before: str) -> int:
+        """Delete the tokens that expired before a UTC timestamp; return how many."""
+        cur = self._conn.execute("DELETE FROM tokens WHERE expires_at < ?", (expired_before,))
+        return cur.rowcount
+
+    def purge_responses(self, created_before: str) -> int:
+        """Delete idempotency records stored before a UTC timestamp; return how many."""
+        cur = self._conn.execute(
+            "DELETE FROM idempotency_keys WHERE created_at < ?", (created_before,)
+        )
+        return cur.rowcount
 
     def get_meta(self, name: str) -> str | None:
         """Return a sandbox setting, or ``None``."""

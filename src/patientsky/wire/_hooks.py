@@ -186,14 +186,16 @@ def unstructure_date(value: dt.date) -> str:
 # --- identifiers ---------------------------------------------------------------------------
 
 
-def national_id_hook(*, allow_synthetic: bool) -> StructureHook:
+def national_id_hook(*, allow_synthetic: bool, synthetic_only: bool = False) -> StructureHook:
     """
     Return the structure hook for :class:`~patientsky.models.identity.NationalId`.
 
     The wire carries exactly eleven digits, no separators. Synthetic test numbers
     (month + 80) are accepted when ``allow_synthetic`` is true, as the
     :class:`~patientsky.models.identity.NationalId` constructor accepts them; the value then says
-    :attr:`~patientsky.models.identity.NationalId.is_synthetic`. Messages never contain a digit.
+    :attr:`~patientsky.models.identity.NationalId.is_synthetic`. With ``synthetic_only`` a
+    real person's number is refused (a sandbox holds test people only). Messages never
+    contain a digit.
     """
 
     def structure_national_id(value: Any, _type: Any = NationalId) -> NationalId:
@@ -208,9 +210,18 @@ def national_id_hook(*, allow_synthetic: bool) -> StructureHook:
             raise InvalidInput("", exc.message) from None
         if national_id.is_synthetic and not allow_synthetic:
             raise InvalidInput("", "is a synthetic test number, not accepted here")
+        if synthetic_only and not national_id.is_synthetic:
+            raise InvalidInput("", REAL_NUMBER_REFUSED)
         return national_id
 
     return structure_national_id
+
+
+REAL_NUMBER_REFUSED = (
+    "is not a synthetic test number (month + 80): a sandbox holds test people only,"
+    " never a real person's number"
+)
+"""Why a converter made with ``synthetic_national_ids_only`` refuses a number."""
 
 
 def unstructure_national_id(value: NationalId) -> str:

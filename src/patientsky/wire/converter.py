@@ -152,7 +152,10 @@ def _parse_json(data: bytes | bytearray | str) -> Any:
 
 
 def configure_converter(
-    converter: cattrs.Converter, *, allow_synthetic_national_ids: bool = True
+    converter: cattrs.Converter,
+    *,
+    allow_synthetic_national_ids: bool = True,
+    synthetic_national_ids_only: bool = False,
 ) -> None:
     """
     Register the wire format's hooks on ``converter``.
@@ -177,7 +180,12 @@ def configure_converter(
             :attr:`~patientsky.models.identity.NationalId.is_synthetic`. The default is true so
             that every :class:`~patientsky.models.identity.NationalId` round-trips; a service that
             must only ever see real people passes false.
+        synthetic_national_ids_only: Refuse every number that is not a synthetic test
+            number, as a sandbox or a test system must: it never stores a real person's
+            number.
     """
+    if synthetic_national_ids_only and not allow_synthetic_national_ids:
+        raise ValueError("synthetic_national_ids_only needs allow_synthetic_national_ids")
     c = converter
     c.register_structure_hook(str, _hooks.structure_str)
     c.register_structure_hook(int, _hooks.structure_int)
@@ -190,7 +198,11 @@ def configure_converter(
     c.register_unstructure_hook(dt.date, _hooks.unstructure_date)
 
     c.register_structure_hook(
-        NationalId, _hooks.national_id_hook(allow_synthetic=allow_synthetic_national_ids)
+        NationalId,
+        _hooks.national_id_hook(
+            allow_synthetic=allow_synthetic_national_ids,
+            synthetic_only=synthetic_national_ids_only,
+        ),
     )
     c.register_unstructure_hook(NationalId, _hooks.unstructure_national_id)
     c.register_structure_hook(OrganisationNumber, _hooks.structure_organisation_number)
@@ -219,7 +231,9 @@ def configure_converter(
     c.register_unstructure_hook_factory(_hooks.is_attrs_object, _hooks.attrs_unstructure_factory)
 
 
-def make_converter(*, allow_synthetic_national_ids: bool = True) -> WireConverter:
+def make_converter(
+    *, allow_synthetic_national_ids: bool = True, synthetic_national_ids_only: bool = False
+) -> WireConverter:
     """
     Return a new converter for the wire format (see :func:`configure_converter`).
 
@@ -228,6 +242,7 @@ def make_converter(*, allow_synthetic_national_ids: bool = True) -> WireConverte
 
     Args:
         allow_synthetic_national_ids: Accept synthetic test national identity numbers.
+        synthetic_national_ids_only: Accept nothing but synthetic test numbers.
 
     >>> from patientsky.models import Money
     >>> converter = make_converter()
@@ -235,7 +250,11 @@ def make_converter(*, allow_synthetic_national_ids: bool = True) -> WireConverte
     b'{"minorUnits":35000,"currency":"NOK"}'
     """
     converter = WireConverter(forbid_extra_keys=False, detailed_validation=True)
-    configure_converter(converter, allow_synthetic_national_ids=allow_synthetic_national_ids)
+    configure_converter(
+        converter,
+        allow_synthetic_national_ids=allow_synthetic_national_ids,
+        synthetic_national_ids_only=synthetic_national_ids_only,
+    )
     return converter
 
 
