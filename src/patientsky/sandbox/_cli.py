@@ -1,16 +1,32 @@
 """
 The ``patientsky sandbox`` command: start the sandbox with its demo world and say how to log in.
+
+Exit codes: 0 after a clean stop, 2 for bad options (argparse's), 3 when the port is
+already in use, 4 when asked to listen on a non-loopback address without
+``--allow-remote``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import ipaddress
 import json
+import os
+import socket
 from typing import TextIO
 
-from patientsky.sandbox.app import Sandbox, create_app, get_sandbox
+from patientsky.client.sandbox import ADMIN_KEY_VARIABLE
+from patientsky.sandbox.app import MIN_ADMIN_KEY_LENGTH, Sandbox, create_app, get_sandbox
 
-__all__ = ["configure", "describe", "run"]
+__all__ = ["EXIT_NOT_LOOPBACK", "EXIT_PORT_IN_USE", "configure", "describe", "is_loopback", "run"]
+
+EXIT_PORT_IN_USE = 3
+"""The exit code when the port is already in use."""
+
+EXIT_NOT_LOOPBACK = 4
+"""The exit code when the address is not loopback and ``--allow-remote`` was not given."""
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -23,19 +39,40 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="SQLite file to keep the state in (memory if not given)",
     )
+    parser.add_argument(
+        "--admin-key",
+        metavar="KEY",
+        default=None,
+        help=f"the secret the sandbox-only operations need (default: ${ADMIN_KEY_VARIABLE},"
+        " else a random key printed once at start)",
+    )
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow an address that is not loopback (the sandbox is a developer tool)",
+    )
 
 
-def describe(sandbox: Sandbox, base_url: str) -> str:
+def describe(sandbox: Sandbox, base_url: str, *, show_admin_key: bool = True) -> str:
     """
-    Return the text the command prints: the base URL and the demo logins.
+    Return the text the command prints: the base URL, the admin key and the demo logins.
 
     The national identity numbers are synthetic test numbers (month + 80), made for
-    the sandbox; they are no real person's, which is why they may be printed.
+    the sandbox; they are no real person's, which is why they may be printed. The admin
+    key is printed only when the sandbox made it up (not when the user gave it).
     """
     lines = [
         f"PatientSky sandbox at {base_url}",
         f"  contract: {base_url}/openapi.json",
         "",
+    ]
+    if show_admin_key:
+        lines += [
+            f"Admin key (the clock, clinic login; set {ADMIN_KEY_VARIABLE} to choose it):",
+            f"  {sandbox.admin_key}",
+            "",
+        ]
+    lines += [
         "Demo logins: POST /v1/sandbox/login",
         '  {"nationalId": "<number>", "method": "bankid"}',
         "The numbers are synthetic test numbers (month + 80), not real people's.",
@@ -50,12 +87,66 @@ def describe(sandbox: Sandbox, base_url: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names only this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.strip("[]"), port))
+        sock.listen(128)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Start the sandbox and serve until interrupted."""
     import uvicorn
 
-    app = create_app(args.db, demo=True)
-    out.write(describe(get_sandbox(app), f"http://{args.host}:{args.port}"))
-    out.flush()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    if not is_loopback(args.host):
+        if not args.allow_remote:
+            out.write(
+                f"patientsky sandbox: refusing to listen on {args.host}: it is not a loopback"
+                " address. The sandbox is a developer tool; pass --allow-remote if you mean"
+                " it.\n"
+            )
+            return EXIT_NOT_LOOPBACK
+        out.write(
+            "WARNING: the sandbox listens on a non-loopback address"
+            f" ({args.host}): anyone who can reach it can log in as the demo people.\n"
+        )
+    given = args.admin_key or os.environ.get(ADMIN_KEY_VARIABLE) or None
+    if given is not None and len(given) < MIN_ADMIN_KEY_LENGTH:
+        out.write(
+            "patientsky sandbox: the admin key must be at least"
+            f" {MIN_ADMIN_KEY_LENGTH} characters\n"
+        )
+        return 2
+    try:
+        sock = _bind(args.host, args.port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            out.write(f"patientsky sandbox: port {args.port} on {args.host} is already in use\n")
+            return EXIT_PORT_IN_USE
+        raise
+    with contextlib.closing(sock):
+        app = create_app(args.db, demo=True, admin_key=given)
+        port = sock.getsockname()[1]
+        host = f"[{args.host.strip('[]')}]" if ":" in args.host else args.host
+        # The banner comes only now: the port is bound, so the address it prints works.
+        out.write(describe(get_sandbox(app), f"http://{host}:{port}", show_admin_key=not given))
+        out.flush()
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        uvicorn.Server(config).run(sockets=[sock])
     return 0

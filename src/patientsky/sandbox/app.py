@@ -291,6 +291,9 @@ def _idempotency_key(call: Call) -> str | None:
 
 _REPLAYED_HEADERS = ("etag", "location", "content-disposition")
 
+MIN_ADMIN_KEY_LENGTH = 16
+"""The shortest admin key the sandbox accepts (a generated one is 43 characters)."""
+
 IDEMPOTENCY_KEY_LIFETIME = dt.timedelta(hours=24)
 """How long (on the sandbox clock) a stored response is replayed for its key."""
 
@@ -507,8 +510,8 @@ def create_app(
                 Repo(tx, make_converter()).load_demo(data)
                 tx.set_meta("demo_loaded", clock.now().isoformat())
                 tx.set_meta("demo_logins", json.dumps(_logins(data)))
-    if admin_key is not None and len(admin_key) < 16:
-        raise ValueError("the admin key must be at least 16 characters")
+    if admin_key is not None and len(admin_key) < MIN_ADMIN_KEY_LENGTH:
+        raise ValueError(f"the admin key must be at least {MIN_ADMIN_KEY_LENGTH} characters")
     sandbox = Sandbox(storage, clock, data, admin_key)
     routes = [
         Route(path, _endpoint(sandbox, ops, path), methods=list(_METHODS))
