@@ -108,6 +108,7 @@ def test_every_exception_survives_pickle_with_its_message_and_fields(cls: type[A
 
 def test_pickled_api_errors_keep_their_typed_fields() -> None:
     conflict = _round_trip(_api(e.ApiConflict, 409, "slot_not_free"))
+    assert isinstance(conflict, e.ApiConflict)
     assert isinstance(conflict, e.Conflict)
     assert str(conflict).startswith("409 Invalid input")
     assert conflict.code == "slot_not_free"

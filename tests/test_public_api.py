@@ -16,6 +16,7 @@ PUBLIC_MODULES = [
     "patientsky.rules",
     "patientsky.wire",
     "patientsky.client",
+    "patientsky.contract",
     "patientsky.sandbox",
 ]
 

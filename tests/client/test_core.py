@@ -411,7 +411,9 @@ def test_a_429_reads_an_http_date_retry_after_against_the_clock_without_a_date_h
     assert isinstance(error, RateLimited)
     assert error.retry_after == 12.0
     assert error.headers == {"retry-after": "Wed, 21 Oct 2026 07:28:12 GMT"}
-    assert error_for(answer).retry_after is None  # an HTTP-date with no clock: unknown
+    unknown = error_for(answer)  # an HTTP-date and no clock: how long is unknown
+    assert isinstance(unknown, RateLimited)
+    assert unknown.retry_after is None
 
 
 def test_repeated_headers_are_joined_and_names_are_lower_case() -> None:
