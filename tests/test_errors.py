@@ -161,10 +161,10 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("module", ["errors.py", "_reason.py"])
+@pytest.mark.parametrize("module", ["errors.py", "reasons.py"])
 def test_the_ground_floor_imports_nothing_from_a_higher_layer(module: str) -> None:
     ours = {name for name in _imports(SRC / module) if name.split(".")[0] == "patientsky"}
-    assert ours <= {"patientsky._reason", "patientsky._reason.Reason"}
+    assert ours <= {"patientsky.reasons", "patientsky.reasons.Reason"}
 
 
 def test_the_errors_know_no_decisions_even_at_run_time() -> None:
@@ -176,10 +176,8 @@ def test_the_errors_know_no_decisions_even_at_run_time() -> None:
     assert out.stdout.strip() == "[]"
 
 
-def test_reason_keeps_its_public_home() -> None:
-    from patientsky import rules
-    from patientsky._reason import Reason as Ground
+def test_reason_is_still_imported_from_the_rules() -> None:
+    from patientsky import reasons, rules
 
-    assert Reason is Ground is rules.Reason
-    assert Reason.__module__ == "patientsky.rules.decision"
+    assert Reason is reasons.Reason is rules.Reason
     assert _round_trip(Reason.DIALOG_CLOSED) is Reason.DIALOG_CLOSED

@@ -12,6 +12,7 @@ import pytest
 PUBLIC_MODULES = [
     "patientsky",
     "patientsky.errors",
+    "patientsky.reasons",
     "patientsky.models",
     "patientsky.rules",
     "patientsky.wire",

@@ -227,7 +227,7 @@ def _configure_check_id(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _json_line(out: TextIO, document: dict[str, object]) -> None:
+def _json_line(out: TextIO, document: Mapping[str, object]) -> None:
     out.write(json.dumps(document, ensure_ascii=False) + "\n")
 
 

@@ -1,7 +1,7 @@
 """
 The HTTP contract: the OpenAPI 3.1 document of the PatientSky API, shipped in the package.
 
-It is read through :mod:`importlib.resources`, so it works from any installed form of
+It is read through ``importlib.resources``, so it works from any installed form of
 the package, and needs no extra: the bare ``pip install patientsky`` has it.
 
 >>> document = openapi_document()

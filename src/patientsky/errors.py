@@ -31,7 +31,7 @@ An :class:`ApiError` carries the status, the problem document, the request id, t
 response headers and the field errors (:class:`FieldError`); :class:`RateLimited` also
 how long the server asked to wait.
 
-Every exception survives :mod:`pickle` and :func:`copy.copy` with its message and its
+Every exception survives :mod:`pickle` and ``copy.copy`` with its message and its
 fields, so it can cross a process boundary (multiprocessing, task queues, pytest-xdist).
 
 Messages never contain a national identity number, a token or a request body.
@@ -40,11 +40,14 @@ Messages never contain a national identity number, a token or a request body.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from patientsky import _reason
+from patientsky import reasons
+
+if TYPE_CHECKING:
+    from patientsky.reasons import Reason
 
 __all__ = [
     "AccessDenied",
@@ -124,7 +127,7 @@ class AccessDenied(PatientSkyError):
         message: A human message (English); the Norwegian one is on the decision.
     """
 
-    def __init__(self, reason: _reason.Reason, message: str = "") -> None:
+    def __init__(self, reason: Reason, message: str = "") -> None:
         self.reason = reason
         super().__init__(message or str(reason.value))
 
@@ -289,7 +292,7 @@ class Forbidden(ClientError, AccessDenied):
         headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
     ) -> None:
         ClientError.__init__(self, status, problem, request_id, headers)
-        self.reason = _reason.Reason.parse(self.code)
+        self.reason = reasons.Reason.parse(self.code)
 
 
 class ApiNotFound(ClientError, NotFound):

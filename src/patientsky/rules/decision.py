@@ -4,7 +4,8 @@ Decisions: what every rule answers, with a stable reason code and a message in t
 A rule that allows or denies returns a :class:`Decision`. A rule that makes a new value
 (a relation, a dialog, a consent history) returns an :data:`Outcome`: either
 :class:`Allowed`, holding the new value, or :class:`Denied`, holding the denying
-decision. Services log and return the :class:`Reason` code; portals show the message.
+decision. Services log and return the :class:`~patientsky.reasons.Reason` code; portals
+show the message.
 
 >>> decision = Decision.deny(Reason.CONSENT_MISSING)
 >>> bool(decision), decision.reason.value
@@ -34,9 +35,9 @@ from typing import Any, Generic, NoReturn, TypeAlias, TypeVar, cast
 
 import attrs
 
-from patientsky._reason import Reason
 from patientsky.errors import AccessDenied, InvalidInput
 from patientsky.models._base import of_type, text
+from patientsky.reasons import Reason
 
 __all__ = [
     "Allowed",
@@ -48,10 +49,6 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
-
-# Reason lives at the lowest layer (patientsky._reason), so that patientsky.errors can
-# carry one without importing the rules; this is its public home, for the docs and pickle.
-Reason.__module__ = __name__
 
 
 _ALLOW_NB = "Tillatt."
@@ -72,7 +69,7 @@ class Decision:
 
     Truthiness is ``allowed``, so ``if decide(request): ...`` reads naturally.
     Make one with :meth:`allow` or :meth:`deny`; the messages come from one table
-    keyed by :class:`Reason`, so a code always shows the same words.
+    keyed by :class:`~patientsky.reasons.Reason`, so a code always shows the same words.
 
     Args:
         allowed: Whether the rule allows it.
@@ -97,7 +94,7 @@ class Decision:
         Return the decision that denies for ``reason``, with its messages.
 
         Raises:
-            InvalidInput: If ``reason`` is not a :class:`Reason`.
+            InvalidInput: If ``reason`` is not a :class:`~patientsky.reasons.Reason`.
         """
         try:
             return _DENY[reason]

@@ -98,7 +98,7 @@ GENERIC_CODES = (
     "unauthorized",
     "unsupported_media_type",
 )
-"""The problem codes that are not a rule's :class:`~patientsky.rules.decision.Reason`."""
+"""The problem codes that are not a rule's :class:`~patientsky.reasons.Reason`."""
 
 _SCALARS: dict[Any, Schema] = {
     str: {"type": "string"},

@@ -1,10 +1,15 @@
 """
 The reason codes: why a rule denied something, with their messages in two languages.
 
-This is the lowest layer, next to :mod:`patientsky.errors`: it imports only the
-standard library, so :class:`~patientsky.errors.AccessDenied` can carry a
-:class:`Reason` without the errors knowing the rules. The public home of
-:class:`Reason` is :mod:`patientsky.rules.decision` (and :mod:`patientsky.rules`).
+This module is the lowest layer, beside :mod:`patientsky.errors`, and imports only the
+standard library: :class:`~patientsky.errors.AccessDenied` carries a :class:`Reason`
+without the errors knowing the rules. The rules answer with these codes, and
+:mod:`patientsky.rules` (and :mod:`patientsky.rules.decision`) re-export :class:`Reason`.
+
+>>> Reason.parse("child_turned_16"), Reason.parse("from_a_newer_server")
+(<Reason.CHILD_TURNED_16: 'child_turned_16'>, <Reason.UNKNOWN: 'unknown'>)
+>>> Reason.CHILD_TURNED_16.area, Reason.CHILD_TURNED_16.message_en
+('relations', 'The child has turned 16, and parental access has ended.')
 """
 
 from __future__ import annotations
