@@ -5,13 +5,14 @@ The project's tasks. ``nox`` runs the checks; ``nox -s demo`` runs the demo.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = not os.environ.get("CI")
-nox.options.sessions = ["lint", "typecheck", "tests", "docs"]
+nox.options.sessions = ["lint", "typecheck", "tests", "docs", "wheel"]
 nox.options.error_on_external_run = True
 
 ROOT = Path(__file__).parent
@@ -54,6 +55,23 @@ def docs(session: nox.Session) -> None:
     common = ["-W", "-n", "--keep-going", "-q", "docs"]
     session.run("sphinx-build", "-b", "html", *common, "docs/_build/html")
     session.run("sphinx-build", "-b", "doctest", *common, "docs/_build/doctest")
+
+
+@nox.session
+def wheel(session: nox.Session) -> None:
+    """Build the wheel, install it without extras in a fresh venv, and check the bare install."""
+    session.install("uv")
+    tmp = Path(session.create_tmp()).resolve()
+    dist, venv = tmp / "dist", tmp / "bare"
+    for old in (dist, venv):
+        shutil.rmtree(old, ignore_errors=True)
+    session.run("uv", "build", "--wheel", "--out-dir", str(dist), str(ROOT))
+    (built,) = dist.glob("patientsky-*.whl")
+    # The same interpreter as this session's, but a venv of its own: no extras, no tools.
+    session.run("uv", "venv", "--quiet", "--python", str(Path(session.bin, "python")), str(venv))
+    python = str(venv / ("Scripts" if os.name == "nt" else "bin") / "python")
+    session.run("uv", "pip", "install", "--quiet", "--python", python, str(built))
+    session.run(python, str(ROOT / "tests" / "wheel_check.py"), external=True)
 
 
 @nox.session

@@ -6,7 +6,9 @@ import io
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 import pytest
 
@@ -189,3 +191,105 @@ def test_the_installed_command_exits_with_the_code_and_no_traceback() -> None:
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_check_id_prints_json_lines_with_the_masked_number_only() -> None:
+    code, out = _run("check-id", "--json", "151086 95088")
+    assert code == 0
+    assert json.loads(out) == {
+        "valid": True,
+        "masked": "151086*****",
+        "kind": "fodselsnummer",
+        "synthetic": False,
+        "birthDate": "1986-10-15",
+    }
+    assert "95088" not in out
+
+
+def test_check_id_json_reports_invalid_numbers_on_stdout_by_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("15108695088\n\n15108695077\n"))
+    code, out = _run("check-id", "--json")
+    assert code == 1
+    first, second = (json.loads(line) for line in out.splitlines())
+    assert (first["line"], first["valid"], first["masked"]) == (1, True, "151086*****")
+    assert second == {"line": 3, "valid": False, "error": "has invalid check digits"}
+    assert "95077" not in out
+    assert capsys.readouterr().err == ""
+
+
+def test_version_prints_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    assert _run("--version")[0] == 0
+    assert capsys.readouterr().out == f"patientsky {version('patientsky')}\n"
+
+
+def _without_the_sandbox_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    # None in sys.modules: importing raises ModuleNotFoundError, find_spec finds nothing.
+    for module in ("starlette", "uvicorn", "fpdf"):
+        monkeypatch.setitem(sys.modules, module, None)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["sandbox"], ["sandbox", "--port", "9000"], ["sandbox", "--help"], ["demo"]],
+)
+def test_a_command_without_its_extra_says_what_to_install_in_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, argv: list[str]
+) -> None:
+    _without_the_sandbox_extra(monkeypatch)
+    code, out = _run(*argv)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert 'pip install "patientsky[sandbox]"' in err
+    assert "Traceback" not in err
+
+
+def test_help_and_the_core_commands_work_without_the_sandbox_extra(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _without_the_sandbox_extra(monkeypatch)
+    assert _run("--help")[0] == 0
+    assert "patientsky[sandbox]" in capsys.readouterr().out
+    assert _run("check-id", "15108695088")[0] == 0
+    assert _run("no-such-command")[0] == 2
+    assert _run("check-id", "15108695088", "--no-such-option")[0] == 2
+
+
+def test_only_a_missing_module_of_the_extra_is_reported_as_a_missing_extra(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import argparse
+
+    from patientsky import cli
+
+    def needs(name: str) -> Callable[[argparse.Namespace, TextIO], int]:
+        def run(_args: argparse.Namespace, _out: TextIO) -> int:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+        return run
+
+    commands = (
+        cli.Command("uses-uvicorn", "x", lambda _: None, needs("uvicorn.config"), "sandbox"),
+        cli.Command("has-a-bug", "x", lambda _: None, needs("no_such_module"), "sandbox"),
+    )
+    monkeypatch.setattr(cli, "COMMANDS", commands)
+    assert _run("uses-uvicorn")[0] == 2
+    assert 'pip install "patientsky[sandbox]"' in capsys.readouterr().err
+    with pytest.raises(ModuleNotFoundError):
+        _run("has-a-bug")
+
+
+def test_python_dash_m_patientsky_runs_the_command() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "patientsky", "check-id", "15108695088"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert result.stdout == "151086*****  fodselsnummer  born 1986-10-15\n"

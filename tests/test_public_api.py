@@ -12,10 +12,12 @@ import pytest
 PUBLIC_MODULES = [
     "patientsky",
     "patientsky.errors",
+    "patientsky.reasons",
     "patientsky.models",
     "patientsky.rules",
     "patientsky.wire",
     "patientsky.client",
+    "patientsky.contract",
     "patientsky.sandbox",
 ]
 

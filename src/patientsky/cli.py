@@ -6,17 +6,23 @@ its arguments to its parser and a function that runs it and returns the exit cod
 Adding a subcommand is adding one to :data:`COMMANDS`.
 
 Exit codes: 0 done, 1 the answer is "no" (an invalid number for ``check-id``), 2 bad
-usage or input (the message on stderr names the option). No traceback is shown for
-bad input.
+usage or input (the message on stderr names the option), or a subcommand whose extra is
+not installed (``patientsky sandbox`` without ``patientsky[sandbox]``: one line says what
+to install). No traceback is shown for bad input.
+
+The bare install (no extras) runs ``--help``, ``--version``, ``check-id`` and
+``availability``; the subcommands that need an extra load it only when run.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
-from collections.abc import Callable, Sequence
-from typing import TextIO
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
+from typing import Final, TextIO
 
 import attrs
 
@@ -28,6 +34,11 @@ __all__ = [
     "UsageError",
     "main",
 ]
+
+EXTRAS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {"sandbox": ("starlette", "uvicorn", "fpdf")}
+)
+"""The modules each extra installs, by the extra's name (``pip install "patientsky[sandbox]"``)."""
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -56,12 +67,25 @@ class Command:
         configure: Adds the subcommand's arguments to its parser.
         run: Runs it with the parsed arguments, writing to the given output; returns
             the exit code. It raises :class:`UsageError` for bad input.
+        extra: The extra the command needs (a key of :data:`EXTRAS`), or ``None``.
     """
 
     name: str
     help: str
     configure: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace, TextIO], int]
+    extra: str | None = None
+
+    def missing(self) -> str | None:
+        """Return a module of the command's extra that is not installed, or ``None``."""
+        if self.extra is None:
+            return None
+        return next((m for m in EXTRAS[self.extra] if importlib.util.find_spec(m) is None), None)
+
+    def needs_extra(self, exc: ModuleNotFoundError) -> bool:
+        """Whether ``exc`` is about a module of the command's extra (and not a bug)."""
+        top = (exc.name or "").partition(".")[0]
+        return self.extra is not None and top in EXTRAS[self.extra]
 
 
 # availability ---------------------------------------------------------------------
@@ -195,26 +219,53 @@ def _configure_check_id(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="accept synthetic test numbers (month + 80)",
     )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object a number (JSON Lines), invalid ones too; "
+        "the number is masked, as in the text output",
+    )
+
+
+def _json_line(out: TextIO, document: Mapping[str, object]) -> None:
+    out.write(json.dumps(document, ensure_ascii=False) + "\n")
 
 
 def _run_check_id(args: argparse.Namespace, out: TextIO) -> int:
     from patientsky.models.identity import NationalId
 
+    numbers: list[tuple[int | None, str]]
     if args.number is not None:
-        numbers = [("", args.number)]
+        numbers = [(None, args.number)]
     else:
         lines = [line.strip() for line in sys.stdin]
-        numbers = [(f"line {n}: ", text) for n, text in enumerate(lines, 1) if text]
+        numbers = [(n, text) for n, text in enumerate(lines, 1) if text]
         if not numbers:
             raise UsageError("NUMBER", "give a number, or one a line on stdin")
     code = 0
-    for where, text in numbers:
+    for n, text in numbers:
+        where = "" if n is None else f"line {n}: "
+        line = {} if n is None else {"line": n}
         try:
             national_id = NationalId.parse(text, allow_synthetic=args.allow_synthetic)
         except InvalidInput as exc:
-            # The message never repeats the digits.
-            print(f"patientsky: {where}invalid: {exc.message}", file=sys.stderr)
             code = 1
+            # The message never repeats the digits.
+            if args.json:
+                _json_line(out, {**line, "valid": False, "error": exc.message})
+            else:
+                print(f"patientsky: {where}invalid: {exc.message}", file=sys.stderr)
+            continue
+        if args.json:
+            document = {
+                **line,
+                "valid": True,
+                "masked": national_id.masked,
+                "kind": national_id.kind.value,
+                "synthetic": national_id.is_synthetic,
+                "birthDate": national_id.birth_date.isoformat(),
+            }
+            _json_line(out, document)
             continue
         synthetic = " (synthetic test number)" if national_id.is_synthetic else ""
         out.write(
@@ -268,24 +319,66 @@ COMMANDS: tuple[Command, ...] = (
         _run_check_id,
     ),
     Command(
-        "demo", "walk through the portal against an in-process sandbox", _configure_demo, _run_demo
+        "demo",
+        "walk through the portal against an in-process sandbox",
+        _configure_demo,
+        _run_demo,
+        extra="sandbox",
     ),
-    Command("sandbox", "run the sandbox server with demo data", _configure_sandbox, _run_sandbox),
+    Command(
+        "sandbox",
+        "run the sandbox server with demo data",
+        _configure_sandbox,
+        _run_sandbox,
+        extra="sandbox",
+    ),
 )
 """The subcommands, in the order ``--help`` lists them."""
 
 
-def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("patientsky")
+    except PackageNotFoundError:  # a source tree that was never installed
+        return "unknown (not installed)"
+
+
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser], dict[str, str]]:
     parser = argparse.ArgumentParser(
         prog="patientsky", description="Tools for the PatientSky patient portal library."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     parsers = {}
+    unavailable: dict[str, str] = {}
     for command in COMMANDS:
+        missing = command.missing()
+        if missing is not None:
+            # Takes any arguments (even --help) and says what to install.
+            text = f"{command.help} (needs patientsky[{command.extra}])"
+            parsers[command.name] = sub.add_parser(command.name, help=text, add_help=False)
+            unavailable[command.name] = missing
+            continue
         child = sub.add_parser(command.name, help=command.help, description=command.help)
-        command.configure(child)
+        try:
+            command.configure(child)
+        except ModuleNotFoundError as exc:
+            if not command.needs_extra(exc):
+                raise
+            unavailable[command.name] = exc.name or "?"
         parsers[command.name] = child
-    return parser, parsers
+    return parser, parsers, unavailable
+
+
+def _needs_extra(command: Command, module: str) -> int:
+    print(
+        f"patientsky {command.name}: needs the {command.extra} extra ({module} is not "
+        f'installed): pip install "patientsky[{command.extra}]"',
+        file=sys.stderr,
+    )
+    return 2
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
@@ -297,17 +390,25 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         out: Where to write the answer; standard output if None.
 
     Returns:
-        The exit code: 0 done, 1 a "no" answer, 2 bad usage or input.
+        The exit code: 0 done, 1 a "no" answer, 2 bad usage or input, or a missing extra.
     """
-    parser, parsers = _parser()
+    parser, parsers, unavailable = _parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse exits on --help and on usage errors
+        args, rest = parser.parse_known_args(argv)
+        if rest and args.command not in unavailable:
+            parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    except SystemExit as exc:  # argparse exits on --help, --version and on usage errors
         return exc.code if isinstance(exc.code, int) else 2
     command = next(c for c in COMMANDS if c.name == args.command)
+    if command.name in unavailable:
+        return _needs_extra(command, unavailable[command.name])
     try:
         return command.run(args, out if out is not None else sys.stdout)
     except UsageError as exc:
         parsers[command.name].print_usage(sys.stderr)
         print(f"patientsky {command.name}: error: {exc}", file=sys.stderr)
         return 2
+    except ModuleNotFoundError as exc:
+        if not command.needs_extra(exc):
+            raise
+        return _needs_extra(command, exc.name or "?")

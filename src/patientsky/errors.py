@@ -10,6 +10,7 @@ Every exception the library raises on purpose derives from
     ├── Conflict                           a stale ETag, a slot already booked, a reused key
     ├── NotFound                           no such thing (or not visible to the caller)
     ├── ApiError                           the server answered with a problem document
+    │   ├── ResponseValidationError        a 2xx answer whose body does not decode
     │   ├── ClientError                    4xx
     │   │   ├── BadRequest                 400, 413, 415, 422
     │   │   ├── Unauthorized               401
@@ -23,18 +24,30 @@ Every exception the library raises on purpose derives from
         └── Timeout                        no answer in time
 
 The client raises :class:`ApiError` subclasses and :class:`TransportError`, always
-``from`` the underlying httpx exception. The pure core (models and rules) raises only
+``from`` the underlying exception. The pure core (models and rules) raises only
 :class:`InvalidInput`, :class:`AccessDenied` and :class:`Conflict`.
+
+An :class:`ApiError` carries the status, the problem document, the request id, the
+response headers and the field errors (:class:`FieldError`); :class:`RateLimited` also
+how long the server asked to wait.
+
+Every exception survives :mod:`pickle` and ``copy.copy`` with its message and its
+fields, so it can cross a process boundary (multiprocessing, task queues, pytest-xdist).
 
 Messages never contain a national identity number, a token or a request body.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
+from patientsky import reasons
+
 if TYPE_CHECKING:
-    from patientsky.rules.decision import Reason
+    from patientsky.reasons import Reason
 
 __all__ = [
     "AccessDenied",
@@ -45,11 +58,13 @@ __all__ = [
     "ClientError",
     "Conflict",
     "ConnectError",
+    "FieldError",
     "Forbidden",
     "InvalidInput",
     "NotFound",
     "PatientSkyError",
     "RateLimited",
+    "ResponseValidationError",
     "ServerError",
     "Timeout",
     "TransportError",
@@ -57,10 +72,21 @@ __all__ = [
 ]
 
 
+def _rebuild(cls: type[PatientSkyError], args: tuple[Any, ...]) -> PatientSkyError:
+    # BaseException.__new__ keeps ``args`` (the message) without running __init__,
+    # whose parameters are not the message; pickle then restores the fields.
+    return cls.__new__(cls, *args)
+
+
 class PatientSkyError(Exception):
     """
     The base of every exception patientsky raises on purpose.
     """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The default rebuilds with ``cls(*self.args)``, but our __init__ methods take
+        # fields, not the message; rebuild from the message and restore the fields.
+        return _rebuild, (type(self), self.args), self.__dict__ or None
 
 
 class InvalidInput(PatientSkyError, ValueError):
@@ -121,6 +147,44 @@ class NotFound(PatientSkyError):
     """
 
 
+@attrs.frozen
+class FieldError:
+    """
+    One field the server refused, from the ``errors`` list of a problem document.
+
+    Args:
+        field: The field's path in the request, in wire names (``"contact.email"``);
+            empty for the body as a whole.
+        message: What is wrong with it.
+    """
+
+    field: str
+    message: str
+
+
+def _field_errors(problem: Mapping[str, Any]) -> tuple[FieldError, ...]:
+    items = problem.get("errors")
+    if not isinstance(items, list):
+        return ()
+    return tuple(
+        FieldError(item["field"], item["message"])
+        for item in items
+        if isinstance(item, dict)
+        and isinstance(item.get("field"), str)
+        and isinstance(item.get("message"), str)
+    )
+
+
+def _headers(headers: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> dict[str, str]:
+    pairs = headers.items() if isinstance(headers, Mapping) else (headers or ())
+    out: dict[str, str] = {}
+    for name, value in pairs:
+        key = name.lower()
+        # Repeated headers join with ", ", as HTTP allows for a list-valued header.
+        out[key] = f"{out[key]}, {value}" if key in out else value
+    return out
+
+
 class ApiError(PatientSkyError):
     """
     The server answered with an error status and (usually) a problem document.
@@ -129,6 +193,12 @@ class ApiError(PatientSkyError):
         status: The HTTP status code.
         problem: The decoded RFC 9457 problem document (may be empty).
         request_id: The server's request id, for support.
+        headers: The response headers (names are kept in lower case).
+
+    Attributes:
+        headers: The response headers, names in lower case; a repeated header's values
+            joined with ``", "``.
+        field_errors: The fields the server refused, from the problem's ``errors``.
     """
 
     def __init__(
@@ -136,25 +206,67 @@ class ApiError(PatientSkyError):
         status: int,
         problem: dict[str, Any] | None = None,
         request_id: str | None = None,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
     ) -> None:
         self.status = status
         self.problem: dict[str, Any] = dict(problem or {})
         self.request_id = request_id
-        title = self.problem.get("title") or f"HTTP {status}"
+        self.headers: dict[str, str] = _headers(headers)
+        self.field_errors: tuple[FieldError, ...] = _field_errors(self.problem)
+        # Not super(): in Forbidden the next class is AccessDenied, whose __init__ takes a Reason.
+        PatientSkyError.__init__(self, self._describe())
+
+    def _describe(self) -> str:
+        title = self.problem.get("title") or f"HTTP {self.status}"
         detail = self.problem.get("detail")
-        text = f"{status} {title}" + (f": {detail}" if detail else "")
+        text = f"{self.status} {title}" + (f": {detail}" if detail else "")
         if self.code:
             text += f" [{self.code}]"
-        if request_id:
-            text += f" (request id {request_id})"
-        # Not super(): in Forbidden the next class is AccessDenied, whose __init__ takes a Reason.
-        PatientSkyError.__init__(self, text)
+        if self.request_id:
+            text += f" (request id {self.request_id})"
+        return text
 
     @property
     def code(self) -> str | None:
         """The domain reason code from the problem document, if any."""
         code = self.problem.get("code")
         return code if isinstance(code, str) else None
+
+
+class ResponseValidationError(ApiError):
+    """
+    A 2xx answer whose body does not decode into what the call returns.
+
+    The server (or something between it and the client) sent a body that is not the
+    contract's: not JSON, a missing field, a value of the wrong type. It is raised
+    ``from`` the :class:`InvalidInput` that says where the body went wrong.
+
+    Args:
+        status: The HTTP status code of the answer.
+        field: Where in the body it went wrong (``"response.data[0].type"``).
+        message: What is wrong there.
+        request_id: The server's request id, for support.
+        headers: The response headers.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        field: str,
+        message: str,
+        request_id: str | None = None,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+    ) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(status, None, request_id, headers)
+
+    def _describe(self) -> str:
+        where = f"{self.field}: " if self.field else ""
+        text = f"{self.status} answer did not decode: {where}{self.message}"
+        if self.request_id:
+            text += f" (request id {self.request_id})"
+        return text
 
 
 class ClientError(ApiError):
@@ -177,11 +289,10 @@ class Forbidden(ClientError, AccessDenied):
         status: int,
         problem: dict[str, Any] | None = None,
         request_id: str | None = None,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
     ) -> None:
-        ClientError.__init__(self, status, problem, request_id)
-        from patientsky.rules.decision import Reason
-
-        self.reason = Reason.parse(self.code)
+        ClientError.__init__(self, status, problem, request_id, headers)
+        self.reason = reasons.Reason.parse(self.code)
 
 
 class ApiNotFound(ClientError, NotFound):
@@ -193,7 +304,29 @@ class ApiConflict(ClientError, Conflict):
 
 
 class RateLimited(ClientError):
-    """429: too many requests; the client honours ``Retry-After`` before giving up."""
+    """
+    429: too many requests; the client honours ``Retry-After`` before giving up.
+
+    Args:
+        status: The HTTP status code.
+        problem: The decoded problem document (may be empty).
+        request_id: The server's request id.
+        headers: The response headers.
+        retry_after: How many seconds the server asked to wait (its ``Retry-After``,
+            as delta-seconds or an HTTP-date), or ``None`` if it did not say.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        problem: dict[str, Any] | None = None,
+        request_id: str | None = None,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+        *,
+        retry_after: float | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(status, problem, request_id, headers)
 
 
 class ServerError(ApiError):

@@ -37,9 +37,11 @@ from patientsky.errors import (
     BadRequest,
     ClientError,
     ConnectError,
+    FieldError,
     Forbidden,
     InvalidInput,
     RateLimited,
+    ResponseValidationError,
     ServerError,
     Timeout,
     Unauthorized,
@@ -693,12 +695,32 @@ def test_a_response_that_does_not_decode_names_the_bad_field(kind: str) -> None:
 
     async def go() -> None:
         client = make_client(kind, _serve({"data": [doc], "nextCursor": None}))
-        with pytest.raises(InvalidInput) as info:
+        with pytest.raises(ResponseValidationError) as info:
             await collect(client.consultations.list())
         assert info.value.field == "response.data[0].start"
-        with pytest.raises(InvalidInput) as garbled:
+        assert isinstance(info.value.__cause__, InvalidInput)
+        assert info.value.__cause__.field == "response.data[0].start"
+        with pytest.raises(ResponseValidationError) as garbled:
             await make_client(kind, Recorder(httpx.Response(200, content=b"{oops"))).session.get()
         assert garbled.value.field == "response"
+
+    run(go())
+
+
+def test_a_malformed_success_body_is_an_api_error_with_status_and_request_id(kind: str) -> None:
+    body = {"data": [{"id": "k-1"}], "nextCursor": None}
+    answer = httpx.Response(200, json=body, headers={"X-Request-Id": "req-bad", "X-Extra": "1"})
+
+    async def go() -> None:
+        client = make_client(kind, Recorder(answer))
+        with pytest.raises(ApiError) as info:
+            await collect(client.consultations.list())
+        error = info.value
+        assert isinstance(error, ResponseValidationError)
+        assert not isinstance(error, InvalidInput)
+        assert (error.status, error.request_id) == (200, "req-bad")
+        assert error.headers["x-extra"] == "1"
+        assert "req-bad" in str(error)
 
     run(go())
 
@@ -707,7 +729,7 @@ def test_a_profile_without_an_etag_is_refused(kind: str) -> None:
     recorder = _serve(wire.unstructure(patient()))
 
     async def go() -> None:
-        with pytest.raises(InvalidInput) as info:
+        with pytest.raises(ResponseValidationError) as info:
             await make_client(kind, recorder).profile.get()
         assert info.value.field == "response.ETag"
 
@@ -748,6 +770,61 @@ def test_each_error_status_raises_its_family_with_the_problem_and_request_id(
         assert error.request_id == f"req-{status}"
         assert error.problem["detail"] == "say yes first"
         assert TOKEN not in str(error)
+
+    run(go())
+
+
+def test_an_error_carries_the_response_headers_and_typed_field_errors(kind: str) -> None:
+    answer = problem(
+        400,
+        "invalid_input",
+        "contact.email: must be an e-mail address",
+        errors=[
+            {"field": "contact.email", "message": "must be an e-mail address"},
+            {"field": "contact.phone", "message": "must be a phone number"},
+            {"oops": "not a field error"},
+        ],
+    )
+    answer.headers["X-Trace"] = "t-1"
+
+    async def go() -> None:
+        with pytest.raises(BadRequest) as info:
+            await make_client(kind, Recorder(answer), max_retries=0).profile.get()
+        error = info.value
+        assert error.field_errors == (
+            FieldError("contact.email", "must be an e-mail address"),
+            FieldError("contact.phone", "must be a phone number"),
+        )
+        assert error.headers["x-trace"] == "t-1"
+        assert error.headers["x-request-id"] == "req-400"
+        assert error.headers["content-type"] == "application/problem+json"
+
+    run(go())
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "date", "seconds"),
+    [
+        ("7", None, 7.0),
+        ("Wed, 21 Oct 2026 07:28:30 GMT", "Wed, 21 Oct 2026 07:28:00 GMT", 30.0),
+        ("in a while", None, None),
+        (None, None, None),
+    ],
+)
+def test_rate_limited_says_how_long_the_server_asked_to_wait(
+    kind: str, retry_after: str | None, date: str | None, seconds: float | None
+) -> None:
+    answer = problem(429, "rate_limited")
+    if retry_after is not None:
+        answer.headers["Retry-After"] = retry_after
+    if date is not None:
+        answer.headers["Date"] = date
+
+    async def go() -> None:
+        with pytest.raises(RateLimited) as info:
+            await make_client(kind, Recorder(answer), max_retries=0).profile.get()
+        assert info.value.retry_after == seconds
+        assert info.value.field_errors == ()
 
     run(go())
 

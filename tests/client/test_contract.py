@@ -11,13 +11,11 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
 
-import patientsky
 from patientsky.client import _calls as calls
 from patientsky.client import sandbox as sandbox_helpers
 from patientsky.client._core import Call
@@ -30,6 +28,7 @@ from patientsky.client._types import (
     Represented,
     VideoLink,
 )
+from patientsky.contract import openapi_document
 from patientsky.models import (
     Action,
     Clinic,
@@ -51,9 +50,7 @@ from patientsky.models import (
     Terms,
 )
 
-DOCUMENT = json.loads(
-    (Path(patientsky.__file__).parent / "sandbox" / "openapi.json").read_text(encoding="utf-8")
-)
+DOCUMENT = openapi_document()
 SCHEMAS: dict[str, Any] = DOCUMENT["components"]["schemas"]
 AT = dt.datetime(2026, 3, 3, 10, 0, tzinfo=dt.UTC)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 8

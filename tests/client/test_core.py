@@ -404,6 +404,23 @@ def test_an_error_keeps_the_problem_document_and_its_code() -> None:
     assert "r-9" in str(error)
 
 
+def test_a_429_reads_an_http_date_retry_after_against_the_clock_without_a_date_header() -> None:
+    now = dt.datetime(2026, 10, 21, 7, 28, 0, tzinfo=dt.UTC)
+    answer = Response(429, (("retry-after", "Wed, 21 Oct 2026 07:28:12 GMT"),), b"")
+    error = error_for(answer, now=now)
+    assert isinstance(error, RateLimited)
+    assert error.retry_after == 12.0
+    assert error.headers == {"retry-after": "Wed, 21 Oct 2026 07:28:12 GMT"}
+    unknown = error_for(answer)  # an HTTP-date and no clock: how long is unknown
+    assert isinstance(unknown, RateLimited)
+    assert unknown.retry_after is None
+
+
+def test_repeated_headers_are_joined_and_names_are_lower_case() -> None:
+    answer = Response(500, (("x-a", "1"), ("x-a", "2"), ("x-b", "3")), b"")
+    assert error_for(answer).headers == {"x-a": "1, 2", "x-b": "3"}
+
+
 def test_a_403_carries_the_rules_reason() -> None:
     error = error_for(response(403, {"code": "login_assurance_too_low"}))
     assert isinstance(error, Forbidden)

@@ -14,7 +14,9 @@ import jsonschema  # type: ignore[import-untyped]
 import pytest
 from openapi_spec_validator import validate
 
+import patientsky
 from patientsky import models
+from patientsky.contract import openapi_document
 from patientsky.rules.decision import Reason
 from patientsky.sandbox import build_demo, openapi_path
 from patientsky.sandbox._openapi import GENERIC_CODES, MODEL_CLASSES, build_document, camel
@@ -35,6 +37,12 @@ FEATURES = (
 def test_the_document_is_valid_openapi_3_1() -> None:
     validate(DOCUMENT)
     assert DOCUMENT["openapi"].startswith("3.1")
+
+
+def test_the_public_function_reads_the_shipped_document_outside_the_sandbox() -> None:
+    assert openapi_document() == DOCUMENT
+    assert openapi_path().parent == Path(patientsky.__file__).parent
+    assert openapi_document() is not openapi_document()  # a fresh copy each time
 
 
 def test_the_shipped_document_is_the_one_the_code_builds() -> None:

@@ -31,6 +31,7 @@ from patientsky.errors import (
     Forbidden,
     InvalidInput,
     RateLimited,
+    ResponseValidationError,
     ServerError,
     Timeout,
     TransportError,
@@ -579,13 +580,19 @@ def _masked(value: Any) -> Any:
     return value
 
 
-def error_for(response: Response) -> ApiError:
+def error_for(response: Response, *, now: dt.datetime | None = None) -> ApiError:
     """
     Return the exception for an error response: its class chosen by status.
 
     The problem document is kept (with anything that looks like a national identity
-    number masked); a 412 without a code gets the code ``precondition_failed``, so it
-    can be told from a 409.
+    number masked), and so are the response headers; a 412 without a code gets the code
+    ``precondition_failed``, so it can be told from a 409. A 429 says how long the
+    server asked to wait (``Retry-After``, delta-seconds or an HTTP-date).
+
+    Args:
+        response: The error response.
+        now: The current time (timezone-aware), for an HTTP-date ``Retry-After`` in an
+            answer without a ``Date`` header.
     """
     problem = _masked(_problem(response))
     if response.status == 412 and not isinstance(problem.get("code"), str):
@@ -594,6 +601,13 @@ def error_for(response: Response) -> ApiError:
     if request_id is None and isinstance(problem.get("requestId"), str):
         request_id = problem["requestId"]
     cls = _ERRORS.get(response.status)
+    if cls is RateLimited:
+        after = parse_retry_after(
+            response.header("retry-after"), date=response.header("date"), now=now
+        )
+        return RateLimited(
+            response.status, problem, request_id, response.headers, retry_after=after
+        )
     if cls is None:
         if 500 <= response.status <= 599:
             cls = ServerError
@@ -601,7 +615,20 @@ def error_for(response: Response) -> ApiError:
             cls = ClientError
         else:
             cls = ApiError
-    return cls(response.status, problem, request_id)
+    return cls(response.status, problem, request_id, response.headers)
+
+
+def invalid_response(response: Response, error: InvalidInput) -> ResponseValidationError:
+    """
+    Return the exception for a 2xx answer that did not decode (the caller chains ``error``).
+
+    Args:
+        response: The answer.
+        error: What the decoder said, naming where the body went wrong.
+    """
+    return ResponseValidationError(
+        response.status, error.field, error.message, response.request_id, response.headers
+    )
 
 
 def transport_error(request: Request, failure: TransportFailure) -> TransportError:
@@ -671,8 +698,9 @@ def exchange(call: Call[T], settings: Settings) -> Exchange[T]:
     Raises:
         ApiError: The subclass for the final error status.
         TransportError: ``ConnectError`` or ``Timeout`` (from the I/O library's error).
-        InvalidInput: A token that is not a valid header value, or a response that does
-            not decode.
+        ResponseValidationError: A 2xx answer whose body does not decode (from the
+            decoder's :class:`InvalidInput`).
+        InvalidInput: A token that is not a valid header value.
     """
     key = call.idempotency_key
     if key is not None:
@@ -696,7 +724,10 @@ def exchange(call: Call[T], settings: Settings) -> Exchange[T]:
         _log_outcome(request, outcome)
         if isinstance(outcome, Response):
             if 200 <= outcome.status <= 299:
-                return call.decode(outcome)
+                try:
+                    return call.decode(outcome)
+                except InvalidInput as exc:
+                    raise invalid_response(outcome, exc) from exc
             if outcome.status == 401 and token is not None and not refreshed:
                 refreshed = True
                 token = yield GetToken(refresh=True)
@@ -708,7 +739,7 @@ def exchange(call: Call[T], settings: Settings) -> Exchange[T]:
         delay = retry_delay(request, outcome, retry=retry, settings=settings)
         if delay is None:
             if isinstance(outcome, Response):
-                raise error_for(outcome)
+                raise error_for(outcome, now=settings.now())
             raise transport_error(request, outcome) from outcome.error
         log.info(
             "%s %s: retrying in %.2f s (retry %d of %d)",

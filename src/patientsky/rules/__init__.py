@@ -2,7 +2,7 @@
 The rules of the portal: pure decisions over the models, with no I/O and no clock.
 
 Every rule that allows or denies returns a :class:`~patientsky.rules.decision.Decision`
-(allowed or not, a stable :class:`~patientsky.rules.decision.Reason` code, a message in
+(allowed or not, a stable :class:`~patientsky.reasons.Reason` code, a message in
 Norwegian bokmål and English); every rule that makes a new value returns an
 :data:`~patientsky.rules.decision.Outcome` (:class:`~patientsky.rules.decision.Allowed`
 with the value, or :class:`~patientsky.rules.decision.Denied`). Every rule that depends

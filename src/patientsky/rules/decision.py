@@ -4,7 +4,8 @@ Decisions: what every rule answers, with a stable reason code and a message in t
 A rule that allows or denies returns a :class:`Decision`. A rule that makes a new value
 (a relation, a dialog, a consent history) returns an :data:`Outcome`: either
 :class:`Allowed`, holding the new value, or :class:`Denied`, holding the denying
-decision. Services log and return the :class:`Reason` code; portals show the message.
+decision. Services log and return the :class:`~patientsky.reasons.Reason` code; portals
+show the message.
 
 >>> decision = Decision.deny(Reason.CONSENT_MISSING)
 >>> bool(decision), decision.reason.value
@@ -28,15 +29,15 @@ dialog_closed
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Generic, NamedTuple, NoReturn, TypeAlias, TypeVar, cast
+from typing import Any, Generic, NoReturn, TypeAlias, TypeVar, cast
 
 import attrs
 
 from patientsky.errors import AccessDenied, InvalidInput
 from patientsky.models._base import of_type, text
+from patientsky.reasons import Reason
 
 __all__ = [
     "Allowed",
@@ -49,340 +50,6 @@ __all__ = [
 
 _T = TypeVar("_T")
 
-
-class Reason(enum.Enum):
-    """
-    Why a rule denied something: a stable, machine-readable code.
-
-    The values are snake_case strings that never change meaning; they travel in
-    the ``code`` field of the HTTP problem documents. :meth:`parse` reads one back,
-    turning a code this version does not know into :attr:`UNKNOWN`.
-    """
-
-    UNKNOWN = "unknown"
-    """A code this version does not know (from a newer server)."""
-
-    # Login (L1)
-    SESSION_EXPIRED = "session_expired"
-    """The login session has ended."""
-    SESSION_NOT_YET_VALID = "session_not_yet_valid"
-    """The login session starts after the time asked about."""
-    LOGIN_ASSURANCE_TOO_LOW = "login_assurance_too_low"
-    """The login method is below the high assurance health data needs (MinID, for example)."""
-
-    # Consent (C1-C3)
-    CONSENT_MISSING = "consent_missing"
-    """The person acting has never consented to the terms."""
-    CONSENT_WITHDRAWN = "consent_withdrawn"
-    """The person acting has withdrawn their consent ("reserved" themself)."""
-    CONSENT_OUTDATED_TERMS = "consent_outdated_terms"
-    """The person acting consented to an older version of the terms."""
-    PRINCIPAL_CONSENT_MISSING = "principal_consent_missing"
-    """The patient acted for has never consented to the terms."""
-    PRINCIPAL_CONSENT_WITHDRAWN = "principal_consent_withdrawn"
-    """The patient acted for has withdrawn their consent."""
-    PRINCIPAL_CONSENT_OUTDATED_TERMS = "principal_consent_outdated_terms"
-    """The patient acted for consented to an older version of the terms."""
-    CONSENT_BY_PARENT_REQUIRED = "consent_by_parent_required"
-    """A child under 16 cannot give or withdraw consent; a parent or guardian does."""
-    RELATION_CANNOT_CONSENT = "relation_cannot_consent"
-    """Only a parent or guardian relation gives or withdraws consent for someone else."""
-
-    # Relations and access (R1-R4)
-    NO_RELATION = "no_relation"
-    """The actor has no relation to the patient."""
-    RELATION_DISABLED = "relation_disabled"
-    """The relation is switched off."""
-    RELATION_NOT_YET_VALID = "relation_not_yet_valid"
-    """The relation's validity window has not begun."""
-    RELATION_EXPIRED = "relation_expired"
-    """The relation's validity window has ended."""
-    CHILD_TURNED_16 = "child_turned_16"
-    """A parent relation ended as the child's 16th birthday began, in Europe/Oslo time."""
-    ACTION_NOT_GRANTED = "action_not_granted"
-    """The relation does not grant the action."""
-    TRANSITIVE_RELATION = "transitive_relation"
-    """The actor represents someone who represents the patient; access does not chain."""
-    ONLY_CLINIC_ADDS_RELATIONS = "only_clinic_adds_relations"
-    """A person tried to add a relation; only a clinic can (R3)."""
-    PATIENT_NOT_CONNECTED_TO_CLINIC = "patient_not_connected_to_clinic"
-    """The patient is not connected to the clinic."""
-    GRANT_EXCEEDS_PATIENT = "grant_exceeds_patient"
-    """A representative tried to grant more than they hold for the patient."""
-    UNKNOWN_ACTION = "unknown_action"
-    """An action this version does not know; never allowed."""
-    UNKNOWN_RELATION_KIND = "unknown_relation_kind"
-    """A relation kind this version does not know; never allowed."""
-
-    # Communication (M1-M7)
-    TYPE_NOT_ENABLED_BY_CLINIC = "type_not_enabled_by_clinic"
-    """The clinic has not enabled the communication type (M4)."""
-    UNKNOWN_TYPE = "unknown_type"
-    """A communication type this version does not know; never allowed."""
-    FEE_NOT_ACKNOWLEDGED = "fee_not_acknowledged"
-    """An e-consultation may cost a co-payment and the patient has not acknowledged it (M7)."""
-    DIALOG_CLOSED = "dialog_closed"
-    """The dialog is closed; it takes no reply and cannot be closed again."""
-    UNKNOWN_DIALOG_STATUS = "unknown_dialog_status"
-    """A dialog status this version does not know; nothing is allowed on it."""
-
-    # Start care and e-pharmacy (H1, H2, E1, K3)
-    SERVICE_NOT_ENABLED = "service_not_enabled"
-    """The clinic has not enabled the service (H1, E1, K3)."""
-    UNKNOWN_SERVICE = "unknown_service"
-    """A service this version does not know; never allowed."""
-    NO_CLINIC_CHOSEN = "no_clinic_chosen"
-    """No clinic was chosen; a patient without a GP must search for one first (H2)."""
-
-    # Booking (K2, K3)
-    SLOT_NOT_FREE = "slot_not_free"
-    """The time asked for is not free."""
-    SLOT_NOT_PUBLIC = "slot_not_public"
-    """The time is not publicly bookable."""
-    WRONG_DURATION = "wrong_duration"
-    """The duration does not fit the time slot type."""
-    KIND_NOT_OFFERED = "kind_not_offered"
-    """The clinic does not offer that kind of consultation (for example video)."""
-    ALREADY_BOOKED = "already_booked"
-    """The patient already holds this booking."""
-    NOT_CANCELLABLE = "not_cancellable"
-    """The consultation cannot be cancelled (it is over, or already cancelled)."""
-
-    @classmethod
-    def parse(cls, code: str | None) -> Reason:
-        """
-        Read a reason code; a code this version does not know becomes :attr:`UNKNOWN`.
-
-        Args:
-            code: The code, for example from a problem document's ``code`` field.
-
-        Returns:
-            The matching member, or :attr:`UNKNOWN`.
-        """
-        if code is None:
-            return cls.UNKNOWN
-        return _BY_VALUE.get(code, cls.UNKNOWN)
-
-    @property
-    def area(self) -> str:
-        """The rule family the code belongs to (``"login"``, ``"consent"``, ...)."""
-        return _MESSAGES[self].area
-
-    @property
-    def message_nb(self) -> str:
-        """The human message, in Norwegian bokmål."""
-        return _MESSAGES[self].nb
-
-    @property
-    def message_en(self) -> str:
-        """The human message, in English."""
-        return _MESSAGES[self].en
-
-
-class _Entry(NamedTuple):
-    area: str
-    nb: str
-    en: str
-
-
-_BY_VALUE: Mapping[str, Reason] = MappingProxyType({r.value: r for r in Reason})
-
-# The one table of messages. They are fixed texts: no names, no numbers, no national ids.
-_MESSAGES: Mapping[Reason, _Entry] = MappingProxyType(
-    {
-        Reason.UNKNOWN: _Entry(
-            "general",
-            "Handlingen ble avvist.",
-            "The action was denied.",
-        ),
-        Reason.SESSION_EXPIRED: _Entry(
-            "login",
-            "Innloggingen din er utløpt. Logg inn på nytt.",
-            "Your session has expired. Please log in again.",
-        ),
-        Reason.SESSION_NOT_YET_VALID: _Entry(
-            "login",
-            "Innloggingen din er ikke gyldig ennå.",
-            "Your session is not valid yet.",
-        ),
-        Reason.LOGIN_ASSURANCE_TOO_LOW: _Entry(
-            "login",
-            "Helseopplysninger krever innlogging på høyeste sikkerhetsnivå, "
-            "for eksempel med BankID eller Buypass.",
-            "Health data requires a high-assurance login, such as BankID or Buypass.",
-        ),
-        Reason.CONSENT_MISSING: _Entry(
-            "consent",
-            "Du må samtykke til vilkårene før du kan bruke PatientSky.",
-            "You must consent to the terms before using PatientSky.",
-        ),
-        Reason.CONSENT_WITHDRAWN: _Entry(
-            "consent",
-            "Du har trukket samtykket ditt. Gi samtykke på nytt for å bruke PatientSky.",
-            "You have withdrawn your consent. Give consent again to use PatientSky.",
-        ),
-        Reason.CONSENT_OUTDATED_TERMS: _Entry(
-            "consent",
-            "Vilkårene er endret. Du må samtykke til de nye vilkårene.",
-            "The terms have changed. You must consent to the new terms.",
-        ),
-        Reason.PRINCIPAL_CONSENT_MISSING: _Entry(
-            "consent",
-            "Personen du handler på vegne av har ikke samtykket til vilkårene.",
-            "The person you act for has not consented to the terms.",
-        ),
-        Reason.PRINCIPAL_CONSENT_WITHDRAWN: _Entry(
-            "consent",
-            "Personen du handler på vegne av har trukket samtykket sitt.",
-            "The person you act for has withdrawn their consent.",
-        ),
-        Reason.PRINCIPAL_CONSENT_OUTDATED_TERMS: _Entry(
-            "consent",
-            "Personen du handler på vegne av har ikke samtykket til de nye vilkårene.",
-            "The person you act for has not consented to the new terms.",
-        ),
-        Reason.CONSENT_BY_PARENT_REQUIRED: _Entry(
-            "consent",
-            "For barn under 16 år er det foreldre eller verge som gir og trekker samtykket.",
-            "For a child under 16, a parent or guardian gives and withdraws consent.",
-        ),
-        Reason.RELATION_CANNOT_CONSENT: _Entry(
-            "consent",
-            "Bare foreldre eller verge kan gi eller trekke samtykke på vegne av andre.",
-            "Only a parent or guardian can give or withdraw consent for someone else.",
-        ),
-        Reason.NO_RELATION: _Entry(
-            "relations",
-            "Du har ingen relasjon som gir deg tilgang til denne personen.",
-            "You have no relation that gives you access to this person.",
-        ),
-        Reason.RELATION_DISABLED: _Entry(
-            "relations",
-            "Tilgangen gjennom relasjonen er slått av.",
-            "Access through the relation has been switched off.",
-        ),
-        Reason.RELATION_NOT_YET_VALID: _Entry(
-            "relations",
-            "Relasjonen gjelder ikke ennå.",
-            "The relation is not valid yet.",
-        ),
-        Reason.RELATION_EXPIRED: _Entry(
-            "relations",
-            "Relasjonen er utløpt.",
-            "The relation has expired.",
-        ),
-        Reason.CHILD_TURNED_16: _Entry(
-            "relations",
-            "Barnet har fylt 16 år, og foreldretilgangen er avsluttet.",
-            "The child has turned 16, and parental access has ended.",
-        ),
-        Reason.ACTION_NOT_GRANTED: _Entry(
-            "relations",
-            "Relasjonen din gir ikke tilgang til denne handlingen.",
-            "Your relation does not give access to this action.",
-        ),
-        Reason.TRANSITIVE_RELATION: _Entry(
-            "relations",
-            "Tilgang gjennom en relasjon kan ikke gis videre til andre.",
-            "Access through a relation does not pass on to anyone else.",
-        ),
-        Reason.ONLY_CLINIC_ADDS_RELATIONS: _Entry(
-            "relations",
-            "Bare klinikken kan legge til relasjoner. Ta kontakt med klinikken din.",
-            "Only the clinic can add relations. Please contact your clinic.",
-        ),
-        Reason.PATIENT_NOT_CONNECTED_TO_CLINIC: _Entry(
-            "relations",
-            "Pasienten er ikke knyttet til denne klinikken.",
-            "The patient is not connected to this clinic.",
-        ),
-        Reason.GRANT_EXCEEDS_PATIENT: _Entry(
-            "relations",
-            "Du kan ikke gi mer tilgang enn du selv har på vegne av personen.",
-            "You cannot grant more access than you hold for the person.",
-        ),
-        Reason.UNKNOWN_ACTION: _Entry(
-            "relations",
-            "Handlingen er ukjent for denne versjonen og er ikke tillatt.",
-            "The action is unknown to this version and is not allowed.",
-        ),
-        Reason.UNKNOWN_RELATION_KIND: _Entry(
-            "relations",
-            "Relasjonstypen er ukjent for denne versjonen og gir ingen tilgang.",
-            "The kind of relation is unknown to this version and gives no access.",
-        ),
-        Reason.TYPE_NOT_ENABLED_BY_CLINIC: _Entry(
-            "communication",
-            "Klinikken har ikke aktivert denne kommunikasjonstypen.",
-            "The clinic has not enabled this type of communication.",
-        ),
-        Reason.UNKNOWN_TYPE: _Entry(
-            "communication",
-            "Kommunikasjonstypen er ukjent for denne versjonen og er ikke tillatt.",
-            "The communication type is unknown to this version and is not allowed.",
-        ),
-        Reason.FEE_NOT_ACKNOWLEDGED: _Entry(
-            "communication",
-            "Du må bekrefte at du har lest om egenandelen før du starter en e-konsultasjon.",
-            "You must acknowledge the co-payment notice before starting an e-consultation.",
-        ),
-        Reason.DIALOG_CLOSED: _Entry(
-            "communication",
-            "Dialogen er avsluttet og kan ikke besvares.",
-            "The dialog is closed and takes no reply.",
-        ),
-        Reason.UNKNOWN_DIALOG_STATUS: _Entry(
-            "communication",
-            "Dialogen har en status som er ukjent for denne versjonen.",
-            "The dialog has a status unknown to this version.",
-        ),
-        Reason.SERVICE_NOT_ENABLED: _Entry(
-            "care",
-            "Klinikken tilbyr ikke denne tjenesten. Ta kontakt med klinikken om du har spørsmål.",
-            "The clinic does not offer this service. Please contact the clinic with questions.",
-        ),
-        Reason.UNKNOWN_SERVICE: _Entry(
-            "care",
-            "Tjenesten er ukjent for denne versjonen og er ikke tillatt.",
-            "The service is unknown to this version and is not allowed.",
-        ),
-        Reason.NO_CLINIC_CHOSEN: _Entry(
-            "care",
-            "Velg en klinikk før du starter helsehjelp. Har du ikke fastlege, søk opp klinikken.",
-            "Choose a clinic before starting care. Without a GP, search for the clinic first.",
-        ),
-        Reason.SLOT_NOT_FREE: _Entry(
-            "booking",
-            "Tiden er ikke ledig.",
-            "The time is not free.",
-        ),
-        Reason.SLOT_NOT_PUBLIC: _Entry(
-            "booking",
-            "Denne tiden kan ikke bestilles i pasientportalen.",
-            "This time cannot be booked in the patient portal.",
-        ),
-        Reason.WRONG_DURATION: _Entry(
-            "booking",
-            "Varigheten passer ikke til timetypen.",
-            "The duration does not fit the type of appointment.",
-        ),
-        Reason.KIND_NOT_OFFERED: _Entry(
-            "booking",
-            "Klinikken tilbyr ikke denne typen konsultasjon.",
-            "The clinic does not offer this kind of consultation.",
-        ),
-        Reason.ALREADY_BOOKED: _Entry(
-            "booking",
-            "Denne timen er allerede bestilt.",
-            "This appointment is already booked.",
-        ),
-        Reason.NOT_CANCELLABLE: _Entry(
-            "booking",
-            "Timen kan ikke avbestilles.",
-            "This appointment cannot be cancelled.",
-        ),
-    }
-)
 
 _ALLOW_NB = "Tillatt."
 _ALLOW_EN = "Allowed."
@@ -402,7 +69,7 @@ class Decision:
 
     Truthiness is ``allowed``, so ``if decide(request): ...`` reads naturally.
     Make one with :meth:`allow` or :meth:`deny`; the messages come from one table
-    keyed by :class:`Reason`, so a code always shows the same words.
+    keyed by :class:`~patientsky.reasons.Reason`, so a code always shows the same words.
 
     Args:
         allowed: Whether the rule allows it.
@@ -427,7 +94,7 @@ class Decision:
         Return the decision that denies for ``reason``, with its messages.
 
         Raises:
-            InvalidInput: If ``reason`` is not a :class:`Reason`.
+            InvalidInput: If ``reason`` is not a :class:`~patientsky.reasons.Reason`.
         """
         try:
             return _DENY[reason]
@@ -441,7 +108,7 @@ class Decision:
 _ALLOW = Decision(True, None, _ALLOW_NB, _ALLOW_EN)
 # Decisions are immutable, so one instance per reason serves every caller.
 _DENY: Mapping[Reason, Decision] = MappingProxyType(
-    {r: Decision(False, r, e.nb, e.en) for r, e in _MESSAGES.items()}
+    {r: Decision(False, r, r.message_nb, r.message_en) for r in Reason}
 )
 
 

@@ -2,7 +2,7 @@
 Tables that describe the rules, generated from the rules' own data, for the docs.
 
 The permission matrix comes from :data:`~patientsky.rules.relations.DEFAULT_ACTIONS`,
-the reason codes from :class:`~patientsky.rules.decision.Reason` and its message
+the reason codes from :class:`~patientsky.reasons.Reason` and its message
 table, the login methods from :data:`~patientsky.rules.login.HEALTH_DATA_METHODS`;
 so the docs cannot drift from the code. The Sphinx extension ``docs/_ext/rules_tables.py``
 renders them with the ``rules-table`` directive; :meth:`Table.to_markdown` gives

@@ -1,10 +1,11 @@
 """
-Builds the OpenAPI 3.1 document of the HTTP contract (shipped as ``openapi.json``).
+Builds the OpenAPI 3.1 document of the HTTP contract (shipped as ``patientsky/openapi.json``).
 
 The schemas of the models are generated from the attrs models themselves (field names
 in camelCase, enums as the lists of their values), so the document cannot drift from the
 code; the operations are written out here. ``python -m patientsky.sandbox._openapi``
-rewrites the shipped ``openapi.json``; a test checks that the shipped file is current.
+rewrites the shipped ``patientsky/openapi.json`` (read by
+:func:`patientsky.contract.openapi_document`); a test checks that the shipped file is current.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ __all__ = [
 ]
 
 API_VERSION = "1.0.0"
-DOCUMENT_PATH = Path(__file__).with_name("openapi.json")
+# In the package's top folder, not in the sandbox's: the bare install (no sandbox extra)
+# ships it too, read by patientsky.contract.openapi_document().
+DOCUMENT_PATH = Path(__file__).parents[1] / "openapi.json"
 MAX_JSON_BYTES = 1024 * 1024
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 
@@ -96,7 +99,7 @@ GENERIC_CODES = (
     "unauthorized",
     "unsupported_media_type",
 )
-"""The problem codes that are not a rule's :class:`~patientsky.rules.decision.Reason`."""
+"""The problem codes that are not a rule's :class:`~patientsky.reasons.Reason`."""
 
 _SCALARS: dict[Any, Schema] = {
     str: {"type": "string"},
@@ -1148,7 +1151,7 @@ def build_document() -> dict[str, Any]:
 
 
 def openapi_path() -> Path:
-    """Return where the shipped OpenAPI document of the contract is (``openapi.json``)."""
+    """Return where the shipped OpenAPI document is (``patientsky/openapi.json``)."""
     return DOCUMENT_PATH
 
 

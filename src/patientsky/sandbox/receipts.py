@@ -1,8 +1,10 @@
 """
 Receipts as PDF documents (B5), in Norwegian, made with fpdf2.
 
-The PDF core fonts are Latin-1, which covers æ, ø and å; text outside Latin-1 (a name
-in another script) is replaced by ``?`` rather than failing the download.
+The text is set in DejaVu Sans, shipped in ``patientsky/sandbox/fonts`` with its license
+and embedded in each receipt (only the glyphs used, so a receipt stays small). It covers
+every letter a Norwegian, Sámi or foreign name may hold ("Ærlig Øvre Ås",
+"Łukasz Áŋŋá Čábbá"), where the PDF core fonts know only Latin-1.
 
 >>> import datetime as dt
 >>> from patientsky.models import Money, Payment, PaymentMethod, PaymentStatus
@@ -16,6 +18,8 @@ b'%PDF-'
 """
 
 from __future__ import annotations
+
+from importlib import resources
 
 from fpdf import FPDF
 
@@ -33,8 +37,15 @@ _STATUS_NB = {
 }
 
 
-def _latin1(text: str) -> str:
-    return text.encode("latin-1", errors="replace").decode("latin-1")
+_FONT = "DejaVuSans"
+_FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
+
+
+def _add_fonts(pdf: FPDF) -> None:
+    fonts = resources.files("patientsky.sandbox").joinpath("fonts")
+    for style, name in _FONT_FILES.items():
+        with resources.as_file(fonts.joinpath(name)) as path:
+            pdf.add_font(_FONT, style, str(path))
 
 
 def receipt_pdf(payment: Payment, *, patient_name: str) -> bytes:
@@ -70,28 +81,27 @@ def receipt_pdf(payment: Payment, *, patient_name: str) -> bytes:
         ("Kvitteringsnummer", payment.id),
     )
     pdf = FPDF(format="A4")
-    pdf.set_title(_latin1(f"Kvittering {payment.id}"))
+    _add_fonts(pdf)
+    pdf.set_title(f"Kvittering {payment.id}")
     pdf.set_creator("patientsky sandbox")
     pdf.set_creation_date(payment.paid_at)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 18)
+    pdf.set_font(_FONT, "B", 18)
     pdf.cell(0, 12, "Kvittering", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 11)
-    pdf.cell(0, 8, _latin1(payment.clinic_name), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(_FONT, "", 11)
+    pdf.cell(0, 8, payment.clinic_name, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     for label, value in rows:
-        pdf.set_font("Helvetica", "B", 11)
-        pdf.cell(50, 8, _latin1(label))
-        pdf.set_font("Helvetica", "", 11)
-        pdf.cell(0, 8, _latin1(value.replace("–", "-")), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(_FONT, "B", 11)
+        pdf.cell(50, 8, label)
+        pdf.set_font(_FONT, "", 11)
+        pdf.cell(0, 8, value, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
-    pdf.set_font("Helvetica", "I", 9)
+    pdf.set_font(_FONT, "", 9)
     pdf.multi_cell(
         0,
         5,
-        _latin1(
-            "Denne kvitteringen er laget av PatientSky-sandkassen med syntetiske testdata."
-            " Ta vare på den som dokumentasjon på betalt egenandel."
-        ),
+        "Denne kvitteringen er laget av PatientSky-sandkassen med syntetiske testdata."
+        " Ta vare på den som dokumentasjon på betalt egenandel.",
     )
     return bytes(pdf.output())
