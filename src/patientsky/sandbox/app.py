@@ -25,6 +25,7 @@ import attrs
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -35,6 +36,7 @@ from patientsky.rules.access import AccessRequest, decide
 from patientsky.rules.decision import Decision, Denied, Reason
 from patientsky.sandbox import _openapi
 from patientsky.sandbox._auth import PersonPrincipal, Principal, authenticate
+from patientsky.sandbox._headers import SecurityHeaders
 from patientsky.sandbox._http import (
     ApiProblem,
     Call,
@@ -43,6 +45,7 @@ from patientsky.sandbox._http import (
     problem_response,
     read_body,
 )
+from patientsky.sandbox._limits import Guard, Limits, guard_operations
 from patientsky.sandbox._repo import Repo
 from patientsky.sandbox.clock import SandboxClock
 from patientsky.sandbox.demo_data import DemoData, build_demo
@@ -65,12 +68,21 @@ class Sandbox:
         storage: The database.
         clock: The sandbox clock.
         demo: The demo world loaded into the database, if any.
+        limits: Rate limits and caps; the defaults if None.
     """
 
-    def __init__(self, storage: Storage, clock: SandboxClock, demo: DemoData | None) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        clock: SandboxClock,
+        demo: DemoData | None,
+        limits: Limits | None = None,
+    ) -> None:
         self.storage = storage
         self.clock = clock
         self.demo = demo
+        self.limits = limits or Limits()
+        self.guard = Guard(self.limits)
         self.converter: WireConverter = make_converter(allow_synthetic_national_ids=True)
 
     @cached_property
@@ -185,6 +197,8 @@ _STATUS_OF_REASON: Mapping[Reason, int] = {
     Reason.ALREADY_BOOKED: 409,
     Reason.NOT_CANCELLABLE: 409,
     Reason.DIALOG_CLOSED: 409,
+    Reason.DIALOG_FULL: 409,
+    Reason.TOO_MANY_FUTURE_BOOKINGS: 409,
 }
 
 
@@ -314,6 +328,7 @@ def _endpoint(sandbox: Sandbox, ops: Mapping[str, Operation], name: str) -> Any:
                 headers={k.lower(): v for k, v in request.headers.items()},
                 body=body,
                 media_type=media_type,
+                client=request.client.host if request.client else "",
             )
             response = await run_in_threadpool(_run, sandbox, op, call)
         except Exception as exc:  # noqa: BLE001 -- every error becomes a problem document
@@ -347,6 +362,7 @@ def create_app(
     db_path: str | None = None,
     clock: SandboxClock | None = None,
     demo: bool = True,
+    limits: Limits | None = None,
 ) -> Starlette:
     """
     Make the sandbox app.
@@ -355,6 +371,8 @@ def create_app(
         db_path: A SQLite file to keep the state in; memory if None.
         clock: The sandbox clock; real time if None.
         demo: Load the demo world (when the database is new).
+        limits: Rate limits and caps (see :class:`~patientsky.sandbox.Limits`); the
+            defaults if None.
 
     Returns:
         The Starlette app; :func:`get_sandbox` gives its state.
@@ -372,14 +390,15 @@ def create_app(
                 Repo(tx, make_converter()).load_demo(data)
                 tx.set_meta("demo_loaded", clock.now().isoformat())
                 tx.set_meta("demo_logins", json.dumps(_logins(data)))
-    sandbox = Sandbox(storage, clock, data)
+    sandbox = Sandbox(storage, clock, data, limits)
     routes = [
         Route(path, _endpoint(sandbox, ops, path), methods=list(_METHODS))
-        for path, ops in _handlers.operations().items()
+        for path, ops in guard_operations(_handlers.operations(), sandbox.guard).items()
     ]
     app = Starlette(
         routes=routes,
         exception_handlers={StarletteHTTPException: _http_exception},
+        middleware=[Middleware(SecurityHeaders)],
     )
     app.state.sandbox = sandbox
     return app
