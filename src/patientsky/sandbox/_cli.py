@@ -8,6 +8,7 @@ import argparse
 import json
 from typing import TextIO
 
+from patientsky.sandbox._limits import Limits
 from patientsky.sandbox.app import Sandbox, create_app, get_sandbox
 
 __all__ = ["configure", "describe", "run"]
@@ -22,6 +23,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         default=None,
         help="SQLite file to keep the state in (memory if not given)",
+    )
+    parser.add_argument(
+        "--no-rate-limits",
+        action="store_true",
+        help="turn the rate limits off, for benchmarks (the caps stay)",
     )
 
 
@@ -54,7 +60,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     """Start the sandbox and serve until interrupted."""
     import uvicorn
 
-    app = create_app(args.db, demo=True)
+    limits = Limits.unlimited() if args.no_rate_limits else None
+    app = create_app(args.db, demo=True, limits=limits)
     out.write(describe(get_sandbox(app), f"http://{args.host}:{args.port}"))
     out.flush()
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
