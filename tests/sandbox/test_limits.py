@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import re
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -345,3 +347,12 @@ def test_a_rate_is_positive_and_finite(burst: Any, per_minute: Any, field: str) 
     with pytest.raises(InvalidInput) as error:
         Rate(burst, per_minute)
     assert error.value.field == field
+
+
+def test_the_examples_in_the_docs_section_on_limits_run() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "sandbox.md").read_text("utf-8")
+    section = text.split("## Limits", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "docs/sandbox.md", "exec"), {})  # noqa: S102

@@ -23,9 +23,10 @@ Booking and cancelling consultations (K2, K3).
 7. **The time is publicly bookable** (``SLOT_NOT_PUBLIC``): with ``public_only`` (the
    default, as for every booking made in the portal, by the patient or a relation),
    the time must be free in publicly bookable slots of publicly bookable types.
-8. **The patient holds room for one more** (``TOO_MANY_FUTURE_BOOKINGS``): fewer than
-   the clinic's :attr:`~patientsky.models.clinic.Clinic.max_future_bookings` of the
-   patient's consultations at the clinic that hold their time start after ``at``.
+8. **The patient holds room for one more** (``TOO_MANY_FUTURE_BOOKINGS``): fewer of
+   the patient's consultations at the clinic that hold their time start after ``at``
+   than the clinic's ``max_future_bookings``
+   (:class:`~patientsky.models.clinic.Clinic`).
 
 The start need not be on a step of :func:`~patientsky.rules.freetime.free_start_times`;
 portals offer those, the rule asks only that the time be free.

@@ -7,7 +7,7 @@ request takes one, and a request that finds the bucket empty is refused with 429
 count per client address and, for a person's login, per national identity number;
 writes (``POST``, ``PUT``, ``PATCH``, ``DELETE``) count per logged-in caller.
 
-The buckets run on :func:`time.monotonic`, never on the sandbox clock: tests move that
+The buckets run on ``time.monotonic``, never on the sandbox clock: tests move that
 clock by days, which must neither refill nor drain anyone's bucket. Memory is bounded:
 a bucket that has been idle long enough to be full again is forgotten (it would behave
 exactly like a new one), and no more than ``max_tracked`` keys are kept per kind of
@@ -102,7 +102,7 @@ class Limits:
             logged-in person or clinic.
         messages_per_dialog: How many messages a dialog holds (``dialog_full`` past it).
         max_tracked: How many keys each rate keeps buckets for at most.
-        clock: The monotonic clock, in seconds; :func:`time.monotonic` by default.
+        clock: The monotonic clock, in seconds; ``time.monotonic`` by default.
     """
 
     login_per_client: Rate | None = Rate(burst=100, per_minute=60)
