@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import datetime as dt
+import io
 import json
 import re
 import threading
@@ -13,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,8 +24,10 @@ from patientsky.sandbox import (
     Limits,
     Rate,
     SandboxClock,
+    _cli,
     _handlers,
     create_app,
+    get_sandbox,
     openapi_path,
     serve_in_thread,
 )
@@ -356,3 +361,17 @@ def test_the_examples_in_the_docs_section_on_limits_run() -> None:
     assert blocks
     for block in blocks:
         exec(compile(block, "docs/sandbox.md", "exec"), {})  # noqa: S102
+
+
+@pytest.mark.parametrize(("flag", "limited"), [([], True), (["--no-rate-limits"], False)])
+def test_the_command_turns_the_rate_limits_off_when_asked(
+    monkeypatch: pytest.MonkeyPatch, flag: list[str], limited: bool
+) -> None:
+    served: list[Any] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **_kwargs: served.append(app))
+    parser = argparse.ArgumentParser()
+    _cli.configure(parser)
+    assert _cli.run(parser.parse_args(flag), io.StringIO()) == 0
+    limits = get_sandbox(served[0]).limits
+    assert (limits.writes_per_caller is not None) is limited
+    assert (limits.login_per_client is not None) is limited
