@@ -33,6 +33,7 @@ from patientsky.sandbox import (
 )
 from patientsky.sandbox._http import ApiProblem
 from patientsky.sandbox._limits import Guard, Throttle, is_limited
+from tests.images import PNG
 from tests.sandbox.conftest import NOW, Api
 
 
@@ -133,6 +134,16 @@ def test_writes_are_limited_per_caller_and_reads_are_not() -> None:
         assert _start_dialog(api, olav).status_code == 201
 
 
+def test_photo_uploads_have_a_smaller_bucket_of_their_own() -> None:
+    limits = Limits(photos_per_caller=Rate(burst=2, per_minute=1), clock=Ticker())
+    with _sandbox(limits) as api:
+        kari = {**api.auth("p-kari"), "Content-Type": "image/png"}
+        put = [api.client.put("/v1/patients/me/photo", headers=kari, content=PNG) for _ in range(3)]
+        assert [r.status_code for r in put[:2]] == [200, 200]
+        assert "photo" in _limited(put[2])["detail"]
+        assert _start_dialog(api, api.auth("p-kari")).status_code == 201
+
+
 def test_an_idempotent_replay_writes_nothing_and_is_not_counted() -> None:
     limits = Limits(writes_per_caller=Rate(burst=1, per_minute=1), clock=Ticker())
     with _sandbox(limits) as api:
@@ -168,6 +179,7 @@ def test_the_default_limits_are_those_the_docs_give() -> None:
     assert limits.login_per_client == Rate(burst=100, per_minute=60)
     assert limits.login_per_person == Rate(burst=60, per_minute=30)
     assert limits.writes_per_caller == Rate(burst=600, per_minute=600)
+    assert limits.photos_per_caller == Rate(burst=20, per_minute=10)
     assert limits.messages_per_dialog == 1000
     assert Limits.unlimited(messages_per_dialog=5).messages_per_dialog == 5
 

@@ -5,7 +5,9 @@ A bucket holds up to ``burst`` tokens and gains ``per_minute`` of them a minute;
 request takes one, and a request that finds the bucket empty is refused with 429
 ``rate_limited`` and a ``Retry-After`` (whole seconds until a token is back). Logins
 count per client address and, for a person's login, per national identity number;
-writes (``POST``, ``PUT``, ``PATCH``, ``DELETE``) count per logged-in caller.
+writes (``POST``, ``PUT``, ``PATCH``, ``DELETE``) count per logged-in caller, and a
+photo upload, which costs a whole image's decoding and encoding, counts once more
+against a smaller bucket of its own.
 
 The buckets run on ``time.monotonic``, never on the sandbox clock: tests move that
 clock by days, which must neither refill nor drain anyone's bucket. Memory is bounded:
@@ -100,6 +102,7 @@ class Limits:
         login_per_person: A person's logins per national identity number.
         writes_per_caller: ``POST``, ``PUT``, ``PATCH`` and ``DELETE`` requests per
             logged-in person or clinic.
+        photos_per_caller: Photo uploads per logged-in person (they count as writes too).
         messages_per_dialog: How many messages a dialog holds (``dialog_full`` past it).
         max_tracked: How many keys each rate keeps buckets for at most.
         clock: The monotonic clock, in seconds; ``time.monotonic`` by default.
@@ -108,6 +111,7 @@ class Limits:
     login_per_client: Rate | None = Rate(burst=100, per_minute=60)
     login_per_person: Rate | None = Rate(burst=60, per_minute=30)
     writes_per_caller: Rate | None = Rate(burst=600, per_minute=600)
+    photos_per_caller: Rate | None = Rate(burst=20, per_minute=10)
     messages_per_dialog: int = attrs.field(default=MAX_MESSAGES_PER_DIALOG, validator=_positive_int)
     max_tracked: int = attrs.field(default=10_000, validator=_positive_int)
     clock: Callable[[], float] = attrs.field(default=time.monotonic, repr=False)
@@ -115,7 +119,12 @@ class Limits:
     @classmethod
     def unlimited(cls, **changes: Any) -> Limits:
         """Return limits with no rate limit at all (the caps stay), changed by ``changes``."""
-        base = cls(login_per_client=None, login_per_person=None, writes_per_caller=None)
+        base = cls(
+            login_per_client=None,
+            login_per_person=None,
+            writes_per_caller=None,
+            photos_per_caller=None,
+        )
         return attrs.evolve(base, **changes)
 
 
@@ -191,6 +200,7 @@ class Guard:
         self.clients = throttle(limits.login_per_client)
         self.people = throttle(limits.login_per_person)
         self.writers = throttle(limits.writes_per_caller)
+        self.photographers = throttle(limits.photos_per_caller)
 
     def person_key(self, national_id: NationalId) -> str:
         """Return the key a person's logins count under: a keyed hash, never the number."""
@@ -244,6 +254,22 @@ class Guard:
         if ctx.principal is not None:
             self.admit([(self.writers, ctx.principal.caller, "writes by this caller")])
 
+    def photo(self, ctx: Ctx) -> None:
+        """
+        Count a photo upload by the logged-in caller: as a write, and as a photo.
+
+        Raises:
+            ApiProblem: 429 if the caller's writes or photo uploads have run out.
+        """
+        if ctx.principal is not None:
+            caller = ctx.principal.caller
+            self.admit(
+                [
+                    (self.writers, caller, "writes by this caller"),
+                    (self.photographers, caller, "photo uploads by this caller"),
+                ]
+            )
+
 
 def _national_id(ctx: Ctx) -> NationalId | None:
     """The national identity number of a login body, if it holds a valid one."""
@@ -277,7 +303,12 @@ def guard_operations(
             if not is_limited(path, method, auth=op.auth, writes=op.writes):
                 guarded[path][method] = op
                 continue
-            check = guard.login if path in LOGIN_PATHS else guard.write
+            if path in LOGIN_PATHS:
+                check = guard.login
+            elif path.endswith("/photo") and method == "PUT":
+                check = guard.photo
+            else:
+                check = guard.write
             guarded[path][method] = _wrapped(op, check)
     return guarded
 
