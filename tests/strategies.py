@@ -302,6 +302,7 @@ def clinics() -> st.SearchStrategy[Clinic]:
         _optional(st.sampled_from(PaymentTerminal)),
         fee_settings(),
         _optional(texts()),
+        st.integers(1, 50),
     )
 
 

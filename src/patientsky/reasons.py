@@ -120,6 +120,12 @@ class Reason(enum.Enum):
     NOT_CANCELLABLE = "not_cancellable"
     """The consultation cannot be cancelled (it is over, or already cancelled)."""
 
+    # Bounded resources: limits that keep one person from filling the system
+    DIALOG_FULL = "dialog_full"
+    """The dialog holds as many messages as a dialog may; a new dialog takes the rest."""
+    TOO_MANY_FUTURE_BOOKINGS = "too_many_future_bookings"
+    """The patient already holds as many upcoming bookings at the clinic as it allows."""
+
     @classmethod
     def parse(cls, code: str | None) -> Reason:
         """
@@ -352,6 +358,20 @@ _MESSAGES: Mapping[Reason, _Entry] = MappingProxyType(
             "booking",
             "Timen kan ikke avbestilles.",
             "This appointment cannot be cancelled.",
+        ),
+        # Bounded resources
+        Reason.DIALOG_FULL: _Entry(
+            "communication",
+            "Dialogen har nådd største antall meldinger. Start en ny dialog for å skrive mer.",
+            "The dialog has reached its maximum number of messages. Start a new dialog to write"
+            " more.",
+        ),
+        Reason.TOO_MANY_FUTURE_BOOKINGS: _Entry(
+            "booking",
+            "Du har allerede så mange kommende timer hos klinikken som den tillater."
+            " Avbestill en time eller vent til en er over.",
+            "You already hold as many upcoming appointments at the clinic as it allows."
+            " Cancel one, or wait until one is over.",
         ),
     }
 )

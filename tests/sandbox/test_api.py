@@ -14,10 +14,8 @@ import pytest
 
 from patientsky.sandbox import SandboxClock, _handlers, create_app, get_sandbox, serve_in_thread
 from patientsky.sandbox._cli import describe
+from tests.images import JPEG, PNG, decode, png_of_size
 from tests.sandbox.conftest import NOW, Api
-
-JPEG = b"\xff\xd8\xff\xe0" + bytes(100)
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(100)
 
 
 def _problem(response: httpx.Response) -> dict[str, Any]:
@@ -186,7 +184,8 @@ def test_a_photo_is_checked_by_its_bytes_not_only_its_header(api: Api) -> None:
     assert ok.status_code == 200
     assert ok.json()["mediaType"] == "image/jpeg"
     got = api.client.get("/v1/patients/me/photo", headers=headers)
-    assert got.content == JPEG
+    assert decode(got.content).format == "JPEG"
+    assert decode(got.content).size == decode(JPEG).size
     assert got.headers["content-type"] == "image/jpeg"
     lying = api.client.put(
         "/v1/patients/me/photo", content=PNG, headers={**headers, "Content-Type": "image/jpeg"}
@@ -201,14 +200,10 @@ def test_a_photo_is_checked_by_its_bytes_not_only_its_header(api: Api) -> None:
 def test_a_photo_over_5_mib_is_a_413_and_exactly_5_mib_is_fine(api: Api) -> None:
     headers = {**api.auth("p-kari"), "Content-Type": "image/png"}
     limit = 5 * 1024 * 1024
-    big = api.client.put(
-        "/v1/patients/me/photo", content=PNG[:8] + bytes(limit - 7), headers=headers
-    )
+    big = api.client.put("/v1/patients/me/photo", content=png_of_size(limit + 1), headers=headers)
     assert big.status_code == 413
     assert _problem(big)["code"] == "payload_too_large"
-    fits = api.client.put(
-        "/v1/patients/me/photo", content=PNG[:8] + bytes(limit - 8), headers=headers
-    )
+    fits = api.client.put("/v1/patients/me/photo", content=png_of_size(limit), headers=headers)
     assert fits.status_code == 200
 
 

@@ -19,10 +19,10 @@ import attrs
 import pytest
 
 from patientsky.models import Action
+from tests.images import PNG
 from tests.sandbox.conftest import Api
 
 P = "/v1/patients/{pid}"
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 
 
 def _free_slot(api: Api) -> dict[str, Any]:

@@ -8,7 +8,16 @@ import enum
 
 import attrs
 
-from patientsky.models._base import enum_tuple, items, non_negative, of_type, one_of, optional, text
+from patientsky.models._base import (
+    enum_tuple,
+    items,
+    non_negative,
+    of_type,
+    one_of,
+    optional,
+    positive,
+    text,
+)
 from patientsky.models.communication import CommunicationType
 from patientsky.models.identity import OrganisationNumber
 from patientsky.models.payment import Money
@@ -87,6 +96,8 @@ class Clinic:
         payment_terminal: The payment terminal, if any (B1).
         fees: Fees and cancellation deadline.
         city: Where the clinic is, for clinic search (H2).
+        max_future_bookings: How many booked consultations that have not started yet
+            one patient may hold at the clinic at once (K2); portals book no more.
     """
 
     id: str = attrs.field(validator=text(200))
@@ -105,6 +116,7 @@ class Clinic:
     )
     fees: FeeSettings = attrs.field(factory=FeeSettings, validator=of_type(FeeSettings))
     city: str | None = attrs.field(default=None, validator=optional(text(100)))
+    max_future_bookings: int = attrs.field(default=4, validator=positive)
 
     @property
     def uses_convene(self) -> bool:

@@ -58,6 +58,7 @@ from patientsky.rules.consent import (
 )
 from patientsky.rules.decision import Allowed, Decision, Denied, Outcome, Reason, require
 from patientsky.rules.dialogs import (
+    MAX_MESSAGES_PER_DIALOG,
     DialogRow,
     Folder,
     archive,
@@ -117,6 +118,7 @@ __all__ = [
     "Folder",
     "HEALTH_DATA_ASSURANCE",
     "HEALTH_DATA_METHODS",
+    "MAX_MESSAGES_PER_DIALOG",
     "Outcome",
     "PaymentOverview",
     "PaymentRow",

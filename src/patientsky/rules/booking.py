@@ -23,6 +23,10 @@ Booking and cancelling consultations (K2, K3).
 7. **The time is publicly bookable** (``SLOT_NOT_PUBLIC``): with ``public_only`` (the
    default, as for every booking made in the portal, by the patient or a relation),
    the time must be free in publicly bookable slots of publicly bookable types.
+8. **The patient holds room for one more** (``TOO_MANY_FUTURE_BOOKINGS``): fewer of
+   the patient's consultations at the clinic that hold their time start after ``at``
+   than the clinic's ``max_future_bookings``
+   (:class:`~patientsky.models.clinic.Clinic`).
 
 The start need not be on a step of :func:`~patientsky.rules.freetime.free_start_times`;
 portals offer those, the rule asks only that the time be free.
@@ -205,6 +209,22 @@ def _is_free(
     return len(free) == 1
 
 
+def _future_bookings(
+    consultations: Iterable[Consultation], patient_id: str, clinic_id: str, at: dt.datetime
+) -> int:
+    """Count the patient's consultations at the clinic that hold time and start after ``at``."""
+    now = at.astimezone(dt.UTC)
+    upcoming = {
+        c.id
+        for c in consultations
+        if c.patient_id == patient_id
+        and c.clinic_id == clinic_id
+        and c.holds_time
+        and c.start.astimezone(dt.UTC) > now
+    }
+    return len(upcoming)
+
+
 def book(
     access: AccessRequest,
     *,
@@ -289,6 +309,8 @@ def book(
         return Denied.because(Reason.SLOT_NOT_FREE)
     if public_only and not _is_free(schedule, wanted, ids, time_slot_type_id, public_only=True):
         return Denied.because(Reason.SLOT_NOT_PUBLIC)
+    if _future_bookings(known, patient.id, clinic.id, at) >= clinic.max_future_bookings:
+        return Denied.because(Reason.TOO_MANY_FUTURE_BOOKINGS)
 
     consultation = Consultation(
         id=consultation_id,

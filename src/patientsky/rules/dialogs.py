@@ -60,6 +60,7 @@ from patientsky.rules.decision import Allowed, Denied, Outcome, Reason
 __all__ = [
     "DialogRow",
     "Folder",
+    "MAX_MESSAGES_PER_DIALOG",
     "archive",
     "close_dialog",
     "folder_of",
@@ -68,6 +69,10 @@ __all__ = [
     "reply",
     "start_dialog",
 ]
+
+
+MAX_MESSAGES_PER_DIALOG = 1000
+"""How many messages one dialog holds at most; :func:`reply` refuses more (``DIALOG_FULL``)."""
 
 
 class Folder(enum.Enum):
@@ -193,33 +198,45 @@ def start_dialog(
     )
 
 
-def reply(dialog: Dialog, message: Message, *, reopen: bool = False) -> Outcome[Dialog]:
+def reply(
+    dialog: Dialog,
+    message: Message,
+    *,
+    reopen: bool = False,
+    max_messages: int = MAX_MESSAGES_PER_DIALOG,
+) -> Outcome[Dialog]:
     """
     Add a message to a dialog.
 
     From the patient side (the patient or a representative) the dialog must be open;
     the writer has then read it. From the practitioner or the clinic a message is
-    always taken: on a closed dialog it stays closed but shows in the inbox, unread,
-    until read again; with ``reopen=True`` it opens the dialog again and asks for an
-    answer.
+    taken while the dialog has room: on a closed dialog it stays closed but shows in
+    the inbox, unread, until read again; with ``reopen=True`` it opens the dialog
+    again and asks for an answer. A dialog holds at most ``max_messages`` messages,
+    whoever writes (``DIALOG_FULL``); a new dialog takes the rest.
 
     Args:
         dialog: The dialog.
         message: The new message; sent no earlier than the dialog's last one.
         reopen: For a practitioner's or clinic's message: open the dialog again.
+        max_messages: How many messages the dialog may hold, the new one included.
 
     Returns:
         :class:`~patientsky.rules.decision.Allowed` with the updated dialog, or
         :class:`~patientsky.rules.decision.Denied` with ``UNKNOWN_TYPE``,
-        ``UNKNOWN_DIALOG_STATUS`` or ``DIALOG_CLOSED``.
+        ``UNKNOWN_DIALOG_STATUS``, ``DIALOG_CLOSED`` or ``DIALOG_FULL``.
 
     Raises:
         InvalidInput: If the message is older than the dialog's last one, repeats a
-            message id, or ``reopen`` is asked by the patient side.
+            message id, ``reopen`` is asked by the patient side, or ``max_messages``
+            is not a positive integer.
     """
     _check_author(message, dialog.patient_id)
     if not isinstance(reopen, bool):
         raise InvalidInput("reopen", "must be a bool")
+    cap: object = max_messages  # typed callers pass an int; the REPL may not
+    if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
+        raise InvalidInput("max_messages", "must be a positive integer")
     if message.sent_at < dialog.updated_at:
         raise InvalidInput("message.sent_at", "is earlier than the dialog's last message")
     if not isinstance(dialog.type, CommunicationType):
@@ -232,7 +249,11 @@ def reply(dialog: Dialog, message: Message, *, reopen: bool = False) -> Outcome[
             raise InvalidInput("reopen", "only the practitioner or the clinic reopens a dialog")
         if dialog.status is DialogStatus.CLOSED:
             return Denied.because(Reason.DIALOG_CLOSED)
+        if len(dialog.messages) >= max_messages:
+            return Denied.because(Reason.DIALOG_FULL)
         return Allowed(attrs.evolve(dialog, messages=messages, read_at=message.sent_at))
+    if len(dialog.messages) >= max_messages:
+        return Denied.because(Reason.DIALOG_FULL)
     if reopen and dialog.status is DialogStatus.CLOSED:
         return Allowed(
             attrs.evolve(

@@ -1,7 +1,7 @@
 """
 The sandbox: a reference server for the HTTP contract that enforces :mod:`patientsky.rules`.
 
-Needs the ``sandbox`` extra (Starlette, uvicorn, fpdf2). Its state lives in SQLite
+Needs the ``sandbox`` extra (Starlette, uvicorn, fpdf2, Pillow). Its state lives in SQLite
 (a file or memory), its time comes from a :class:`SandboxClock` that tests can set and
 advance, and it starts with a demo world of synthetic patients and real clinic calendars.
 
@@ -16,6 +16,7 @@ The contract is the OpenAPI 3.1 document at :func:`openapi_path`, also served at
 ``/openapi.json``.
 """
 
+from patientsky.sandbox._limits import Limits, Rate
 from patientsky.sandbox._openapi import openapi_path
 from patientsky.sandbox._server import serve_in_thread
 from patientsky.sandbox.app import Sandbox, create_app, get_sandbox
@@ -27,6 +28,8 @@ from patientsky.sandbox.storage import Storage
 __all__ = [
     "DemoData",
     "DemoLogin",
+    "Limits",
+    "Rate",
     "Sandbox",
     "SandboxClock",
     "Storage",

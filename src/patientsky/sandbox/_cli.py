@@ -18,6 +18,7 @@ import socket
 from typing import TextIO
 
 from patientsky.client.sandbox import ADMIN_KEY_VARIABLE
+from patientsky.sandbox._limits import Limits
 from patientsky.sandbox.app import MIN_ADMIN_KEY_LENGTH, Sandbox, create_app, get_sandbox
 
 __all__ = ["EXIT_NOT_LOOPBACK", "EXIT_PORT_IN_USE", "configure", "describe", "is_loopback", "run"]
@@ -50,6 +51,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--allow-remote",
         action="store_true",
         help="allow an address that is not loopback (the sandbox is a developer tool)",
+    )
+    parser.add_argument(
+        "--no-rate-limits",
+        action="store_true",
+        help="turn the rate limits off, for benchmarks (the caps stay)",
     )
 
 
@@ -141,7 +147,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             return EXIT_PORT_IN_USE
         raise
     with contextlib.closing(sock):
-        app = create_app(args.db, demo=True, admin_key=given)
+        limits = Limits.unlimited() if args.no_rate_limits else None
+        app = create_app(args.db, demo=True, admin_key=given, limits=limits)
         port = sock.getsockname()[1]
         host = f"[{args.host.strip('[]')}]" if ":" in args.host else args.host
         # The banner comes only now: the port is bound, so the address it prints works.

@@ -48,7 +48,9 @@ from patientsky.rules import (
 from patientsky.rules.access import allowed_actions, decide
 from patientsky.rules.decision import Denied
 from patientsky.sandbox import _auth
+from patientsky.sandbox._headers import attachment, etag_matches
 from patientsky.sandbox._http import ApiProblem
+from patientsky.sandbox._photos import clean_photo
 from patientsky.sandbox.app import (
     Ctx,
     Operation,
@@ -254,8 +256,13 @@ def update_profile(ctx: Ctx) -> Response:
         raise ApiProblem(
             428, "precondition_required", "If-Match is required: send the ETag you last read"
         )
-    current = _etag(ctx, patient)
-    if if_match.strip().removeprefix("W/") != current and if_match.strip() != "*":
+    matches = etag_matches(if_match, _etag(ctx, patient))
+    if matches is None:
+        message = 'must be "*" or a list of entity tags, such as "abc"'
+        raise ApiProblem(
+            400, "invalid_input", f"If-Match: {message}", errors=(("If-Match", message),)
+        )
+    if not matches:
         raise ApiProblem(
             412, "precondition_failed", "the profile changed since you read it; read it again"
         )
@@ -289,7 +296,7 @@ def get_photo(ctx: Ctx) -> Response:
 
 
 def put_photo(ctx: Ctx) -> Response:
-    """PUT /v1/patients/{patientId}/photo: JPEG or PNG, checked by its first bytes."""
+    """PUT /v1/patients/{patientId}/photo: a whole JPEG or PNG, kept without its metadata."""
     patient = ctx.patient()
     ctx.require(patient, Action.EDIT_PROFILE)
     declared = ctx.call.media_type
@@ -307,6 +314,7 @@ def put_photo(ctx: Ctx) -> Response:
             "unsupported_media_type",
             f"the content is not a {declared.split('/')[1].upper()} image",
         )
+    body = clean_photo(body, declared)
     photo = PhotoRef(new_id("photo"), declared, len(body))
     ctx.repo.tx.put_photo(photo.id, patient.id, declared, body)
     ctx.repo.tx.delete_photos(patient.id, keep=photo.id)
@@ -611,7 +619,7 @@ def reply_to_dialog(ctx: Ctx) -> Response:
         message = Message(new_id("msg"), kind, author, body, sent_at)
     except InvalidInput as exc:
         raise ApiProblem.invalid(exc) from None
-    outcome = dialogs.reply(dialog, message)
+    outcome = dialogs.reply(dialog, message, max_messages=ctx.sandbox.limits.messages_per_dialog)
     if isinstance(outcome, Denied):
         deny_unless(outcome)
     updated = outcome.unwrap()
@@ -682,7 +690,7 @@ def download_receipt(ctx: Ctx) -> Response:
         pdf,
         200,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="kvittering-{payment.id}.pdf"'},
+        headers={"Content-Disposition": attachment(f"kvittering-{payment.id}.pdf")},
     )
 
 

@@ -172,6 +172,7 @@ class Call:
         headers: The request headers, lower-case names.
         body: The raw body.
         media_type: The body's media type, without parameters, lower case.
+        client: The client's address, as the server saw it (for the rate limits).
     """
 
     request_id: str
@@ -182,6 +183,7 @@ class Call:
     headers: Mapping[str, str]
     body: bytes
     media_type: str
+    client: str = ""
 
     def json(self) -> Any:
         """

@@ -494,7 +494,8 @@ _IF_MATCH = {
     "name": "If-Match",
     "in": "header",
     "required": True,
-    "description": "The ``ETag`` of the profile as last read; 412 if it is stale.",
+    "description": "The ``ETag`` of the profile as last read (a list of tags, or ``*``),"
+    " compared strongly: a weak ``W/`` tag never matches; 412 if none matches.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 200},
 }
 
@@ -509,6 +510,7 @@ _ERROR_TEXT = {
     413: "The body is too large.",
     415: "The body's media type is not accepted.",
     428: "``If-Match`` is required.",
+    429: "A rate limit ran out (``rate_limited``); ``Retry-After`` says when to try again.",
     500: "An unexpected error (no details are given).",
 }
 
@@ -912,6 +914,13 @@ def _paths() -> dict[str, Schema]:
                 {
                     200: {
                         "description": "The receipt.",
+                        "headers": {
+                            "Content-Disposition": {
+                                "description": "``attachment``, with the file's name.",
+                                "required": True,
+                                "schema": {"type": "string", "pattern": "^attachment;"},
+                            }
+                        },
                         "content": {
                             "application/pdf": {"schema": {"type": "string", "format": "binary"}}
                         },
@@ -1081,6 +1090,32 @@ def _paths() -> dict[str, Schema]:
     }
 
 
+_UNSAFE = ("post", "put", "patch", "delete")
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Whole seconds to wait before trying again.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+
+
+def _rate_limited(paths: dict[str, Schema]) -> dict[str, Schema]:
+    """Add the 429 answer to the operations a rate limit stands in front of."""
+    for path, operations in paths.items():
+        for method, op in operations.items():
+            login = path in ("/v1/sandbox/login", "/v1/sandbox/clinic-login")
+            if login or (method in _UNSAFE and {"bearer": []} in op["security"]):
+                responses = op["responses"]
+                responses["429"] = {
+                    "description": _ERROR_TEXT[429],
+                    "headers": _RETRY_AFTER,
+                    "content": {_PROBLEM: {"schema": _ref("Problem")}},
+                }
+                op["responses"] = dict(sorted(responses.items()))
+    return paths
+
+
 def build_document() -> dict[str, Any]:
     """
     Return the OpenAPI 3.1 document of the HTTP contract.
@@ -1107,6 +1142,9 @@ def build_document() -> dict[str, Any]:
                 " national identity numbers never appear in a URL."
                 f" JSON bodies are capped at {MAX_JSON_BYTES} bytes, photos at"
                 f" {MAX_PHOTO_BYTES} bytes."
+                " Every response carries ``X-Content-Type-Options: nosniff`` and, but for"
+                " this document, ``Cache-Control: no-store``. Logins and writes are rate"
+                " limited: 429 ``rate_limited`` with ``Retry-After``."
             ),
             "license": {"name": "MIT", "identifier": "MIT"},
         },
@@ -1127,7 +1165,7 @@ def build_document() -> dict[str, Any]:
                 "public",
             )
         ],
-        "paths": _paths(),
+        "paths": _rate_limited(_paths()),
         "components": {
             "schemas": dict(sorted(b.schemas.items())),
             "securitySchemes": {

@@ -27,6 +27,7 @@ import attrs
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -37,6 +38,7 @@ from patientsky.rules.access import AccessRequest, decide
 from patientsky.rules.decision import Decision, Denied, Reason
 from patientsky.sandbox import _openapi
 from patientsky.sandbox._auth import PersonPrincipal, Principal, authenticate
+from patientsky.sandbox._headers import SecurityHeaders
 from patientsky.sandbox._http import (
     ApiProblem,
     Call,
@@ -45,6 +47,7 @@ from patientsky.sandbox._http import (
     problem_response,
     read_body,
 )
+from patientsky.sandbox._limits import Guard, Limits, guard_operations
 from patientsky.sandbox._repo import Repo
 from patientsky.sandbox.clock import SandboxClock
 from patientsky.sandbox.demo_data import DemoData, build_demo
@@ -70,6 +73,7 @@ class Sandbox:
         admin_key: The secret that sandbox-only operations (the clock, clinic login,
             clinic-side helpers) require as a bearer token; a random one if None.
             Never in a repr or a log.
+        limits: Rate limits and caps; the defaults if None.
     """
 
     def __init__(
@@ -78,10 +82,13 @@ class Sandbox:
         clock: SandboxClock,
         demo: DemoData | None,
         admin_key: str | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.storage = storage
         self.clock = clock
         self.demo = demo
+        self.limits = limits or Limits()
+        self.guard = Guard(self.limits)
         self.admin_key = admin_key or secrets.token_urlsafe(32)
         # A sandbox holds test people only: a real person's number is refused everywhere.
         self.converter: WireConverter = make_converter(synthetic_national_ids_only=True)
@@ -233,6 +240,8 @@ _STATUS_OF_REASON: Mapping[Reason, int] = {
     Reason.ALREADY_BOOKED: 409,
     Reason.NOT_CANCELLABLE: 409,
     Reason.DIALOG_CLOSED: 409,
+    Reason.DIALOG_FULL: 409,
+    Reason.TOO_MANY_FUTURE_BOOKINGS: 409,
 }
 
 
@@ -447,6 +456,7 @@ def _endpoint(sandbox: Sandbox, ops: Mapping[str, Operation], template: str) -> 
                 headers=headers,
                 body=body,
                 media_type=media_type,
+                client=request.client.host if request.client else "",
             )
             response = await run_in_threadpool(_run, sandbox, op, call, template)
         except Exception as exc:  # noqa: BLE001 -- every error becomes a problem document
@@ -482,6 +492,7 @@ def create_app(
     demo: bool = True,
     *,
     admin_key: str | None = None,
+    limits: Limits | None = None,
 ) -> Starlette:
     """
     Make the sandbox app.
@@ -493,6 +504,8 @@ def create_app(
         admin_key: The secret the sandbox-only operations require as a bearer token
             (``Sandbox.admin_key``); a random one if None, so a sandbox is never open
             by default.
+        limits: Rate limits and caps (see :class:`~patientsky.sandbox.Limits`); the
+            defaults if None.
 
     Returns:
         The Starlette app; :func:`get_sandbox` gives its state.
@@ -512,14 +525,15 @@ def create_app(
                 tx.set_meta("demo_logins", json.dumps(_logins(data)))
     if admin_key is not None and len(admin_key) < MIN_ADMIN_KEY_LENGTH:
         raise ValueError(f"the admin key must be at least {MIN_ADMIN_KEY_LENGTH} characters")
-    sandbox = Sandbox(storage, clock, data, admin_key)
+    sandbox = Sandbox(storage, clock, data, admin_key, limits)
     routes = [
         Route(path, _endpoint(sandbox, ops, path), methods=list(_METHODS))
-        for path, ops in _handlers.operations().items()
+        for path, ops in guard_operations(_handlers.operations(), sandbox.guard).items()
     ]
     app = Starlette(
         routes=routes,
         exception_handlers={StarletteHTTPException: _http_exception},
+        middleware=[Middleware(SecurityHeaders)],
     )
     app.state.sandbox = sandbox
     return app
