@@ -32,3 +32,46 @@ def test_ci_runs_exactly_the_readme_check_command() -> None:
         text=True,
     ).stdout.splitlines()
     assert out[:1] == [_readme_commands()[1]]
+
+
+def _third_party_imports(files: list[Path]) -> set[str]:
+    import ast
+    import sys
+
+    found: set[str] = set()
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            else:
+                continue
+            found.update(name.partition(".")[0] for name in names)
+    return found - set(sys.stdlib_module_names) - {"patientsky", "__future__"}
+
+
+def _requirement_names(requirements: list[str]) -> set[str]:
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    return {canonicalize_name(Requirement(r).name) for r in requirements}
+
+
+def test_every_imported_third_party_module_is_a_declared_dependency() -> None:
+    import tomllib
+    from importlib.metadata import packages_distributions
+
+    from packaging.utils import canonicalize_name
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    core = _requirement_names(project["dependencies"])
+    sandbox = core | _requirement_names(project["optional-dependencies"]["sandbox"])
+    distributions = packages_distributions()
+    src = ROOT / "src" / "patientsky"
+    in_sandbox = sorted((src / "sandbox").rglob("*.py"))
+    elsewhere = sorted(set(src.rglob("*.py")) - set(in_sandbox))
+    for files, declared in ((elsewhere, core), (in_sandbox, sandbox)):
+        for module in sorted(_third_party_imports(files)):
+            names = {canonicalize_name(d) for d in distributions.get(module, [module])}
+            assert names & declared, f"{module} is imported but not declared"

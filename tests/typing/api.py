@@ -28,12 +28,15 @@ from patientsky.client import (
     VideoLink,
 )
 from patientsky.client.sandbox import AsyncSandbox, Sandbox, SandboxClock, SandboxToken
+from patientsky.contract import openapi_document
 from patientsky.errors import (
     ApiConflict,
     ApiError,
     ConnectError,
+    FieldError,
     Forbidden,
     RateLimited,
+    ResponseValidationError,
     Timeout,
     TransportError,
 )
@@ -164,14 +167,23 @@ def sync_errors_and_options() -> None:
         assert reason is Reason.CONSENT_MISSING
     except RateLimited as exc:
         request_id: str | None = exc.request_id
-        assert request_id
+        wait: float | None = exc.retry_after
+        assert request_id or wait
+    except ResponseValidationError as exc:
+        where: str = exc.field
+        print(where, exc.status)
     except ApiError as exc:
         status: int = exc.status
-        assert status >= 400
+        headers: dict[str, str] = exc.headers
+        fields: tuple[FieldError, ...] = exc.field_errors
+        messages = {error.field: error.message for error in fields}
+        print(status, headers.get("x-request-id"), messages)
     except (ConnectError, Timeout) as exc:
         failure: TransportError = exc
         print(failure)
     assert DEFAULT_TIMEOUT.read
+    paths: dict[str, object] = openapi_document()["paths"]
+    assert paths
     client.close()
 
 

@@ -3,8 +3,9 @@ Receipts as PDF documents (B5), in Norwegian, made with fpdf2.
 
 The text is set in DejaVu Sans, shipped in ``patientsky/sandbox/fonts`` with its license
 and embedded in each receipt (only the glyphs used, so a receipt stays small). It covers
-every letter a Norwegian, Sámi or foreign name may hold ("Ærlig Øvre Ås",
-"Łukasz Áŋŋá Čábbá"), where the PDF core fonts know only Latin-1.
+every letter a Norwegian, Sámi or foreign name in the Latin, Greek or Cyrillic script may
+hold ("Ærlig Øvre Ås", "Łukasz Áŋŋá Čábbá", "Олександр"), where the PDF core fonts know
+only Latin-1.
 
 >>> import datetime as dt
 >>> from patientsky.models import Money, Payment, PaymentMethod, PaymentStatus
