@@ -380,10 +380,13 @@ def test_the_command_turns_the_rate_limits_off_when_asked(
     monkeypatch: pytest.MonkeyPatch, flag: list[str], limited: bool
 ) -> None:
     served: list[Any] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **_kwargs: served.append(app))
+    def serve(server: uvicorn.Server, **_kwargs: Any) -> None:
+        served.append(server.config.app)
+
+    monkeypatch.setattr(uvicorn.Server, "run", serve)
     parser = argparse.ArgumentParser()
     _cli.configure(parser)
-    assert _cli.run(parser.parse_args(flag), io.StringIO()) == 0
+    assert _cli.run(parser.parse_args([*flag, "--port", "0"]), io.StringIO()) == 0
     limits = get_sandbox(served[0]).limits
     assert (limits.writes_per_caller is not None) is limited
     assert (limits.login_per_client is not None) is limited
