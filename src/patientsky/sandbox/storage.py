@@ -624,7 +624,23 @@ class Storage:
             row = self._conn.execute(f"SELECT COUNT(*) FROM {_table(table)}").fetchone()  # noqa: S608
         return int(row[0])
 
+    @property
+    def total_changes(self) -> int:
+        """
+        How many rows were inserted, updated or deleted since the database was opened.
+
+        Tests use it to check that a write touches a fixed number of rows.
+        """
+        with self._lock:
+            return self._conn.total_changes
+
     def close(self) -> None:
         """Close the database."""
         with self._lock:
             self._conn.close()
+
+    def __enter__(self) -> Storage:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
