@@ -5,18 +5,21 @@ Prints two tables, all measured in this run:
 
 - **write throughput while one dialog grows**: a demo patient logs in, starts a dialog
   and posts ``--replies`` replies to it one after another, over HTTP (uvicorn on
-  127.0.0.1, keep-alive, the state in a SQLite file in a temporary directory, an
-  ``Idempotency-Key`` on every reply as the client sends one). Replies per second in the
-  first and in the last quarter of the burst, and their ratio (1.0: a reply costs the
-  same on a dialog of 1 message and of 400);
+  127.0.0.1, keep-alive, an ``Idempotency-Key`` on every reply as the client sends
+  one). Replies per second in the first and in the last quarter of the burst, and their
+  ratio (1.0: a reply costs the same on a dialog of 1 message and of 400); the median
+  of ``--runs`` bursts, after a warm-up. Once with the state in a SQLite file in a
+  temporary directory (each write synced to disk, as ``patientsky sandbox --db FILE``
+  runs), once in memory (no disk: the server's own work shows);
 - **server CPU per operation**: the ASGI app called in-process, with no HTTP client and
   no socket, and the process's CPU time (``time.process_time``, all threads) taken
   around a batch of calls of each operation. Reads and writes are measured in the same
   rounds, one after the other; the table gives the median and the range over
   ``--rounds`` rounds.
 
-Run: ``python benchmarks/bench_sandbox.py [--replies 400] [--rounds 7] [--batch 50]``,
-or ``nox -s bench``. Nothing leaves 127.0.0.1.
+Run: ``python benchmarks/bench_sandbox.py [--replies 400] [--runs 3] [--rounds 7]``
+(``--batch 50`` calls per operation and round), or ``nox -s bench``. Nothing leaves
+127.0.0.1.
 """
 
 from __future__ import annotations
@@ -66,38 +69,49 @@ def national_id(app: Any, patient_id: str) -> str:
 # --- write throughput over HTTP ---
 
 
-def throughput(replies: int, db_path: str | None) -> dict[str, float]:
+def throughput(replies: int, runs: int, db_path: str | None) -> dict[str, float]:
     """
-    Post ``replies`` replies to one new dialog over HTTP; return the per-quarter rates.
+    Post ``replies`` replies to one new dialog over HTTP, ``runs`` times; return the rates.
+
+    Before the timed bursts, a warm-up burst of 20 replies runs every code path once.
 
     Args:
-        replies: How many replies.
+        replies: How many replies per burst.
+        runs: How many bursts, each on a new dialog.
         db_path: The database file; memory if None.
 
     Returns:
-        Replies per second in the first and the last quarter, and the mean reply time
-        in each, in milliseconds.
+        Replies per second in the first and the last quarter of a burst (the median over
+        the bursts), and the mean time of one reply in each, in milliseconds.
     """
     app = create_app(db_path, clock=SandboxClock(NOW))
+    quarter = replies // 4
+    firsts: list[float] = []
+    lasts: list[float] = []
     with serve_in_thread(app) as base_url, httpx.Client(base_url=base_url, timeout=60) as http:
         login = {"nationalId": national_id(app, PATIENT), "method": "bankid"}
         token = http.post("/v1/sandbox/login", json=login).json()["accessToken"]
         http.headers["Authorization"] = f"Bearer {token}"
-        started = http.post(
-            "/v1/patients/me/dialogs",
-            json=NEW_DIALOG,
-            headers={"Idempotency-Key": idempotency_key()},
-        )
-        assert started.status_code == 201, started.text
-        url = f"/v1/patients/me/dialogs/{started.json()['id']}/messages"
-        stamps = [time.perf_counter()]
-        for _ in range(replies):
-            response = http.post(url, json=REPLY, headers={"Idempotency-Key": idempotency_key()})
-            assert response.status_code == 201, response.text
-            stamps.append(time.perf_counter())
-    quarter = replies // 4
-    first = stamps[quarter] - stamps[0]
-    last = stamps[replies] - stamps[replies - quarter]
+        for burst in range(runs + 1):
+            started = http.post(
+                "/v1/patients/me/dialogs",
+                json=NEW_DIALOG,
+                headers={"Idempotency-Key": idempotency_key()},
+            )
+            assert started.status_code == 201, started.text
+            url = f"/v1/patients/me/dialogs/{started.json()['id']}/messages"
+            count = 20 if burst == 0 else replies
+            stamps = [time.perf_counter()]
+            for _ in range(count):
+                headers = {"Idempotency-Key": idempotency_key()}
+                response = http.post(url, json=REPLY, headers=headers)
+                assert response.status_code == 201, response.text
+                stamps.append(time.perf_counter())
+            if burst > 0:
+                firsts.append(stamps[quarter] - stamps[0])
+                lasts.append(stamps[replies] - stamps[replies - quarter])
+    first = statistics.median(firsts)
+    last = statistics.median(lasts)
     return {
         "first_rate": quarter / first,
         "last_rate": quarter / last,
@@ -209,13 +223,17 @@ async def cpu_per_operation(
     async def reply_big() -> None:
         await server.ok("POST", f"{dialogs}/{big_id}/messages", REPLY, keyed=True)
 
-    grown = f"{big}-{big + rounds * batch}"
+    async def reply_big_unkeyed() -> None:
+        await server.ok("POST", f"{dialogs}/{big_id}/messages", REPLY)
+
+    grown = f"{big}-{big + 2 * rounds * batch}"
     operations: Sequence[tuple[str, Callable[[], Any]]] = [
         ("read: GET profile", read_profile),
         ("read: GET dialogs (inbox page)", list_inbox),
         (f"read: GET one dialog of {grown} messages", read_big_dialog),
         (f"write: reply to a dialog of 1-{batch} messages", reply_small),
         (f"write: reply to a dialog of {grown} messages", reply_big),
+        ("  the same without an Idempotency-Key", reply_big_unkeyed),
     ]
     results: list[list[float]] = [[] for _ in operations]
     small.append(json.loads(await server.ok("POST", dialogs, NEW_DIALOG, keyed=True))["id"])
@@ -236,19 +254,25 @@ def main() -> None:
     """Run both benchmarks and print their tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1] if __doc__ else None)
     parser.add_argument("--replies", type=int, default=400, help="replies to the growing dialog")
+    parser.add_argument("--runs", type=int, default=3, help="bursts of replies per database")
     parser.add_argument("--rounds", type=int, default=7, help="rounds of the CPU measurement")
     parser.add_argument("--batch", type=int, default=50, help="calls per operation and round")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as directory:
         rates = {
-            "SQLite file": throughput(args.replies, str(Path(directory) / "throughput.db")),
-            "in memory": throughput(args.replies, None),
+            "SQLite file": throughput(
+                args.replies, args.runs, str(Path(directory) / "throughput.db")
+            ),
+            "in memory": throughput(args.replies, args.runs, None),
         }
         cpu = asyncio.run(cpu_per_operation(args.rounds, args.batch, args.replies, directory))
 
     q = args.replies // 4
-    print(f"sandbox write throughput: {args.replies} replies to one dialog, HTTP on 127.0.0.1")
+    print(
+        f"sandbox write throughput: {args.replies} replies to one dialog, HTTP on 127.0.0.1,"
+        f" median of {args.runs} bursts"
+    )
     for db, rate in rates.items():
         print(f"{db:<36}{'replies/s':>10}{'ms/reply':>10}")
         print(f"{f'  first quarter (messages 2-{q + 1})':<36}", end="")

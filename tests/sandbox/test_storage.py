@@ -37,8 +37,8 @@ def storage() -> Iterator[Storage]:
     kept.close()
 
 
-def _wire(dialog: Dialog) -> Any:
-    return CONVERTER.unstructure(dialog)
+def _wire(value: Dialog | Message) -> Any:
+    return CONVERTER.unstructure(value)
 
 
 def _header(dialog: Dialog) -> Any:

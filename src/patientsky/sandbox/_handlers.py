@@ -525,8 +525,8 @@ def _dialog_response(ctx: Ctx, head: Dialog, status: int = 200) -> Response:
     """
     The view of a dialog: its header from ``head``, and every message as stored.
 
-    The messages go into the body as the JSON text they are stored as, so answering
-    with a long dialog neither decodes nor encodes its messages.
+    The messages go into the body as the JSON they are stored as, so answering with a
+    long dialog neither decodes nor encodes its messages.
     """
     view = _dialog_view(ctx, head)
     del view["messages"]
@@ -539,7 +539,7 @@ def _dialog_response(ctx: Ctx, head: Dialog, status: int = 200) -> Response:
         return ok(view, status)
     headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
     return Response(
-        body[: -len(b"[]}")] + messages.encode() + b"}",
+        body[: -len(b"[]}")] + messages + b"}",
         status,
         headers=headers,
         media_type=response.media_type,

@@ -270,8 +270,8 @@ class Repo:
         """Return a patient's dialogs, each as its header and last message."""
         return [self._head(found) for found in self.tx.select_dialog_heads(patient_id=patient_id)]
 
-    def dialog_messages_json(self, dialog_id: str) -> str:
-        """Return a dialog's messages as their wire JSON array text, oldest first, undecoded."""
+    def dialog_messages_json(self, dialog_id: str) -> bytes:
+        """Return a dialog's messages as their wire JSON array (UTF-8), oldest first, as stored."""
         return self.tx.dialog_messages(dialog_id)
 
     def save_dialog(self, dialog: Dialog) -> None:

@@ -412,16 +412,18 @@ class Transaction:
         )
         return [self._head(row) for row in rows]
 
-    def dialog_messages(self, dialog_id: str) -> str:
+    def dialog_messages(self, dialog_id: str) -> bytes:
         """
-        Return a dialog's messages as one JSON array text, oldest first, as stored.
+        Return a dialog's messages as one JSON array in UTF-8, oldest first, as stored.
 
-        The text goes into a response as it is: nothing is decoded or encoded again.
+        The bytes go into a response as they are: nothing is decoded or encoded again
+        (not even from UTF-8 to text).
         """
         rows = self._conn.execute(
-            "SELECT data FROM messages WHERE dialog_id = ? ORDER BY seq", (dialog_id,)
-        )
-        return "[" + ",".join(row[0] for row in rows) + "]"
+            "SELECT CAST(data AS BLOB) FROM messages WHERE dialog_id = ? ORDER BY seq",
+            (dialog_id,),
+        ).fetchall()
+        return b"[" + b",".join([row[0] for row in rows]) + b"]"
 
     def get_dialog(self, dialog_id: str) -> dict[str, Any] | None:
         """Return a whole dialog (header and every message) as wire JSON, or ``None``."""
