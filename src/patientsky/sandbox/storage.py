@@ -9,8 +9,10 @@ database file.
 
 **Writes in constant time.** A dialog is a small header row (``dialogs``) plus one row
 per message (``messages``, keyed by dialog and sequence number). A reply appends one
-message row and updates the header; it never reads, decodes or rewrites the messages
-before it. Every other record is its own row, so no write rewrites a growing record.
+message row and updates the header; it never decodes or rewrites the messages before
+it. (The answer to a reply still carries the whole dialog, as the contract says: its
+messages go into the body as the JSON they are stored as.) Every other record is its
+own row, so no write rewrites a growing record.
 
 **Durability.** A database file runs in WAL mode with ``synchronous = FULL``: a
 transaction is in the write-ahead log and synced to disk when ``COMMIT`` returns, and
