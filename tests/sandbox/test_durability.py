@@ -119,6 +119,13 @@ def _login(client: httpx.Client, national_id: str) -> None:
     client.headers["Authorization"] = f"Bearer {response.json()['accessToken']}"
 
 
+def _retry_after(response: httpx.Response) -> float:
+    try:
+        return min(1.0, max(0.0, float(response.headers.get("Retry-After", "1"))))
+    except ValueError:
+        return 1.0
+
+
 class Writer:
     """One thread's burst of replies to its own dialog."""
 
@@ -145,6 +152,17 @@ class Writer:
                     )
                 except httpx.TransportError:
                     return  # the server is gone: this one may or may not have been written
+                while response.status_code == 429:
+                    # A rate limit: wait as told (at most a second), send it again.
+                    if stop.is_set():
+                        return
+                    time.sleep(_retry_after(response))
+                    try:
+                        response = self.client.post(
+                            url, json={"body": body}, headers={"Idempotency-Key": body}
+                        )
+                    except httpx.TransportError:
+                        return
                 if response.status_code != 201:
                     self.failure = f"{response.status_code}: {response.text[:300]}"
                     return
