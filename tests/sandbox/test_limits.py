@@ -380,6 +380,7 @@ def test_the_command_turns_the_rate_limits_off_when_asked(
     monkeypatch: pytest.MonkeyPatch, flag: list[str], limited: bool
 ) -> None:
     served: list[Any] = []
+
     def serve(server: uvicorn.Server, **_kwargs: Any) -> None:
         served.append(server.config.app)
 

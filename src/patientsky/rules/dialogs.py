@@ -204,6 +204,7 @@ def reply(
     *,
     reopen: bool = False,
     max_messages: int = MAX_MESSAGES_PER_DIALOG,
+    message_count: int | None = None,
 ) -> Outcome[Dialog]:
     """
     Add a message to a dialog.
@@ -220,6 +221,9 @@ def reply(
         message: The new message; sent no earlier than the dialog's last one.
         reopen: For a practitioner's or clinic's message: open the dialog again.
         max_messages: How many messages the dialog may hold, the new one included.
+        message_count: How many messages the dialog holds, for a store that loads only
+            its header and last message (then ``dialog.messages`` is not all of them);
+            ``len(dialog.messages)`` if None.
 
     Returns:
         :class:`~patientsky.rules.decision.Allowed` with the updated dialog, or
@@ -237,6 +241,9 @@ def reply(
     cap: object = max_messages  # typed callers pass an int; the REPL may not
     if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
         raise InvalidInput("max_messages", "must be a positive integer")
+    count: object = len(dialog.messages) if message_count is None else message_count
+    if isinstance(count, bool) or not isinstance(count, int) or count < len(dialog.messages):
+        raise InvalidInput("message_count", "must be an integer, at least the messages given")
     if message.sent_at < dialog.updated_at:
         raise InvalidInput("message.sent_at", "is earlier than the dialog's last message")
     if not isinstance(dialog.type, CommunicationType):
@@ -249,10 +256,10 @@ def reply(
             raise InvalidInput("reopen", "only the practitioner or the clinic reopens a dialog")
         if dialog.status is DialogStatus.CLOSED:
             return Denied.because(Reason.DIALOG_CLOSED)
-        if len(dialog.messages) >= max_messages:
+        if count >= max_messages:
             return Denied.because(Reason.DIALOG_FULL)
         return Allowed(attrs.evolve(dialog, messages=messages, read_at=message.sent_at))
-    if len(dialog.messages) >= max_messages:
+    if count >= max_messages:
         return Denied.because(Reason.DIALOG_FULL)
     if reopen and dialog.status is DialogStatus.CLOSED:
         return Allowed(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
+import json
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -25,6 +25,7 @@ from patientsky.models import (
     ContactDetails,
     Counterpart,
     CounterpartKind,
+    Dialog,
     LoginMethod,
     Message,
     NationalId,
@@ -51,6 +52,7 @@ from patientsky.sandbox import _auth
 from patientsky.sandbox._headers import attachment, etag_matches
 from patientsky.sandbox._http import ApiProblem
 from patientsky.sandbox._photos import clean_photo
+from patientsky.sandbox._repo import DialogHead
 from patientsky.sandbox.app import (
     Ctx,
     Operation,
@@ -524,8 +526,8 @@ def get_video_link(ctx: Ctx) -> Response:
     found = _own_consultation(ctx, patient)
     if found.kind is not ConsultationKind.VIDEO or not found.holds_time:
         raise ApiProblem(404, "not_found", "this consultation has no video link")
-    room = hmac.new(b"patientsky-sandbox-video", found.id.encode(), hashlib.sha256).hexdigest()
-    return ok({"joinUrl": f"https://video.sandbox.patientsky.invalid/room/{room[:24]}"})
+    room = ctx.repo.video_room(found.id)
+    return ok({"joinUrl": f"https://video.sandbox.patientsky.invalid/room/{room}"})
 
 
 # --- dialogs ---
@@ -539,19 +541,52 @@ def _dialog_view(ctx: Ctx, dialog: Any) -> dict[str, Any]:
     return view
 
 
+def _dialog_response(ctx: Ctx, head: Dialog, status: int = 200) -> Response:
+    """
+    The view of a dialog: its header from ``head``, and every message as stored.
+
+    The messages go into the body as the JSON they are stored as, so answering with a
+    long dialog neither decodes nor encodes its messages.
+    """
+    view = _dialog_view(ctx, head)
+    del view["messages"]
+    view["messages"] = []  # last, so the stored array text can take its place
+    response = ok(view, status)
+    body = bytes(response.body)
+    messages = ctx.repo.dialog_messages_json(head.id)
+    if not body.endswith(b'"messages":[]}'):  # not compact JSON: decode and encode them
+        view["messages"] = json.loads(messages)
+        return ok(view, status)
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    return Response(
+        body[: -len(b"[]}")] + messages + b"}",
+        status,
+        headers=headers,
+        media_type=response.media_type,
+    )
+
+
 def list_dialogs(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/dialogs?folder=inbox|archive, newest first."""
     patient = ctx.patient()
     ctx.require(patient, Action.READ_MESSAGES)
     folder = query_choice(ctx.call.query, "folder", ("inbox", "archive"))
-    mine = {d.id: d for d in ctx.repo.dialogs_of(patient.id)}
+    # The folder and the order need each dialog's header and last message only; the
+    # messages are loaded for the dialogs on the page.
+    mine = {h.dialog.id: h.dialog for h in ctx.repo.dialog_heads_of(patient.id)}
     rows = dialogs.inbox(mine.values()) if folder == "inbox" else dialogs.archive(mine.values())
-    return ok(page(ctx, [mine[r.dialog_id] for r in rows], dump=lambda d: _dialog_view(ctx, d)))
+
+    def view(head: Dialog) -> dict[str, Any]:
+        found = _dialog_view(ctx, head)
+        found["messages"] = json.loads(ctx.repo.dialog_messages_json(head.id))
+        return found
+
+    return ok(page(ctx, [mine[r.dialog_id] for r in rows], dump=view))
 
 
-def _own_dialog(ctx: Ctx, patient: Patient) -> Any:
-    found = ctx.repo.dialog(ctx.call.path_params["dialogId"])
-    if found is None or found.patient_id != patient.id:
+def _own_dialog(ctx: Ctx, patient: Patient) -> DialogHead:
+    found = ctx.repo.dialog_head(ctx.call.path_params["dialogId"])
+    if found is None or found.dialog.patient_id != patient.id:
         raise ApiProblem(404, "not_found", "no such dialog")
     return found
 
@@ -560,9 +595,11 @@ def read_dialog(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/dialogs/{dialogId}: reading marks it read (M5)."""
     patient = ctx.patient()
     ctx.require(patient, Action.READ_MESSAGES)
-    dialog = dialogs.read_dialog(_own_dialog(ctx, patient), ctx.now)
-    ctx.repo.save_dialog(dialog)
-    return ok(_dialog_view(ctx, dialog))
+    head = _own_dialog(ctx, patient).dialog
+    dialog = dialogs.read_dialog(head, ctx.now)
+    if dialog is not head:
+        ctx.repo.save_dialog_header(dialog)
+    return _dialog_response(ctx, dialog)
 
 
 def _author(ctx: Ctx, patient: Patient) -> tuple[AuthorKind, str]:
@@ -603,7 +640,7 @@ def start_dialog(ctx: Ctx) -> Response:
         deny_unless(outcome)
     dialog = outcome.unwrap()
     ctx.repo.save_dialog(dialog)
-    return ok(_dialog_view(ctx, dialog), 201)
+    return _dialog_response(ctx, dialog, 201)
 
 
 def reply_to_dialog(ctx: Ctx) -> Response:
@@ -611,7 +648,10 @@ def reply_to_dialog(ctx: Ctx) -> Response:
     patient = ctx.patient()
     ctx.require(patient, Action.SEND_MESSAGES)
     body = _field(ctx, _json(ctx), "body", str)
-    dialog = _own_dialog(ctx, patient)
+    # The header and the last message are all the rule reads (see DialogHead): a reply
+    # costs the same on a dialog of one message as on one of thousands.
+    head = _own_dialog(ctx, patient)
+    dialog = head.dialog
     kind, author = _author(ctx, patient)
     # Never earlier than the last message, even if a test clock went back.
     sent_at = max(ctx.now, dialog.updated_at)
@@ -619,12 +659,17 @@ def reply_to_dialog(ctx: Ctx) -> Response:
         message = Message(new_id("msg"), kind, author, body, sent_at)
     except InvalidInput as exc:
         raise ApiProblem.invalid(exc) from None
-    outcome = dialogs.reply(dialog, message, max_messages=ctx.sandbox.limits.messages_per_dialog)
+    outcome = dialogs.reply(
+        dialog,
+        message,
+        max_messages=ctx.sandbox.limits.messages_per_dialog,
+        message_count=head.message_count,
+    )
     if isinstance(outcome, Denied):
         deny_unless(outcome)
     updated = outcome.unwrap()
-    ctx.repo.save_dialog(updated)
-    return ok(_dialog_view(ctx, updated), 201)
+    ctx.repo.append_message(updated, message)
+    return _dialog_response(ctx, updated, 201)
 
 
 def _clinic_of_path(ctx: Ctx) -> Any:
