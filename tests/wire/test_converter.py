@@ -446,7 +446,10 @@ def test_a_python_value_that_is_not_json_is_named_by_its_type() -> None:
 
 def test_text_that_utf_8_cannot_encode_is_not_written() -> None:
     with pytest.raises(InvalidInput, match="not valid Unicode"):
-        dumps(PersonName("Kari\ud800", "Nordmann"))
+        dumps(Page((), "cursor \ud800"))
+    # A model cannot hold such text in the first place.
+    with pytest.raises(InvalidInput, match="not a lone surrogate"):
+        PersonName("Kari\ud800", "Nordmann")
 
 
 def test_at_most_ten_further_problems_are_listed() -> None:

@@ -8,7 +8,17 @@ import enum
 
 import attrs
 
-from patientsky.models._base import enum_tuple, items, non_negative, of_type, one_of, optional, text
+from patientsky.models._base import (
+    enum_tuple,
+    items,
+    nfc,
+    nfc_or_none,
+    non_negative,
+    of_type,
+    one_of,
+    optional,
+    text,
+)
 from patientsky.models.communication import CommunicationType
 from patientsky.models.identity import OrganisationNumber
 from patientsky.models.payment import Money
@@ -89,8 +99,8 @@ class Clinic:
         city: Where the clinic is, for clinic search (H2).
     """
 
-    id: str = attrs.field(validator=text(200))
-    name: str = attrs.field(validator=text(200))
+    id: str = attrs.field(converter=nfc, validator=text(200))
+    name: str = attrs.field(converter=nfc, validator=text(200))
     org_number: OrganisationNumber | None = attrs.field(
         default=None, validator=optional(of_type(OrganisationNumber))
     )
@@ -104,7 +114,9 @@ class Clinic:
         default=None, validator=optional(one_of(PaymentTerminal))
     )
     fees: FeeSettings = attrs.field(factory=FeeSettings, validator=of_type(FeeSettings))
-    city: str | None = attrs.field(default=None, validator=optional(text(100)))
+    city: str | None = attrs.field(
+        default=None, converter=nfc_or_none, validator=optional(text(100))
+    )
 
     @property
     def uses_convene(self) -> bool:

@@ -19,6 +19,8 @@ from patientsky.models._base import (
     as_tuple,
     aware,
     items,
+    nfc,
+    nfc_lines,
     of_type,
     one_of,
     text,
@@ -104,8 +106,8 @@ class Counterpart:
     """
 
     kind: CounterpartKind = attrs.field(validator=one_of(CounterpartKind))
-    id: str = attrs.field(validator=text(200))
-    name: str = attrs.field(validator=text(200))
+    id: str = attrs.field(converter=nfc, validator=text(200))
+    name: str = attrs.field(converter=nfc, validator=text(200))
 
 
 @attrs.frozen
@@ -121,10 +123,10 @@ class Message:
         sent_at: When it was sent.
     """
 
-    id: str = attrs.field(validator=text(200))
+    id: str = attrs.field(converter=nfc, validator=text(200))
     author_kind: AuthorKind = attrs.field(validator=one_of(AuthorKind))
-    author_id: str = attrs.field(validator=text(200))
-    body: str = attrs.field(validator=text(20_000), repr=False)
+    author_id: str = attrs.field(converter=nfc, validator=text(200))
+    body: str = attrs.field(converter=nfc_lines, validator=text(20_000, multiline=True), repr=False)
     sent_at: dt.datetime = attrs.field(validator=aware)
 
 
@@ -150,14 +152,14 @@ class Dialog:
         read_at: When the patient (or a representative) last opened it.
     """
 
-    id: str = attrs.field(validator=text(200))
-    patient_id: str = attrs.field(validator=text(200))
-    clinic_id: str = attrs.field(validator=text(200))
+    id: str = attrs.field(converter=nfc, validator=text(200))
+    patient_id: str = attrs.field(converter=nfc, validator=text(200))
+    clinic_id: str = attrs.field(converter=nfc, validator=text(200))
     type: CommunicationType | Unrecognized = attrs.field(
         validator=one_of(CommunicationType, unrecognized=True)
     )
     counterpart: Counterpart = attrs.field(validator=of_type(Counterpart))
-    subject: str = attrs.field(validator=text(200), repr=False)
+    subject: str = attrs.field(converter=nfc, validator=text(200), repr=False)
     status: DialogStatus | Unrecognized = attrs.field(
         validator=one_of(DialogStatus, unrecognized=True)
     )

@@ -12,7 +12,17 @@ import enum
 import attrs
 
 from patientsky.errors import InvalidInput
-from patientsky.models._base import as_tuple, aware, items, of_type, one_of, optional, text
+from patientsky.models._base import (
+    as_tuple,
+    aware,
+    items,
+    nfc,
+    nfc_or_none,
+    of_type,
+    one_of,
+    optional,
+    text,
+)
 
 __all__ = [
     "ConsentEvent",
@@ -41,7 +51,7 @@ class Terms:
         published_at: When it took effect.
     """
 
-    version: str = attrs.field(validator=text(50))
+    version: str = attrs.field(converter=nfc, validator=text(50))
     published_at: dt.datetime = attrs.field(validator=aware)
 
 
@@ -60,13 +70,15 @@ class ConsentEvent:
         relation_id: The relation the actor used, when not the patient themself.
     """
 
-    id: str = attrs.field(validator=text(200))
-    patient_id: str = attrs.field(validator=text(200))
+    id: str = attrs.field(converter=nfc, validator=text(200))
+    patient_id: str = attrs.field(converter=nfc, validator=text(200))
     kind: ConsentEventKind = attrs.field(validator=one_of(ConsentEventKind))
-    terms_version: str = attrs.field(validator=text(50))
+    terms_version: str = attrs.field(converter=nfc, validator=text(50))
     at: dt.datetime = attrs.field(validator=aware)
-    actor_id: str = attrs.field(validator=text(200))
-    relation_id: str | None = attrs.field(default=None, validator=optional(text(200)))
+    actor_id: str = attrs.field(converter=nfc, validator=text(200))
+    relation_id: str | None = attrs.field(
+        default=None, converter=nfc_or_none, validator=optional(text(200))
+    )
 
     def __attrs_post_init__(self) -> None:
         if (self.actor_id == self.patient_id) != (self.relation_id is None):
@@ -85,7 +97,7 @@ class ConsentHistory:
         events: The events in the order they happened.
     """
 
-    patient_id: str = attrs.field(validator=text(200))
+    patient_id: str = attrs.field(converter=nfc, validator=text(200))
     events: tuple[ConsentEvent, ...] = attrs.field(
         default=(), converter=as_tuple, validator=items(of_type(ConsentEvent))
     )

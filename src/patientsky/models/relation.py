@@ -18,6 +18,7 @@ from patientsky.models._base import (
     aware,
     enum_tuple,
     items,
+    nfc,
     of_type,
     one_of,
     text,
@@ -147,16 +148,16 @@ class Relation:
         enabled: Access can be switched off without deleting the relation.
     """
 
-    id: str = attrs.field(validator=text(200))
-    principal_id: str = attrs.field(validator=text(200))
-    representative_id: str = attrs.field(validator=text(200))
+    id: str = attrs.field(converter=nfc, validator=text(200))
+    principal_id: str = attrs.field(converter=nfc, validator=text(200))
+    representative_id: str = attrs.field(converter=nfc, validator=text(200))
     kind: RelationKind | Unrecognized = attrs.field(
         validator=one_of(RelationKind, unrecognized=True)
     )
     actions: tuple[Action | Unrecognized, ...] = attrs.field(
         converter=enum_tuple, validator=items(one_of(Action, unrecognized=True))
     )
-    added_by_clinic_id: str = attrs.field(validator=text(200))
+    added_by_clinic_id: str = attrs.field(converter=nfc, validator=text(200))
     valid_from: dt.datetime = attrs.field(validator=aware)
     valid_until: dt.datetime | None = attrs.field(default=None, validator=aware)
     enabled: bool = attrs.field(default=True, validator=of_type(bool))

@@ -8,7 +8,7 @@ import datetime as dt
 
 import attrs
 
-from patientsky.models._base import aware, one_of, ordered, text
+from patientsky.models._base import aware, nfc, one_of, ordered, text
 from patientsky.models.identity import AssuranceLevel, LoginMethod
 
 __all__ = ["LoginSession"]
@@ -26,7 +26,7 @@ class LoginSession:
         expires_at: When the session ends.
     """
 
-    person_id: str = attrs.field(validator=text(200))
+    person_id: str = attrs.field(converter=nfc, validator=text(200))
     method: LoginMethod = attrs.field(validator=one_of(LoginMethod))
     authenticated_at: dt.datetime = attrs.field(validator=aware)
     expires_at: dt.datetime = attrs.field(validator=aware)
