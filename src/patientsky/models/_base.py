@@ -270,13 +270,36 @@ def items(validator: Validator, *, unique: bool = False) -> Validator:
     return check
 
 
+def instant(value: dt.datetime) -> dt.datetime:
+    """
+    Return an aware datetime as the same instant in UTC: the form to compare times in.
+
+    Python compares two datetimes that share a ``tzinfo`` by their wall-clock fields and
+    ignores ``fold``: in Europe/Oslo, 02:45 summer time would sort after 02:15 winter
+    time, half an hour later, on the night the clocks go back. In UTC there is no fold.
+
+    >>> import zoneinfo
+    >>> oslo = zoneinfo.ZoneInfo("Europe/Oslo")
+    >>> summer = dt.datetime(2026, 10, 25, 2, 45, tzinfo=oslo)
+    >>> winter = dt.datetime(2026, 10, 25, 2, 15, fold=1, tzinfo=oslo)
+    >>> winter < summer, instant(winter) < instant(summer)
+    (True, False)
+    """
+    return value if value.tzinfo is _UTC else value.astimezone(_UTC)
+
+
+_UTC = dt.UTC
+
+
 def ordered(start: str, end: str, *, strict: bool = True) -> Callable[[Any], None]:
-    """Return a check that ``getattr(self, start) < getattr(self, end)`` (or <=)."""
+    """Return a check that ``getattr(self, start) < getattr(self, end)`` (or <=), as instants."""
 
     def check(inst: Any) -> None:
         a, b = getattr(inst, start), getattr(inst, end)
         if a is None or b is None:
             return
+        if isinstance(a, dt.datetime) and isinstance(b, dt.datetime):
+            a, b = instant(a), instant(b)
         if (a >= b) if strict else (a > b):
             raise InvalidInput(end, f"must be after {start}")
 

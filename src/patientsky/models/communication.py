@@ -18,6 +18,7 @@ from patientsky.models._base import (
     Unrecognized,
     as_tuple,
     aware,
+    instant,
     items,
     nfc,
     nfc_lines,
@@ -173,7 +174,7 @@ class Dialog:
     def __attrs_post_init__(self) -> None:
         if not self.messages:
             raise InvalidInput("messages", "a dialog has at least one message")
-        times = [m.sent_at for m in self.messages]
+        times = [instant(m.sent_at) for m in self.messages]
         if any(b < a for a, b in itertools.pairwise(times)):
             raise InvalidInput("messages", "must be in the order they were sent")
         if len({m.id for m in self.messages}) != len(self.messages):
@@ -196,4 +197,4 @@ class Dialog:
     @property
     def is_unread(self) -> bool:
         """Whether a message came after the patient side last opened the dialog."""
-        return self.read_at is None or self.read_at < self.updated_at
+        return self.read_at is None or instant(self.read_at) < instant(self.updated_at)

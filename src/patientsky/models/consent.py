@@ -15,6 +15,7 @@ from patientsky.errors import InvalidInput
 from patientsky.models._base import (
     as_tuple,
     aware,
+    instant,
     items,
     nfc,
     nfc_or_none,
@@ -106,7 +107,7 @@ class ConsentHistory:
         for i, event in enumerate(self.events):
             if event.patient_id != self.patient_id:
                 raise InvalidInput(f"events[{i}].patient_id", "belongs to another patient")
-            if i and event.at < self.events[i - 1].at:
+            if i and instant(event.at) < instant(self.events[i - 1].at):
                 raise InvalidInput(f"events[{i}].at", "is earlier than the event before it")
 
     def append(self, event: ConsentEvent) -> ConsentHistory:

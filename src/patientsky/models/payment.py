@@ -19,6 +19,7 @@ from patientsky.models._base import (
     Unrecognized,
     aware,
     date_only,
+    instant,
     nfc,
     nfc_or_none,
     of_type,
@@ -180,7 +181,7 @@ class Invoice:
     def __attrs_post_init__(self) -> None:
         if self.amount.is_negative:
             raise InvalidInput("amount", "must not be negative")
-        if self.paid_at is not None and self.paid_at < self.issued_at:
+        if self.paid_at is not None and instant(self.paid_at) < instant(self.issued_at):
             raise InvalidInput("paid_at", "must not be before issued_at")
 
     @property

@@ -17,6 +17,7 @@ from patientsky.models._base import (
     Unrecognized,
     aware,
     enum_tuple,
+    instant,
     items,
     nfc,
     of_type,
@@ -165,7 +166,7 @@ class Relation:
     def __attrs_post_init__(self) -> None:
         if self.principal_id == self.representative_id:
             raise InvalidInput("representative_id", "a person cannot be their own relation")
-        if self.valid_until is not None and self.valid_until <= self.valid_from:
+        if self.valid_until is not None and instant(self.valid_until) <= instant(self.valid_from):
             raise InvalidInput("valid_until", "must be after valid_from")
 
     def grants(self, action: Action) -> bool:

@@ -8,7 +8,7 @@ import datetime as dt
 
 import attrs
 
-from patientsky.models._base import aware, nfc, one_of, ordered, text
+from patientsky.models._base import aware, instant, nfc, one_of, ordered, text
 from patientsky.models.identity import AssuranceLevel, LoginMethod
 
 __all__ = ["LoginSession"]
@@ -40,5 +40,5 @@ class LoginSession:
         return self.method.assurance
 
     def is_active(self, at: dt.datetime) -> bool:
-        """Whether the session is valid at ``at``."""
-        return self.authenticated_at <= at < self.expires_at
+        """Whether the session is valid at ``at`` (compared as instants)."""
+        return instant(self.authenticated_at) <= instant(at) < instant(self.expires_at)
