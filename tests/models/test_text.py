@@ -36,8 +36,8 @@ from tests.strategies import ALL_MODELS
 
 _T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
-_SINGLE = {nfc, nfc_or_none, nfc_tuple, str_tuple}
-_MULTI = {nfc_lines, nfc_lines_or_none}
+_SINGLE: set[object] = {nfc, nfc_or_none, nfc_tuple, str_tuple}
+_MULTI: set[object] = {nfc_lines, nfc_lines_or_none}
 
 # Fields that hold text in another form: digits checked by their own module, a currency
 # code, and the raw value of an enum this version does not know (checked, kept as sent).
@@ -83,7 +83,7 @@ def _text_fields() -> list[tuple[type, attrs.Attribute[Any]]]:
     for name in patientsky.models.__all__:
         cls = getattr(patientsky.models, name)
         if isinstance(cls, type) and attrs.has(cls):
-            found += [(cls, f) for f in attrs.fields(cls) if f.converter in _SINGLE | _MULTI]
+            found += [(cls, f) for f in attrs.fields(cls) if _converter(f) in _SINGLE | _MULTI]
     return found
 
 
@@ -93,12 +93,16 @@ _IDS = [f"{cls.__name__}.{field.name}" for cls, field in TEXT_FIELDS]
 
 def _kind(field: attrs.Attribute[Any]) -> bool:
     """Whether the field is multi-line."""
-    return field.converter in _MULTI
+    return _converter(field) in _MULTI
 
 
 def _with(instance: Any, field: attrs.Attribute[Any], value: str) -> Any:
-    is_tuple = field.converter in (nfc_tuple, str_tuple)
-    return attrs.evolve(instance, **{field.alias: (value,) if is_tuple else value})
+    is_tuple = _converter(field) in (nfc_tuple, str_tuple)
+    return attrs.evolve(instance, **{str(field.alias): (value,) if is_tuple else value})
+
+
+def _converter(field: attrs.Attribute[Any]) -> object:
+    return field.converter
 
 
 def _named(error: InvalidInput, field: attrs.Attribute[Any]) -> bool:
@@ -113,7 +117,7 @@ def test_every_text_field_of_the_models_is_normalised_and_checked() -> None:
         for field in attrs.fields(cls):
             if not re.search(r"\bstr\b", str(field.type)) or (name, field.name) in _NOT_FREE_TEXT:
                 continue
-            assert field.converter in _SINGLE | _MULTI, f"{name}.{field.name}"
+            assert _converter(field) in _SINGLE | _MULTI, f"{name}.{field.name}"
 
 
 def test_only_message_bodies_and_free_text_are_multi_line() -> None:
@@ -153,6 +157,7 @@ def test_allowed_text_is_accepted_and_stored_nfc_and_storing_it_again_changes_no
 ) -> None:
     instance = data.draw(ALL_MODELS[cls])
     value = data.draw(_ALLOWED_TEXT)
+    refusal: str | None
     try:
         changed = _with(instance, field, value)
     except InvalidInput as exc:
@@ -224,7 +229,7 @@ def test_a_message_body_refuses_every_other_control_and_hidden_character(bad: st
 
 
 def test_free_text_on_a_booking_and_a_renewal_request_is_multi_line() -> None:
-    assert attrs.fields(Consultation).patient_comment.converter is nfc_lines_or_none
+    assert _converter(attrs.fields(Consultation).patient_comment) is nfc_lines_or_none
     request = PrescriptionRenewalRequest(
         "r1", "p1", "c1", ["Paracet"], "p1", _T0, note="Takk!\r\nHilsen Kari"
     )

@@ -110,8 +110,10 @@ def test_a_patient_starts_only_the_types_the_clinic_enabled() -> None:
 
 @given(
     st.text(min_size=1).filter(
-        lambda v: v not in {t.value for t in CommunicationType}
-        and text_problem(v, multiline=False) is None
+        lambda v: (
+            v not in {t.value for t in CommunicationType}
+            and text_problem(v, multiline=False) is None
+        )
     )
 )
 def test_an_unrecognized_type_is_never_allowed(value: str) -> None:

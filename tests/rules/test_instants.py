@@ -163,7 +163,10 @@ def _in_order(values: list[dt.datetime]) -> list[dt.datetime]:
 @st.composite
 def access_requests(draw: st.DrawFn) -> AccessRequest:
     night = draw(NIGHTS)
-    t = lambda: draw(times(night))  # noqa: E731 - a short local draw
+
+    def t() -> dt.datetime:
+        return draw(times(night))
+
     start, end = _pair(t(), t())
     assume(start.astimezone(UTC) < end.astimezone(UTC))
     # A child whose 16th birthday is this very night, or an adult.
@@ -256,7 +259,10 @@ def test_model_checks_of_order_agree_in_oslo_time_and_in_utc(moments: list[dt.da
 @st.composite
 def dialogs(draw: st.DrawFn) -> tuple[Dialog, dt.datetime]:
     night = draw(NIGHTS)
-    t = lambda: draw(times(night))  # noqa: E731 - a short local draw
+
+    def t() -> dt.datetime:
+        return draw(times(night))
+
     sent = _in_order([t() for _ in range(draw(st.integers(1, 3)))])
     messages = [
         Message(f"m{i}", draw(st.sampled_from(AuthorKind)), "p1" if i % 2 else "gp", "Hei", at)
@@ -282,7 +288,7 @@ def dialogs(draw: st.DrawFn) -> tuple[Dialog, dt.datetime]:
         messages=messages,
         needs_reply=draw(st.booleans()),
         closed_at=t() if closed else None,
-        read_at=draw(st.none() | st.builds(lambda: t())),
+        read_at=t() if draw(st.booleans()) else None,
     )
     return dialog, t()
 
