@@ -78,6 +78,10 @@ _CHARACTER_PROBLEM = re.compile(
 )
 
 
+def _converter(field: attrs.Attribute[Any]) -> object:
+    return field.converter
+
+
 def _text_fields() -> list[tuple[type, attrs.Attribute[Any]]]:
     found = []
     for name in patientsky.models.__all__:
@@ -99,10 +103,6 @@ def _kind(field: attrs.Attribute[Any]) -> bool:
 def _with(instance: Any, field: attrs.Attribute[Any], value: str) -> Any:
     is_tuple = _converter(field) in (nfc_tuple, str_tuple)
     return attrs.evolve(instance, **{str(field.alias): (value,) if is_tuple else value})
-
-
-def _converter(field: attrs.Attribute[Any]) -> object:
-    return field.converter
 
 
 def _named(error: InvalidInput, field: attrs.Attribute[Any]) -> bool:
