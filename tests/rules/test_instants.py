@@ -12,6 +12,7 @@ and each rule is asked twice: with the times as drawn, and with every time in UT
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+import patientsky.models
 from patientsky.errors import InvalidInput
 from patientsky.models import (
     Action,
@@ -45,6 +47,7 @@ from patientsky.models import (
     PaymentTerminal,
     RelationKind,
 )
+from patientsky.models._base import instant_key
 from patientsky.models.calendar import Calendar, Schedule, TimeSlot, TimeSlotType
 from patientsky.models.clinic import CareService
 from patientsky.rules import (
@@ -66,6 +69,7 @@ from patientsky.rules import (
 from patientsky.rules.booking import book, cancel
 from patientsky.rules.decision import Reason
 from patientsky.rules.relations import add_relation
+from tests.strategies import ALL_MODELS
 from tests.strategies_rules import (
     CLINIC_ID,
     CURRENT_TERMS,
@@ -480,3 +484,38 @@ def test_events_at_0215_winter_time_come_after_0245_summer_time(earlier: dt.date
     assert ConsentHistory("kari", [given, later]).latest == later
     with pytest.raises(InvalidInput, match=r"events\[1\]\.at"):
         ConsentHistory("kari", [later, given])
+
+
+# Equality ------------------------------------------------------------------------------------
+
+
+def test_every_time_field_of_the_models_compares_equal_by_its_instant() -> None:
+    for name in patientsky.models.__all__:
+        cls = getattr(patientsky.models, name)
+        if not (isinstance(cls, type) and attrs.has(cls)):
+            continue
+        for field in attrs.fields(attrs.resolve_types(cls)):
+            if field.type is dt.datetime or dt.datetime in typing.get_args(field.type):
+                assert field.eq_key is instant_key, f"{name}.{field.name}"
+
+
+def test_models_are_equal_exactly_when_their_times_are_the_same_instants() -> None:
+    in_oslo = consent_given("kari", SUMMER_0245)
+    in_utc = consent_given("kari", SUMMER_0245.astimezone(UTC))
+    assert in_oslo == in_utc
+    assert hash(in_oslo) == hash(in_utc)
+    first = consent_given("kari", AUTUMN.at(2, 30, fold=0))
+    second = consent_given("kari", AUTUMN.at(2, 30, fold=1))
+    assert first.at == second.at  # Python compares the wall clocks: the same
+    assert first != second  # an hour apart
+
+
+_ANY_MODEL = st.sampled_from(sorted(ALL_MODELS, key=lambda c: c.__name__)).flatmap(
+    lambda c: ALL_MODELS[c]
+)
+
+
+@given(_ANY_MODEL)
+def test_a_model_with_its_times_in_utc_is_equal_to_itself(value: Any) -> None:
+    assert utc(value) == value
+    assert hash(utc(value)) == hash(value)

@@ -291,6 +291,16 @@ def instant(value: dt.datetime) -> dt.datetime:
 _UTC = dt.UTC
 
 
+def instant_key(value: dt.datetime | None) -> dt.datetime | None:
+    """
+    Key for the ``eq`` of a datetime field: models are equal when their times are the same instants.
+
+    So a value decoded with a fixed offset equals the one sent in Europe/Oslo, and two
+    readings of 02:30 on the night the clocks go back (``fold`` 0 and 1) are not equal.
+    """
+    return None if value is None else instant(value)
+
+
 def ordered(start: str, end: str, *, strict: bool = True) -> Callable[[Any], None]:
     """Return a check that ``getattr(self, start) < getattr(self, end)`` (or <=), as instants."""
 

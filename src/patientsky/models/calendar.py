@@ -37,6 +37,7 @@ from patientsky.errors import InvalidInput
 from patientsky.models._base import (
     Unrecognized,
     aware,
+    instant_key,
     items,
     nfc,
     nfc_or_none,
@@ -128,8 +129,8 @@ class Interval:
         InvalidInput: If a bound is not aware, or ``end`` is not after ``start``.
     """
 
-    start: dt.datetime = attrs.field(validator=[of_type(dt.datetime), aware])
-    end: dt.datetime = attrs.field(validator=[of_type(dt.datetime), aware])
+    start: dt.datetime = attrs.field(validator=[of_type(dt.datetime), aware], eq=instant_key)
+    end: dt.datetime = attrs.field(validator=[of_type(dt.datetime), aware], eq=instant_key)
 
     def __attrs_post_init__(self) -> None:
         _starts_before_end(self)
@@ -275,8 +276,8 @@ class TimeSlot:
     id: str = attrs.field(converter=nfc, validator=text(200))
     calendar_id: str = attrs.field(converter=nfc, validator=text(200))
     type_id: str = attrs.field(converter=nfc, validator=text(200))
-    start: dt.datetime = attrs.field(validator=aware)
-    end: dt.datetime = attrs.field(validator=aware)
+    start: dt.datetime = attrs.field(validator=aware, eq=instant_key)
+    end: dt.datetime = attrs.field(validator=aware, eq=instant_key)
     public_bookable: bool = attrs.field(default=True, validator=of_type(bool))
 
     def __attrs_post_init__(self) -> None:
@@ -321,8 +322,8 @@ class Appointment:
 
     id: str = attrs.field(converter=nfc, validator=text(200))
     calendar_id: str = attrs.field(converter=nfc, validator=text(200))
-    start: dt.datetime = attrs.field(validator=aware)
-    end: dt.datetime = attrs.field(validator=aware)
+    start: dt.datetime = attrs.field(validator=aware, eq=instant_key)
+    end: dt.datetime = attrs.field(validator=aware, eq=instant_key)
     patient_id: str | None = attrs.field(
         default=None, converter=nfc_or_none, validator=optional(text(200))
     )

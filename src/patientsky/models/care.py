@@ -14,6 +14,7 @@ from patientsky.errors import InvalidInput
 from patientsky.models._base import (
     Unrecognized,
     aware,
+    instant_key,
     items,
     nfc,
     nfc_lines_or_none,
@@ -61,7 +62,7 @@ class PrescriptionRenewalRequest:
         converter=nfc_tuple, validator=items(text(200)), repr=False
     )
     requested_by: str = attrs.field(converter=nfc, validator=text(200))
-    requested_at: dt.datetime = attrs.field(validator=aware)
+    requested_at: dt.datetime = attrs.field(validator=aware, eq=instant_key)
     status: PrescriptionRequestStatus | Unrecognized = attrs.field(
         default=PrescriptionRequestStatus.SENT,
         validator=one_of(PrescriptionRequestStatus, unrecognized=True),

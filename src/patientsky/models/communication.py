@@ -19,6 +19,7 @@ from patientsky.models._base import (
     as_tuple,
     aware,
     instant,
+    instant_key,
     items,
     nfc,
     nfc_lines,
@@ -128,7 +129,7 @@ class Message:
     author_kind: AuthorKind = attrs.field(validator=one_of(AuthorKind))
     author_id: str = attrs.field(converter=nfc, validator=text(200))
     body: str = attrs.field(converter=nfc_lines, validator=text(20_000, multiline=True), repr=False)
-    sent_at: dt.datetime = attrs.field(validator=aware)
+    sent_at: dt.datetime = attrs.field(validator=aware, eq=instant_key)
 
 
 @attrs.frozen
@@ -168,8 +169,8 @@ class Dialog:
         converter=as_tuple, validator=items(of_type(Message)), repr=False
     )
     needs_reply: bool = attrs.field(default=True, validator=of_type(bool))
-    closed_at: dt.datetime | None = attrs.field(default=None, validator=aware)
-    read_at: dt.datetime | None = attrs.field(default=None, validator=aware)
+    closed_at: dt.datetime | None = attrs.field(default=None, validator=aware, eq=instant_key)
+    read_at: dt.datetime | None = attrs.field(default=None, validator=aware, eq=instant_key)
 
     def __attrs_post_init__(self) -> None:
         if not self.messages:

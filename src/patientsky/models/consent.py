@@ -16,6 +16,7 @@ from patientsky.models._base import (
     as_tuple,
     aware,
     instant,
+    instant_key,
     items,
     nfc,
     nfc_or_none,
@@ -53,7 +54,7 @@ class Terms:
     """
 
     version: str = attrs.field(converter=nfc, validator=text(50))
-    published_at: dt.datetime = attrs.field(validator=aware)
+    published_at: dt.datetime = attrs.field(validator=aware, eq=instant_key)
 
 
 @attrs.frozen
@@ -75,7 +76,7 @@ class ConsentEvent:
     patient_id: str = attrs.field(converter=nfc, validator=text(200))
     kind: ConsentEventKind = attrs.field(validator=one_of(ConsentEventKind))
     terms_version: str = attrs.field(converter=nfc, validator=text(50))
-    at: dt.datetime = attrs.field(validator=aware)
+    at: dt.datetime = attrs.field(validator=aware, eq=instant_key)
     actor_id: str = attrs.field(converter=nfc, validator=text(200))
     relation_id: str | None = attrs.field(
         default=None, converter=nfc_or_none, validator=optional(text(200))

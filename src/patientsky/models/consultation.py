@@ -16,6 +16,7 @@ from patientsky.errors import InvalidInput
 from patientsky.models._base import (
     Unrecognized,
     aware,
+    instant_key,
     items,
     nfc,
     nfc_lines_or_none,
@@ -94,14 +95,14 @@ class Consultation:
     status: ConsultationStatus | Unrecognized = attrs.field(
         validator=one_of(ConsultationStatus, unrecognized=True)
     )
-    start: dt.datetime = attrs.field(validator=aware)
-    end: dt.datetime = attrs.field(validator=aware)
+    start: dt.datetime = attrs.field(validator=aware, eq=instant_key)
+    end: dt.datetime = attrs.field(validator=aware, eq=instant_key)
     booked_by: str = attrs.field(converter=nfc, validator=text(200))
-    booked_at: dt.datetime = attrs.field(validator=aware)
+    booked_at: dt.datetime = attrs.field(validator=aware, eq=instant_key)
     time_slot_type_id: str | None = attrs.field(
         default=None, converter=nfc_or_none, validator=optional(text(200))
     )
-    cancelled_at: dt.datetime | None = attrs.field(default=None, validator=aware)
+    cancelled_at: dt.datetime | None = attrs.field(default=None, validator=aware, eq=instant_key)
     patient_comment: str | None = attrs.field(
         default=None,
         converter=nfc_lines_or_none,

@@ -20,6 +20,7 @@ from patientsky.models._base import (
     aware,
     date_only,
     instant,
+    instant_key,
     nfc,
     nfc_or_none,
     of_type,
@@ -170,10 +171,10 @@ class Invoice:
     clinic_id: str = attrs.field(converter=nfc, validator=text(200))
     number: str = attrs.field(converter=nfc, validator=text(50))
     amount: Money = attrs.field(validator=of_type(Money))
-    issued_at: dt.datetime = attrs.field(validator=aware)
+    issued_at: dt.datetime = attrs.field(validator=aware, eq=instant_key)
     due_date: dt.date = attrs.field(validator=date_only)
     kid: KidNumber | None = attrs.field(default=None, validator=optional(of_type(KidNumber)))
-    paid_at: dt.datetime | None = attrs.field(default=None, validator=aware)
+    paid_at: dt.datetime | None = attrs.field(default=None, validator=aware, eq=instant_key)
     payment_id: str | None = attrs.field(
         default=None, converter=nfc_or_none, validator=optional(text(200))
     )
@@ -212,7 +213,7 @@ class Payment:
     patient_id: str = attrs.field(converter=nfc, validator=text(200))
     clinic_id: str = attrs.field(converter=nfc, validator=text(200))
     clinic_name: str = attrs.field(converter=nfc, validator=text(200))
-    paid_at: dt.datetime = attrs.field(validator=aware)
+    paid_at: dt.datetime = attrs.field(validator=aware, eq=instant_key)
     method: PaymentMethod | Unrecognized = attrs.field(
         validator=one_of(PaymentMethod, unrecognized=True)
     )

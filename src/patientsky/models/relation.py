@@ -18,6 +18,7 @@ from patientsky.models._base import (
     aware,
     enum_tuple,
     instant,
+    instant_key,
     items,
     nfc,
     of_type,
@@ -159,8 +160,8 @@ class Relation:
         converter=enum_tuple, validator=items(one_of(Action, unrecognized=True))
     )
     added_by_clinic_id: str = attrs.field(converter=nfc, validator=text(200))
-    valid_from: dt.datetime = attrs.field(validator=aware)
-    valid_until: dt.datetime | None = attrs.field(default=None, validator=aware)
+    valid_from: dt.datetime = attrs.field(validator=aware, eq=instant_key)
+    valid_until: dt.datetime | None = attrs.field(default=None, validator=aware, eq=instant_key)
     enabled: bool = attrs.field(default=True, validator=of_type(bool))
 
     def __attrs_post_init__(self) -> None:

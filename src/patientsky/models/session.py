@@ -8,7 +8,7 @@ import datetime as dt
 
 import attrs
 
-from patientsky.models._base import aware, instant, nfc, one_of, ordered, text
+from patientsky.models._base import aware, instant, instant_key, nfc, one_of, ordered, text
 from patientsky.models.identity import AssuranceLevel, LoginMethod
 
 __all__ = ["LoginSession"]
@@ -28,8 +28,8 @@ class LoginSession:
 
     person_id: str = attrs.field(converter=nfc, validator=text(200))
     method: LoginMethod = attrs.field(validator=one_of(LoginMethod))
-    authenticated_at: dt.datetime = attrs.field(validator=aware)
-    expires_at: dt.datetime = attrs.field(validator=aware)
+    authenticated_at: dt.datetime = attrs.field(validator=aware, eq=instant_key)
+    expires_at: dt.datetime = attrs.field(validator=aware, eq=instant_key)
 
     def __attrs_post_init__(self) -> None:
         ordered("authenticated_at", "expires_at")(self)

@@ -41,7 +41,7 @@ from collections.abc import Iterable
 import attrs
 
 from patientsky.errors import InvalidInput
-from patientsky.models._base import Unrecognized, instant
+from patientsky.models._base import Unrecognized, instant, instant_key
 from patientsky.models.clinic import Clinic
 from patientsky.models.communication import (
     AuthorKind,
@@ -295,7 +295,7 @@ class DialogRow:
     """
 
     dialog_id: str
-    updated_at: dt.datetime
+    updated_at: dt.datetime = attrs.field(eq=instant_key)
     type: CommunicationType | Unrecognized
     from_name: str
     from_kind: CounterpartKind

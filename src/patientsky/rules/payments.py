@@ -39,7 +39,7 @@ from collections.abc import Iterable, Mapping, Set
 import attrs
 
 from patientsky.errors import InvalidInput
-from patientsky.models._base import Unrecognized, instant
+from patientsky.models._base import Unrecognized, instant, instant_key
 from patientsky.models.clinic import Clinic
 from patientsky.models.payment import Invoice, Money, Payment, PaymentMethod, PaymentStatus
 from patientsky.rules._time import check_aware, oslo_date
@@ -155,7 +155,7 @@ class PaymentRow:
     kind: RowKind
     id: str
     date: dt.date
-    paid_at: dt.datetime | None
+    paid_at: dt.datetime | None = attrs.field(eq=instant_key)
     clinic_id: str
     clinic_name: str
     method: PaymentMethod | Unrecognized | None
