@@ -389,6 +389,26 @@ def test_text_with_a_lone_surrogate_is_refused() -> None:
     assert _error(raw, Dialog).field == "subject"
 
 
+def test_decoded_text_is_stored_nfc_and_re_encodes_the_same_from_then_on() -> None:
+    raw = unstructure(_dialog())
+    raw["subject"] = "Sp\u00f8rsma\u030al"  # "å" as a + combining ring
+    raw["messages"][0]["body"] = "Hei\r\nKari"
+    dialog = structure(raw, Dialog)
+    assert dialog.subject == "Spørsmål"
+    assert dialog.messages[0].body == "Hei\nKari"
+    encoded = dumps(dialog)
+    assert dumps(loads(encoded, Dialog)) == encoded
+
+
+def test_decoded_text_with_a_hidden_character_is_refused_naming_the_wire_field() -> None:
+    raw = unstructure(_dialog())
+    raw["counterpart"]["name"] = "Dr. Berg\u2066"
+    error = _error(raw, Dialog)
+    assert error.field == "counterpart.name"
+    assert "U+2066" in error.message
+    assert "Berg" not in str(error)
+
+
 def test_every_problem_is_kept_as_a_note() -> None:
     raw = unstructure(_dialog())
     raw["subject"] = 1
