@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import string
+import unicodedata
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -78,6 +79,7 @@ from patientsky.models import (
     TimeSlotType,
     Unrecognized,
 )
+from patientsky.models._base import text_problem
 from tests.strategies_ids import kid_numbers, national_ids, organisation_numbers
 
 __all__ = [
@@ -134,10 +136,25 @@ def ids() -> st.SearchStrategy[str]:
     return st.text(_ID_ALPHABET, min_size=1, max_size=12)
 
 
-def texts(max_size: int = 40, *, empty: bool = False) -> st.SearchStrategy[str]:
-    """Any Unicode text (Norwegian letters, emoji, controls) that a ``text`` validator takes."""
-    result = st.text(max_size=max_size)
-    return result if empty else result.filter(lambda s: bool(s.strip()))
+_LINE_CHARS = st.characters(codec="utf-8").filter(
+    lambda c: text_problem(c, multiline=False) is None
+)
+_LINES_CHARS = _LINE_CHARS | st.sampled_from("\n\t")
+
+
+def texts(
+    max_size: int = 40, *, empty: bool = False, multiline: bool = False
+) -> st.SearchStrategy[str]:
+    """
+    Any Unicode text (Norwegian letters, emoji, combining marks) that a ``text`` validator takes.
+
+    The text is NFC-normalised, as the models store it; multi-line text has newlines
+    and tabs too.
+    """
+    result = st.text(_LINES_CHARS if multiline else _LINE_CHARS, max_size=max_size).map(
+        lambda s: unicodedata.normalize("NFC", s)
+    )
+    return result.filter(lambda s: len(s) <= max_size and (empty or bool(s.strip())))
 
 
 def _timezones() -> st.SearchStrategy[dt.tzinfo]:
@@ -321,7 +338,7 @@ def messages(sent_at: st.SearchStrategy[dt.datetime] | None = None) -> st.Search
         ids(),
         st.sampled_from(AuthorKind),
         ids(),
-        texts(200),
+        texts(200, multiline=True),
         aware_datetimes() if sent_at is None else sent_at,
     )
 
@@ -416,7 +433,7 @@ def consultations(draw: st.DrawFn) -> Consultation:
         booked_at=draw(aware_datetimes()),
         time_slot_type_id=draw(_optional(ids())),
         cancelled_at=draw(aware_datetimes() if cancelled else _optional(aware_datetimes())),
-        patient_comment=draw(_optional(texts(200, empty=True))),
+        patient_comment=draw(_optional(texts(200, empty=True, multiline=True))),
     )
 
 
@@ -526,7 +543,7 @@ def prescription_renewal_requests() -> st.SearchStrategy[PrescriptionRenewalRequ
         ids(),
         aware_datetimes(),
         enum_or_unrecognized(PrescriptionRequestStatus),
-        _optional(texts(200, empty=True)),
+        _optional(texts(200, empty=True, multiline=True)),
     )
 
 

@@ -121,9 +121,10 @@ def make_session(
     *,
     hours: int = 1,
 ) -> LoginSession:
-    """Return a session that began a minute before ``at`` and lasts ``hours``."""
-    start = at - dt.timedelta(minutes=1)
-    return LoginSession(person_id, method, start, start + dt.timedelta(hours=hours))
+    """Return a session that began a minute before ``at`` and lasts ``hours`` (elapsed time)."""
+    start = at.astimezone(dt.UTC) - dt.timedelta(minutes=1)
+    end = start + dt.timedelta(hours=hours)
+    return LoginSession(person_id, method, start.astimezone(at.tzinfo), end.astimezone(at.tzinfo))
 
 
 def consent_given(

@@ -119,6 +119,8 @@ class Reason(enum.Enum):
     """The patient already holds this booking."""
     NOT_CANCELLABLE = "not_cancellable"
     """The consultation cannot be cancelled (it is over, or already cancelled)."""
+    START_NOT_ON_GRID = "start_not_on_grid"
+    """The start is not on the time slot's grid (whole minutes, on a boundary of the slot type)."""
 
     # Bounded resources: limits that keep one person from filling the system
     DIALOG_FULL = "dialog_full"
@@ -358,6 +360,11 @@ _MESSAGES: Mapping[Reason, _Entry] = MappingProxyType(
             "booking",
             "Timen kan ikke avbestilles.",
             "This appointment cannot be cancelled.",
+        ),
+        Reason.START_NOT_ON_GRID: _Entry(
+            "booking",
+            "Timen må starte på et av tidspunktene timeboken tilbyr.",
+            "An appointment must start at one of the times the calendar offers.",
         ),
         # Bounded resources
         Reason.DIALOG_FULL: _Entry(

@@ -230,14 +230,24 @@ def test_a_token_provider_logs_in_again_when_the_token_expires(world: World, kin
 
 
 Slot = tuple[dt.datetime, tuple[str, ...]]
+VANLIG = "452935de-975e-11e5-ae1a-c8e0eb18c1e9"  # the demo calendars' 15-minute "Vanlig" time
 
 
 @pytest.fixture(scope="module")
 def slots(world: World) -> Iterator[Slot]:
-    """Every 15 minutes of free time at the clinic in the coming two weeks, one at a time."""
+    """
+    Every 15 minutes of free "Vanlig" time at the clinic in the coming two weeks, one at a time.
+
+    "Vanlig" slots are 15 minutes long, so each of these starts is on a slot's grid
+    (a booking in 30-minute time must start on its boundaries).
+    """
     with PortalClient(world.base_url) as client:
         free = client.clinics.free_time(
-            "clinic-sentrum", start=NOW, end=NOW + dt.timedelta(days=14), duration_minutes=15
+            "clinic-sentrum",
+            start=NOW,
+            end=NOW + dt.timedelta(days=14),
+            duration_minutes=15,
+            time_slot_type_id=VANLIG,
         )
     return (
         (span.start + dt.timedelta(minutes=15 * n), span.calendar_ids)
@@ -264,6 +274,7 @@ def test_a_booking_through_a_faulty_network_is_made_once_and_never_lost(
             calendar_ids=calendar_ids,
             start=start,
             duration_minutes=15,
+            time_slot_type_id=VANLIG,
             idempotency_key=key,
         )
         return booked.id

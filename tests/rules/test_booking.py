@@ -41,7 +41,7 @@ from patientsky.models.calendar import (
 from patientsky.rules.access import AccessRequest
 from patientsky.rules.booking import Booking, appointment_id, book, booking_action, cancel
 from patientsky.rules.decision import Allowed, Denied, Outcome, Reason
-from patientsky.rules.freetime import free_start_times, free_time
+from patientsky.rules.freetime import free_start_times, free_time, on_grid
 from patientsky.wire.legacy import load_folder
 from tests.strategies_calendar import FIXTURES, oslo
 
@@ -162,9 +162,15 @@ def test_booked_time_is_no_longer_free_and_cannot_be_booked_again(schedule: Sche
     ]
     again = _book(after, "2019-04-23T09:15", consultation_id="k2")
     assert _reason(again) is Reason.ALREADY_BOOKED  # Kari holds that time already
-    for start in ("2019-04-23T09:15", "2019-04-23T09:30"):
-        olas = _book(after, start, consultation_id="k2", access=_access(actor="ola", patient=OLA))
-        assert _reason(olas) is Reason.SLOT_NOT_FREE
+    olas = _book(
+        after, "2019-04-23T09:15", consultation_id="k2", access=_access(actor="ola", patient=OLA)
+    )
+    assert _reason(olas) is Reason.SLOT_NOT_FREE
+    # Half-way into a "Lang vanlig" slot is off its 30-minute grid, free or not.
+    halfway = _book(
+        after, "2019-04-23T09:30", consultation_id="k2", access=_access(actor="ola", patient=OLA)
+    )
+    assert _reason(halfway) is Reason.START_NOT_ON_GRID
 
 
 def test_a_patient_cannot_hold_two_overlapping_consultations(schedule: Schedule) -> None:
@@ -177,7 +183,7 @@ def test_a_patient_cannot_hold_two_overlapping_consultations(schedule: Schedule)
         consultations=[first.consultation],
     )
     assert _reason(elsewhere) is Reason.ALREADY_BOOKED
-    again = _book(schedule, "2019-04-24T09:30", consultations=[first.consultation])
+    again = _book(schedule, "2019-04-24T09:45", consultations=[first.consultation])
     assert _reason(again) is Reason.ALREADY_BOOKED  # the same consultation id
 
 
@@ -477,3 +483,79 @@ def test_every_offered_start_can_be_booked_and_then_is_taken(
         **kwargs,
     )
     assert _reason(olas) is Reason.SLOT_NOT_FREE
+
+
+# The grid --------------------------------------------------------------------------------
+
+
+@given(
+    st.sampled_from([VANLIG, LANG_VANLIG]),
+    st.data(),
+    st.one_of(
+        st.integers(1, 59).map(lambda s: dt.timedelta(seconds=s)),
+        st.integers(1, 999_999).map(lambda us: dt.timedelta(microseconds=us)),
+    ),
+)
+def test_a_start_with_seconds_or_a_fraction_of_one_is_refused_as_off_the_grid(
+    schedule: Schedule, type_id: str, data: st.DataObject, extra: dt.timedelta
+) -> None:
+    length = 15 if type_id == VANLIG else 30
+    offered = free_start_times(
+        schedule, length, "2019-04-23/2019-04-27", calendar_ids=[JOANNA], time_slot_type_id=type_id
+    )
+    start = data.draw(st.sampled_from(offered))
+    for moved in (start + extra, start - extra):
+        outcome = book(
+            _access(),
+            clinic=_clinic(),
+            schedule=schedule,
+            calendar_ids=[JOANNA],
+            start=moved,
+            kind=ConsultationKind.IN_PERSON,
+            consultation_id="k1",
+            time_slot_type_id=type_id,
+        )
+        assert _reason(outcome) is Reason.START_NOT_ON_GRID
+
+
+@given(
+    st.lists(st.sampled_from([DANNY, EMMA, JOANNA]), min_size=1, max_size=3, unique=True),
+    st.sampled_from([VANLIG, LANG_VANLIG, None]),
+    st.integers(0, 4 * 24 * 60 - 1),
+)
+def test_a_start_off_the_boundaries_of_the_slots_holding_it_is_refused_whether_free_or_not(
+    schedule: Schedule, calendars: list[str], type_id: str | None, minute: int
+) -> None:
+    start = oslo("2019-04-23T00:00") + dt.timedelta(minutes=minute)  # no DST change that week
+    holding = [
+        s
+        for c in calendars
+        for s in schedule.slots_of(c)
+        if (type_id is None or s.type_id == type_id) and s.interval.contains(start)
+    ]
+    lengths = {t.id: t.slot_length for t in schedule.time_slot_types}
+    on_a_boundary = any((start - s.start) % lengths[s.type_id] == dt.timedelta(0) for s in holding)
+    outcome = _book(
+        schedule,
+        f"{start:%Y-%m-%dT%H:%M}",
+        calendar_ids=calendars,
+        time_slot_type_id=type_id,
+        duration=None if type_id else 15,
+    )
+    refused_for_the_grid = (
+        isinstance(outcome, Denied) and outcome.reason is Reason.START_NOT_ON_GRID
+    )
+    assert refused_for_the_grid is bool(holding and not on_a_boundary)
+    assert on_grid(schedule, start, calendar_ids=calendars, time_slot_type_id=type_id) is bool(
+        on_a_boundary
+    )
+
+
+def test_the_grid_is_checked_after_access_and_before_the_time_is_free(schedule: Schedule) -> None:
+    minid = _access(method=LoginMethod.MINID)
+    assert _reason(_book(schedule, "2019-04-23T09:30", access=minid)) is (
+        Reason.LOGIN_ASSURANCE_TOO_LOW
+    )
+    taken = _book(schedule, "2019-04-23T11:50")  # inside an appointment, off the grid
+    assert _reason(taken) is Reason.START_NOT_ON_GRID
+    assert _reason(_book(schedule, "2019-04-23T11:45")) is Reason.SLOT_NOT_FREE

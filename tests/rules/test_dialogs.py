@@ -24,6 +24,7 @@ from patientsky.models import (
     Money,
     Unrecognized,
 )
+from patientsky.models._base import text_problem
 from patientsky.rules import (
     Allowed,
     Folder,
@@ -107,7 +108,14 @@ def test_a_patient_starts_only_the_types_the_clinic_enabled() -> None:
     assert denied.reason is Reason.TYPE_NOT_ENABLED_BY_CLINIC
 
 
-@given(st.text(min_size=1).filter(lambda v: v not in {t.value for t in CommunicationType}))
+@given(
+    st.text(min_size=1).filter(
+        lambda v: (
+            v not in {t.value for t in CommunicationType}
+            and text_problem(v, multiline=False) is None
+        )
+    )
+)
 def test_an_unrecognized_type_is_never_allowed(value: str) -> None:
     decision = may_start_dialog(CLINIC, ADULT, Unrecognized(value), T0, fee_acknowledged=True)
     assert decision.reason is Reason.UNKNOWN_TYPE

@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 
 from patientsky.models.calendar import Appointment, Interval, Schedule
 from patientsky.rules import _intervals as iv
-from patientsky.rules.freetime import free_time, start_times
+from patientsky.rules.freetime import free_start_times, free_time, on_grid, start_times
 from tests.strategies_calendar import (
+    HORIZON,
+    TYPES,
     Case,
     cases,
     counting_slots,
@@ -150,7 +152,10 @@ def test_start_times_lie_in_free_time_and_step_from_each_interval_start(
     step = step_cells * dt.timedelta(minutes=5)
     starts = start_times(free, case.duration, step=step)
     for start in starts:
-        booking = Interval(start, start + case.duration)
+        # Elapsed time: adding to an Oslo wall clock is wrong on the nights the clocks change.
+        booking = Interval(
+            start, (start.astimezone(dt.UTC) + case.duration).astimezone(start.tzinfo)
+        )
         home = [i for i in free if i.contains(booking)]
         assert len(home) == 1
         offset = iv.to_micros(start) - iv.to_micros(home[0].start)
@@ -177,3 +182,80 @@ def test_the_interval_sweeps_agree_with_sets_of_points(
     for result in (iv.union([*a, *b]), iv.subtract(a, b), iv.intersect_all([a, b])):
         assert all(s < e for s, e in result)
         assert all(x[1] < y[0] for x, y in itertools.pairwise(result))
+
+
+# The grid --------------------------------------------------------------------------------
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC)
+
+
+def _grid_oracle(case: Case, start: dt.datetime) -> bool | None:
+    """On the grid of a slot that holds ``start`` (True), off it (False), in none (None)."""
+    if _utc(start).second or _utc(start).microsecond:
+        return False
+    lengths = {t.id: t.slot_length for t in case.schedule.time_slot_types}
+    holding = [
+        s
+        for cid in case.calendar_ids
+        for s in case.schedule.slots_of(cid)
+        if (case.type_id is None or s.type_id == case.type_id) and s.interval.contains(start)
+    ]
+    if not holding:
+        return None
+    return any(
+        (_utc(start) - _utc(s.start)) % lengths[s.type_id] == dt.timedelta(0) for s in holding
+    )
+
+
+@given(cases(), st.integers(0, HORIZON - 1), st.sampled_from([0, 1, 59]))
+def test_a_start_is_on_the_grid_exactly_when_a_slot_holding_it_has_a_boundary_there(
+    case: Case, cell: int, seconds: int
+) -> None:
+    start = (_utc(case.at(cell)) + dt.timedelta(seconds=seconds)).astimezone(case.base.tzinfo)
+    expected = _grid_oracle(case, start)
+    got = on_grid(
+        case.schedule, start, calendar_ids=case.calendar_ids, time_slot_type_id=case.type_id
+    )
+    assert got is (expected is True)
+
+
+@given(cases(), st.none() | st.integers(1, 12))
+def test_every_offered_start_is_on_the_grid_in_free_time_and_a_step_apart(
+    case: Case, step_cells: int | None
+) -> None:
+    step = None if step_cells is None else step_cells * dt.timedelta(minutes=5)
+    free = _free(case)
+    starts = free_start_times(
+        case.schedule,
+        case.duration,
+        case.period_interval,
+        calendar_ids=case.calendar_ids,
+        time_slot_type_id=case.type_id,
+        public_only=case.public_only,
+        step=step,
+    )
+    if step is None:
+        type_length = {t.id: t.slot_length for t in TYPES}.get(case.type_id or "")
+        step = type_length or case.duration
+    assert [_utc(t) for t in starts] == sorted({_utc(t) for t in starts})
+    for start in starts:
+        assert _grid_oracle(case, start) is True
+        assert on_grid(case.schedule, start, calendar_ids=case.calendar_ids)
+        end = _utc(start) + case.duration
+        (home,) = [i for i in free if i.contains(start) and _utc(i.end) >= end]
+        same = [t for t in starts if home.contains(t) and _utc(t) < _utc(start)]
+        assert not same or _utc(start) - _utc(same[-1]) >= step
+    # An interval whose earliest grid start fits offers it.
+    for interval in free:
+        cells = range(case.period[0], case.period[1] + 1)
+        fitting = [
+            case.at(c)
+            for c in cells
+            if interval.contains(case.at(c))
+            and _utc(case.at(c)) + case.duration <= _utc(interval.end)
+            and _grid_oracle(case, case.at(c)) is True
+        ]
+        if fitting:
+            assert _utc(fitting[0]) in {_utc(t) for t in starts}

@@ -389,6 +389,26 @@ def test_text_with_a_lone_surrogate_is_refused() -> None:
     assert _error(raw, Dialog).field == "subject"
 
 
+def test_decoded_text_is_stored_nfc_and_re_encodes_the_same_from_then_on() -> None:
+    raw = unstructure(_dialog())
+    raw["subject"] = "Sp\u00f8rsma\u030al"  # "å" as a + combining ring
+    raw["messages"][0]["body"] = "Hei\r\nKari"
+    dialog = structure(raw, Dialog)
+    assert dialog.subject == "Spørsmål"
+    assert dialog.messages[0].body == "Hei\nKari"
+    encoded = dumps(dialog)
+    assert dumps(loads(encoded, Dialog)) == encoded
+
+
+def test_decoded_text_with_a_hidden_character_is_refused_naming_the_wire_field() -> None:
+    raw = unstructure(_dialog())
+    raw["counterpart"]["name"] = "Dr. Berg\u2066"
+    error = _error(raw, Dialog)
+    assert error.field == "counterpart.name"
+    assert "U+2066" in error.message
+    assert "Berg" not in str(error)
+
+
 def test_every_problem_is_kept_as_a_note() -> None:
     raw = unstructure(_dialog())
     raw["subject"] = 1
@@ -446,7 +466,10 @@ def test_a_python_value_that_is_not_json_is_named_by_its_type() -> None:
 
 def test_text_that_utf_8_cannot_encode_is_not_written() -> None:
     with pytest.raises(InvalidInput, match="not valid Unicode"):
-        dumps(PersonName("Kari\ud800", "Nordmann"))
+        dumps(Page((), "cursor \ud800"))
+    # A model cannot hold such text in the first place.
+    with pytest.raises(InvalidInput, match="not a lone surrogate"):
+        PersonName("Kari\ud800", "Nordmann")
 
 
 def test_at_most_ten_further_problems_are_listed() -> None:

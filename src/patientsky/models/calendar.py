@@ -37,7 +37,10 @@ from patientsky.errors import InvalidInput
 from patientsky.models._base import (
     Unrecognized,
     aware,
+    instant_key,
     items,
+    nfc,
+    nfc_or_none,
     of_type,
     one_of,
     optional,
@@ -126,8 +129,8 @@ class Interval:
         InvalidInput: If a bound is not aware, or ``end`` is not after ``start``.
     """
 
-    start: dt.datetime = attrs.field(validator=[of_type(dt.datetime), aware])
-    end: dt.datetime = attrs.field(validator=[of_type(dt.datetime), aware])
+    start: dt.datetime = attrs.field(validator=[of_type(dt.datetime), aware], eq=instant_key)
+    end: dt.datetime = attrs.field(validator=[of_type(dt.datetime), aware], eq=instant_key)
 
     def __attrs_post_init__(self) -> None:
         _starts_before_end(self)
@@ -220,13 +223,15 @@ class Calendar:
         practitioner_id: The practitioner, for a practitioner's calendar.
     """
 
-    id: str = attrs.field(validator=text(200))
-    clinic_id: str = attrs.field(validator=text(200))
-    name: str = attrs.field(validator=text(200))
+    id: str = attrs.field(converter=nfc, validator=text(200))
+    clinic_id: str = attrs.field(converter=nfc, validator=text(200))
+    name: str = attrs.field(converter=nfc, validator=text(200))
     kind: CalendarKind = attrs.field(
         default=CalendarKind.PRACTITIONER, validator=one_of(CalendarKind)
     )
-    practitioner_id: str | None = attrs.field(default=None, validator=optional(text(200)))
+    practitioner_id: str | None = attrs.field(
+        default=None, converter=nfc_or_none, validator=optional(text(200))
+    )
 
 
 @attrs.frozen
@@ -242,9 +247,9 @@ class TimeSlotType:
         public_bookable: Whether patients may book this type themselves.
     """
 
-    id: str = attrs.field(validator=text(200))
-    clinic_id: str = attrs.field(validator=text(200))
-    name: str = attrs.field(validator=text(200))
+    id: str = attrs.field(converter=nfc, validator=text(200))
+    clinic_id: str = attrs.field(converter=nfc, validator=text(200))
+    name: str = attrs.field(converter=nfc, validator=text(200))
     slot_minutes: int = attrs.field(validator=positive)
     public_bookable: bool = attrs.field(default=True, validator=of_type(bool))
 
@@ -268,11 +273,11 @@ class TimeSlot:
         public_bookable: Whether patients may book it themselves (the type must allow it too).
     """
 
-    id: str = attrs.field(validator=text(200))
-    calendar_id: str = attrs.field(validator=text(200))
-    type_id: str = attrs.field(validator=text(200))
-    start: dt.datetime = attrs.field(validator=aware)
-    end: dt.datetime = attrs.field(validator=aware)
+    id: str = attrs.field(converter=nfc, validator=text(200))
+    calendar_id: str = attrs.field(converter=nfc, validator=text(200))
+    type_id: str = attrs.field(converter=nfc, validator=text(200))
+    start: dt.datetime = attrs.field(validator=aware, eq=instant_key)
+    end: dt.datetime = attrs.field(validator=aware, eq=instant_key)
     public_bookable: bool = attrs.field(default=True, validator=of_type(bool))
 
     def __attrs_post_init__(self) -> None:
@@ -315,16 +320,22 @@ class Appointment:
         consultation_id: The consultation it belongs to, if it was booked through the portal.
     """
 
-    id: str = attrs.field(validator=text(200))
-    calendar_id: str = attrs.field(validator=text(200))
-    start: dt.datetime = attrs.field(validator=aware)
-    end: dt.datetime = attrs.field(validator=aware)
-    patient_id: str | None = attrs.field(default=None, validator=optional(text(200)))
-    type_id: str | None = attrs.field(default=None, validator=optional(text(200)))
+    id: str = attrs.field(converter=nfc, validator=text(200))
+    calendar_id: str = attrs.field(converter=nfc, validator=text(200))
+    start: dt.datetime = attrs.field(validator=aware, eq=instant_key)
+    end: dt.datetime = attrs.field(validator=aware, eq=instant_key)
+    patient_id: str | None = attrs.field(
+        default=None, converter=nfc_or_none, validator=optional(text(200))
+    )
+    type_id: str | None = attrs.field(
+        default=None, converter=nfc_or_none, validator=optional(text(200))
+    )
     status: AppointmentStatus | Unrecognized = attrs.field(
         default=AppointmentStatus.BOOKED, validator=one_of(AppointmentStatus, unrecognized=True)
     )
-    consultation_id: str | None = attrs.field(default=None, validator=optional(text(200)))
+    consultation_id: str | None = attrs.field(
+        default=None, converter=nfc_or_none, validator=optional(text(200))
+    )
 
     def __attrs_post_init__(self) -> None:
         _starts_before_end(self)

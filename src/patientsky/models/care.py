@@ -11,7 +11,18 @@ from urllib.parse import urlsplit
 import attrs
 
 from patientsky.errors import InvalidInput
-from patientsky.models._base import Unrecognized, as_tuple, aware, items, one_of, optional, text
+from patientsky.models._base import (
+    Unrecognized,
+    aware,
+    instant_key,
+    items,
+    nfc,
+    nfc_lines_or_none,
+    nfc_tuple,
+    one_of,
+    optional,
+    text,
+)
 
 __all__ = [
     "PrescriptionRenewalRequest",
@@ -44,20 +55,23 @@ class PrescriptionRenewalRequest:
         note: A note to the clinic; health data, never logged.
     """
 
-    id: str = attrs.field(validator=text(200))
-    patient_id: str = attrs.field(validator=text(200))
-    clinic_id: str = attrs.field(validator=text(200))
+    id: str = attrs.field(converter=nfc, validator=text(200))
+    patient_id: str = attrs.field(converter=nfc, validator=text(200))
+    clinic_id: str = attrs.field(converter=nfc, validator=text(200))
     medications: tuple[str, ...] = attrs.field(
-        converter=as_tuple, validator=items(text(200)), repr=False
+        converter=nfc_tuple, validator=items(text(200)), repr=False
     )
-    requested_by: str = attrs.field(validator=text(200))
-    requested_at: dt.datetime = attrs.field(validator=aware)
+    requested_by: str = attrs.field(converter=nfc, validator=text(200))
+    requested_at: dt.datetime = attrs.field(validator=aware, eq=instant_key)
     status: PrescriptionRequestStatus | Unrecognized = attrs.field(
         default=PrescriptionRequestStatus.SENT,
         validator=one_of(PrescriptionRequestStatus, unrecognized=True),
     )
     note: str | None = attrs.field(
-        default=None, validator=optional(text(2000, empty=True)), repr=False
+        default=None,
+        converter=nfc_lines_or_none,
+        validator=optional(text(2000, empty=True, multiline=True)),
+        repr=False,
     )
 
     def __attrs_post_init__(self) -> None:
@@ -85,7 +99,7 @@ class PublicServiceLink:
         url: The https address of the page.
     """
 
-    id: str = attrs.field(validator=text(100))
-    title_nb: str = attrs.field(validator=text(200))
-    title_en: str = attrs.field(validator=text(200))
-    url: str = attrs.field(validator=[text(2000), _https])
+    id: str = attrs.field(converter=nfc, validator=text(100))
+    title_nb: str = attrs.field(converter=nfc, validator=text(200))
+    title_en: str = attrs.field(converter=nfc, validator=text(200))
+    url: str = attrs.field(converter=nfc, validator=[text(2000), _https])

@@ -11,6 +11,8 @@ import attrs
 from patientsky.models._base import (
     enum_tuple,
     items,
+    nfc,
+    nfc_or_none,
     non_negative,
     of_type,
     one_of,
@@ -100,8 +102,8 @@ class Clinic:
             one patient may hold at the clinic at once (K2); portals book no more.
     """
 
-    id: str = attrs.field(validator=text(200))
-    name: str = attrs.field(validator=text(200))
+    id: str = attrs.field(converter=nfc, validator=text(200))
+    name: str = attrs.field(converter=nfc, validator=text(200))
     org_number: OrganisationNumber | None = attrs.field(
         default=None, validator=optional(of_type(OrganisationNumber))
     )
@@ -115,7 +117,9 @@ class Clinic:
         default=None, validator=optional(one_of(PaymentTerminal))
     )
     fees: FeeSettings = attrs.field(factory=FeeSettings, validator=of_type(FeeSettings))
-    city: str | None = attrs.field(default=None, validator=optional(text(100)))
+    city: str | None = attrs.field(
+        default=None, converter=nfc_or_none, validator=optional(text(100))
+    )
     max_future_bookings: int = attrs.field(default=4, validator=positive)
 
     @property

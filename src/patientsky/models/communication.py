@@ -18,7 +18,11 @@ from patientsky.models._base import (
     Unrecognized,
     as_tuple,
     aware,
+    instant,
+    instant_key,
     items,
+    nfc,
+    nfc_lines,
     of_type,
     one_of,
     text,
@@ -104,8 +108,8 @@ class Counterpart:
     """
 
     kind: CounterpartKind = attrs.field(validator=one_of(CounterpartKind))
-    id: str = attrs.field(validator=text(200))
-    name: str = attrs.field(validator=text(200))
+    id: str = attrs.field(converter=nfc, validator=text(200))
+    name: str = attrs.field(converter=nfc, validator=text(200))
 
 
 @attrs.frozen
@@ -121,11 +125,11 @@ class Message:
         sent_at: When it was sent.
     """
 
-    id: str = attrs.field(validator=text(200))
+    id: str = attrs.field(converter=nfc, validator=text(200))
     author_kind: AuthorKind = attrs.field(validator=one_of(AuthorKind))
-    author_id: str = attrs.field(validator=text(200))
-    body: str = attrs.field(validator=text(20_000), repr=False)
-    sent_at: dt.datetime = attrs.field(validator=aware)
+    author_id: str = attrs.field(converter=nfc, validator=text(200))
+    body: str = attrs.field(converter=nfc_lines, validator=text(20_000, multiline=True), repr=False)
+    sent_at: dt.datetime = attrs.field(validator=aware, eq=instant_key)
 
 
 @attrs.frozen
@@ -150,14 +154,14 @@ class Dialog:
         read_at: When the patient (or a representative) last opened it.
     """
 
-    id: str = attrs.field(validator=text(200))
-    patient_id: str = attrs.field(validator=text(200))
-    clinic_id: str = attrs.field(validator=text(200))
+    id: str = attrs.field(converter=nfc, validator=text(200))
+    patient_id: str = attrs.field(converter=nfc, validator=text(200))
+    clinic_id: str = attrs.field(converter=nfc, validator=text(200))
     type: CommunicationType | Unrecognized = attrs.field(
         validator=one_of(CommunicationType, unrecognized=True)
     )
     counterpart: Counterpart = attrs.field(validator=of_type(Counterpart))
-    subject: str = attrs.field(validator=text(200), repr=False)
+    subject: str = attrs.field(converter=nfc, validator=text(200), repr=False)
     status: DialogStatus | Unrecognized = attrs.field(
         validator=one_of(DialogStatus, unrecognized=True)
     )
@@ -165,13 +169,13 @@ class Dialog:
         converter=as_tuple, validator=items(of_type(Message)), repr=False
     )
     needs_reply: bool = attrs.field(default=True, validator=of_type(bool))
-    closed_at: dt.datetime | None = attrs.field(default=None, validator=aware)
-    read_at: dt.datetime | None = attrs.field(default=None, validator=aware)
+    closed_at: dt.datetime | None = attrs.field(default=None, validator=aware, eq=instant_key)
+    read_at: dt.datetime | None = attrs.field(default=None, validator=aware, eq=instant_key)
 
     def __attrs_post_init__(self) -> None:
         if not self.messages:
             raise InvalidInput("messages", "a dialog has at least one message")
-        times = [m.sent_at for m in self.messages]
+        times = [instant(m.sent_at) for m in self.messages]
         if any(b < a for a, b in itertools.pairwise(times)):
             raise InvalidInput("messages", "must be in the order they were sent")
         if len({m.id for m in self.messages}) != len(self.messages):
@@ -194,4 +198,4 @@ class Dialog:
     @property
     def is_unread(self) -> bool:
         """Whether a message came after the patient side last opened the dialog."""
-        return self.read_at is None or self.read_at < self.updated_at
+        return self.read_at is None or instant(self.read_at) < instant(self.updated_at)

@@ -12,7 +12,19 @@ import enum
 import attrs
 
 from patientsky.errors import InvalidInput
-from patientsky.models._base import as_tuple, aware, items, of_type, one_of, optional, text
+from patientsky.models._base import (
+    as_tuple,
+    aware,
+    instant,
+    instant_key,
+    items,
+    nfc,
+    nfc_or_none,
+    of_type,
+    one_of,
+    optional,
+    text,
+)
 
 __all__ = [
     "ConsentEvent",
@@ -41,8 +53,8 @@ class Terms:
         published_at: When it took effect.
     """
 
-    version: str = attrs.field(validator=text(50))
-    published_at: dt.datetime = attrs.field(validator=aware)
+    version: str = attrs.field(converter=nfc, validator=text(50))
+    published_at: dt.datetime = attrs.field(validator=aware, eq=instant_key)
 
 
 @attrs.frozen
@@ -60,13 +72,15 @@ class ConsentEvent:
         relation_id: The relation the actor used, when not the patient themself.
     """
 
-    id: str = attrs.field(validator=text(200))
-    patient_id: str = attrs.field(validator=text(200))
+    id: str = attrs.field(converter=nfc, validator=text(200))
+    patient_id: str = attrs.field(converter=nfc, validator=text(200))
     kind: ConsentEventKind = attrs.field(validator=one_of(ConsentEventKind))
-    terms_version: str = attrs.field(validator=text(50))
-    at: dt.datetime = attrs.field(validator=aware)
-    actor_id: str = attrs.field(validator=text(200))
-    relation_id: str | None = attrs.field(default=None, validator=optional(text(200)))
+    terms_version: str = attrs.field(converter=nfc, validator=text(50))
+    at: dt.datetime = attrs.field(validator=aware, eq=instant_key)
+    actor_id: str = attrs.field(converter=nfc, validator=text(200))
+    relation_id: str | None = attrs.field(
+        default=None, converter=nfc_or_none, validator=optional(text(200))
+    )
 
     def __attrs_post_init__(self) -> None:
         if (self.actor_id == self.patient_id) != (self.relation_id is None):
@@ -85,7 +99,7 @@ class ConsentHistory:
         events: The events in the order they happened.
     """
 
-    patient_id: str = attrs.field(validator=text(200))
+    patient_id: str = attrs.field(converter=nfc, validator=text(200))
     events: tuple[ConsentEvent, ...] = attrs.field(
         default=(), converter=as_tuple, validator=items(of_type(ConsentEvent))
     )
@@ -94,7 +108,7 @@ class ConsentHistory:
         for i, event in enumerate(self.events):
             if event.patient_id != self.patient_id:
                 raise InvalidInput(f"events[{i}].patient_id", "belongs to another patient")
-            if i and event.at < self.events[i - 1].at:
+            if i and instant(event.at) < instant(self.events[i - 1].at):
                 raise InvalidInput(f"events[{i}].at", "is earlier than the event before it")
 
     def append(self, event: ConsentEvent) -> ConsentHistory:

@@ -16,7 +16,11 @@ from patientsky.errors import InvalidInput
 from patientsky.models._base import (
     Unrecognized,
     aware,
+    instant_key,
     items,
+    nfc,
+    nfc_lines_or_none,
+    nfc_or_none,
     one_of,
     optional,
     str_tuple,
@@ -80,10 +84,10 @@ class Consultation:
         patient_comment: What the patient wrote when booking; health data, never logged.
     """
 
-    id: str = attrs.field(validator=text(200))
-    patient_id: str = attrs.field(validator=text(200))
-    clinic_id: str = attrs.field(validator=text(200))
-    practitioner_id: str = attrs.field(validator=text(200))
+    id: str = attrs.field(converter=nfc, validator=text(200))
+    patient_id: str = attrs.field(converter=nfc, validator=text(200))
+    clinic_id: str = attrs.field(converter=nfc, validator=text(200))
+    practitioner_id: str = attrs.field(converter=nfc, validator=text(200))
     calendar_ids: tuple[str, ...] = attrs.field(converter=str_tuple, validator=items(text(200)))
     kind: ConsultationKind | Unrecognized = attrs.field(
         validator=one_of(ConsultationKind, unrecognized=True)
@@ -91,14 +95,19 @@ class Consultation:
     status: ConsultationStatus | Unrecognized = attrs.field(
         validator=one_of(ConsultationStatus, unrecognized=True)
     )
-    start: dt.datetime = attrs.field(validator=aware)
-    end: dt.datetime = attrs.field(validator=aware)
-    booked_by: str = attrs.field(validator=text(200))
-    booked_at: dt.datetime = attrs.field(validator=aware)
-    time_slot_type_id: str | None = attrs.field(default=None, validator=optional(text(200)))
-    cancelled_at: dt.datetime | None = attrs.field(default=None, validator=aware)
+    start: dt.datetime = attrs.field(validator=aware, eq=instant_key)
+    end: dt.datetime = attrs.field(validator=aware, eq=instant_key)
+    booked_by: str = attrs.field(converter=nfc, validator=text(200))
+    booked_at: dt.datetime = attrs.field(validator=aware, eq=instant_key)
+    time_slot_type_id: str | None = attrs.field(
+        default=None, converter=nfc_or_none, validator=optional(text(200))
+    )
+    cancelled_at: dt.datetime | None = attrs.field(default=None, validator=aware, eq=instant_key)
     patient_comment: str | None = attrs.field(
-        default=None, validator=optional(text(2000, empty=True)), repr=False
+        default=None,
+        converter=nfc_lines_or_none,
+        validator=optional(text(2000, empty=True, multiline=True)),
+        repr=False,
     )
 
     def __attrs_post_init__(self) -> None:

@@ -15,7 +15,19 @@ from typing import Any
 import attrs
 
 from patientsky.errors import InvalidInput
-from patientsky.models._base import Unrecognized, aware, date_only, of_type, one_of, optional, text
+from patientsky.models._base import (
+    Unrecognized,
+    aware,
+    date_only,
+    instant,
+    instant_key,
+    nfc,
+    nfc_or_none,
+    of_type,
+    one_of,
+    optional,
+    text,
+)
 from patientsky.models.identity import KidNumber
 
 __all__ = [
@@ -26,7 +38,7 @@ __all__ = [
     "PaymentStatus",
 ]
 
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_CURRENCY = re.compile(r"[A-Z]{3}")
 
 
 def _minor(_inst: Any, attr: attrs.Attribute[Any], value: Any) -> None:
@@ -35,7 +47,7 @@ def _minor(_inst: Any, attr: attrs.Attribute[Any], value: Any) -> None:
 
 
 def _currency(_inst: Any, attr: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, str) or not _CURRENCY.match(value):
+    if not isinstance(value, str) or not _CURRENCY.fullmatch(value):
         raise InvalidInput(attr.name, "must be an ISO 4217 code such as NOK")
 
 
@@ -154,21 +166,23 @@ class Invoice:
         payment_id: The payment that settled it.
     """
 
-    id: str = attrs.field(validator=text(200))
-    patient_id: str = attrs.field(validator=text(200))
-    clinic_id: str = attrs.field(validator=text(200))
-    number: str = attrs.field(validator=text(50))
+    id: str = attrs.field(converter=nfc, validator=text(200))
+    patient_id: str = attrs.field(converter=nfc, validator=text(200))
+    clinic_id: str = attrs.field(converter=nfc, validator=text(200))
+    number: str = attrs.field(converter=nfc, validator=text(50))
     amount: Money = attrs.field(validator=of_type(Money))
-    issued_at: dt.datetime = attrs.field(validator=aware)
+    issued_at: dt.datetime = attrs.field(validator=aware, eq=instant_key)
     due_date: dt.date = attrs.field(validator=date_only)
     kid: KidNumber | None = attrs.field(default=None, validator=optional(of_type(KidNumber)))
-    paid_at: dt.datetime | None = attrs.field(default=None, validator=aware)
-    payment_id: str | None = attrs.field(default=None, validator=optional(text(200)))
+    paid_at: dt.datetime | None = attrs.field(default=None, validator=aware, eq=instant_key)
+    payment_id: str | None = attrs.field(
+        default=None, converter=nfc_or_none, validator=optional(text(200))
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.amount.is_negative:
             raise InvalidInput("amount", "must not be negative")
-        if self.paid_at is not None and self.paid_at < self.issued_at:
+        if self.paid_at is not None and instant(self.paid_at) < instant(self.issued_at):
             raise InvalidInput("paid_at", "must not be before issued_at")
 
     @property
@@ -195,11 +209,11 @@ class Payment:
         invoice_id: The invoice's id, if any.
     """
 
-    id: str = attrs.field(validator=text(200))
-    patient_id: str = attrs.field(validator=text(200))
-    clinic_id: str = attrs.field(validator=text(200))
-    clinic_name: str = attrs.field(validator=text(200))
-    paid_at: dt.datetime = attrs.field(validator=aware)
+    id: str = attrs.field(converter=nfc, validator=text(200))
+    patient_id: str = attrs.field(converter=nfc, validator=text(200))
+    clinic_id: str = attrs.field(converter=nfc, validator=text(200))
+    clinic_name: str = attrs.field(converter=nfc, validator=text(200))
+    paid_at: dt.datetime = attrs.field(validator=aware, eq=instant_key)
     method: PaymentMethod | Unrecognized = attrs.field(
         validator=one_of(PaymentMethod, unrecognized=True)
     )
@@ -207,5 +221,9 @@ class Payment:
         validator=one_of(PaymentStatus, unrecognized=True)
     )
     amount: Money = attrs.field(validator=of_type(Money))
-    invoice_number: str | None = attrs.field(default=None, validator=optional(text(50)))
-    invoice_id: str | None = attrs.field(default=None, validator=optional(text(200)))
+    invoice_number: str | None = attrs.field(
+        default=None, converter=nfc_or_none, validator=optional(text(50))
+    )
+    invoice_id: str | None = attrs.field(
+        default=None, converter=nfc_or_none, validator=optional(text(200))
+    )

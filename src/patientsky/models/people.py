@@ -11,7 +11,17 @@ import re
 import attrs
 
 from patientsky.errors import InvalidInput
-from patientsky.models._base import as_tuple, date_only, items, of_type, one_of, optional, text
+from patientsky.models._base import (
+    date_only,
+    items,
+    nfc,
+    nfc_or_none,
+    nfc_tuple,
+    of_type,
+    one_of,
+    optional,
+    text,
+)
 from patientsky.models.identity import NationalId
 
 __all__ = [
@@ -25,10 +35,10 @@ __all__ = [
     "PractitionerRole",
 ]
 
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
-_PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
-_POSTAL_CODE_NO = re.compile(r"^[0-9]{4}$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}")
+_PHONE = re.compile(r"\+[1-9][0-9]{6,14}")
+_POSTAL_CODE_NO = re.compile(r"[0-9]{4}")
+_COUNTRY = re.compile(r"[A-Z]{2}")
 PHOTO_MEDIA_TYPES = ("image/jpeg", "image/png")
 
 
@@ -52,9 +62,11 @@ class PersonName:
         middle: Middle name, if any.
     """
 
-    given: str = attrs.field(validator=text(200))
-    family: str = attrs.field(validator=text(200))
-    middle: str | None = attrs.field(default=None, validator=optional(text(200)))
+    given: str = attrs.field(converter=nfc, validator=text(200))
+    family: str = attrs.field(converter=nfc, validator=text(200))
+    middle: str | None = attrs.field(
+        default=None, converter=nfc_or_none, validator=optional(text(200))
+    )
 
     @property
     def full(self) -> str:
@@ -77,25 +89,30 @@ class Address:
         country: ISO 3166-1 alpha-2 country code.
     """
 
-    street: str = attrs.field(validator=text(200))
-    postal_code: str = attrs.field(validator=text(20))
-    city: str = attrs.field(validator=text(100))
-    country: str = attrs.field(default="NO", validator=text(2))
+    street: str = attrs.field(converter=nfc, validator=text(200))
+    postal_code: str = attrs.field(converter=nfc, validator=text(20))
+    city: str = attrs.field(converter=nfc, validator=text(100))
+    country: str = attrs.field(default="NO", converter=nfc, validator=text(2))
 
     def __attrs_post_init__(self) -> None:
-        if not _COUNTRY.match(self.country):
+        if not _COUNTRY.fullmatch(self.country):
             raise InvalidInput("country", "must be an ISO 3166-1 alpha-2 code such as NO")
-        if self.country == "NO" and not _POSTAL_CODE_NO.match(self.postal_code):
+        if self.country == "NO" and not _POSTAL_CODE_NO.fullmatch(self.postal_code):
             raise InvalidInput("postal_code", "must be four digits in Norway")
 
 
-def _email(_inst: object, attr: attrs.Attribute[str | None], value: str | None) -> None:
-    if value is not None and not _EMAIL.match(str(value)):
+_line_254 = optional(text(254))
+
+
+def _email(inst: object, attr: attrs.Attribute[str | None], value: str | None) -> None:
+    _line_254(inst, attr, value)
+    if value is not None and not _EMAIL.fullmatch(value):
         raise InvalidInput(attr.name, "must be an e-mail address")
 
 
-def _phone(_inst: object, attr: attrs.Attribute[str | None], value: str | None) -> None:
-    if value is not None and not _PHONE.match(str(value)):
+def _phone(inst: object, attr: attrs.Attribute[str | None], value: str | None) -> None:
+    _line_254(inst, attr, value)
+    if value is not None and not _PHONE.fullmatch(value):
         raise InvalidInput(attr.name, "must be an E.164 phone number such as +4712345678")
 
 
@@ -110,8 +127,8 @@ class ContactDetails:
         address: Postal address.
     """
 
-    email: str | None = attrs.field(default=None, validator=_email)
-    phone: str | None = attrs.field(default=None, validator=_phone)
+    email: str | None = attrs.field(default=None, converter=nfc_or_none, validator=_email)
+    phone: str | None = attrs.field(default=None, converter=nfc_or_none, validator=_phone)
     address: Address | None = attrs.field(default=None, validator=optional(of_type(Address)))
 
 
@@ -126,8 +143,8 @@ class PhotoRef:
         size_bytes: The size of the image.
     """
 
-    id: str = attrs.field(validator=text(200))
-    media_type: str = attrs.field(validator=text(50))
+    id: str = attrs.field(converter=nfc, validator=text(200))
+    media_type: str = attrs.field(converter=nfc, validator=text(50))
     size_bytes: int = attrs.field(validator=of_type(int))
 
     def __attrs_post_init__(self) -> None:
@@ -157,15 +174,17 @@ class Patient:
         gender: Administrative gender.
     """
 
-    id: str = attrs.field(validator=text(200))
+    id: str = attrs.field(converter=nfc, validator=text(200))
     national_id: NationalId = attrs.field(validator=of_type(NationalId))
     name: PersonName = attrs.field(validator=of_type(PersonName))
     birth_date: dt.date = attrs.field(validator=date_only)
     contact: ContactDetails = attrs.field(factory=ContactDetails, validator=of_type(ContactDetails))
     photo: PhotoRef | None = attrs.field(default=None, validator=optional(of_type(PhotoRef)))
-    gp_id: str | None = attrs.field(default=None, validator=optional(text(200)))
+    gp_id: str | None = attrs.field(
+        default=None, converter=nfc_or_none, validator=optional(text(200))
+    )
     clinic_ids: tuple[str, ...] = attrs.field(
-        default=(), converter=as_tuple, validator=items(text(200), unique=True)
+        default=(), converter=nfc_tuple, validator=items(text(200), unique=True)
     )
     gender: Gender = attrs.field(default=Gender.UNKNOWN, validator=one_of(Gender))
 
@@ -202,14 +221,18 @@ class Practitioner:
         hpr_number: Their number in the Norwegian health personnel register, if known.
     """
 
-    id: str = attrs.field(validator=text(200))
+    id: str = attrs.field(converter=nfc, validator=text(200))
     name: PersonName = attrs.field(validator=of_type(PersonName))
-    clinic_id: str = attrs.field(validator=text(200))
+    clinic_id: str = attrs.field(converter=nfc, validator=text(200))
     role: PractitionerRole = attrs.field(
         default=PractitionerRole.GP, validator=one_of(PractitionerRole)
     )
-    hpr_number: str | None = attrs.field(default=None, validator=optional(text(9)))
+    hpr_number: str | None = attrs.field(
+        default=None, converter=nfc_or_none, validator=optional(text(9))
+    )
 
     def __attrs_post_init__(self) -> None:
-        if self.hpr_number is not None and not self.hpr_number.isdigit():
+        if self.hpr_number is not None and not (
+            self.hpr_number.isascii() and self.hpr_number.isdigit()
+        ):
             raise InvalidInput("hpr_number", "must be digits")

@@ -17,7 +17,10 @@ from patientsky.models._base import (
     Unrecognized,
     aware,
     enum_tuple,
+    instant,
+    instant_key,
     items,
+    nfc,
     of_type,
     one_of,
     text,
@@ -147,24 +150,24 @@ class Relation:
         enabled: Access can be switched off without deleting the relation.
     """
 
-    id: str = attrs.field(validator=text(200))
-    principal_id: str = attrs.field(validator=text(200))
-    representative_id: str = attrs.field(validator=text(200))
+    id: str = attrs.field(converter=nfc, validator=text(200))
+    principal_id: str = attrs.field(converter=nfc, validator=text(200))
+    representative_id: str = attrs.field(converter=nfc, validator=text(200))
     kind: RelationKind | Unrecognized = attrs.field(
         validator=one_of(RelationKind, unrecognized=True)
     )
     actions: tuple[Action | Unrecognized, ...] = attrs.field(
         converter=enum_tuple, validator=items(one_of(Action, unrecognized=True))
     )
-    added_by_clinic_id: str = attrs.field(validator=text(200))
-    valid_from: dt.datetime = attrs.field(validator=aware)
-    valid_until: dt.datetime | None = attrs.field(default=None, validator=aware)
+    added_by_clinic_id: str = attrs.field(converter=nfc, validator=text(200))
+    valid_from: dt.datetime = attrs.field(validator=aware, eq=instant_key)
+    valid_until: dt.datetime | None = attrs.field(default=None, validator=aware, eq=instant_key)
     enabled: bool = attrs.field(default=True, validator=of_type(bool))
 
     def __attrs_post_init__(self) -> None:
         if self.principal_id == self.representative_id:
             raise InvalidInput("representative_id", "a person cannot be their own relation")
-        if self.valid_until is not None and self.valid_until <= self.valid_from:
+        if self.valid_until is not None and instant(self.valid_until) <= instant(self.valid_from):
             raise InvalidInput("valid_until", "must be after valid_from")
 
     def grants(self, action: Action) -> bool:

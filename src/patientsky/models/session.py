@@ -8,7 +8,7 @@ import datetime as dt
 
 import attrs
 
-from patientsky.models._base import aware, one_of, ordered, text
+from patientsky.models._base import aware, instant, instant_key, nfc, one_of, ordered, text
 from patientsky.models.identity import AssuranceLevel, LoginMethod
 
 __all__ = ["LoginSession"]
@@ -26,10 +26,10 @@ class LoginSession:
         expires_at: When the session ends.
     """
 
-    person_id: str = attrs.field(validator=text(200))
+    person_id: str = attrs.field(converter=nfc, validator=text(200))
     method: LoginMethod = attrs.field(validator=one_of(LoginMethod))
-    authenticated_at: dt.datetime = attrs.field(validator=aware)
-    expires_at: dt.datetime = attrs.field(validator=aware)
+    authenticated_at: dt.datetime = attrs.field(validator=aware, eq=instant_key)
+    expires_at: dt.datetime = attrs.field(validator=aware, eq=instant_key)
 
     def __attrs_post_init__(self) -> None:
         ordered("authenticated_at", "expires_at")(self)
@@ -40,5 +40,5 @@ class LoginSession:
         return self.method.assurance
 
     def is_active(self, at: dt.datetime) -> bool:
-        """Whether the session is valid at ``at``."""
-        return self.authenticated_at <= at < self.expires_at
+        """Whether the session is valid at ``at`` (compared as instants)."""
+        return instant(self.authenticated_at) <= instant(at) < instant(self.expires_at)

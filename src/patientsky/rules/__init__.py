@@ -69,7 +69,13 @@ from patientsky.rules.dialogs import (
     reply,
     start_dialog,
 )
-from patientsky.rules.freetime import free_start_times, free_time, parse_period, start_times
+from patientsky.rules.freetime import (
+    free_start_times,
+    free_time,
+    on_grid,
+    parse_period,
+    start_times,
+)
 from patientsky.rules.login import (
     HEALTH_DATA_ASSURANCE,
     HEALTH_DATA_METHODS,
@@ -156,6 +162,7 @@ __all__ = [
     "may_start_care",
     "may_start_dialog",
     "needs_clinic_search",
+    "on_grid",
     "parent_access_ends_at",
     "parse_period",
     "payment_overview",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
+from patientsky.models._base import instant
 from patientsky.models.people import Patient
 from patientsky.models.relation import Relation, RelationKind
 from patientsky.rules._time import age_limit_reached_at
@@ -32,11 +33,12 @@ def in_force_denial(relation: Relation, birth_date: dt.date, at: dt.datetime) ->
         return Reason.UNKNOWN_RELATION_KIND
     if not relation.enabled:
         return Reason.RELATION_DISABLED
-    if at < relation.valid_from:
+    at = instant(at)
+    if at < instant(relation.valid_from):
         return Reason.RELATION_NOT_YET_VALID
-    if relation.valid_until is not None and at >= relation.valid_until:
+    if relation.valid_until is not None and at >= instant(relation.valid_until):
         return Reason.RELATION_EXPIRED
-    if kind is RelationKind.PARENT and at >= age_limit_reached_at(birth_date):
+    if kind is RelationKind.PARENT and at >= instant(age_limit_reached_at(birth_date)):
         return Reason.CHILD_TURNED_16
     return None
 

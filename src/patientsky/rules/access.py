@@ -48,7 +48,7 @@ from typing import Any
 import attrs
 
 from patientsky.errors import InvalidInput
-from patientsky.models._base import Unrecognized, items, of_type, one_of
+from patientsky.models._base import Unrecognized, instant, items, of_type, one_of
 from patientsky.models.consent import ConsentHistory, Terms
 from patientsky.models.people import Patient
 from patientsky.models.relation import Action, Relation
@@ -167,7 +167,7 @@ def decide(request: AccessRequest) -> Decision:
         Allowed, or denied with the reason of the first check that failed.
     """
     action = request.action
-    at = request.at
+    at = instant(request.at)  # every comparison below is of instants
     login = _check_login(request.session, at)
     if not login:
         return login
@@ -208,7 +208,7 @@ def allowed_actions(request: AccessRequest) -> Set[Action]:
     Returns:
         The set of actions ``a`` for which ``decide(request.with_action(a))`` allows.
     """
-    at = request.at
+    at = instant(request.at)
     if not _check_login(request.session, at):
         return _NOTHING
     patient = request.patient
@@ -252,4 +252,4 @@ def is_under_16(birth_date: dt.date, at: dt.datetime) -> bool:
     Raises:
         InvalidInput: If ``at`` is not a timezone-aware datetime.
     """
-    return _check_aware(at) < age_limit_reached_at(birth_date)
+    return instant(_check_aware(at)) < instant(age_limit_reached_at(birth_date))

@@ -12,15 +12,20 @@ Booking and cancelling consultations (K2, K3).
    ``CareService.VIDEO_CONSULTATION`` for video (``KIND_NOT_OFFERED``).
 4. **The length** is the time slot type's, when a type is given; a duration asked for
    as well must be the same (``WRONG_DURATION``).
-5. **The patient is not booked already** at an overlapping time: no active
+5. **The start is on the grid** (``START_NOT_ON_GRID``): a whole minute, never 08:47:13
+   nor with a fraction of a second; and when it lies in time slots of the calendars
+   (of the type, if given), at the start of one of them or a whole number of its
+   type's length after it (:func:`~patientsky.rules.freetime.on_grid`). A start in no
+   such slot is not free, which the next checks say.
+6. **The patient is not booked already** at an overlapping time: no active
    consultation of theirs (in any clinic) and no appointment of theirs in the
    schedule overlaps it, and the consultation id is not taken (``ALREADY_BOOKED``).
-6. **The time is free** (``SLOT_NOT_FREE``): it starts no earlier than ``at``; no
+7. **The time is free** (``SLOT_NOT_FREE``): it starts no earlier than ``at``; no
    active consultation on one of the calendars overlaps it; and it lies inside the
    free time (:func:`patientsky.rules.freetime.free_time`) of every calendar: inside
    their time slots (of the type, if given) and outside every appointment that holds
    time.
-7. **The time is publicly bookable** (``SLOT_NOT_PUBLIC``): with ``public_only`` (the
+8. **The time is publicly bookable** (``SLOT_NOT_PUBLIC``): with ``public_only`` (the
    default, as for every booking made in the portal, by the patient or a relation),
    the time must be free in publicly bookable slots of publicly bookable types.
 8. **The patient holds room for one more** (``TOO_MANY_FUTURE_BOOKINGS``): fewer of
@@ -28,8 +33,8 @@ Booking and cancelling consultations (K2, K3).
    than the clinic's ``max_future_bookings``
    (:class:`~patientsky.models.clinic.Clinic`).
 
-The start need not be on a step of :func:`~patientsky.rules.freetime.free_start_times`;
-portals offer those, the rule asks only that the time be free.
+Every start :func:`~patientsky.rules.freetime.free_start_times` offers is on the grid;
+a portal that offers those never meets ``START_NOT_ON_GRID``.
 
 :func:`cancel` checks the kind and access (the same actions), then that the
 consultation is still booked and has not started (``NOT_CANCELLABLE``). Up to the
@@ -65,7 +70,7 @@ from patientsky.models.consultation import Consultation, ConsultationKind, Consu
 from patientsky.models.relation import Action
 from patientsky.rules.access import AccessRequest, decide
 from patientsky.rules.decision import Allowed, Denied, Outcome, Reason
-from patientsky.rules.freetime import free_time
+from patientsky.rules.freetime import _grid_verdict, free_time
 
 __all__ = [
     "Booking",
@@ -291,6 +296,8 @@ def book(
         return Denied.because(length)
 
     start = to_oslo(start, field="start")
+    if _grid_verdict(schedule, start, ids, time_slot_type_id) is False:
+        return Denied.because(Reason.START_NOT_ON_GRID)
     wanted = Interval(start, (start.astimezone(dt.UTC) + length).astimezone(OSLO))
     known = tuple(consultations)
     active = [c for c in known if c.holds_time]

@@ -24,7 +24,7 @@ import datetime as dt
 
 import attrs
 
-from patientsky.models._base import Unrecognized, of_type, text
+from patientsky.models._base import Unrecognized, instant, of_type, text
 from patientsky.models.clinic import Clinic
 from patientsky.models.communication import CommunicationType
 from patientsky.models.payment import Money
@@ -79,7 +79,7 @@ def fee_notice(clinic: Clinic, birth_date: dt.date, at: dt.datetime) -> FeeNotic
         InvalidInput: If ``at`` is not a timezone-aware datetime.
     """
     fee = clinic.fees.e_consultation_fee
-    if check_aware(at) < age_limit_reached_at(birth_date):
+    if instant(check_aware(at)) < instant(age_limit_reached_at(birth_date)):
         return FeeNotice(
             amount=Money.zero(fee.currency),
             applies=False,

@@ -42,6 +42,7 @@ import enum
 from collections.abc import Iterable
 
 from patientsky.errors import InvalidInput
+from patientsky.models._base import instant
 from patientsky.models.consent import ConsentEvent, ConsentEventKind, ConsentHistory, Terms
 from patientsky.models.people import Patient
 from patientsky.models.relation import Relation, RelationKind
@@ -96,8 +97,9 @@ _ALLOW = Decision.allow()
 
 
 def _latest(history: ConsentHistory, at: dt.datetime) -> ConsentEvent | None:
+    at = instant(at)
     for event in reversed(history.events):
-        if event.at <= at:
+        if instant(event.at) <= at:
             return event
     return None
 
@@ -188,7 +190,7 @@ def _who_may_change(
         return login
     actor = session.person_id
     if actor == patient.id:
-        if at < age_limit_reached_at(patient.birth_date):
+        if instant(at) < instant(age_limit_reached_at(patient.birth_date)):
             return Decision.deny(Reason.CONSENT_BY_PARENT_REQUIRED)
         return None
     if actor_consent is None:
@@ -214,7 +216,7 @@ def _append(
     relation: Relation | None,
 ) -> ConsentHistory:
     latest = history.latest
-    if latest is not None and at < latest.at:
+    if latest is not None and instant(at) < instant(latest.at):
         raise InvalidInput("at", "is earlier than the latest consent event")
     event = ConsentEvent(
         id=event_id,

@@ -41,7 +41,7 @@ from collections.abc import Iterable
 import attrs
 
 from patientsky.errors import InvalidInput
-from patientsky.models._base import Unrecognized
+from patientsky.models._base import Unrecognized, instant, instant_key
 from patientsky.models.clinic import Clinic
 from patientsky.models.communication import (
     AuthorKind,
@@ -102,8 +102,8 @@ def folder_of(dialog: Dialog) -> Folder:
         and not dialog.needs_reply
         and read_at is not None
         and dialog.closed_at is not None
-        and read_at >= dialog.closed_at
-        and read_at >= dialog.updated_at
+        and instant(read_at) >= instant(dialog.closed_at)
+        and instant(read_at) >= instant(dialog.updated_at)
     ):
         return Folder.ARCHIVE
     return Folder.INBOX
@@ -120,7 +120,7 @@ def read_dialog(dialog: Dialog, at: dt.datetime) -> Dialog:
         InvalidInput: If ``at`` is not a timezone-aware datetime.
     """
     check_aware(at)
-    if dialog.read_at is not None and dialog.read_at >= at:
+    if dialog.read_at is not None and instant(dialog.read_at) >= instant(at):
         return dialog
     return attrs.evolve(dialog, read_at=at)
 
@@ -244,7 +244,7 @@ def reply(
     count: object = len(dialog.messages) if message_count is None else message_count
     if isinstance(count, bool) or not isinstance(count, int) or count < len(dialog.messages):
         raise InvalidInput("message_count", "must be an integer, at least the messages given")
-    if message.sent_at < dialog.updated_at:
+    if instant(message.sent_at) < instant(dialog.updated_at):
         raise InvalidInput("message.sent_at", "is earlier than the dialog's last message")
     if not isinstance(dialog.type, CommunicationType):
         return Denied.because(Reason.UNKNOWN_TYPE)
@@ -295,7 +295,7 @@ def close_dialog(dialog: Dialog, at: dt.datetime, *, needs_reply: bool) -> Outco
     check_aware(at)
     if not isinstance(needs_reply, bool):
         raise InvalidInput("needs_reply", "must be a bool")
-    if at < dialog.updated_at:
+    if instant(at) < instant(dialog.updated_at):
         raise InvalidInput("at", "is earlier than the dialog's last message")
     if not isinstance(dialog.status, DialogStatus):
         return Denied.because(Reason.UNKNOWN_DIALOG_STATUS)
@@ -323,7 +323,7 @@ class DialogRow:
     """
 
     dialog_id: str
-    updated_at: dt.datetime
+    updated_at: dt.datetime = attrs.field(eq=instant_key)
     type: CommunicationType | Unrecognized
     from_name: str
     from_kind: CounterpartKind
@@ -339,7 +339,7 @@ def _rows(dialogs: Iterable[Dialog], folder: Folder) -> list[DialogRow]:
             raise InvalidInput(f"dialogs[{i}]", "must be a Dialog")
         if folder_of(dialog) is folder:
             chosen.append(dialog)
-    chosen.sort(key=lambda d: (d.updated_at, d.id), reverse=True)
+    chosen.sort(key=lambda d: (instant(d.updated_at), d.id), reverse=True)
     return [
         DialogRow(
             dialog_id=d.id,

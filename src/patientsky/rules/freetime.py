@@ -29,6 +29,12 @@ calendar looks at a week of slots).
 ['2019-04-23 08:30-10:00']
 >>> [t.strftime("%H:%M") for t in free_start_times(schedule, 30, "2019-04-23T09:00/P1D")]
 ['09:00', '09:30']
+
+A booking starts on the *grid* of a time slot (:func:`on_grid`): whole minutes, at the
+slot's start or a whole number of its type's length after it, never at 08:47:13.
+
+>>> on_grid(schedule, at("2019-04-23T09:45")), on_grid(schedule, at("2019-04-23T09:50"))
+(True, False)
 """
 
 from __future__ import annotations
@@ -44,9 +50,12 @@ from patientsky.errors import InvalidInput
 from patientsky.models.calendar import OSLO, Interval, Schedule, TimeSlot, to_oslo
 from patientsky.rules import _intervals as iv
 
+_UTC = dt.UTC
+
 __all__ = [
     "free_start_times",
     "free_time",
+    "on_grid",
     "parse_period",
     "start_times",
 ]
@@ -59,6 +68,7 @@ _DURATION = re.compile(
     r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?"
 )
 _INTERVAL_FORMS = "an ISO 8601 interval: start/end, start/duration or duration/end"
+_MINUTE = 60_000_000  # microseconds
 
 
 def _parse_instant(text: str, field: str, which: str) -> dt.datetime:
@@ -219,6 +229,86 @@ def _free_spans(
     return iv.at_least(iv.intersect_all(free), length)
 
 
+def _grid_slots(
+    schedule: Schedule,
+    calendar_id: str,
+    lo: int,
+    hi: int,
+    time_slot_type_id: str | None,
+) -> list[tuple[int, int, int]]:
+    """Return ``(start, end, step)`` (microseconds) of the slots whose grid counts in a range."""
+    out = []
+    for slot in schedule.slots_of(calendar_id, iv.from_micros(lo, _UTC), iv.from_micros(hi, _UTC)):
+        if time_slot_type_id is not None and slot.type_id != time_slot_type_id:
+            continue
+        slot_type = schedule.time_slot_type(slot.type_id)
+        if slot_type is not None:  # always: a schedule's slots have its types
+            out.append(
+                (iv.to_micros(slot.start), iv.to_micros(slot.end), slot_type.slot_minutes * _MINUTE)
+            )
+    return out
+
+
+def _grid_verdict(
+    schedule: Schedule,
+    start: dt.datetime,
+    calendar_ids: Sequence[str],
+    time_slot_type_id: str | None,
+) -> bool | None:
+    """
+    Return whether ``start`` is on the grid, or None when no slot that counts holds it.
+
+    For the rules: :mod:`patientsky.rules.booking` refuses a start that is off the grid
+    (False), and leaves a start in no slot at all to its "is it free" check.
+    """
+    t = iv.to_micros(start)
+    if t % _MINUTE:
+        return False
+    inside = False
+    for calendar_id in calendar_ids:
+        for slot_start, _, step in _grid_slots(schedule, calendar_id, t, t + 1, time_slot_type_id):
+            if (t - slot_start) % step == 0:
+                return True
+            inside = True
+    return False if inside else None
+
+
+def on_grid(
+    schedule: Schedule,
+    start: dt.datetime,
+    *,
+    calendar_ids: Iterable[str] | None = None,
+    time_slot_type_id: str | None = None,
+) -> bool:
+    """
+    Tell whether a booking may start at ``start`` as far as the time slots' grid goes.
+
+    It may when ``start`` is a whole minute (no seconds, no fraction of one) and lies in
+    a time slot of one of the calendars (of the type, if given) at the slot's start or
+    a whole number of the slot type's length after it, counted in elapsed time.
+    Whether the time is free is :func:`free_time`'s question.
+
+    Args:
+        schedule: The calendars, slot types and slots.
+        start: The start asked about (timezone-aware).
+        calendar_ids: The calendars; all of the schedule's if None.
+        time_slot_type_id: Count only the slots of this type.
+
+    Returns:
+        Whether ``start`` is on the grid of a slot that holds it.
+
+    Raises:
+        InvalidInput: If ``start`` is not aware, or a calendar or type is not in the schedule.
+    """
+    given: object = start  # typed callers pass an aware datetime; the REPL may not
+    if not isinstance(given, dt.datetime) or given.utcoffset() is None:
+        raise InvalidInput("start", "must be a timezone-aware datetime")
+    ids = _calendars(schedule, calendar_ids)
+    if time_slot_type_id is not None and schedule.time_slot_type(time_slot_type_id) is None:
+        raise InvalidInput("time_slot_type_id", "is not a time slot type of the schedule")
+    return _grid_verdict(schedule, given, ids, time_slot_type_id) is True
+
+
 def free_time(
     schedule: Schedule,
     duration: int | dt.timedelta,
@@ -302,8 +392,11 @@ def free_start_times(
     """
     Return the times a booking of ``duration`` can start in every calendar asked about.
 
-    The same as :func:`start_times` over :func:`free_time`, the step being by default
-    the length of the time slot type (if one is given), else ``duration``.
+    The starts lie on the grid of the time slots (:func:`on_grid`), so that each can be
+    booked as it is: in each interval of :func:`free_time`, the grid points where the
+    booking still ends inside the interval, the first of them and then each one at
+    least ``step`` after the one before. The step is by default the length of the time
+    slot type (if one is given), else ``duration``.
 
     Args:
         schedule: The calendars, slot types, slots and appointments.
@@ -320,15 +413,26 @@ def free_start_times(
     Raises:
         InvalidInput: As :func:`free_time`, or if the step is not positive.
     """
-    free = free_time(
-        schedule,
-        duration,
-        period,
-        calendar_ids=calendar_ids,
-        time_slot_type_id=time_slot_type_id,
-        public_only=public_only,
-    )
+    spans = _free_spans(schedule, duration, period, calendar_ids, time_slot_type_id, public_only)
+    length = _length(duration, "duration")
     if step is None and time_slot_type_id is not None:
         slot_type = schedule.time_slot_type(time_slot_type_id)
         step = slot_type.slot_length if slot_type is not None else None
-    return start_times(free, duration, step=step)
+    stride = length if step is None else _length(step, "step")
+    ids = _calendars(schedule, calendar_ids)
+    out: list[dt.datetime] = []
+    for lo, hi in spans:
+        points: set[int] = set()
+        for calendar_id in ids:
+            for slot_start, slot_end, grid in _grid_slots(
+                schedule, calendar_id, lo, hi, time_slot_type_id
+            ):
+                first = slot_start + max(0, -(-(lo - slot_start) // grid)) * grid
+                last = min(slot_end - 1, hi - length)
+                points.update(t for t in range(first, last + 1, grid) if t % _MINUTE == 0)
+        kept: int | None = None
+        for t in sorted(points):
+            if kept is None or t - kept >= stride:
+                out.append(iv.from_micros(t, OSLO))
+                kept = t
+    return tuple(out)

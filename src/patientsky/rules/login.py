@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Set
 
+from patientsky.models._base import instant
 from patientsky.models.identity import AssuranceLevel, LoginMethod
 from patientsky.models.session import LoginSession
 from patientsky.rules._time import check_aware
@@ -86,9 +87,10 @@ _TOO_LOW = Decision.deny(Reason.LOGIN_ASSURANCE_TOO_LOW)
 
 
 def _check_login(session: LoginSession, at: dt.datetime) -> Decision:
-    if at >= session.expires_at:
+    at = instant(at)
+    if at >= instant(session.expires_at):
         return _EXPIRED
-    if at < session.authenticated_at:
+    if at < instant(session.authenticated_at):
         return _NOT_YET_VALID
     if session.method not in _HIGH:
         return _TOO_LOW

@@ -39,7 +39,7 @@ from collections.abc import Iterable, Mapping, Set
 import attrs
 
 from patientsky.errors import InvalidInput
-from patientsky.models._base import Unrecognized
+from patientsky.models._base import Unrecognized, instant, instant_key
 from patientsky.models.clinic import Clinic
 from patientsky.models.payment import Invoice, Money, Payment, PaymentMethod, PaymentStatus
 from patientsky.rules._time import check_aware, oslo_date
@@ -103,9 +103,10 @@ def invoice_tabs(invoice: Invoice, clinic: Clinic, at: dt.datetime) -> Set[Payme
     check_aware(at)
     if clinic.id != invoice.clinic_id:
         raise InvalidInput("clinic.id", "must be the invoice's clinic")
-    if at < invoice.issued_at:
+    at = instant(at)
+    if at < instant(invoice.issued_at):
         return _NONE
-    if invoice.paid_at is not None and invoice.paid_at <= at:
+    if invoice.paid_at is not None and instant(invoice.paid_at) <= at:
         return _paid_tabs(invoice.paid_at, at)
     return frozenset({PaymentTab.OUTSTANDING}) if clinic.uses_convene else _NONE
 
@@ -127,7 +128,7 @@ def payment_tabs(payment: Payment, at: dt.datetime) -> Set[PaymentTab]:
         InvalidInput: If ``at`` is naive.
     """
     check_aware(at)
-    if payment.status not in _PAID_SHOWN or payment.paid_at > at:
+    if payment.status not in _PAID_SHOWN or instant(payment.paid_at) > instant(at):
         return _NONE
     return _paid_tabs(payment.paid_at, at)
 
@@ -154,7 +155,7 @@ class PaymentRow:
     kind: RowKind
     id: str
     date: dt.date
-    paid_at: dt.datetime | None
+    paid_at: dt.datetime | None = attrs.field(eq=instant_key)
     clinic_id: str
     clinic_name: str
     method: PaymentMethod | Unrecognized | None
@@ -204,7 +205,7 @@ class PaymentOverview:
 
 def _newest_first(row: PaymentRow) -> tuple[dt.date, dt.datetime, str]:
     # Outstanding invoices have no payment time; their due date orders them.
-    return (row.date, row.paid_at or _EPOCH, row.id)
+    return (row.date, _EPOCH if row.paid_at is None else instant(row.paid_at), row.id)
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)

@@ -31,7 +31,7 @@ from types import MappingProxyType
 import attrs
 
 from patientsky.errors import InvalidInput
-from patientsky.models._base import Unrecognized
+from patientsky.models._base import Unrecognized, instant
 from patientsky.models.clinic import Clinic
 from patientsky.models.people import Patient
 from patientsky.models.relation import Action, Relation, RelationKind
@@ -177,7 +177,9 @@ def add_relation(
     granted = DEFAULT_ACTIONS[kind] if actions is None else _action_set(actions, "actions")
     if not all(isinstance(a, Action) for a in granted):
         return Denied.because(Reason.UNKNOWN_ACTION)
-    if kind is RelationKind.PARENT and at >= age_limit_reached_at(patient.birth_date):
+    if kind is RelationKind.PARENT and instant(at) >= instant(
+        age_limit_reached_at(patient.birth_date)
+    ):
         return Denied.because(Reason.CHILD_TURNED_16)
     relation = Relation(
         id=relation_id,

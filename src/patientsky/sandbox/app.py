@@ -242,6 +242,7 @@ _STATUS_OF_REASON: Mapping[Reason, int] = {
     Reason.DIALOG_CLOSED: 409,
     Reason.DIALOG_FULL: 409,
     Reason.TOO_MANY_FUTURE_BOOKINGS: 409,
+    Reason.START_NOT_ON_GRID: 409,
 }
 
 
