@@ -19,7 +19,7 @@ from __future__ import annotations
 
 try:
     import fhir.resources  # noqa: F401 - fail here, with the extra's name, if it is missing
-except ImportError as exc:  # pragma: no cover - exercised by the bare-install check
+except ImportError as exc:  # pragma: no cover - exercised by a test in a subprocess
     raise ImportError(
         'patientsky.fhir needs the "fhir" extra: pip install "patientsky[fhir]"'
     ) from exc
