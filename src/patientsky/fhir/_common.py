@@ -73,17 +73,22 @@ class CodeSystem(enum.StrEnum):
     PAYMENT_STATUS = "http://terminology.hl7.org/CodeSystem/paymentstatus"
     """FHIR payment status: ``paid`` or ``cleared``."""
     PATIENTSKY_RELATION_KIND = "urn:patientsky:code:relation-kind"
-    """:class:`~patientsky.models.RelationKind` values."""
+    """:class:`~patientsky.models.relation.RelationKind` values."""
     PATIENTSKY_ACTION = "urn:patientsky:code:action"
-    """:class:`~patientsky.models.Action` values."""
+    """:class:`~patientsky.models.relation.Action` values."""
     PATIENTSKY_CONSULTATION_KIND = "urn:patientsky:code:consultation-kind"
-    """:class:`~patientsky.models.ConsultationKind` values."""
+    """:class:`~patientsky.models.consultation.ConsultationKind` values."""
     PATIENTSKY_CONSULTATION_STATUS = "urn:patientsky:code:consultation-status"
-    """:class:`~patientsky.models.ConsultationStatus` values, where FHIR's status is coarser."""
+    """
+    :class:`~patientsky.models.consultation.ConsultationStatus` values, where FHIR's is coarser.
+    """
     PATIENTSKY_COMMUNICATION_TYPE = "urn:patientsky:code:communication-type"
-    """:class:`~patientsky.models.CommunicationType` values."""
+    """:class:`~patientsky.models.communication.CommunicationType` values."""
     PATIENTSKY_PAYMENT = "urn:patientsky:code:payment"
-    """:class:`~patientsky.models.PaymentMethod` and :class:`~patientsky.models.PaymentStatus`."""
+    """
+    :class:`~patientsky.models.payment.PaymentMethod` and
+    :class:`~patientsky.models.payment.PaymentStatus` values.
+    """
 
 
 EXTENSION = "urn:patientsky:extension:"
