@@ -587,3 +587,66 @@ def test_national_id_is_only_in_the_identifier_value() -> None:
     patient = attrs.evolve(a_patient(), national_id=nid)
     text = json.dumps(patient_to_fhir(patient))
     assert text.count("15108695088") == 1
+
+
+# --- hostile input ---------------------------------------------------------------------------
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def mutated(resource: Resource, data: st.DataObject) -> Resource:
+    """The resource with one element (at the top or one level down) replaced by any JSON."""
+    result = json.loads(json.dumps(resource))
+    key = data.draw(st.sampled_from(sorted(result)))
+    if isinstance(result[key], dict) and result[key] and data.draw(st.booleans()):
+        inner = data.draw(st.sampled_from(sorted(result[key])))
+        result[key][inner] = data.draw(JSON)
+    elif isinstance(result[key], list) and result[key] and isinstance(result[key][0], dict):
+        inner = data.draw(st.sampled_from(sorted(result[key][0])))
+        result[key][0][inner] = data.draw(JSON)
+    else:
+        result[key] = data.draw(JSON)
+    return result
+
+
+@given(patients(), st.data())
+def test_patient_import_of_any_damage_raises_invalid_input_that_hides_the_number(
+    patient: Any, data: st.DataObject
+) -> None:
+    resource = mutated(patient_to_fhir(patient), data)
+    try:
+        patient_from_fhir(resource)
+    except InvalidInput as exc:
+        assert patient.national_id.reveal() not in str(exc)
+        assert exc.field
+
+
+@given(relations(), st.data())
+def test_relation_import_of_any_damage_raises_invalid_input(
+    relation: Relation, data: st.DataObject
+) -> None:
+    person, consent = relation_to_fhir(relation), relation_consent_to_fhir(relation)
+    if data.draw(st.booleans()):
+        person = mutated(person, data)
+    else:
+        consent = mutated(consent, data)
+    try:
+        relation_from_fhir(person, consent)
+    except InvalidInput as exc:
+        assert exc.field
+
+
+@given(consultations().filter(known_status), st.data())
+def test_appointment_import_of_any_damage_raises_invalid_input(
+    consultation: Any, data: st.DataObject
+) -> None:
+    try:
+        consultation_from_fhir(mutated(consultation_to_fhir(consultation), data))
+    except InvalidInput as exc:
+        assert exc.field

@@ -196,8 +196,12 @@ def validated(resource: Resource) -> Resource:
         parsed = model.model_validate(resource)
     except ValidationError as exc:
         first = exc.errors()[0]
-        path = ".".join(str(part) for part in first["loc"])
+        path = ".".join(str(part) for part in first["loc"]) or str(kind)
         raise InvalidInput(path, f"does not validate as FHIR R4B ({first['type']})") from None
+    except (TypeError, AttributeError, ValueError):
+        # fhir.resources lets some values of the wrong JSON type through to code that
+        # fails on them; all we know is that the resource is not valid.
+        raise InvalidInput(str(kind), "does not validate as FHIR R4B") from None
     data: Resource = parsed.model_dump(mode="json", exclude_none=True)
     return data
 

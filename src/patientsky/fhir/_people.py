@@ -84,7 +84,10 @@ def _read_name(field: str, names: Any) -> PersonName:
     middles = [
         ext.get("valueString") for ext in name.get("extension") or () if ext["url"] == MIDDLE_NAME
     ]
-    return PersonName(given[0], name["family"], middles[0] if middles else None)
+    try:
+        return PersonName(given[0], name["family"], middles[0] if middles else None)
+    except InvalidInput as exc:
+        raise exc.at(f"{field}[0]") from None
 
 
 def patient_to_fhir(patient: Patient) -> Resource:
@@ -151,7 +154,10 @@ def _national_id(identifiers: Any) -> NationalId:
         kind = by_system.get(identifier.get("system"))
         if kind is None:
             continue
-        nid = NationalId(str(identifier.get("value")))
+        try:
+            nid = NationalId(str(identifier.get("value")))
+        except InvalidInput as exc:
+            raise InvalidInput(f"identifier[{i}].value", exc.message) from None
         if nid.kind is not kind:
             raise InvalidInput(f"identifier[{i}].system", "does not match the number's kind")
         return nid
@@ -230,8 +236,15 @@ def patient_from_fhir(resource: Any) -> Patient:
         contact=_contact(data),
         photo=_photo(data.get("photo")),
         gp_id=ref_id("generalPractitioner[0]", gps[0], "Practitioner") if gps else None,
-        gender=Gender(data.get("gender", "unknown")),
+        gender=_gender(data.get("gender", "unknown")),
     )
+
+
+def _gender(value: Any) -> Gender:
+    try:
+        return Gender(value)
+    except ValueError:
+        raise InvalidInput("gender", "must be male, female, other or unknown") from None
 
 
 def practitioner_to_fhir(practitioner: Practitioner) -> Resource:
