@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -602,7 +603,7 @@ JSON = st.recursive(
 
 def mutated(resource: Resource, data: st.DataObject) -> Resource:
     """The resource with one element (at the top or one level down) replaced by any JSON."""
-    result = json.loads(json.dumps(resource))
+    result: Resource = json.loads(json.dumps(resource))
     key = data.draw(st.sampled_from(sorted(result)))
     if isinstance(result[key], dict) and result[key] and data.draw(st.booleans()):
         inner = data.draw(st.sampled_from(sorted(result[key])))
@@ -615,16 +616,24 @@ def mutated(resource: Resource, data: st.DataObject) -> Resource:
     return result
 
 
+def error_of(call: Callable[[], object]) -> InvalidInput | None:
+    """The InvalidInput that ``call`` raises, or None if it returns."""
+    try:
+        call()
+    except InvalidInput as exc:
+        return exc
+    return None
+
+
 @given(patients(), st.data())
 def test_patient_import_of_any_damage_raises_invalid_input_that_hides_the_number(
     patient: Any, data: st.DataObject
 ) -> None:
     resource = mutated(patient_to_fhir(patient), data)
-    try:
-        patient_from_fhir(resource)
-    except InvalidInput as exc:
-        assert patient.national_id.reveal() not in str(exc)
-        assert exc.field
+    error = error_of(lambda: patient_from_fhir(resource))
+    if error is not None:
+        assert patient.national_id.reveal() not in str(error)
+        assert error.field
 
 
 @given(relations(), st.data())
@@ -636,17 +645,14 @@ def test_relation_import_of_any_damage_raises_invalid_input(
         person = mutated(person, data)
     else:
         consent = mutated(consent, data)
-    try:
-        relation_from_fhir(person, consent)
-    except InvalidInput as exc:
-        assert exc.field
+    error = error_of(lambda: relation_from_fhir(person, consent))
+    assert error is None or error.field
 
 
 @given(consultations().filter(known_status), st.data())
 def test_appointment_import_of_any_damage_raises_invalid_input(
     consultation: Any, data: st.DataObject
 ) -> None:
-    try:
-        consultation_from_fhir(mutated(consultation_to_fhir(consultation), data))
-    except InvalidInput as exc:
-        assert exc.field
+    resource = mutated(consultation_to_fhir(consultation), data)
+    error = error_of(lambda: consultation_from_fhir(resource))
+    assert error is None or error.field
