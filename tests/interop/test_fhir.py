@@ -656,3 +656,49 @@ def test_appointment_import_of_any_damage_raises_invalid_input(
     resource = mutated(consultation_to_fhir(consultation), data)
     error = error_of(lambda: consultation_from_fhir(resource))
     assert error is None or error.field
+
+
+@pytest.mark.parametrize(
+    ("part", "change", "field"),
+    [
+        ("person", lambda r: r.pop("identifier"), "identifier"),
+        ("person", lambda r: r.update(relationship=r["relationship"] * 2), "relationship"),
+        ("person", lambda r: r["period"].update(start="2026-01-05"), "period.start"),
+        ("person", lambda r: r.update(patient={"reference": "Group/g"}), "patient"),
+        ("consent", lambda r: r.pop("organization"), "organization"),
+        ("consent", lambda r: r["provision"].update(action=[{"text": "anything"}]), "provision"),
+    ],
+)
+def test_relation_import_refuses_what_a_relation_cannot_hold_naming_the_field(
+    part: str, change: Any, field: str
+) -> None:
+    relation = a_relation()
+    person, consent = relation_to_fhir(relation), relation_consent_to_fhir(relation)
+    change(person if part == "person" else consent)
+    with pytest.raises(InvalidInput) as info:
+        relation_from_fhir(person, consent)
+    assert info.value.field.startswith(field)
+
+
+@pytest.mark.parametrize(
+    ("address", "field"),
+    [
+        ({"line": ["Borggata 1A"], "postalCode": "0650", "city": "Oslo"}, "address[0].country"),
+        (
+            {"line": ["Borggata 1A"], "postalCode": "65", "city": "Oslo", "country": "NO"},
+            "address[0]",
+        ),
+    ],
+)
+def test_patient_import_refuses_an_address_that_cannot_be(address: Resource, field: str) -> None:
+    resource = patient_to_fhir(a_patient())
+    resource["address"] = [address]
+    with pytest.raises(InvalidInput) as info:
+        patient_from_fhir(resource)
+    assert info.value.field.startswith(field)
+
+
+def test_an_element_of_the_wrong_json_type_is_refused_naming_it() -> None:
+    with pytest.raises(InvalidInput) as info:
+        patient_from_fhir({"resourceType": "Patient", "id": "p", "photo": 3})
+    assert info.value.field.startswith("photo")
