@@ -34,14 +34,14 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """Type-check src, tests and tools with mypy --strict."""
-    session.install("-e", ".[sandbox]", *_groups("typecheck", "test", "docs"), "nox")
+    session.install("-e", ".[sandbox,fhir,ical]", *_groups("typecheck", "test", "docs"), "nox")
     session.run("mypy")
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite (with doctests) under branch coverage."""
-    session.install("-e", ".[sandbox]", *_groups("test"))
+    session.install("-e", ".[sandbox,fhir,ical]", *_groups("test"))
     env = {"HYPOTHESIS_PROFILE": "ci"} if os.environ.get("CI") else {}
     session.run("coverage", "erase")
     session.run("coverage", "run", "-m", "pytest", *session.posargs, env=env)
@@ -51,7 +51,7 @@ def tests(session: nox.Session) -> None:
 @nox.session
 def docs(session: nox.Session) -> None:
     """Build the Sphinx docs (html and doctest), warnings as errors."""
-    session.install("-e", ".[sandbox]", *_groups("docs"))
+    session.install("-e", ".[sandbox,fhir,ical]", *_groups("docs"))
     common = ["-W", "-n", "--keep-going", "-q", "docs"]
     session.run("sphinx-build", "-b", "html", *common, "docs/_build/html")
     session.run("sphinx-build", "-b", "doctest", *common, "docs/_build/doctest")

@@ -19,6 +19,8 @@ PUBLIC_MODULES = [
     "patientsky.client",
     "patientsky.contract",
     "patientsky.sandbox",
+    "patientsky.fhir",
+    "patientsky.ical",
 ]
 
 

@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-EXTRA_MODULES = ("starlette", "uvicorn", "fpdf")
+EXTRA_MODULES = ("starlette", "uvicorn", "fpdf", "fhir", "icalendar")
 
 
 def _check(condition: bool, what: str) -> None:
@@ -135,12 +135,21 @@ def check_a_command_without_its_extra() -> None:
         _check('pip install "patientsky[sandbox]"' in lines[0], "the line names the extra")
 
 
+def check_a_module_without_its_extra() -> None:
+    """``import patientsky.fhir`` (and ``.ical``) fails with an ImportError naming the extra."""
+    for module, extra in (("patientsky.fhir", "fhir"), ("patientsky.ical", "ical")):
+        result = _run([sys.executable, "-c", f"import {module}"])
+        _check(result.returncode != 0, f"import {module} fails without its extra")
+        _check(f'pip install "patientsky[{extra}]"' in result.stderr, f"{module} names the extra")
+
+
 CHECKS = (
     check_the_environment_is_bare,
     check_the_library,
     check_the_package_files,
     check_the_command_line,
     check_a_command_without_its_extra,
+    check_a_module_without_its_extra,
 )
 
 
