@@ -8,7 +8,8 @@ Prints two tables, all measured in this run:
   127.0.0.1, keep-alive, an ``Idempotency-Key`` on every reply as the client sends
   one). Replies per second in the first and in the last quarter of the burst (one over
   the median time of a reply there, over ``--runs`` bursts after a warm-up), and their
-  ratio (1.0: a reply costs the same on a dialog of 1 message and of 400). Once with
+  ratio (1.0: a reply costs the same on a dialog of 1 message and of 400), paired: the
+  two quarters of two bursts are timed in turns, so that load hits both alike. Once with
   the state in a SQLite file in a temporary directory (each write synced to disk, as
   ``patientsky sandbox --db FILE`` runs), once in memory (no disk: the server's own
   work shows);
@@ -39,9 +40,11 @@ from typing import Any
 
 import httpx
 
-from patientsky.sandbox import SandboxClock, create_app, get_sandbox, serve_in_thread
+from patientsky.sandbox import Limits, SandboxClock, create_app, get_sandbox, serve_in_thread
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
+# The rate limits would stop a burst; the cap on messages per dialog must hold it.
+_NO_LIMITS = Limits.unlimited(messages_per_dialog=100_000)
 PATIENT = "p-kari"
 NEW_DIALOG = {
     "clinicId": "clinic-sentrum",
@@ -72,13 +75,15 @@ def national_id(app: Any, patient_id: str) -> str:
 
 def throughput(replies: int, runs: int, db_path: str | None) -> dict[str, float]:
     """
-    Post ``replies`` replies to one new dialog over HTTP, ``runs`` times; return the rates.
+    Time the first and the last quarter of bursts of ``replies`` replies to one dialog.
 
-    Before the timed bursts, a warm-up burst of 20 replies runs every code path once.
+    Each round runs two bursts side by side: one dialog has had three quarters of its
+    replies already, a new one starts, and a reply to each is timed in turn, so the two
+    quarters are paired in time. A short warm-up round runs every code path first.
 
     Args:
         replies: How many replies per burst.
-        runs: How many bursts, each on a new dialog.
+        runs: How many rounds, each on new dialogs.
         db_path: The database file; memory if None.
 
     Returns:
@@ -86,40 +91,58 @@ def throughput(replies: int, runs: int, db_path: str | None) -> dict[str, float]
         median time of a reply in that quarter, over every burst), and that median time
         in milliseconds.
     """
-    app = create_app(db_path, clock=SandboxClock(NOW))
+    app = create_app(db_path, clock=SandboxClock(NOW), limits=_NO_LIMITS)
     quarter = replies // 4
     firsts: list[float] = []
     lasts: list[float] = []
+    ratios: list[float] = []
     with serve_in_thread(app) as base_url, httpx.Client(base_url=base_url, timeout=60) as http:
         login = {"nationalId": national_id(app, PATIENT), "method": "bankid"}
         token = http.post("/v1/sandbox/login", json=login).json()["accessToken"]
         http.headers["Authorization"] = f"Bearer {token}"
-        for burst in range(runs + 1):
+
+        def start() -> str:
             started = http.post(
                 "/v1/patients/me/dialogs",
                 json=NEW_DIALOG,
                 headers={"Idempotency-Key": idempotency_key()},
             )
             assert started.status_code == 201, started.text
-            url = f"/v1/patients/me/dialogs/{started.json()['id']}/messages"
-            times: list[float] = []
-            for _ in range(20 if burst == 0 else replies):
-                headers = {"Idempotency-Key": idempotency_key()}
-                start = time.perf_counter()
-                response = http.post(url, json=REPLY, headers=headers)
-                times.append(time.perf_counter() - start)
-                assert response.status_code == 201, response.text
-            if burst > 0:
-                firsts += times[:quarter]
-                lasts += times[-quarter:]
+            return f"/v1/patients/me/dialogs/{started.json()['id']}/messages"
+
+        def reply(url: str) -> float:
+            headers = {"Idempotency-Key": idempotency_key()}
+            begin = time.perf_counter()
+            response = http.post(url, json=REPLY, headers=headers)
+            took = time.perf_counter() - begin
+            assert response.status_code == 201, response.text
+            return took
+
+        for burst in range(runs + 1):
+            # Two bursts at once, so that the first and the last quarter are timed side
+            # by side: "old" has had three quarters of its burst already (untimed), "young"
+            # starts now. A busy moment of a shared machine then hits both alike.
+            old, young = start(), start()
+            for _ in range(replies - quarter):
+                http.post(old, json=REPLY, headers={"Idempotency-Key": idempotency_key()})
+            for _ in range(5 if burst == 0 else quarter):
+                first, last = reply(young), reply(old)
+                if burst > 0:
+                    firsts.append(first)
+                    lasts.append(last)
+                    ratios.append(last / first)
     # Medians, not totals: a moment when a shared machine is busy decides neither.
     first = statistics.median(firsts)
     last = statistics.median(lasts)
+    deciles = statistics.quantiles(ratios, n=10)
     return {
         "first_rate": 1 / first,
         "last_rate": 1 / last,
         "first_ms": first * 1e3,
         "last_ms": last * 1e3,
+        "ratio": statistics.median(ratios),
+        "ratio_low": deciles[0],
+        "ratio_high": deciles[-1],
     }
 
 
@@ -199,7 +222,7 @@ async def cpu_per_operation(
         big: How many messages the big dialog has before the first round.
         directory: Where the database file goes.
     """
-    app = create_app(str(Path(directory) / "cpu.db"), clock=SandboxClock(NOW))
+    app = create_app(str(Path(directory) / "cpu.db"), clock=SandboxClock(NOW), limits=_NO_LIMITS)
     server = InProcess(app)
     login = {"nationalId": national_id(app, PATIENT), "method": "bankid"}
     token = json.loads(await server.ok("POST", "/v1/sandbox/login", login))["accessToken"]
@@ -274,7 +297,7 @@ def main() -> None:
     q = args.replies // 4
     print(
         f"sandbox write throughput: {args.replies} replies to one dialog, HTTP on 127.0.0.1,"
-        f" median reply time over {args.runs} bursts"
+        f" median reply time over {args.runs} bursts, first and last quarter timed in pairs"
     )
     for db, rate in rates.items():
         print(f"{db:<36}{'replies/s':>10}{'ms/reply':>10}")
@@ -282,7 +305,8 @@ def main() -> None:
         print(f"{rate['first_rate']:>10.0f}{rate['first_ms']:>10.2f}")
         last = f"  last quarter (messages {args.replies - q + 2}-{args.replies + 1})"
         print(f"{last:<36}{rate['last_rate']:>10.0f}{rate['last_ms']:>10.2f}")
-        print(f"{'  ratio first / last':<36}{rate['first_rate'] / rate['last_rate']:>10.2f}")
+        spread = f"(p10-p90 {rate['ratio_low']:.2f}-{rate['ratio_high']:.2f})"
+        print(f"{'  paired ratio last / first':<36}{rate['ratio']:>10.2f}  {spread}")
     print()
     print(f"server CPU per operation, in-process, {args.rounds} rounds of {args.batch} calls")
     width = max(len(name) for name, _ in cpu) + 2

@@ -39,6 +39,7 @@ from patientsky.models import (
     Dialog,
     LoginMethod,
     LoginSession,
+    Message,
     Money,
     Patient,
     PersonName,
@@ -138,7 +139,7 @@ OPERATIONS: dict[str, tuple[Callable[[], Call[Any]], Shape]] = {
     "readDialog": (lambda: calls.read_dialog("me", "x-dialogId"), ("object", "DialogView")),
     "replyToDialog": (
         lambda: calls.reply_to_dialog("me", "x-dialogId", "b", None),
-        ("object", "DialogView"),
+        ("object", Message),
     ),
     "getFeeNotice": (lambda: calls.fee_notice("me", "x-clinicId"), ("object", FeeNotice)),
     "getClinicServices": (

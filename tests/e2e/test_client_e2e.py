@@ -149,7 +149,9 @@ def test_a_patient_walks_through_the_portal(world: World, kind: str) -> None:
         first = await kari.dialogs.read(inbox[0].dialog.id)
         assert first.dialog.id == inbox[0].dialog.id
         replied = await kari.dialogs.reply(first.dialog.id, "Takk for svar")
-        assert replied.dialog.messages[-1].body == "Takk for svar"
+        assert replied.body == "Takk for svar"
+        thread = await kari.dialogs.read(first.dialog.id)
+        assert thread.dialog.messages[-1] == replied
 
         notice = await kari.dialogs.fee_notice("clinic-sentrum")
         assert notice.applies

@@ -305,3 +305,65 @@ def test_free_text_query_values_hide_nothing(api: Api, text: str) -> None:
     response = api.client.get(f"/v1/clinics?query={text}")
     assert response.status_code == 400
     assert _problem(response)["errors"][0]["field"] == "query"
+
+
+# --- 6. and 7., over the wire ---
+
+DIALOG = {"clinicId": "clinic-sentrum", "type": "other_inquiry", "subject": "S", "body": "B"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("subject", "Resept\u202etxt.exe"),
+        ("subject", "a\u200bb"),
+        ("subject", "two\nlines"),
+        ("body", "nul\x00byte"),
+        ("body", "escape \x1b[31m"),
+        ("body", "isolate \u2066x\u2069"),
+    ],
+)
+def test_text_that_hides_something_is_refused_naming_the_field(
+    api: Api, field: str, value: str
+) -> None:
+    response = api.client.post(
+        "/v1/patients/me/dialogs", headers=api.auth("p-kari"), json={**DIALOG, field: value}
+    )
+    assert response.status_code == 400, response.text
+    problem = _problem(response)
+    assert problem["errors"][0]["field"] == field
+    assert value not in response.text
+
+
+def test_text_is_stored_nfc_and_a_body_keeps_its_lines(api: Api) -> None:
+    headers = api.auth("p-kari")
+    body = {**DIALOG, "subject": "Re\u0301sept", "body": "Hei\r\nlinje to\tmed tab"}
+    made = api.client.post("/v1/patients/me/dialogs", headers=headers, json=body)
+    assert made.status_code == 201, made.text
+    read = api.client.get(f"/v1/patients/me/dialogs/{made.json()['id']}", headers=headers).json()
+    assert read["subject"] == "Résept"
+    assert read["messages"][0]["body"] == "Hei\nlinje to\tmed tab"
+
+
+def test_a_booking_off_the_grid_is_refused(api: Api) -> None:
+    headers = api.auth("p-kari")
+    free = api.client.get(
+        "/v1/clinics/clinic-sentrum/free-time",
+        params={"from": "2026-11-30T00:00:00+01:00", "to": "2026-12-06T00:00:00+01:00"},
+    ).json()["data"]
+    slot = free[0]
+    start = dt.datetime.fromisoformat(slot["start"])
+    for off in (start + dt.timedelta(seconds=13), start + dt.timedelta(microseconds=1)):
+        response = api.client.post(
+            "/v1/patients/me/consultations",
+            headers=headers,
+            json={
+                "clinicId": "clinic-sentrum",
+                "calendarIds": slot["calendarIds"],
+                "start": off.isoformat(),
+                "durationMinutes": 15,
+                "kind": "in_person",
+            },
+        )
+        assert response.status_code == 409, response.text
+        assert _problem(response)["code"] == "start_not_on_grid"

@@ -40,6 +40,7 @@ from patientsky.models import (
     ContactDetails,
     Dialog,
     LoginSession,
+    Message,
     Money,
     Patient,
     PersonName,
@@ -554,12 +555,12 @@ def start_dialog(
 
 def reply_to_dialog(
     scope: str, dialog_id: str, body: str, idempotency_key: str | None
-) -> Call[DialogView]:
+) -> Call[Message]:
     """``POST /v1/patients/{id}/dialogs/{did}/messages`` (idempotent with its key)."""
     return Call(
         "POST",
         (*_patient(scope), "dialogs", segment("dialog_id", dialog_id), "messages"),
-        dialog_view,
+        model(Message),
         body=json_body(body=_text("body", body, 20_000)),
         content_type=_JSON,
         idempotency_key=idempotency_key,

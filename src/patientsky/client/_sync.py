@@ -57,6 +57,7 @@ from patientsky.models import (
     ConsultationKind,
     ContactDetails,
     LoginSession,
+    Message,
     Money,
     Patient,
     PersonName,
@@ -668,9 +669,12 @@ class Dialogs(_Resource):
         *,
         idempotency_key: str | None = None,
         **options: Unpack[CallOptions],
-    ) -> DialogView:
+    ) -> Message:
         """
-        Answer in a dialog.
+        Answer in a dialog; return the new message.
+
+        The answer is the message, not the whole thread, so it costs the same however
+        long the dialog is; read the dialog again (``get``) for the thread.
 
         Args:
             dialog_id: The dialog.

@@ -669,7 +669,9 @@ def reply_to_dialog(ctx: Ctx) -> Response:
         deny_unless(outcome)
     updated = outcome.unwrap()
     ctx.repo.append_message(updated, message)
-    return _dialog_response(ctx, updated, 201)
+    # The new message, not the thread: the answer costs the same on the thousandth reply.
+    where = f"/v1/patients/{patient.id}/dialogs/{dialog.id}"
+    return ok(ctx.dump(message), 201, headers={"Location": where})
 
 
 def _clinic_of_path(ctx: Ctx) -> Any:

@@ -532,6 +532,12 @@ def _ok(name: str | None, description: str, headers: Schema | None = None) -> Sc
 
 
 _ETAG_HEADER = {"ETag": {"description": "The profile's version.", "schema": {"type": "string"}}}
+_LOCATION_HEADER = {
+    "Location": {
+        "description": "The path of the resource the new one belongs to.",
+        "schema": {"type": "string"},
+    }
+}
 _REPLAY_HEADER = {
     "Idempotent-Replayed": {
         "description": "``true`` when the response is the replay of an earlier one.",
@@ -860,7 +866,15 @@ def _paths() -> dict[str, Schema]:
                 "replyToDialog",
                 "Answer in a dialog (M1)",
                 "dialogs",
-                {201: _ok("DialogView", "The dialog with the answer.", _REPLAY_HEADER)},
+                {
+                    201: _ok(
+                        "Message",
+                        "The new message. The dialog stays open and read by the writer;"
+                        " ``Location`` names it (read it for the whole thread). The answer"
+                        " does not grow with the dialog.",
+                        {**_REPLAY_HEADER, **_LOCATION_HEADER},
+                    )
+                },
                 errors=(409,),
                 params=[_path_id("dialogId", "dialog")],
                 body=_body("Reply"),
