@@ -250,7 +250,7 @@ class Sandbox:
         Args:
             person: A demo person's handle (``"kari"``; see :meth:`people`), or a
                 national identity number (synthetic test numbers only), as a
-                :class:`~patientsky.models.NationalId` or a string of digits; a number
+                :class:`~patientsky.models.identity.NationalId` or a string of digits; a number
                 travels in the body, never in the URL or a log.
             method: The login method; a MinID login gets a token, but no health data.
 
