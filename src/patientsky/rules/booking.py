@@ -28,7 +28,7 @@ Booking and cancelling consultations (K2, K3).
 8. **The time is publicly bookable** (``SLOT_NOT_PUBLIC``): with ``public_only`` (the
    default, as for every booking made in the portal, by the patient or a relation),
    the time must be free in publicly bookable slots of publicly bookable types.
-8. **The patient holds room for one more** (``TOO_MANY_FUTURE_BOOKINGS``): fewer of
+9. **The patient holds room for one more** (``TOO_MANY_FUTURE_BOOKINGS``): fewer of
    the patient's consultations at the clinic that hold their time start after ``at``
    than the clinic's ``max_future_bookings``
    (:class:`~patientsky.models.clinic.Clinic`).

@@ -25,7 +25,7 @@ from patientsky.sandbox._openapi import HANDLE_PATTERN
 from patientsky.sandbox.app import Ctx, Handler, ok
 from patientsky.sandbox.storage import Transaction
 
-__all__ = ["DemoPerson", "demo_people", "list_people", "login_by_handle", "person_login"]
+__all__ = ["DemoPerson", "demo_people", "list_people", "login_by_handle"]
 
 _HANDLE = re.compile(HANDLE_PATTERN)
 _PREFIX = "p-"
@@ -90,9 +90,8 @@ def _one_of(data: dict[str, Any]) -> None:
     )
 
 
-def person_login(ctx: Ctx) -> Response:
+def _person_login(ctx: Ctx, data: dict[str, Any]) -> Response:
     """Log in as a demo person by handle (``{"person": "kari", "method": "bankid"}``)."""
-    data = ctx.call.json()
     handle = data["person"]
     if not isinstance(handle, str) or _HANDLE.fullmatch(handle) is None:
         message = "must be a demo person's handle, such as kari (GET /v1/sandbox/people)"
@@ -136,6 +135,6 @@ def login_by_handle(by_number: Handler) -> Handler:
         """POST /v1/sandbox/login."""
         data = ctx.call.json()
         _one_of(data)
-        return person_login(ctx) if "person" in data else by_number(ctx)
+        return _person_login(ctx, data) if "person" in data else by_number(ctx)
 
     return sandbox_login
