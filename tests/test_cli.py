@@ -293,3 +293,22 @@ def test_python_dash_m_patientsky_runs_the_command() -> None:
     )
     assert result.returncode == 0
     assert result.stdout == "151086*****  fodselsnummer  born 1986-10-15\n"
+
+
+def test_availability_reads_the_shipped_exports_with_demo() -> None:
+    code, out = _run("availability", "--demo", "--duration", "30", "--period", TUESDAY_MORNING)
+    assert code == 0
+    _, fixtures = _run(
+        "availability", str(FIXTURES), "--duration", "30", "--period", TUESDAY_MORNING
+    )
+    assert out == fixtures
+
+
+@pytest.mark.parametrize("folder", [[], [str(FIXTURES), "--demo"]], ids=["neither", "both"])
+def test_availability_takes_a_folder_or_demo_but_not_both(
+    capsys: pytest.CaptureFixture[str], folder: list[str]
+) -> None:
+    code, out = _run("availability", *folder, "--duration", "30", "--period", TUESDAY_MORNING)
+    assert code == 2
+    assert out == ""
+    assert "argument FOLDER" in capsys.readouterr().err

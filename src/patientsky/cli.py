@@ -92,7 +92,14 @@ class Command:
 
 
 def _configure_availability(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("folder", metavar="FOLDER", help="a folder of PatientSky calendar exports")
+    parser.add_argument(
+        "folder", metavar="FOLDER", nargs="?", help="a folder of PatientSky calendar exports"
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="read the calendar exports shipped with patientsky instead of a FOLDER",
+    )
     parser.add_argument(
         "--duration", required=True, type=int, metavar="MINUTES", help="the least length wanted"
     )
@@ -125,8 +132,11 @@ def _length(minutes: int) -> str:
 
 def _run_availability(args: argparse.Namespace, out: TextIO) -> int:
     from patientsky.rules.freetime import free_time, parse_period
-    from patientsky.wire.legacy import load_folder
+    from patientsky.wire.legacy import demo_exports, load_folder
 
+    if (args.folder is None) is not args.demo:
+        raise UsageError("FOLDER", "give a folder of calendar exports, or --demo, not both")
+    folder = demo_exports() if args.demo else args.folder
     if args.duration <= 0:
         raise UsageError("--duration", "must be a positive number of minutes")
     try:
@@ -134,7 +144,7 @@ def _run_availability(args: argparse.Namespace, out: TextIO) -> int:
     except InvalidInput as exc:
         raise UsageError("--period", exc.message) from None
     try:
-        imported = load_folder(args.folder, strict=False)
+        imported = load_folder(folder, strict=False)
     except InvalidInput as exc:
         where = f"{exc.field}: " if exc.field else ""
         raise UsageError("FOLDER", f"{where}{exc.message}") from None

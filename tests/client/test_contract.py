@@ -73,6 +73,7 @@ OPERATIONS: dict[str, tuple[Callable[[], Call[Any]], Shape]] = {
         lambda: sandbox_helpers._login("17912099997", LoginMethod.BUYPASS_MOBILE),
         ("object", sandbox_helpers.SandboxToken),
     ),
+    "listDemoPeople": (sandbox_helpers._list_people, ("list", sandbox_helpers.DemoPerson)),
     "sandboxClinicLogin": (
         lambda: sandbox_helpers._clinic_login("x-clinicId"),
         ("object", sandbox_helpers.ClinicToken),

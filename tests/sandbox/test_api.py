@@ -470,13 +470,14 @@ def test_a_database_file_keeps_its_state_and_the_demo_is_loaded_once(tmp_path: P
     again.storage.close()
 
 
-def test_the_command_prints_the_url_and_the_synthetic_demo_logins(api: Api) -> None:
+def test_the_command_prints_the_url_and_the_demo_logins_by_handle_without_numbers(
+    api: Api,
+) -> None:
     text = describe(api.sandbox, "http://127.0.0.1:8000")
     assert "http://127.0.0.1:8000" in text
-    assert "synthetic" in text
     for login in api.logins.values():
-        assert login.national_id.reveal() in text
-        assert login.national_id.is_synthetic
+        assert f"  {login.patient_id.removeprefix('p-')} " in text
+        assert login.national_id.reveal() not in text
 
 
 def test_no_log_line_carries_a_national_id_a_token_or_a_body(

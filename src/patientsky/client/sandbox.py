@@ -2,9 +2,10 @@
 Helpers for the sandbox's development-only endpoints: log in, and move its clock.
 
 Real deployments log people in with BankID or Buypass through OIDC; the sandbox stands
-in with ``POST /v1/sandbox/login``, which takes a national identity number and a login
-method. This module is not imported by :mod:`patientsky.client`; import it in tests,
-demos and notebooks.
+in with ``POST /v1/sandbox/login``, which takes a demo person's handle (``kari``; the
+sandbox lists its demo people at ``GET /v1/sandbox/people``) or a national identity
+number, and a login method. This module is not imported by :mod:`patientsky.client`;
+import it in tests, demos and notebooks.
 
 >>> import httpx
 >>> from patientsky.client import PortalClient
@@ -13,7 +14,7 @@ demos and notebooks.
 ...         "accessToken": "t0k3n", "tokenType": "Bearer",
 ...         "expiresAt": "2026-03-01T13:00:00+00:00", "personId": "p-1"})
 >>> anonymous = PortalClient("https://sandbox.test", transport=httpx.MockTransport(server))
->>> token = Sandbox(anonymous).login("17912099997")
+>>> token = Sandbox(anonymous).login("kari")
 >>> token.person_id, token.expires_at.isoformat()
 ('p-1', '2026-03-01T13:00:00+00:00')
 >>> "t0k3n" in repr(token)
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from typing import TYPE_CHECKING, Unpack
 
 import attrs
@@ -41,6 +43,7 @@ __all__ = [
     "ADMIN_KEY_VARIABLE",
     "AsyncSandbox",
     "ClinicToken",
+    "DemoPerson",
     "Sandbox",
     "SandboxClock",
     "SandboxToken",
@@ -86,6 +89,25 @@ class ClinicToken:
 
 
 @attrs.frozen
+class DemoPerson:
+    """
+    One of the sandbox's demo people, to log in as by handle.
+
+    Args:
+        handle: What to log in with, such as ``"kari"``; the same in every sandbox.
+        name: Their name.
+        role: What they show in the demo, in a few words.
+        patient_id: Their patient id (``"p-kari"``), for
+            :meth:`~patientsky.client.PortalClient.acting_for`.
+    """
+
+    handle: str
+    name: str
+    role: str
+    patient_id: str
+
+
+@attrs.frozen
 class SandboxClock:
     """
     The sandbox's time.
@@ -99,18 +121,29 @@ class SandboxClock:
     frozen: bool
 
 
-def _national_id(value: NationalId | str) -> str:
-    if isinstance(value, models.NationalId):
-        return value.reveal()
-    if isinstance(value, str):
-        return models.NationalId.parse(value, allow_synthetic=True).reveal()
-    raise errors.InvalidInput("national_id", "must be a NationalId or a string")
+_HANDLE = re.compile("[a-z][a-z0-9-]{0,39}")
+_NUMBER = re.compile(r"[0-9\s.-]+")
 
 
-def _login(national_id: NationalId | str, method: LoginMethod) -> _core.Call[SandboxToken]:
+def _who(person: NationalId | str) -> dict[str, str]:
+    """The login body's ``person`` (a handle) or ``nationalId`` (anything number-like)."""
+    if isinstance(person, models.NationalId):
+        return {"nationalId": person.reveal()}
+    if not isinstance(person, str):
+        raise errors.InvalidInput("person", "must be a handle, a NationalId or a string")
+    if _NUMBER.fullmatch(person):
+        return {"nationalId": models.NationalId.parse(person, allow_synthetic=True).reveal()}
+    if _HANDLE.fullmatch(person) is None:
+        raise errors.InvalidInput(
+            "person", "must be a demo person's handle (such as kari) or a national identity number"
+        )
+    return {"person": person}
+
+
+def _login(person: NationalId | str, method: LoginMethod) -> _core.Call[SandboxToken]:
     if not isinstance(method, models.LoginMethod):
         raise errors.InvalidInput("method", "must be a LoginMethod")
-    body = _calls.json_body(nationalId=_national_id(national_id), method=method)
+    body = _calls.json_body(**_who(person), method=method)
     return _core.Call(
         "POST",
         ("sandbox", "login"),
@@ -119,6 +152,10 @@ def _login(national_id: NationalId | str, method: LoginMethod) -> _core.Call[San
         content_type="application/json",
         idempotent=True,  # a second login only makes a second token
     )
+
+
+def _list_people() -> _core.Call[list[DemoPerson]]:
+    return _core.Call("GET", ("sandbox", "people"), _calls.data_list(DemoPerson))
 
 
 def _clinic_login(clinic_id: str) -> _core.Call[ClinicToken]:
@@ -197,9 +234,13 @@ class Sandbox:
         key = _admin_key(admin_key)
         self._admin = client if key is None else client.with_options(token=key)
 
+    def people(self, **options: Unpack[CallOptions]) -> list[DemoPerson]:
+        """Return the demo people one can log in as, with their handles."""
+        return self._client._run(_list_people(), options)
+
     def login(
         self,
-        national_id: NationalId | str,
+        person: NationalId | str,
         method: LoginMethod = models.LoginMethod.BANKID,
         **options: Unpack[CallOptions],
     ) -> SandboxToken:
@@ -207,11 +248,16 @@ class Sandbox:
         Log in as a person, as BankID or Buypass would (L1).
 
         Args:
-            national_id: The person's national identity number (synthetic test numbers
-                are accepted); it travels in the body, never in the URL or a log.
+            person: A demo person's handle (``"kari"``; see :meth:`people`), or a
+                national identity number (synthetic test numbers only), as a
+                :class:`~patientsky.models.identity.NationalId` or a string of digits; a number
+                travels in the body, never in the URL or a log.
             method: The login method; a MinID login gets a token, but no health data.
+
+        Raises:
+            InvalidInput: ``person`` is neither a handle nor a valid number.
         """
-        return self._client._run(_login(national_id, method), options)
+        return self._client._run(_login(person, method), options)
 
     def clinic_login(self, clinic_id: str, **options: Unpack[CallOptions]) -> ClinicToken:
         """Log in as a clinic's staff, to add relations (R3)."""
@@ -219,14 +265,19 @@ class Sandbox:
 
     def client_for(
         self,
-        national_id: NationalId | str,
+        person: NationalId | str,
         method: LoginMethod = models.LoginMethod.BANKID,
         **options: Unpack[CallOptions],
     ) -> PortalClient:
         """
         Log in as a person and return a view of the client that uses their token.
+
+        Args:
+            person: A demo person's handle or a national identity number, as for
+                :meth:`login`.
+            method: The login method.
         """
-        token = self.login(national_id, method, **options)
+        token = self.login(person, method, **options)
         return self._client.with_options(token=token.access_token)
 
     def clock(self, **options: Unpack[CallOptions]) -> SandboxClock:
@@ -260,14 +311,18 @@ class AsyncSandbox:
         key = _admin_key(admin_key)
         self._admin = client if key is None else client.with_options(token=key)
 
+    async def people(self, **options: Unpack[CallOptions]) -> list[DemoPerson]:
+        """Return the demo people one can log in as, with their handles."""
+        return await self._client._run(_list_people(), options)
+
     async def login(
         self,
-        national_id: NationalId | str,
+        person: NationalId | str,
         method: LoginMethod = models.LoginMethod.BANKID,
         **options: Unpack[CallOptions],
     ) -> SandboxToken:
         """Log in as a person, as BankID or Buypass would (L1); see :meth:`Sandbox.login`."""
-        return await self._client._run(_login(national_id, method), options)
+        return await self._client._run(_login(person, method), options)
 
     async def clinic_login(self, clinic_id: str, **options: Unpack[CallOptions]) -> ClinicToken:
         """Log in as a clinic's staff, to add relations (R3)."""
@@ -275,12 +330,12 @@ class AsyncSandbox:
 
     async def client_for(
         self,
-        national_id: NationalId | str,
+        person: NationalId | str,
         method: LoginMethod = models.LoginMethod.BANKID,
         **options: Unpack[CallOptions],
     ) -> AsyncPortalClient:
         """Log in as a person and return a view of the client that uses their token."""
-        token = await self.login(national_id, method, **options)
+        token = await self.login(person, method, **options)
         return self._client.with_options(token=token.access_token)
 
     async def clock(self, **options: Unpack[CallOptions]) -> SandboxClock:

@@ -12,13 +12,13 @@ import argparse
 import contextlib
 import errno
 import ipaddress
-import json
 import os
 import socket
 from typing import TextIO
 
 from patientsky.client.sandbox import ADMIN_KEY_VARIABLE
 from patientsky.sandbox._limits import Limits
+from patientsky.sandbox._people import demo_people
 from patientsky.sandbox.app import MIN_ADMIN_KEY_LENGTH, Sandbox, create_app, get_sandbox
 
 __all__ = ["EXIT_NOT_LOOPBACK", "EXIT_PORT_IN_USE", "configure", "describe", "is_loopback", "run"]
@@ -63,9 +63,9 @@ def describe(sandbox: Sandbox, base_url: str, *, show_admin_key: bool = True) ->
     """
     Return the text the command prints: the base URL, the admin key and the demo logins.
 
-    The national identity numbers are synthetic test numbers (month + 80), made for
-    the sandbox; they are no real person's, which is why they may be printed. The admin
-    key is printed only when the sandbox made it up (not when the user gave it).
+    The demo people are listed by handle (``kari``), which is all a login needs: no
+    national identity number is printed. The admin key is printed only when the sandbox
+    made it up (not when the user gave it).
     """
     lines = [
         f"PatientSky sandbox at {base_url}",
@@ -79,17 +79,13 @@ def describe(sandbox: Sandbox, base_url: str, *, show_admin_key: bool = True) ->
             "",
         ]
     lines += [
-        "Demo logins: POST /v1/sandbox/login",
-        '  {"nationalId": "<number>", "method": "bankid"}',
-        "The numbers are synthetic test numbers (month + 80), not real people's.",
+        'Demo logins: POST /v1/sandbox/login {"person": "<handle>", "method": "bankid"},',
+        '  or in Python: Sandbox(PortalClient(base_url)).client_for("kari")',
         "",
     ]
     with sandbox.storage.read() as tx:
-        logins = json.loads(tx.get_meta("demo_logins") or "[]")
-        for login in logins:
-            data = tx.get("patients", login["patientId"])
-            number = "" if data is None else str(data.get("nationalId", ""))
-            lines.append(f"  {number}  {login['name']:<16} {login['role']}")
+        for person in demo_people(tx):
+            lines.append(f"  {person.handle:<7} {person.name:<15} {person.role}")
     return "\n".join(lines) + "\n"
 
 

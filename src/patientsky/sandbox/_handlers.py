@@ -48,7 +48,7 @@ from patientsky.rules import (
 )
 from patientsky.rules.access import allowed_actions, decide
 from patientsky.rules.decision import Denied
-from patientsky.sandbox import _auth
+from patientsky.sandbox import _auth, _people
 from patientsky.sandbox._headers import attachment, etag_matches
 from patientsky.sandbox._http import ApiProblem
 from patientsky.sandbox._photos import clean_photo
@@ -1004,7 +1004,10 @@ def operations() -> dict[str, dict[str, Operation]]:
     a = Action
     dialog_actions = (a.SEND_MESSAGES, a.START_E_CONSULTATION, a.REQUEST_PRESCRIPTION_RENEWAL)
     return {
-        "/v1/sandbox/login": {"POST": o("POST", sandbox_login, "json", False, True)},
+        "/v1/sandbox/login": {
+            "POST": o("POST", _people.login_by_handle(sandbox_login), "json", False, True)
+        },
+        "/v1/sandbox/people": {"GET": o("GET", _people.list_people, auth=False)},
         "/v1/sandbox/clinic-login": {
             "POST": o("POST", sandbox_clinic_login, "json", False, True, admin=True)
         },

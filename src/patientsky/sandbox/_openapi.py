@@ -31,6 +31,7 @@ __all__ = [
     "API_VERSION",
     "GENERIC_CODES",
     "DOCUMENT_PATH",
+    "HANDLE_PATTERN",
     "MAX_JSON_BYTES",
     "MAX_PHOTO_BYTES",
     "MODEL_CLASSES",
@@ -46,6 +47,8 @@ API_VERSION = "1.0.0"
 DOCUMENT_PATH = Path(__file__).parents[1] / "openapi.json"
 MAX_JSON_BYTES = 1024 * 1024
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
+HANDLE_PATTERN = "^[a-z][a-z0-9-]{0,39}$"
+"""What a demo person's handle looks like (``kari``): their patient id without ``p-``."""
 
 MODEL_CLASSES: tuple[type[Any], ...] = (
     m.Address,
@@ -262,11 +265,33 @@ def _api_schemas(b: _Builder) -> None:
     )
     s["LoginRequest"] = _obj(
         {
-            "nationalId": {"type": "string", "description": "The national identity number."},
+            "person": {
+                "type": "string",
+                "pattern": HANDLE_PATTERN,
+                "description": "A demo person's handle, such as ``kari``"
+                " (``GET /v1/sandbox/people`` lists them).",
+            },
+            "nationalId": {
+                "type": "string",
+                "description": "A national identity number (synthetic test numbers only).",
+            },
             "method": b.enum_schema(m.LoginMethod),
         },
+        required=["method"],
         additionalProperties=True,
+        description="Who logs in: exactly one of ``person`` and ``nationalId`` (400 naming"
+        " both if neither or both is given), and how.",
     )
+    s["DemoPerson"] = _obj(
+        {
+            "handle": {"type": "string", "pattern": HANDLE_PATTERN},
+            "name": {"type": "string"},
+            "role": {"type": "string", "description": "What they show in the demo."},
+            "patientId": {"type": "string"},
+        },
+        description="A demo person to log in as; no national identity number.",
+    )
+    s["DemoPeople"] = _obj({"data": {"type": "array", "items": _ref("DemoPerson")}})
     s["LoginResponse"] = _obj(
         {
             "accessToken": {"type": "string"},
@@ -597,10 +622,21 @@ def _paths() -> dict[str, Schema]:
     p = "/v1/patients/{patientId}"
     clinic_param = _path_id("clinicId", "clinic")
     return {
+        "/v1/sandbox/people": {
+            "get": _op(
+                "listDemoPeople",
+                "The demo people to log in as, by handle (sandbox only)",
+                "sandbox",
+                {200: _ok("DemoPeople", "The demo people.")},
+                auth=False,
+                patient=False,
+            )
+        },
         "/v1/sandbox/login": {
             "post": _op(
                 "sandboxLogin",
-                "Log in as a person (sandbox only; stands in for BankID/Buypass) (L1)",
+                "Log in as a person, by handle or national identity number (sandbox only;"
+                " stands in for BankID/Buypass) (L1)",
                 "sandbox",
                 {200: _ok("LoginResponse", "A bearer token.")},
                 errors=(403, 404),

@@ -71,7 +71,7 @@ from patientsky.models import kid as _kid
 from patientsky.models import orgnr as _orgnr
 from patientsky.models.calendar import OSLO
 from patientsky.models.kid import KidMethod
-from patientsky.wire.legacy import load_calendar_export
+from patientsky.wire.legacy import demo_exports, load_calendar_export
 
 __all__ = [
     "CALENDAR_DIR",
@@ -81,8 +81,8 @@ __all__ = [
     "synthetic_national_id",
 ]
 
-CALENDAR_DIR = Path(__file__).with_name("data")
-"""The packaged copies of PatientSky's calendar exports (``*.json``)."""
+CALENDAR_DIR = demo_exports()
+"""PatientSky's calendar exports, as shipped (:func:`~patientsky.wire.legacy.demo_exports`)."""
 
 SENTRUM, FJORD, NORD = "clinic-sentrum", "clinic-fjord", "clinic-nord"
 TERMS_VERSION = "2026-01"

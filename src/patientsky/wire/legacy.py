@@ -109,6 +109,7 @@ from patientsky.models.people import Address, ContactDetails, Gender, Patient, P
 __all__ = [
     "ImportProblem",
     "ImportedCalendars",
+    "demo_exports",
     "load_calendar_export",
     "load_folder",
 ]
@@ -652,6 +653,22 @@ def load_calendar_export(
         if reader.source == _DICT_SOURCE:
             raise
         raise InvalidInput(exc.field, f"{exc.message} (in {reader.source})") from None
+
+
+def demo_exports() -> Path:
+    """
+    Return the folder of PatientSky calendar exports shipped with the package.
+
+    Three files, ``Danny_boy.json``, ``Emma_Win.json`` and ``Joanna_Hef.json``: the
+    calendars of PatientSky's own export of April 2019 (the sandbox's practitioners),
+    without their ``patient_meta`` (whose numbers pass as real ones). They ship in every
+    install, no extra needed; ``patientsky availability --demo`` reads them too.
+
+    >>> imported = load_folder(demo_exports())
+    >>> sorted(c.name for c in imported.calendars)
+    ['Danny boy', 'Emma Win', 'Joanna Hef']
+    """
+    return Path(__file__).resolve().parents[1] / "data" / "calendar-exports"
 
 
 def load_folder(
