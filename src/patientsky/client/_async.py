@@ -1,14 +1,16 @@
 """
-The asynchronous client: a thin driver around the same sans-I/O core, and its resources.
+The asynchronous client: a thin driver around the sans-I/O core, and its resources.
+
+``tools/unasync.py`` writes the synchronous client, ``_sync.py``, from ``_async.py``
+(``nox -s unasync``): edit ``_async.py`` only.
 """
 
 from __future__ import annotations
 
 import builtins
-import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from types import TracebackType
-from typing import TYPE_CHECKING, Generic, Protocol, Self, TypeVar, Unpack
+from typing import TYPE_CHECKING, Generic, Self, TypeVar, Unpack
 
 import httpx
 
@@ -16,6 +18,9 @@ from patientsky.client import _calls as calls
 from patientsky.client._base import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    AsyncAuth,
+    AsyncSleeper,
+    AsyncTokenProvider,
     CallOptions,
     build_httpx_request,
     default_async_sleep,
@@ -80,37 +85,6 @@ T = TypeVar("T")
 __all__ = ["AsyncPager", "AsyncPaymentsPager", "AsyncPortalClient", "AsyncTokenProvider"]
 
 
-class AsyncTokenProvider(Protocol):
-    """
-    A function, plain or ``async``, that returns a bearer token.
-
-    The client calls it before every attempt (cache the token in it if getting one is
-    slow), and once more after a 401, repeating the request once with the new token.
-    """
-
-    def __call__(self) -> str | Awaitable[str]:
-        """Return the token, or an awaitable of it."""
-        ...
-
-
-class _Auth:
-    """The token, or a provider of tokens."""
-
-    def __init__(self, token: str | AsyncTokenProvider | None) -> None:
-        if token is not None and not isinstance(token, str) and not callable(token):
-            raise InvalidInput("token", "must be a string or a function that returns one")
-        self._token = token
-
-    async def get(self, refresh: bool) -> str | None:
-        token = self._token
-        if token is None or isinstance(token, str):
-            return None if refresh else token
-        value = token()
-        if inspect.isawaitable(value):
-            value = await value
-        return value
-
-
 class _Transport:
     """The httpx client the views of one :class:`AsyncPortalClient` share."""
 
@@ -118,7 +92,7 @@ class _Transport:
         self,
         http_client: httpx.AsyncClient | None,
         transport: httpx.AsyncBaseTransport | None,
-        sleep: Callable[[float], Awaitable[None]],
+        sleep: AsyncSleeper,
     ) -> None:
         if http_client is not None and transport is not None:
             raise InvalidInput("transport", "give http_client or transport, not both")
@@ -145,10 +119,12 @@ class AsyncPortalClient:
     """
     A client for the PatientSky patient portal API (asynchronous).
 
-    The same client as :class:`~patientsky.client.PortalClient`, with ``await`` on every
-    call and ``async for`` over lists; it works under asyncio and trio. Every method
-    takes the keyword options of :class:`CallOptions` (``timeout``, ``max_retries``) for
-    that call only.
+    The sync and the async client offer the same calls; the async one works under
+    asyncio and trio. Every method takes the keyword options of
+    :class:`CallOptions` (``timeout``, ``max_retries``) for that call only. Lists are
+    :class:`AsyncPager` objects that fetch pages as they are iterated. Errors are
+    :class:`~patientsky.errors.ApiError` subclasses by status and
+    :class:`~patientsky.errors.TransportError` for network failures.
 
     >>> client = AsyncPortalClient("https://portal.example.no", token="...")
     >>> client.dialogs.list(folder="inbox")  # nothing is sent until iterated
@@ -160,20 +136,20 @@ class AsyncPortalClient:
         base_url: The API's address, for example ``"https://portal.example.no"``;
             required, there is no default host. ``http`` only to a loopback host,
             unless ``allow_http``.
-        token: A bearer token, or a function (plain or ``async``) that returns one
-            (called before every attempt; on a 401 it is called once more and the
-            request repeated once).
+        token: A bearer token, or a function that returns one (called before every
+            attempt; on a 401 it is called once more and the request repeated once); the
+            async client also takes an ``async`` function.
         timeout: Seconds for every phase, per-phase :class:`Timeouts`, an
             ``httpx.Timeout``, or ``None`` for no limit. Default: connect 5 s, read and
             write 30 s, pool 10 s.
         max_retries: Retries after the first attempt (default 2).
         http_client: Your own ``httpx.AsyncClient`` (you close it); redirects are never
             followed.
-        transport: An httpx async transport for the client's own ``httpx.AsyncClient``
+        transport: An httpx transport for the client's own ``httpx.AsyncClient``
             (``httpx.MockTransport``, ``httpx.ASGITransport``, ...).
         backoff: The retry schedule.
         rng: The jitter's random source: returns a float in ``[0, 1)``.
-        sleep: How to wait between attempts: an ``async`` function (for tests).
+        sleep: How to wait between attempts (for tests).
         allow_http: Allow plain http to any host (tokens travel in clear text).
 
     Raises:
@@ -214,7 +190,7 @@ class AsyncPortalClient:
         transport: httpx.AsyncBaseTransport | None = None,
         backoff: Backoff = Backoff(),  # noqa: B008 -- frozen, so sharing it is safe
         rng: Callable[[], float] | None = None,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
+        sleep: AsyncSleeper | None = None,
         allow_http: bool = False,
     ) -> None:
         settings = make_settings(
@@ -225,11 +201,11 @@ class AsyncPortalClient:
             rng=rng,
             allow_http=allow_http,
         )
-        auth = _Auth(token)
+        auth = AsyncAuth(token)
         shared = _Transport(http_client, transport, sleep or default_async_sleep)
         self._setup(shared, settings, auth, calls.ME)
 
-    def _setup(self, shared: _Transport, settings: Settings, auth: _Auth, scope: str) -> None:
+    def _setup(self, shared: _Transport, settings: Settings, auth: AsyncAuth, scope: str) -> None:
         self._shared = shared
         self._settings = settings
         self._auth = auth
@@ -250,7 +226,7 @@ class AsyncPortalClient:
         self,
         *,
         settings: Settings | None = None,
-        auth: _Auth | None = None,
+        auth: AsyncAuth | None = None,
         scope: str | None = None,
     ) -> Self:
         view = object.__new__(type(self))
@@ -308,7 +284,7 @@ class AsyncPortalClient:
         """
         return self._view(
             settings=with_call_options(self._settings, options),
-            auth=None if token is None else _Auth(token),
+            auth=None if token is None else AsyncAuth(token),
         )
 
     async def _run(self, call: Call[T], options: CallOptions) -> T:
@@ -353,7 +329,7 @@ class AsyncPortalClient:
 
 class AsyncPager(Generic[T]):
     """
-    A list that fetches its pages lazily, as it is iterated with ``async for``.
+    A list that fetches its pages lazily, as it is iterated.
 
     Iterate it for the items (``async for dialog in client.dialogs.list(): ...``), or
     :meth:`pages` for the pages. Each iteration starts again from the first page. The
@@ -411,7 +387,8 @@ class AsyncPaymentsPager:
 
     async def total(self) -> Money:
         """Return the total of the whole tab (fetches the first page)."""
-        return (await self._client._run(self._call, self._options)).total
+        first = await self._client._run(self._call, self._options)
+        return first.total
 
     async def __aiter__(self) -> AsyncIterator[PaymentRow]:
         async for page in self.pages():
@@ -423,7 +400,9 @@ class AsyncPaymentsPager:
 
 
 async def _pages(
-    client: AsyncPortalClient, call: Call[P], options: CallOptions
+    client: AsyncPortalClient,
+    call: Call[P],
+    options: CallOptions,
 ) -> AsyncIterator[P]:
     pagination = Pagination(call)
     while (next_call := pagination.next_call()) is not None:
@@ -506,7 +485,7 @@ class AsyncConsent(_Resource):
 
     async def give(self, terms_version: str, **options: Unpack[CallOptions]) -> ConsentState:
         """
-        AsyncConsent to a version of the terms (C1, C2).
+        Give consent to a version of the terms (C1, C2).
 
         Args:
             terms_version: The version consented to, from :meth:`terms`.
@@ -523,7 +502,7 @@ class AsyncConsent(_Resource):
 
 
 class AsyncConsultations(_Resource):
-    """AsyncConsultations: list, book, cancel, video (K1–K3)."""
+    """List, book and cancel consultations, and join video ones (K1–K3)."""
 
     def list(
         self,
@@ -539,9 +518,8 @@ class AsyncConsultations(_Resource):
             when: ``"upcoming"`` or ``"past"``.
             limit: Page size, 1 to 100 (the server's default is 20).
         """
-        return AsyncPager._of(
-            self._client, calls.list_consultations(self._scope, when, limit), options
-        )
+        call = calls.list_consultations(self._scope, when, limit)
+        return AsyncPager._of(self._client, call, options)
 
     async def book(
         self,
@@ -609,7 +587,7 @@ class AsyncConsultations(_Resource):
 
 
 class AsyncDialogs(_Resource):
-    """AsyncDialogs with the clinic (M1–M7)."""
+    """Dialogs with the clinic (M1–M7)."""
 
     def list(
         self,
@@ -715,9 +693,8 @@ class AsyncPayments(_Resource):
                 calendar year) or ``"all_paid"``.
             limit: Page size, 1 to 100.
         """
-        return AsyncPaymentsPager._of(
-            self._client, calls.list_payments(self._scope, tab, limit), options
-        )
+        call = calls.list_payments(self._scope, tab, limit)
+        return AsyncPaymentsPager._of(self._client, call, options)
 
     async def receipt(self, payment_id: str, **options: Unpack[CallOptions]) -> bytes:
         """Download a payment's receipt (PDF bytes) (B5)."""
@@ -736,7 +713,10 @@ class AsyncPrescriptions(_Resource):
     """Prescription renewal requests (E1)."""
 
     def list(
-        self, *, limit: int | None = None, **options: Unpack[CallOptions]
+        self,
+        *,
+        limit: int | None = None,
+        **options: Unpack[CallOptions],
     ) -> AsyncPager[PrescriptionRenewalRequest]:
         """List the renewal requests sent."""
         return AsyncPager._of(self._client, calls.list_renewals(self._scope, limit), options)
@@ -773,7 +753,10 @@ class AsyncRelations(_Resource):
     """Who may act for the patient (R1–R4)."""
 
     def list(
-        self, *, limit: int | None = None, **options: Unpack[CallOptions]
+        self,
+        *,
+        limit: int | None = None,
+        **options: Unpack[CallOptions],
     ) -> AsyncPager[Relation]:
         """List the relations that may act for the patient."""
         return AsyncPager._of(self._client, calls.list_relations(self._scope, limit), options)
@@ -918,7 +901,10 @@ class AsyncSession(_Resource):
         await self._client._run(calls.logout(), options)
 
     def represented(
-        self, *, limit: int | None = None, **options: Unpack[CallOptions]
+        self,
+        *,
+        limit: int | None = None,
+        **options: Unpack[CallOptions],
     ) -> AsyncPager[Represented]:
         """List the people the logged-in person may act for now (see ``acting_for``)."""
         return AsyncPager._of(self._client, calls.list_represented(limit), options)

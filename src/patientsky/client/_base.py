@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
 import random
 import time
 import uuid
-from collections.abc import Callable
-from typing import Any, Final, TypedDict, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, Final, Protocol, TypeAlias, TypedDict, TypeVar
 
 import httpx
 
@@ -192,6 +193,75 @@ def to_failure(exc: httpx.RequestError, started: float) -> TransportFailure:
     elif isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
         kind = FailureKind.CONNECT
     return TransportFailure(kind=kind, sent=sent, error=exc, elapsed_ms=elapsed)
+
+
+Sleeper: TypeAlias = Callable[[float], None]
+"""How the sync client waits between attempts."""
+
+AsyncSleeper: TypeAlias = Callable[[float], Awaitable[None]]
+"""How the async client waits between attempts."""
+
+
+class TokenProvider(Protocol):
+    """
+    A function that returns a bearer token.
+
+    The client calls it before every attempt (cache the token in it if getting one is
+    slow), and once more after a 401, repeating the request once with the new token.
+    It may be called from several threads at once.
+    """
+
+    def __call__(self) -> str:
+        """Return the token."""
+        ...
+
+
+class AsyncTokenProvider(Protocol):
+    """
+    A function, plain or ``async``, that returns a bearer token.
+
+    The client calls it before every attempt (cache the token in it if getting one is
+    slow), and once more after a 401, repeating the request once with the new token.
+    """
+
+    def __call__(self) -> str | Awaitable[str]:
+        """Return the token, or an awaitable of it."""
+        ...
+
+
+class Auth:
+    """The sync client's token, or provider of tokens (which may be called from several threads)."""
+
+    def __init__(self, token: str | TokenProvider | None) -> None:
+        if token is not None and not isinstance(token, str) and not callable(token):
+            raise InvalidInput("token", "must be a string or a function that returns one")
+        self._token = token
+
+    def get(self, refresh: bool) -> str | None:
+        """Return the token to send; ``None`` if there is none (or no new one on a refresh)."""
+        token = self._token
+        if token is None or isinstance(token, str):
+            return None if refresh else token
+        return token()
+
+
+class AsyncAuth:
+    """The async client's token, or provider of tokens (plain or ``async``)."""
+
+    def __init__(self, token: str | AsyncTokenProvider | None) -> None:
+        if token is not None and not isinstance(token, str) and not callable(token):
+            raise InvalidInput("token", "must be a string or a function that returns one")
+        self._token = token
+
+    async def get(self, refresh: bool) -> str | None:
+        """Return the token to send; ``None`` if there is none (or no new one on a refresh)."""
+        token = self._token
+        if token is None or isinstance(token, str):
+            return None if refresh else token
+        value = token()
+        if inspect.isawaitable(value):
+            value = await value
+        return value
 
 
 def default_sleep(seconds: float) -> None:

@@ -1,5 +1,10 @@
+# Generated from src/patientsky/client/_async.py by tools/unasync.py: do not edit.
+# Change _async.py, then run `nox -s unasync` (or `python tools/unasync.py`).
 """
 The synchronous client: a thin driver around the sans-I/O core, and its resources.
+
+``tools/unasync.py`` writes the synchronous client, ``_sync.py``, from ``_async.py``
+(``nox -s unasync``): edit ``_async.py`` only.
 """
 
 from __future__ import annotations
@@ -7,7 +12,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
-from typing import TYPE_CHECKING, Generic, Protocol, Self, TypeVar, Unpack
+from typing import TYPE_CHECKING, Generic, Self, TypeVar, Unpack
 
 import httpx
 
@@ -15,7 +20,10 @@ from patientsky.client import _calls as calls
 from patientsky.client._base import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    Auth,
     CallOptions,
+    Sleeper,
+    TokenProvider,
     build_httpx_request,
     default_sleep,
     make_settings,
@@ -76,37 +84,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-
-class TokenProvider(Protocol):
-    """
-    A function that returns a bearer token.
-
-    The client calls it before every attempt (cache the token in it if getting one is
-    slow), and once more after a 401, repeating the request once with the new token.
-    It may be called from several threads at once.
-    """
-
-    def __call__(self) -> str:
-        """Return the token."""
-        ...
-
-
 __all__ = ["Pager", "PaymentsPager", "PortalClient", "TokenProvider"]
-
-
-class _Auth:
-    """The token, or a provider of tokens (which may be called from several threads)."""
-
-    def __init__(self, token: str | TokenProvider | None) -> None:
-        if token is not None and not isinstance(token, str) and not callable(token):
-            raise InvalidInput("token", "must be a string or a function that returns one")
-        self._token = token
-
-    def get(self, refresh: bool) -> str | None:
-        token = self._token
-        if token is None or isinstance(token, str):
-            return None if refresh else token
-        return token()
 
 
 class _Transport:
@@ -116,7 +94,7 @@ class _Transport:
         self,
         http_client: httpx.Client | None,
         transport: httpx.BaseTransport | None,
-        sleep: Callable[[float], None],
+        sleep: Sleeper,
     ) -> None:
         if http_client is not None and transport is not None:
             raise InvalidInput("transport", "give http_client or transport, not both")
@@ -143,30 +121,32 @@ class PortalClient:
     """
     A client for the PatientSky patient portal API (synchronous).
 
-    Every method takes the keyword options of :class:`CallOptions` (``timeout``,
-    ``max_retries``) for that call only. Lists are :class:`Pager` objects that fetch
-    pages as they are iterated. Errors are :class:`~patientsky.errors.ApiError`
-    subclasses by status and :class:`~patientsky.errors.TransportError` for network
-    failures.
+    The sync and the async client offer the same calls; the async one works under
+    asyncio and trio. Every method takes the keyword options of
+    :class:`CallOptions` (``timeout``, ``max_retries``) for that call only. Lists are
+    :class:`Pager` objects that fetch pages as they are iterated. Errors are
+    :class:`~patientsky.errors.ApiError` subclasses by status and
+    :class:`~patientsky.errors.TransportError` for network failures.
 
     >>> client = PortalClient("https://portal.example.no", token="...")
     >>> client.dialogs.list(folder="inbox")  # nothing is sent until iterated
     <Pager GET /v1/patients/me/dialogs>
     >>> client.acting_for("p-42")
     <PortalClient https://portal.example.no acting for p-42>
-    >>> client.close()
 
     Args:
         base_url: The API's address, for example ``"https://portal.example.no"``;
             required, there is no default host. ``http`` only to a loopback host,
             unless ``allow_http``.
         token: A bearer token, or a function that returns one (called before every
-            attempt; on a 401 it is called once more and the request repeated once).
+            attempt; on a 401 it is called once more and the request repeated once); the
+            async client also takes an ``async`` function.
         timeout: Seconds for every phase, per-phase :class:`Timeouts`, an
             ``httpx.Timeout``, or ``None`` for no limit. Default: connect 5 s, read and
             write 30 s, pool 10 s.
         max_retries: Retries after the first attempt (default 2).
-        http_client: Your own ``httpx.Client`` (you close it); redirects are never followed.
+        http_client: Your own ``httpx.Client`` (you close it); redirects are never
+            followed.
         transport: An httpx transport for the client's own ``httpx.Client``
             (``httpx.MockTransport``, ``httpx.WSGITransport``, ...).
         backoff: The retry schedule.
@@ -212,7 +192,7 @@ class PortalClient:
         transport: httpx.BaseTransport | None = None,
         backoff: Backoff = Backoff(),  # noqa: B008 -- frozen, so sharing it is safe
         rng: Callable[[], float] | None = None,
-        sleep: Callable[[float], None] | None = None,
+        sleep: Sleeper | None = None,
         allow_http: bool = False,
     ) -> None:
         settings = make_settings(
@@ -223,11 +203,11 @@ class PortalClient:
             rng=rng,
             allow_http=allow_http,
         )
-        auth = _Auth(token)
+        auth = Auth(token)
         shared = _Transport(http_client, transport, sleep or default_sleep)
         self._setup(shared, settings, auth, calls.ME)
 
-    def _setup(self, shared: _Transport, settings: Settings, auth: _Auth, scope: str) -> None:
+    def _setup(self, shared: _Transport, settings: Settings, auth: Auth, scope: str) -> None:
         self._shared = shared
         self._settings = settings
         self._auth = auth
@@ -248,7 +228,7 @@ class PortalClient:
         self,
         *,
         settings: Settings | None = None,
-        auth: _Auth | None = None,
+        auth: Auth | None = None,
         scope: str | None = None,
     ) -> Self:
         view = object.__new__(type(self))
@@ -306,7 +286,7 @@ class PortalClient:
         """
         return self._view(
             settings=with_call_options(self._settings, options),
-            auth=None if token is None else _Auth(token),
+            auth=None if token is None else Auth(token),
         )
 
     def _run(self, call: Call[T], options: CallOptions) -> T:
@@ -353,7 +333,7 @@ class Pager(Generic[T]):
     """
     A list that fetches its pages lazily, as it is iterated.
 
-    Iterate it for the items (``for dialog in client.dialogs.list(): ...``), or call
+    Iterate it for the items (``for dialog in client.dialogs.list(): ...``), or
     :meth:`pages` for the pages. Each iteration starts again from the first page. The
     next page always goes to the same origin and path as the first.
     """
@@ -381,7 +361,8 @@ class Pager(Generic[T]):
 
     def __iter__(self) -> Iterator[T]:
         for page in self.pages():
-            yield from page.data
+            for item in page.data:
+                yield item
 
     def __repr__(self) -> str:
         return f"<Pager {self._call.method} /v1/{'/'.join(self._call.path)}>"
@@ -408,17 +389,23 @@ class PaymentsPager:
 
     def total(self) -> Money:
         """Return the total of the whole tab (fetches the first page)."""
-        return self._client._run(self._call, self._options).total
+        first = self._client._run(self._call, self._options)
+        return first.total
 
     def __iter__(self) -> Iterator[PaymentRow]:
         for page in self.pages():
-            yield from page.data
+            for item in page.data:
+                yield item
 
     def __repr__(self) -> str:
         return f"<PaymentsPager {self._call.method} /v1/{'/'.join(self._call.path)}>"
 
 
-def _pages(client: PortalClient, call: Call[P], options: CallOptions) -> Iterator[P]:
+def _pages(
+    client: PortalClient,
+    call: Call[P],
+    options: CallOptions,
+) -> Iterator[P]:
     pagination = Pagination(call)
     while (next_call := pagination.next_call()) is not None:
         page = client._run(next_call, options)
@@ -500,7 +487,7 @@ class Consent(_Resource):
 
     def give(self, terms_version: str, **options: Unpack[CallOptions]) -> ConsentState:
         """
-        Consent to a version of the terms (C1, C2).
+        Give consent to a version of the terms (C1, C2).
 
         Args:
             terms_version: The version consented to, from :meth:`terms`.
@@ -533,7 +520,8 @@ class Consultations(_Resource):
             when: ``"upcoming"`` or ``"past"``.
             limit: Page size, 1 to 100 (the server's default is 20).
         """
-        return Pager._of(self._client, calls.list_consultations(self._scope, when, limit), options)
+        call = calls.list_consultations(self._scope, when, limit)
+        return Pager._of(self._client, call, options)
 
     def book(
         self,
@@ -707,9 +695,8 @@ class Payments(_Resource):
                 calendar year) or ``"all_paid"``.
             limit: Page size, 1 to 100.
         """
-        return PaymentsPager._of(
-            self._client, calls.list_payments(self._scope, tab, limit), options
-        )
+        call = calls.list_payments(self._scope, tab, limit)
+        return PaymentsPager._of(self._client, call, options)
 
     def receipt(self, payment_id: str, **options: Unpack[CallOptions]) -> bytes:
         """Download a payment's receipt (PDF bytes) (B5)."""
@@ -728,7 +715,10 @@ class Prescriptions(_Resource):
     """Prescription renewal requests (E1)."""
 
     def list(
-        self, *, limit: int | None = None, **options: Unpack[CallOptions]
+        self,
+        *,
+        limit: int | None = None,
+        **options: Unpack[CallOptions],
     ) -> Pager[PrescriptionRenewalRequest]:
         """List the renewal requests sent."""
         return Pager._of(self._client, calls.list_renewals(self._scope, limit), options)
@@ -764,7 +754,12 @@ class Prescriptions(_Resource):
 class Relations(_Resource):
     """Who may act for the patient (R1–R4)."""
 
-    def list(self, *, limit: int | None = None, **options: Unpack[CallOptions]) -> Pager[Relation]:
+    def list(
+        self,
+        *,
+        limit: int | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Pager[Relation]:
         """List the relations that may act for the patient."""
         return Pager._of(self._client, calls.list_relations(self._scope, limit), options)
 
@@ -908,7 +903,10 @@ class Session(_Resource):
         self._client._run(calls.logout(), options)
 
     def represented(
-        self, *, limit: int | None = None, **options: Unpack[CallOptions]
+        self,
+        *,
+        limit: int | None = None,
+        **options: Unpack[CallOptions],
     ) -> Pager[Represented]:
         """List the people the logged-in person may act for now (see ``acting_for``)."""
         return Pager._of(self._client, calls.list_represented(limit), options)
