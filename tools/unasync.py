@@ -42,6 +42,7 @@ SUBSTITUTIONS: Final[tuple[tuple[str, str], ...]] = (
     (r"\baclose\b", "close"),
     (r"\baread\b", "read"),
     (r"\bStopAsyncIteration\b", "StopIteration"),
+    (r"\bAwaitable\[(\w+)\]", r"\1"),
     (r"\bdefault_async_sleep\b", "default_sleep"),
     (r"\banyio\.sleep\b", "time.sleep"),
     (r"\bASGITransport\b", "WSGITransport"),
@@ -52,6 +53,7 @@ SUBSTITUTIONS: Final[tuple[tuple[str, str], ...]] = (
 )
 _COMPILED: Final = tuple((re.compile(pattern), new) for pattern, new in SUBSTITUTIONS)
 _FROM_IMPORT: Final = re.compile(r"^(from [\w.]+ import )([\w, ]+)$")
+_PRUNED: Final = frozenset({"from typing import ", "from collections.abc import "})
 
 
 def _import_key(name: str) -> tuple[int, str]:
@@ -83,9 +85,14 @@ def unasync(source: str) -> str:
     Every line is rewritten by :data:`SUBSTITUTIONS`; then the names of each
     ``from ... import`` are sorted again, since a renamed name may sort elsewhere.
     """
+    lines = _sort_imports([unasync_line(line) for line in source.splitlines()])
+    return HEADER + "\n".join(_drop_unused_imports(lines)) + "\n"
+
+
+def _sort_imports(lines: list[str]) -> list[str]:
     out: list[str] = []
     block: list[str] | None = None  # the names of an open ``from x import (`` block
-    for line in (unasync_line(line) for line in source.splitlines()):
+    for line in lines:
         if block is not None:
             if line.strip() == ")":
                 out.extend(f"    {name}," for name in _sorted_names(" ".join(block)))
@@ -102,7 +109,26 @@ def unasync(source: str) -> str:
         if match is not None:
             line = match.group(1) + ", ".join(_sorted_names(match.group(2)))
         out.append(line)
-    return HEADER + "\n".join(out) + "\n"
+    return out
+
+
+def _drop_unused_imports(lines: list[str]) -> list[str]:
+    """Drop names from ``typing`` and ``collections.abc`` the sync module no longer uses."""
+    text = "\n".join(lines)
+
+    def used(name: str) -> bool:
+        return len(re.findall(rf"\b{re.escape(name)}\b", text)) > 1
+
+    out: list[str] = []
+    for line in lines:
+        match = _FROM_IMPORT.match(line)
+        if match is not None and match.group(1) in _PRUNED:
+            names = [n for n in _sorted_names(match.group(2)) if used(n)]
+            if not names:
+                continue
+            line = match.group(1) + ", ".join(names)
+        out.append(line)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

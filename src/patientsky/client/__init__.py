@@ -10,6 +10,9 @@ behave the same:
 - connection failures, timeouts, 408, 429, 502, 503 and 504 are retried with
   exponential backoff and full jitter, honouring ``Retry-After`` (capped);
 - a token provider is called again once on a 401;
+- every call can give its answer's status, headers, request id and whether it was an
+  idempotent replay, with its typed result (``client.with_raw_response(...)``, or an
+  ``on_response`` hook);
 - lists are iterated lazily across pages, and the next page can only go to the origin
   and path of the first;
 - a debug log (logger ``patientsky.client``) shows method, path, status, request id,
@@ -29,7 +32,7 @@ from patientsky.client._async import (
     AsyncTokenProvider,
 )
 from patientsky.client._base import DEFAULT_TIMEOUT, CallOptions
-from patientsky.client._core import Backoff, Timeouts
+from patientsky.client._core import ApiResponse, Backoff, Timeouts
 from patientsky.client._sync import Pager, PaymentsPager, PortalClient, TokenProvider
 from patientsky.client._types import (
     ClinicServices,
@@ -45,6 +48,7 @@ from patientsky.client._types import (
 )
 
 __all__ = [
+    "ApiResponse",
     "AsyncPager",
     "AsyncPaymentsPager",
     "AsyncPortalClient",

@@ -8,9 +8,9 @@ The asynchronous client: a thin driver around the sans-I/O core, and its resourc
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from types import TracebackType
-from typing import TYPE_CHECKING, Generic, Self, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, Self, TypeVar, Unpack
 
 import httpx
 
@@ -23,13 +23,17 @@ from patientsky.client._base import (
     AsyncTokenProvider,
     CallOptions,
     build_httpx_request,
+    capture_responses,
     default_async_sleep,
     make_settings,
+    raw_response,
+    record,
     to_failure,
     to_response,
     with_call_options,
 )
 from patientsky.client._core import (
+    ApiResponse,
     Backoff,
     Call,
     Outcome,
@@ -81,6 +85,7 @@ if TYPE_CHECKING:
     from patientsky.wire import Page
 
 T = TypeVar("T")
+Params = ParamSpec("Params")
 
 __all__ = ["AsyncPager", "AsyncPaymentsPager", "AsyncPortalClient", "AsyncTokenProvider"]
 
@@ -151,6 +156,8 @@ class AsyncPortalClient:
         rng: The jitter's random source: returns a float in ``[0, 1)``.
         sleep: How to wait between attempts (for tests).
         allow_http: Allow plain http to any host (tokens travel in clear text).
+        on_response: Called with the :class:`ApiResponse` of every successful answer
+            (status, headers, request id, replay), pages of lists included.
 
     Raises:
         InvalidInput: For a bad argument, naming it.
@@ -192,6 +199,7 @@ class AsyncPortalClient:
         rng: Callable[[], float] | None = None,
         sleep: AsyncSleeper | None = None,
         allow_http: bool = False,
+        on_response: Callable[[ApiResponse[Any]], None] | None = None,
     ) -> None:
         settings = make_settings(
             base_url,
@@ -200,6 +208,7 @@ class AsyncPortalClient:
             backoff=backoff,
             rng=rng,
             allow_http=allow_http,
+            on_response=on_response,
         )
         auth = AsyncAuth(token)
         shared = _Transport(http_client, transport, sleep or default_async_sleep)
@@ -277,7 +286,8 @@ class AsyncPortalClient:
 
         Args:
             token: Another bearer token or token provider (``None`` keeps the current one).
-            options: ``timeout`` and ``max_retries`` for every call of the view.
+            options: ``timeout``, ``max_retries`` and ``on_response`` for every call of
+                the view.
 
         Raises:
             InvalidInput: For a bad value.
@@ -302,10 +312,36 @@ class AsyncPortalClient:
                     outcome = await self._auth.get(step.refresh)
                 step = steps.send(outcome)
         except StopIteration as done:
-            result: T = done.value
-            return result
+            result: ApiResponse[T] = done.value
+            return record(result)
         finally:
             steps.close()
+
+    async def with_raw_response(
+        self,
+        method: Callable[Params, Awaitable[T]],
+        /,
+        *args: Params.args,
+        **kwargs: Params.kwargs,
+    ) -> ApiResponse[T]:
+        """
+        Call ``method`` and return its result with the answer's status, headers and request id.
+
+        ``method`` is any call of a client (``client.dialogs.read``, ...), followed by
+        its arguments; :meth:`ApiResponse.parse` gives what the call itself returns. For
+        a list, whose pages are fetched while it is iterated, pass ``on_response=``.
+
+        Args:
+            method: The call.
+            args: Its positional arguments.
+            kwargs: Its keyword arguments.
+
+        Raises:
+            InvalidInput: With field ``method``, if it sent no request.
+        """
+        with capture_responses() as seen:
+            value = await method(*args, **kwargs)
+        return raw_response(seen, value)
 
     async def aclose(self) -> None:
         """Close the connection pool (unless it is your own ``http_client``), for every view."""

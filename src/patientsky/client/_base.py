@@ -7,18 +7,21 @@ an httpx response or exception into a core outcome; the drivers only add the I/O
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import inspect
 import random
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
 from typing import Any, Final, Protocol, TypeAlias, TypedDict, TypeVar
 
 import httpx
 
 from patientsky.client._core import (
+    ApiResponse,
     Backoff,
     FailureKind,
     Request,
@@ -46,10 +49,16 @@ class CallOptions(TypedDict, total=False):
     Attributes:
         timeout: Seconds (or :class:`Timeouts`, or an ``httpx.Timeout``); ``None``: no limit.
         max_retries: Retries after the first attempt; ``0`` turns retrying off.
+        on_response: Called with the :class:`ApiResponse` of every successful answer
+            (for a list, once per page): status, headers, request id, replay.
     """
 
     timeout: float | Timeouts | httpx.Timeout | None
     max_retries: int
+    on_response: Callable[[ApiResponse[Any]], None] | None
+
+
+_OPTIONS: Final = ("max_retries", "on_response", "timeout")
 
 
 @functools.cache
@@ -119,6 +128,7 @@ def make_settings(
     backoff: Backoff,
     rng: Callable[[], float] | None,
     allow_http: bool,
+    on_response: Callable[[ApiResponse[Any]], None] | None = None,
 ) -> Settings:
     """Validate the client's constructor arguments into core :class:`Settings`."""
     if not isinstance(backoff, Backoff):
@@ -132,7 +142,20 @@ def make_settings(
         rng=rng or random.random,
         now=_utc_now,
         new_key=_new_key,
+        on_response=check_hook(on_response),
     )
+
+
+def check_hook(hook: object) -> Callable[[ApiResponse[Any]], None] | None:
+    """
+    Validate an ``on_response`` hook: a function, or ``None``.
+
+    Raises:
+        InvalidInput: With field ``on_response``.
+    """
+    if hook is not None and not callable(hook):
+        raise InvalidInput("on_response", "must be a function that takes an ApiResponse")
+    return hook
 
 
 def with_call_options(settings: Settings, options: CallOptions) -> Settings:
@@ -142,15 +165,68 @@ def with_call_options(settings: Settings, options: CallOptions) -> Settings:
     Raises:
         InvalidInput: For an unknown option or a bad value.
     """
-    unknown = set(options) - {"timeout", "max_retries"}
+    unknown = set(options) - set(_OPTIONS)
     if unknown:
-        raise InvalidInput(min(unknown), "is not an option (timeout, max_retries)")
+        raise InvalidInput(min(unknown), f"is not an option ({', '.join(_OPTIONS)})")
     changes: dict[str, Any] = {}
+    if "on_response" in options:
+        changes["on_response"] = check_hook(options["on_response"])
     if "timeout" in options:
         changes["timeout"] = to_timeouts(options["timeout"])
     if "max_retries" in options:
         changes["max_retries"] = check_retries(options["max_retries"])
     return settings._replace(**changes) if changes else settings
+
+
+_CAPTURED: ContextVar[list[ApiResponse[Any]] | None] = ContextVar(
+    "patientsky_client_captured", default=None
+)
+
+
+@contextlib.contextmanager
+def capture_responses() -> Iterator[list[ApiResponse[Any]]]:
+    """Collect the :class:`ApiResponse` of every call made inside the block (in this context)."""
+    seen: list[ApiResponse[Any]] = []
+    token = _CAPTURED.set(seen)
+    try:
+        yield seen
+    finally:
+        _CAPTURED.reset(token)
+
+
+def record(result: ApiResponse[T]) -> T:
+    """Hand ``result`` to an enclosing :func:`capture_responses`, and return its value."""
+    seen = _CAPTURED.get()
+    if seen is not None:
+        seen.append(result)
+    return result.value
+
+
+def raw_response(seen: list[ApiResponse[Any]], value: T) -> ApiResponse[T]:
+    """
+    Return the last captured answer, carrying ``value`` (what the method returned).
+
+    Raises:
+        InvalidInput: With field ``method``, when the method sent no request (a list:
+            its pages are fetched when iterated; use ``on_response`` for those).
+    """
+    if not seen:
+        raise InvalidInput(
+            "method",
+            "sent no request; a list fetches its pages when iterated (use on_response=)",
+        )
+    last = seen[-1]
+    return ApiResponse(
+        status_code=last.status_code,
+        headers=last.headers,
+        request_id=last.request_id,
+        idempotent_replayed=last.idempotent_replayed,
+        idempotency_key=last.idempotency_key,
+        attempts=last.attempts,
+        method=last.method,
+        path=last.path,
+        value=value,
+    )
 
 
 def build_httpx_request(http: httpx.Client | httpx.AsyncClient, request: Request) -> httpx.Request:

@@ -107,6 +107,53 @@ class Backoff:
         return min(self.maximum, self.base * (2.0 ** min(retry, 62)))
 
 
+@attrs.frozen
+class ApiResponse(Generic[T]):
+    """
+    One call's answer: its typed result and what the HTTP answer said about it.
+
+    ``client.with_raw_response(client.dialogs.read, "d-1")`` returns one (see
+    :meth:`~patientsky.client.PortalClient.with_raw_response`), and an ``on_response``
+    hook gets one for every answer, pages of a list included.
+
+    Args:
+        status_code: The HTTP status of the final answer.
+        headers: Its headers, names in lower case; a repeated header's values joined
+            with ``", "``.
+        request_id: The server's ``X-Request-Id``, for support.
+        idempotent_replayed: Whether the server replayed the first answer to this
+            ``Idempotency-Key`` (``Idempotent-Replayed: true``) instead of acting again.
+        idempotency_key: The ``Idempotency-Key`` the call sent (every write has one).
+        attempts: How many attempts the call took (1 when nothing was retried).
+        method: The HTTP method.
+        path: The URL's path (never holds a national identity number).
+        value: The typed result; :meth:`parse` returns it.
+    """
+
+    status_code: int
+    headers: Mapping[str, str] = attrs.field(repr=False)
+    request_id: str | None
+    idempotent_replayed: bool
+    idempotency_key: str | None
+    attempts: int
+    method: str
+    path: str
+    value: T = attrs.field(repr=False)
+
+    def parse(self) -> T:
+        """Return the typed result, as the call itself returns it."""
+        return self.value
+
+
+def joined_headers(pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Return headers as a dict: names in lower case, repeated values joined with ``", "``."""
+    out: dict[str, str] = {}
+    for name, value in pairs:
+        key = name.lower()
+        out[key] = f"{out[key]}, {value}" if key in out else value
+    return out
+
+
 class Settings(NamedTuple):
     """
     Everything the core needs to know about the client, resolved for one call.
@@ -120,6 +167,7 @@ class Settings(NamedTuple):
         rng: Returns a float in ``[0, 1)``: the jitter.
         now: The current time, for an HTTP-date ``Retry-After`` without a ``Date`` header.
         new_key: Makes a fresh idempotency key.
+        on_response: Called with every successful answer (a list calls it once per page).
     """
 
     base_url: str
@@ -130,6 +178,7 @@ class Settings(NamedTuple):
     rng: Callable[[], float]
     now: Callable[[], dt.datetime]
     new_key: Callable[[], str]
+    on_response: Callable[[ApiResponse[Any]], None] | None = None
 
 
 class Response(NamedTuple):
@@ -287,7 +336,7 @@ class GetToken(NamedTuple):
 
 
 Step = Send | Sleep | GetToken
-Exchange = Generator[Step, Any, T]
+Exchange = Generator[Step, Any, ApiResponse[T]]
 
 
 # --------------------------------------------------------------------------- checks
@@ -689,7 +738,8 @@ def exchange(call: Call[T], settings: Settings) -> Exchange[T]:
 
     Yields :class:`GetToken` (send back ``str | None``), :class:`Send` (send back a
     :class:`Response` or :class:`TransportFailure`) and :class:`Sleep` (send back
-    ``None``). Returns the decoded result.
+    ``None``). Returns the decoded result in an :class:`ApiResponse`, after giving that
+    to ``settings.on_response``.
 
     Every write carries an ``Idempotency-Key`` (the caller's or a new one), the same on
     every attempt. A 401 asks for a refreshed token once and repeats the request; a
@@ -725,9 +775,23 @@ def exchange(call: Call[T], settings: Settings) -> Exchange[T]:
         if isinstance(outcome, Response):
             if 200 <= outcome.status <= 299:
                 try:
-                    return call.decode(outcome)
+                    value = call.decode(outcome)
                 except InvalidInput as exc:
                     raise invalid_response(outcome, exc) from exc
+                result = ApiResponse(
+                    status_code=outcome.status,
+                    headers=joined_headers(outcome.headers),
+                    request_id=outcome.request_id,
+                    idempotent_replayed=outcome.header("idempotent-replayed") == "true",
+                    idempotency_key=key,
+                    attempts=attempt,
+                    method=request.method,
+                    path=request.path,
+                    value=value,
+                )
+                if settings.on_response is not None:
+                    settings.on_response(result)
+                return result
             if outcome.status == 401 and token is not None and not refreshed:
                 refreshed = True
                 token = yield GetToken(refresh=True)

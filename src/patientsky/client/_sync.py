@@ -12,7 +12,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
-from typing import TYPE_CHECKING, Generic, Self, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, Self, TypeVar, Unpack
 
 import httpx
 
@@ -25,13 +25,17 @@ from patientsky.client._base import (
     Sleeper,
     TokenProvider,
     build_httpx_request,
+    capture_responses,
     default_sleep,
     make_settings,
+    raw_response,
+    record,
     to_failure,
     to_response,
     with_call_options,
 )
 from patientsky.client._core import (
+    ApiResponse,
     Backoff,
     Call,
     Outcome,
@@ -83,6 +87,7 @@ if TYPE_CHECKING:
     from patientsky.wire import Page
 
 T = TypeVar("T")
+Params = ParamSpec("Params")
 
 __all__ = ["Pager", "PaymentsPager", "PortalClient", "TokenProvider"]
 
@@ -153,6 +158,8 @@ class PortalClient:
         rng: The jitter's random source: returns a float in ``[0, 1)``.
         sleep: How to wait between attempts (for tests).
         allow_http: Allow plain http to any host (tokens travel in clear text).
+        on_response: Called with the :class:`ApiResponse` of every successful answer
+            (status, headers, request id, replay), pages of lists included.
 
     Raises:
         InvalidInput: For a bad argument, naming it.
@@ -194,6 +201,7 @@ class PortalClient:
         rng: Callable[[], float] | None = None,
         sleep: Sleeper | None = None,
         allow_http: bool = False,
+        on_response: Callable[[ApiResponse[Any]], None] | None = None,
     ) -> None:
         settings = make_settings(
             base_url,
@@ -202,6 +210,7 @@ class PortalClient:
             backoff=backoff,
             rng=rng,
             allow_http=allow_http,
+            on_response=on_response,
         )
         auth = Auth(token)
         shared = _Transport(http_client, transport, sleep or default_sleep)
@@ -279,7 +288,8 @@ class PortalClient:
 
         Args:
             token: Another bearer token or token provider (``None`` keeps the current one).
-            options: ``timeout`` and ``max_retries`` for every call of the view.
+            options: ``timeout``, ``max_retries`` and ``on_response`` for every call of
+                the view.
 
         Raises:
             InvalidInput: For a bad value.
@@ -304,10 +314,36 @@ class PortalClient:
                     outcome = self._auth.get(step.refresh)
                 step = steps.send(outcome)
         except StopIteration as done:
-            result: T = done.value
-            return result
+            result: ApiResponse[T] = done.value
+            return record(result)
         finally:
             steps.close()
+
+    def with_raw_response(
+        self,
+        method: Callable[Params, T],
+        /,
+        *args: Params.args,
+        **kwargs: Params.kwargs,
+    ) -> ApiResponse[T]:
+        """
+        Call ``method`` and return its result with the answer's status, headers and request id.
+
+        ``method`` is any call of a client (``client.dialogs.read``, ...), followed by
+        its arguments; :meth:`ApiResponse.parse` gives what the call itself returns. For
+        a list, whose pages are fetched while it is iterated, pass ``on_response=``.
+
+        Args:
+            method: The call.
+            args: Its positional arguments.
+            kwargs: Its keyword arguments.
+
+        Raises:
+            InvalidInput: With field ``method``, if it sent no request.
+        """
+        with capture_responses() as seen:
+            value = method(*args, **kwargs)
+        return raw_response(seen, value)
 
     def close(self) -> None:
         """Close the connection pool (unless it is your own ``http_client``), for every view."""
