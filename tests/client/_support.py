@@ -363,6 +363,9 @@ class _AsyncPagerOverSync:
     def __aiter__(self) -> Any:
         return self._aiter(iter(self._pager))
 
+    def page(self) -> Awaitable[Any]:
+        return _value(self._pager.page())
+
     def total(self) -> Awaitable[Any]:
         assert isinstance(self._pager, PaymentsPager)
         return _value(self._pager.total())

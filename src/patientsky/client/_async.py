@@ -8,7 +8,7 @@ The asynchronous client: a thin driver around the sans-I/O core, and its resourc
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, Self, TypeVar, Unpack
 
@@ -30,6 +30,7 @@ from patientsky.client._base import (
     record,
     to_failure,
     to_response,
+    token_from_environment,
     with_call_options,
 )
 from patientsky.client._core import (
@@ -139,11 +140,13 @@ class AsyncPortalClient:
 
     Args:
         base_url: The API's address, for example ``"https://portal.example.no"``;
-            required, there is no default host. ``http`` only to a loopback host,
-            unless ``allow_http``.
+            taken from the environment variable ``PATIENTSKY_BASE_URL`` if omitted, and
+            required either way: there is no default host. ``http`` only to a loopback
+            host, unless ``allow_http``.
         token: A bearer token, or a function that returns one (called before every
             attempt; on a 401 it is called once more and the request repeated once); the
-            async client also takes an ``async`` function.
+            async client also takes an ``async`` function. Taken from the environment
+            variable ``PATIENTSKY_TOKEN`` if omitted; never logged, never in a repr.
         timeout: Seconds for every phase, per-phase :class:`Timeouts`, an
             ``httpx.Timeout``, or ``None`` for no limit. Default: connect 5 s, read and
             write 30 s, pool 10 s.
@@ -158,6 +161,9 @@ class AsyncPortalClient:
         allow_http: Allow plain http to any host (tokens travel in clear text).
         on_response: Called with the :class:`ApiResponse` of every successful answer
             (status, headers, request id, replay), pages of lists included.
+        default_headers: Headers for every request (a correlation id, ...); a call's
+            ``extra_headers`` add to them. The client's own headers (``Authorization``,
+            ``Idempotency-Key``, ...) cannot be replaced: they are refused.
 
     Raises:
         InvalidInput: For a bad argument, naming it.
@@ -188,7 +194,7 @@ class AsyncPortalClient:
 
     def __init__(
         self,
-        base_url: str,
+        base_url: str | None = None,
         *,
         token: str | AsyncTokenProvider | None = None,
         timeout: float | Timeouts | httpx.Timeout | None = DEFAULT_TIMEOUT,
@@ -200,6 +206,7 @@ class AsyncPortalClient:
         sleep: AsyncSleeper | None = None,
         allow_http: bool = False,
         on_response: Callable[[ApiResponse[Any]], None] | None = None,
+        default_headers: Mapping[str, str] | None = None,
     ) -> None:
         settings = make_settings(
             base_url,
@@ -209,8 +216,9 @@ class AsyncPortalClient:
             rng=rng,
             allow_http=allow_http,
             on_response=on_response,
+            default_headers=default_headers,
         )
-        auth = AsyncAuth(token)
+        auth = AsyncAuth(token_from_environment(token))
         shared = _Transport(http_client, transport, sleep or default_async_sleep)
         self._setup(shared, settings, auth, calls.ME)
 
@@ -286,8 +294,8 @@ class AsyncPortalClient:
 
         Args:
             token: Another bearer token or token provider (``None`` keeps the current one).
-            options: ``timeout``, ``max_retries`` and ``on_response`` for every call of
-                the view.
+            options: ``timeout``, ``max_retries``, ``on_response`` and
+                ``extra_headers`` (added to the client's) for every call of the view.
 
         Raises:
             InvalidInput: For a bad value.
@@ -368,19 +376,39 @@ class AsyncPager(Generic[T]):
     A list that fetches its pages lazily, as it is iterated.
 
     Iterate it for the items (``async for dialog in client.dialogs.list(): ...``), or
-    :meth:`pages` for the pages. Each iteration starts again from the first page. The
-    next page always goes to the same origin and path as the first.
+    :meth:`pages` for the pages, or :meth:`page` for one page. Each iteration starts
+    again from the first page, or from the ``cursor`` the list was given (a page's
+    ``next_cursor``, saved to resume later). The next page always goes to the same
+    origin and path as the first.
     """
 
     _client: AsyncPortalClient
     _call: Call[Page[T]]
     _options: CallOptions
+    _cursor: str | None
 
     @classmethod
-    def _of(cls, client: AsyncPortalClient, call: Call[Page[T]], options: CallOptions) -> Self:
+    def _of(
+        cls,
+        client: AsyncPortalClient,
+        call: Call[Page[T]],
+        options: CallOptions,
+        cursor: str | None,
+    ) -> Self:
         pager = cls()
         pager._client, pager._call, pager._options = client, call, options
+        pager._cursor = Pagination(call, cursor).start_cursor()
         return pager
+
+    async def page(self) -> Page[T]:
+        """
+        Fetch one page: the first, or the one at the list's ``cursor``.
+
+        Its ``next_cursor`` (``None`` on the last page; ``has_next`` says the same)
+        resumes the list later: ``client.dialogs.list(cursor=page.next_cursor)``.
+        """
+        call = Pagination(self._call, self._cursor).start()
+        return await self._client._run(call, self._options)
 
     def pages(self) -> AsyncIterator[Page[T]]:
         """
@@ -391,7 +419,7 @@ class AsyncPager(Generic[T]):
             TransportError: As the call does.
             InvalidInput: For a ``nextCursor`` that is a URL or repeats the last one.
         """
-        return _pages(self._client, self._call, self._options)
+        return _pages(self._client, self._call, self._options, self._cursor)
 
     async def __aiter__(self) -> AsyncIterator[T]:
         async for page in self.pages():
@@ -405,21 +433,36 @@ class AsyncPager(Generic[T]):
 class AsyncPaymentsPager:
     """
     A payments tab that fetches its pages lazily; each page carries the tab's total.
+
+    Like :class:`AsyncPager`, it starts from the first page or from its ``cursor``.
     """
 
     _client: AsyncPortalClient
     _call: Call[PaymentsPage]
     _options: CallOptions
+    _cursor: str | None
 
     @classmethod
-    def _of(cls, client: AsyncPortalClient, call: Call[PaymentsPage], options: CallOptions) -> Self:
+    def _of(
+        cls,
+        client: AsyncPortalClient,
+        call: Call[PaymentsPage],
+        options: CallOptions,
+        cursor: str | None,
+    ) -> Self:
         pager = cls()
         pager._client, pager._call, pager._options = client, call, options
+        pager._cursor = Pagination(call, cursor).start_cursor()
         return pager
 
     def pages(self) -> AsyncIterator[PaymentsPage]:
         """Yield the pages, fetching each when the one before it has been used."""
-        return _pages(self._client, self._call, self._options)
+        return _pages(self._client, self._call, self._options, self._cursor)
+
+    async def page(self) -> PaymentsPage:
+        """Fetch one page: the first, or the one at the list's ``cursor``."""
+        call = Pagination(self._call, self._cursor).start()
+        return await self._client._run(call, self._options)
 
     async def total(self) -> Money:
         """Return the total of the whole tab (fetches the first page)."""
@@ -439,8 +482,9 @@ async def _pages(
     client: AsyncPortalClient,
     call: Call[P],
     options: CallOptions,
+    cursor: str | None,
 ) -> AsyncIterator[P]:
-    pagination = Pagination(call)
+    pagination = Pagination(call, cursor)
     while (next_call := pagination.next_call()) is not None:
         page = await client._run(next_call, options)
         yield page
@@ -545,6 +589,7 @@ class AsyncConsultations(_Resource):
         when: calls.When = "upcoming",
         *,
         limit: int | None = None,
+        cursor: str | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[Consultation]:
         """
@@ -553,9 +598,10 @@ class AsyncConsultations(_Resource):
         Args:
             when: ``"upcoming"`` or ``"past"``.
             limit: Page size, 1 to 100 (the server's default is 20).
+            cursor: A page's ``next_cursor`` saved earlier: start from that page.
         """
         call = calls.list_consultations(self._scope, when, limit)
-        return AsyncPager._of(self._client, call, options)
+        return AsyncPager._of(self._client, call, options, cursor)
 
     async def book(
         self,
@@ -630,6 +676,7 @@ class AsyncDialogs(_Resource):
         folder: calls.Folder = "inbox",
         *,
         limit: int | None = None,
+        cursor: str | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[DialogView]:
         """
@@ -638,8 +685,10 @@ class AsyncDialogs(_Resource):
         Args:
             folder: ``"inbox"`` or ``"archive"``.
             limit: Page size, 1 to 100.
+            cursor: A page's ``next_cursor`` saved earlier: start from that page.
         """
-        return AsyncPager._of(self._client, calls.list_dialogs(self._scope, folder, limit), options)
+        call = calls.list_dialogs(self._scope, folder, limit)
+        return AsyncPager._of(self._client, call, options, cursor)
 
     async def read(self, dialog_id: str, **options: Unpack[CallOptions]) -> DialogView:
         """
@@ -719,6 +768,7 @@ class AsyncPayments(_Resource):
         tab: calls.PaymentTab = "outstanding",
         *,
         limit: int | None = None,
+        cursor: str | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPaymentsPager:
         """
@@ -728,9 +778,10 @@ class AsyncPayments(_Resource):
             tab: ``"outstanding"`` (unpaid invoices), ``"paid_this_year"`` (the Norwegian
                 calendar year) or ``"all_paid"``.
             limit: Page size, 1 to 100.
+            cursor: A page's ``next_cursor`` saved earlier: start from that page.
         """
         call = calls.list_payments(self._scope, tab, limit)
-        return AsyncPaymentsPager._of(self._client, call, options)
+        return AsyncPaymentsPager._of(self._client, call, options, cursor)
 
     async def receipt(self, payment_id: str, **options: Unpack[CallOptions]) -> bytes:
         """Download a payment's receipt (PDF bytes) (B5)."""
@@ -752,10 +803,12 @@ class AsyncPrescriptions(_Resource):
         self,
         *,
         limit: int | None = None,
+        cursor: str | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[PrescriptionRenewalRequest]:
-        """List the renewal requests sent."""
-        return AsyncPager._of(self._client, calls.list_renewals(self._scope, limit), options)
+        """List the renewal requests sent (``cursor``: a saved ``next_cursor`` to start at)."""
+        call = calls.list_renewals(self._scope, limit)
+        return AsyncPager._of(self._client, call, options, cursor)
 
     async def request(
         self,
@@ -792,10 +845,12 @@ class AsyncRelations(_Resource):
         self,
         *,
         limit: int | None = None,
+        cursor: str | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[Relation]:
-        """List the relations that may act for the patient."""
-        return AsyncPager._of(self._client, calls.list_relations(self._scope, limit), options)
+        """List the relations that may act for the patient (``cursor``: where to start)."""
+        call = calls.list_relations(self._scope, limit)
+        return AsyncPager._of(self._client, call, options, cursor)
 
     async def change(
         self,
@@ -830,6 +885,7 @@ class AsyncClinics(_Resource):
         *,
         city: str | None = None,
         limit: int | None = None,
+        cursor: str | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[Clinic]:
         """
@@ -839,8 +895,10 @@ class AsyncClinics(_Resource):
             query: Words in the clinic's name.
             city: The city.
             limit: Page size, 1 to 100.
+            cursor: A page's ``next_cursor`` saved earlier: start from that page.
         """
-        return AsyncPager._of(self._client, calls.search_clinics(query, city, limit), options)
+        call = calls.search_clinics(query, city, limit)
+        return AsyncPager._of(self._client, call, options, cursor)
 
     async def get(self, clinic_id: str, **options: Unpack[CallOptions]) -> Clinic:
         """Return a clinic and what it offers (H1)."""
@@ -940,7 +998,14 @@ class AsyncSession(_Resource):
         self,
         *,
         limit: int | None = None,
+        cursor: str | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncPager[Represented]:
-        """List the people the logged-in person may act for now (see ``acting_for``)."""
-        return AsyncPager._of(self._client, calls.list_represented(limit), options)
+        """
+        List the people the logged-in person may act for now (see ``acting_for``).
+
+        Args:
+            limit: Page size, 1 to 100.
+            cursor: A page's ``next_cursor`` saved earlier: start from that page.
+        """
+        return AsyncPager._of(self._client, calls.list_represented(limit), options, cursor)

@@ -11,10 +11,12 @@ import contextlib
 import datetime as dt
 import functools
 import inspect
+import os
 import random
+import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextvars import ContextVar
 from typing import Any, Final, Protocol, TypeAlias, TypedDict, TypeVar
 
@@ -51,14 +53,89 @@ class CallOptions(TypedDict, total=False):
         max_retries: Retries after the first attempt; ``0`` turns retrying off.
         on_response: Called with the :class:`ApiResponse` of every successful answer
             (for a list, once per page): status, headers, request id, replay.
+        extra_headers: Headers to send as well (``traceparent``, a correlation id, ...);
+            they replace the client's default headers of the same name. The headers the
+            client sets itself (``Authorization``, ``Idempotency-Key``, ``If-Match``,
+            ``Accept``, ``Content-Type``, ...) are refused, never silently replaced.
     """
 
     timeout: float | Timeouts | httpx.Timeout | None
     max_retries: int
     on_response: Callable[[ApiResponse[Any]], None] | None
+    extra_headers: Mapping[str, str]
 
 
-_OPTIONS: Final = ("max_retries", "on_response", "timeout")
+_OPTIONS: Final = ("extra_headers", "max_retries", "on_response", "timeout")
+
+BASE_URL_VARIABLE: Final = "PATIENTSKY_BASE_URL"
+"""The environment variable a client takes its base URL from, when none is given."""
+
+TOKEN_VARIABLE: Final = "PATIENTSKY_TOKEN"  # noqa: S105 -- a variable name, not a secret
+"""The environment variable a client takes its bearer token from, when none is given."""
+
+RESERVED_HEADERS: Final = frozenset(
+    {
+        "accept",
+        "authorization",
+        "content-length",
+        "content-type",
+        "host",
+        "idempotency-key",
+        "if-match",
+        "transfer-encoding",
+    }
+)
+"""Headers the client sets itself; extra and default headers may not replace them."""
+
+_HEADER_NAME: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,100}")
+_HEADER_VALUE: Final = re.compile(r"[\x20-\x7e]{0,2000}")
+
+
+def check_headers(headers: object, field: str) -> tuple[tuple[str, str], ...]:
+    """
+    Validate extra headers: names are HTTP tokens, values visible ASCII, none reserved.
+
+    Values are never repeated in an error message (a header may carry a secret).
+
+    Raises:
+        InvalidInput: With field ``field`` (or ``field.Name`` for one header).
+    """
+    if headers is None:
+        return ()
+    if not isinstance(headers, Mapping):
+        raise InvalidInput(field, "must be a mapping of header names to values")
+    out: list[tuple[str, str]] = []
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+            raise InvalidInput(field, "has a header name that is not an HTTP token")
+        if name.lower() in RESERVED_HEADERS:
+            raise InvalidInput(
+                f"{field}.{name}",
+                "is set by the client itself; use the call's own argument "
+                "(token=, idempotency_key=, if_match=) instead",
+            )
+        if not isinstance(value, str) or not _HEADER_VALUE.fullmatch(value):
+            raise InvalidInput(f"{field}.{name}", "must be printable ASCII without line breaks")
+        out.append((name, value))
+    return tuple(out)
+
+
+def merge_headers(
+    base: tuple[tuple[str, str], ...], extra: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...]:
+    """Return ``base`` with ``extra`` on top: a name in ``extra`` replaces it in ``base``."""
+    replaced = {name.lower() for name, _ in extra}
+    return (*((n, v) for n, v in base if n.lower() not in replaced), *extra)
+
+
+def from_environment(base_url: str | None) -> str | None:
+    """Return ``base_url``, or ``PATIENTSKY_BASE_URL`` when it is ``None``."""
+    return base_url if base_url is not None else os.environ.get(BASE_URL_VARIABLE) or None
+
+
+def token_from_environment(token: T | None) -> T | str | None:
+    """Return ``token``, or ``PATIENTSKY_TOKEN`` when it is ``None`` (the value is never logged)."""
+    return token if token is not None else os.environ.get(TOKEN_VARIABLE) or None
 
 
 @functools.cache
@@ -121,7 +198,7 @@ def _new_key() -> str:
 
 
 def make_settings(
-    base_url: str,
+    base_url: str | None,
     *,
     timeout: float | Timeouts | httpx.Timeout | None,
     max_retries: int,
@@ -129,12 +206,24 @@ def make_settings(
     rng: Callable[[], float] | None,
     allow_http: bool,
     on_response: Callable[[ApiResponse[Any]], None] | None = None,
+    default_headers: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Validate the client's constructor arguments into core :class:`Settings`."""
+    """
+    Validate the client's constructor arguments into core :class:`Settings`.
+
+    A ``base_url`` of ``None`` is read from ``PATIENTSKY_BASE_URL``.
+    """
     if not isinstance(backoff, Backoff):
         raise InvalidInput("backoff", "must be a Backoff")
+    url = from_environment(base_url)
+    if url is None:
+        raise InvalidInput(
+            "base_url",
+            f"is required: pass it (for example https://portal.example.no) or set "
+            f"{BASE_URL_VARIABLE}",
+        )
     return Settings(
-        base_url=check_base_url(base_url, allow_http=allow_http),
+        base_url=check_base_url(url, allow_http=allow_http),
         user_agent=user_agent(),
         timeout=to_timeouts(timeout),
         max_retries=check_retries(max_retries),
@@ -143,6 +232,7 @@ def make_settings(
         now=_utc_now,
         new_key=_new_key,
         on_response=check_hook(on_response),
+        headers=check_headers(default_headers, "default_headers"),
     )
 
 
@@ -171,6 +261,9 @@ def with_call_options(settings: Settings, options: CallOptions) -> Settings:
     changes: dict[str, Any] = {}
     if "on_response" in options:
         changes["on_response"] = check_hook(options["on_response"])
+    if "extra_headers" in options:
+        extra = check_headers(options["extra_headers"], "extra_headers")
+        changes["headers"] = merge_headers(settings.headers, extra)
     if "timeout" in options:
         changes["timeout"] = to_timeouts(options["timeout"])
     if "max_retries" in options:

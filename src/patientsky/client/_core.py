@@ -168,6 +168,7 @@ class Settings(NamedTuple):
         now: The current time, for an HTTP-date ``Retry-After`` without a ``Date`` header.
         new_key: Makes a fresh idempotency key.
         on_response: Called with every successful answer (a list calls it once per page).
+        headers: Extra headers for every request (the client's defaults and the call's).
     """
 
     base_url: str
@@ -179,6 +180,7 @@ class Settings(NamedTuple):
     now: Callable[[], dt.datetime]
     new_key: Callable[[], str]
     on_response: Callable[[ApiResponse[Any]], None] | None = None
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 class Response(NamedTuple):
@@ -463,10 +465,11 @@ def build_request(
     params = [(k, v) for k, v in call.params]
     if params:
         url += "?" + urlencode(params)
-    headers: list[tuple[str, str]] = [
-        ("Accept", call.accept),
-        ("User-Agent", settings.user_agent),
-    ]
+    extra = {name.lower() for name, _ in settings.headers}
+    headers: list[tuple[str, str]] = [("Accept", call.accept)]
+    if "user-agent" not in extra:
+        headers.append(("User-Agent", settings.user_agent))
+    headers.extend(settings.headers)
     if token is not None:
         headers.append(("Authorization", f"Bearer {token}"))
     if call.body is not None and call.content_type is not None:
@@ -847,6 +850,20 @@ def next_cursor(previous: str | None, cursor: object) -> str | None:
     return cursor
 
 
+def check_cursor(cursor: object) -> str:
+    """
+    Validate a cursor the caller saved (a page's ``next_cursor``) before sending it.
+
+    Raises:
+        InvalidInput: With field ``cursor``: not a non-empty string, or a URL.
+    """
+    if not isinstance(cursor, str) or not cursor:
+        raise InvalidInput("cursor", "must be a non-empty string (a page's next_cursor)")
+    if "://" in cursor or cursor.startswith("//"):
+        raise InvalidInput("cursor", "is a URL; pass the page's opaque next_cursor")
+    return cursor
+
+
 def query(**params: object) -> tuple[tuple[str, str], ...]:
     """Return query parameters without the ``None`` ones, values as wire strings."""
     out: list[tuple[str, str]] = []
@@ -892,12 +909,26 @@ class Pagination(Generic[P]):
 
     Args:
         call: The call for the first page.
+        cursor: A saved ``next_cursor`` to start from, instead of the first page.
+
+    Raises:
+        InvalidInput: With field ``cursor``, for a cursor that is not an opaque string.
     """
 
-    def __init__(self, call: Call[P]) -> None:
+    def __init__(self, call: Call[P], cursor: str | None = None) -> None:
+        if cursor is not None:
+            check_cursor(cursor)
         self._first = call
-        self._next: Call[P] | None = call
-        self._used: str | None = None
+        self._next: Call[P] | None = call if cursor is None else call.with_param("cursor", cursor)
+        self._used: str | None = cursor
+
+    def start_cursor(self) -> str | None:
+        """Return the cursor the pagination starts at (``None``: the first page)."""
+        return self._used
+
+    def start(self) -> Call[P]:
+        """Return the call for the page the pagination starts at."""
+        return self._first if self._used is None else self._first.with_param("cursor", self._used)
 
     def next_call(self) -> Call[P] | None:
         """Return the call for the next page, or ``None`` after the last page."""

@@ -10,7 +10,7 @@ The synchronous client: a thin driver around the sans-I/O core, and its resource
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, Self, TypeVar, Unpack
 
@@ -32,6 +32,7 @@ from patientsky.client._base import (
     record,
     to_failure,
     to_response,
+    token_from_environment,
     with_call_options,
 )
 from patientsky.client._core import (
@@ -141,11 +142,13 @@ class PortalClient:
 
     Args:
         base_url: The API's address, for example ``"https://portal.example.no"``;
-            required, there is no default host. ``http`` only to a loopback host,
-            unless ``allow_http``.
+            taken from the environment variable ``PATIENTSKY_BASE_URL`` if omitted, and
+            required either way: there is no default host. ``http`` only to a loopback
+            host, unless ``allow_http``.
         token: A bearer token, or a function that returns one (called before every
             attempt; on a 401 it is called once more and the request repeated once); the
-            async client also takes an ``async`` function.
+            async client also takes an ``async`` function. Taken from the environment
+            variable ``PATIENTSKY_TOKEN`` if omitted; never logged, never in a repr.
         timeout: Seconds for every phase, per-phase :class:`Timeouts`, an
             ``httpx.Timeout``, or ``None`` for no limit. Default: connect 5 s, read and
             write 30 s, pool 10 s.
@@ -160,6 +163,9 @@ class PortalClient:
         allow_http: Allow plain http to any host (tokens travel in clear text).
         on_response: Called with the :class:`ApiResponse` of every successful answer
             (status, headers, request id, replay), pages of lists included.
+        default_headers: Headers for every request (a correlation id, ...); a call's
+            ``extra_headers`` add to them. The client's own headers (``Authorization``,
+            ``Idempotency-Key``, ...) cannot be replaced: they are refused.
 
     Raises:
         InvalidInput: For a bad argument, naming it.
@@ -190,7 +196,7 @@ class PortalClient:
 
     def __init__(
         self,
-        base_url: str,
+        base_url: str | None = None,
         *,
         token: str | TokenProvider | None = None,
         timeout: float | Timeouts | httpx.Timeout | None = DEFAULT_TIMEOUT,
@@ -202,6 +208,7 @@ class PortalClient:
         sleep: Sleeper | None = None,
         allow_http: bool = False,
         on_response: Callable[[ApiResponse[Any]], None] | None = None,
+        default_headers: Mapping[str, str] | None = None,
     ) -> None:
         settings = make_settings(
             base_url,
@@ -211,8 +218,9 @@ class PortalClient:
             rng=rng,
             allow_http=allow_http,
             on_response=on_response,
+            default_headers=default_headers,
         )
-        auth = Auth(token)
+        auth = Auth(token_from_environment(token))
         shared = _Transport(http_client, transport, sleep or default_sleep)
         self._setup(shared, settings, auth, calls.ME)
 
@@ -288,8 +296,8 @@ class PortalClient:
 
         Args:
             token: Another bearer token or token provider (``None`` keeps the current one).
-            options: ``timeout``, ``max_retries`` and ``on_response`` for every call of
-                the view.
+            options: ``timeout``, ``max_retries``, ``on_response`` and
+                ``extra_headers`` (added to the client's) for every call of the view.
 
         Raises:
             InvalidInput: For a bad value.
@@ -370,19 +378,39 @@ class Pager(Generic[T]):
     A list that fetches its pages lazily, as it is iterated.
 
     Iterate it for the items (``for dialog in client.dialogs.list(): ...``), or
-    :meth:`pages` for the pages. Each iteration starts again from the first page. The
-    next page always goes to the same origin and path as the first.
+    :meth:`pages` for the pages, or :meth:`page` for one page. Each iteration starts
+    again from the first page, or from the ``cursor`` the list was given (a page's
+    ``next_cursor``, saved to resume later). The next page always goes to the same
+    origin and path as the first.
     """
 
     _client: PortalClient
     _call: Call[Page[T]]
     _options: CallOptions
+    _cursor: str | None
 
     @classmethod
-    def _of(cls, client: PortalClient, call: Call[Page[T]], options: CallOptions) -> Self:
+    def _of(
+        cls,
+        client: PortalClient,
+        call: Call[Page[T]],
+        options: CallOptions,
+        cursor: str | None,
+    ) -> Self:
         pager = cls()
         pager._client, pager._call, pager._options = client, call, options
+        pager._cursor = Pagination(call, cursor).start_cursor()
         return pager
+
+    def page(self) -> Page[T]:
+        """
+        Fetch one page: the first, or the one at the list's ``cursor``.
+
+        Its ``next_cursor`` (``None`` on the last page; ``has_next`` says the same)
+        resumes the list later: ``client.dialogs.list(cursor=page.next_cursor)``.
+        """
+        call = Pagination(self._call, self._cursor).start()
+        return self._client._run(call, self._options)
 
     def pages(self) -> Iterator[Page[T]]:
         """
@@ -393,7 +421,7 @@ class Pager(Generic[T]):
             TransportError: As the call does.
             InvalidInput: For a ``nextCursor`` that is a URL or repeats the last one.
         """
-        return _pages(self._client, self._call, self._options)
+        return _pages(self._client, self._call, self._options, self._cursor)
 
     def __iter__(self) -> Iterator[T]:
         for page in self.pages():
@@ -407,21 +435,36 @@ class Pager(Generic[T]):
 class PaymentsPager:
     """
     A payments tab that fetches its pages lazily; each page carries the tab's total.
+
+    Like :class:`Pager`, it starts from the first page or from its ``cursor``.
     """
 
     _client: PortalClient
     _call: Call[PaymentsPage]
     _options: CallOptions
+    _cursor: str | None
 
     @classmethod
-    def _of(cls, client: PortalClient, call: Call[PaymentsPage], options: CallOptions) -> Self:
+    def _of(
+        cls,
+        client: PortalClient,
+        call: Call[PaymentsPage],
+        options: CallOptions,
+        cursor: str | None,
+    ) -> Self:
         pager = cls()
         pager._client, pager._call, pager._options = client, call, options
+        pager._cursor = Pagination(call, cursor).start_cursor()
         return pager
 
     def pages(self) -> Iterator[PaymentsPage]:
         """Yield the pages, fetching each when the one before it has been used."""
-        return _pages(self._client, self._call, self._options)
+        return _pages(self._client, self._call, self._options, self._cursor)
+
+    def page(self) -> PaymentsPage:
+        """Fetch one page: the first, or the one at the list's ``cursor``."""
+        call = Pagination(self._call, self._cursor).start()
+        return self._client._run(call, self._options)
 
     def total(self) -> Money:
         """Return the total of the whole tab (fetches the first page)."""
@@ -441,8 +484,9 @@ def _pages(
     client: PortalClient,
     call: Call[P],
     options: CallOptions,
+    cursor: str | None,
 ) -> Iterator[P]:
-    pagination = Pagination(call)
+    pagination = Pagination(call, cursor)
     while (next_call := pagination.next_call()) is not None:
         page = client._run(next_call, options)
         yield page
@@ -547,6 +591,7 @@ class Consultations(_Resource):
         when: calls.When = "upcoming",
         *,
         limit: int | None = None,
+        cursor: str | None = None,
         **options: Unpack[CallOptions],
     ) -> Pager[Consultation]:
         """
@@ -555,9 +600,10 @@ class Consultations(_Resource):
         Args:
             when: ``"upcoming"`` or ``"past"``.
             limit: Page size, 1 to 100 (the server's default is 20).
+            cursor: A page's ``next_cursor`` saved earlier: start from that page.
         """
         call = calls.list_consultations(self._scope, when, limit)
-        return Pager._of(self._client, call, options)
+        return Pager._of(self._client, call, options, cursor)
 
     def book(
         self,
@@ -632,6 +678,7 @@ class Dialogs(_Resource):
         folder: calls.Folder = "inbox",
         *,
         limit: int | None = None,
+        cursor: str | None = None,
         **options: Unpack[CallOptions],
     ) -> Pager[DialogView]:
         """
@@ -640,8 +687,10 @@ class Dialogs(_Resource):
         Args:
             folder: ``"inbox"`` or ``"archive"``.
             limit: Page size, 1 to 100.
+            cursor: A page's ``next_cursor`` saved earlier: start from that page.
         """
-        return Pager._of(self._client, calls.list_dialogs(self._scope, folder, limit), options)
+        call = calls.list_dialogs(self._scope, folder, limit)
+        return Pager._of(self._client, call, options, cursor)
 
     def read(self, dialog_id: str, **options: Unpack[CallOptions]) -> DialogView:
         """
@@ -721,6 +770,7 @@ class Payments(_Resource):
         tab: calls.PaymentTab = "outstanding",
         *,
         limit: int | None = None,
+        cursor: str | None = None,
         **options: Unpack[CallOptions],
     ) -> PaymentsPager:
         """
@@ -730,9 +780,10 @@ class Payments(_Resource):
             tab: ``"outstanding"`` (unpaid invoices), ``"paid_this_year"`` (the Norwegian
                 calendar year) or ``"all_paid"``.
             limit: Page size, 1 to 100.
+            cursor: A page's ``next_cursor`` saved earlier: start from that page.
         """
         call = calls.list_payments(self._scope, tab, limit)
-        return PaymentsPager._of(self._client, call, options)
+        return PaymentsPager._of(self._client, call, options, cursor)
 
     def receipt(self, payment_id: str, **options: Unpack[CallOptions]) -> bytes:
         """Download a payment's receipt (PDF bytes) (B5)."""
@@ -754,10 +805,12 @@ class Prescriptions(_Resource):
         self,
         *,
         limit: int | None = None,
+        cursor: str | None = None,
         **options: Unpack[CallOptions],
     ) -> Pager[PrescriptionRenewalRequest]:
-        """List the renewal requests sent."""
-        return Pager._of(self._client, calls.list_renewals(self._scope, limit), options)
+        """List the renewal requests sent (``cursor``: a saved ``next_cursor`` to start at)."""
+        call = calls.list_renewals(self._scope, limit)
+        return Pager._of(self._client, call, options, cursor)
 
     def request(
         self,
@@ -794,10 +847,12 @@ class Relations(_Resource):
         self,
         *,
         limit: int | None = None,
+        cursor: str | None = None,
         **options: Unpack[CallOptions],
     ) -> Pager[Relation]:
-        """List the relations that may act for the patient."""
-        return Pager._of(self._client, calls.list_relations(self._scope, limit), options)
+        """List the relations that may act for the patient (``cursor``: where to start)."""
+        call = calls.list_relations(self._scope, limit)
+        return Pager._of(self._client, call, options, cursor)
 
     def change(
         self,
@@ -832,6 +887,7 @@ class Clinics(_Resource):
         *,
         city: str | None = None,
         limit: int | None = None,
+        cursor: str | None = None,
         **options: Unpack[CallOptions],
     ) -> Pager[Clinic]:
         """
@@ -841,8 +897,10 @@ class Clinics(_Resource):
             query: Words in the clinic's name.
             city: The city.
             limit: Page size, 1 to 100.
+            cursor: A page's ``next_cursor`` saved earlier: start from that page.
         """
-        return Pager._of(self._client, calls.search_clinics(query, city, limit), options)
+        call = calls.search_clinics(query, city, limit)
+        return Pager._of(self._client, call, options, cursor)
 
     def get(self, clinic_id: str, **options: Unpack[CallOptions]) -> Clinic:
         """Return a clinic and what it offers (H1)."""
@@ -942,7 +1000,14 @@ class Session(_Resource):
         self,
         *,
         limit: int | None = None,
+        cursor: str | None = None,
         **options: Unpack[CallOptions],
     ) -> Pager[Represented]:
-        """List the people the logged-in person may act for now (see ``acting_for``)."""
-        return Pager._of(self._client, calls.list_represented(limit), options)
+        """
+        List the people the logged-in person may act for now (see ``acting_for``).
+
+        Args:
+            limit: Page size, 1 to 100.
+            cursor: A page's ``next_cursor`` saved earlier: start from that page.
+        """
+        return Pager._of(self._client, calls.list_represented(limit), options, cursor)
