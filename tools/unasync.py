@@ -41,6 +41,7 @@ SUBSTITUTIONS: Final[tuple[tuple[str, str], ...]] = (
     (r"\b__anext__\b", "__next__"),
     (r"\baclose\b", "close"),
     (r"\baread\b", "read"),
+    (r"\baiter_(\w+)", r"iter_\1"),
     (r"\bStopAsyncIteration\b", "StopIteration"),
     (r"\bAwaitable\[(\w+)\]", r"\1"),
     (r"\bdefault_async_sleep\b", "default_sleep"),

@@ -43,6 +43,9 @@ DEFAULT_TIMEOUT: Final = Timeouts(connect=5.0, read=30.0, write=30.0, pool=10.0)
 DEFAULT_MAX_RETRIES: Final = 2
 """Retries after the first attempt, by default (so three attempts at most)."""
 
+DEFAULT_DEADLINE: Final = 120.0
+"""The default overall deadline of a call, in seconds, across attempts and waits."""
+
 
 class CallOptions(TypedDict, total=False):
     """
@@ -53,6 +56,8 @@ class CallOptions(TypedDict, total=False):
         max_retries: Retries after the first attempt; ``0`` turns retrying off.
         on_response: Called with the :class:`ApiResponse` of every successful answer
             (for a list, once per page): status, headers, request id, replay.
+        deadline: Seconds the whole call may take, across its attempts and the waits
+            between them; ``None``: no overall limit.
         extra_headers: Headers to send as well (``traceparent``, a correlation id, ...);
             they replace the client's default headers of the same name. The headers the
             client sets itself (``Authorization``, ``Idempotency-Key``, ``If-Match``,
@@ -63,9 +68,10 @@ class CallOptions(TypedDict, total=False):
     max_retries: int
     on_response: Callable[[ApiResponse[Any]], None] | None
     extra_headers: Mapping[str, str]
+    deadline: float | None
 
 
-_OPTIONS: Final = ("extra_headers", "max_retries", "on_response", "timeout")
+_OPTIONS: Final = ("deadline", "extra_headers", "max_retries", "on_response", "timeout")
 
 BASE_URL_VARIABLE: Final = "PATIENTSKY_BASE_URL"
 """The environment variable a client takes its base URL from, when none is given."""
@@ -175,6 +181,20 @@ def to_httpx_timeout(timeouts: Timeouts | None) -> httpx.Timeout:
     )
 
 
+def check_deadline(deadline: object) -> float | None:
+    """
+    Validate a call's overall deadline: a positive number of seconds, or ``None``.
+
+    Raises:
+        InvalidInput: With field ``deadline``.
+    """
+    if deadline is None:
+        return None
+    if isinstance(deadline, bool) or not isinstance(deadline, int | float) or deadline <= 0:
+        raise InvalidInput("deadline", "must be a positive number of seconds, or None")
+    return float(deadline)
+
+
 def check_retries(max_retries: object) -> int:
     """
     Validate ``max_retries``: an integer from 0 to 10.
@@ -207,6 +227,7 @@ def make_settings(
     allow_http: bool,
     on_response: Callable[[ApiResponse[Any]], None] | None = None,
     default_headers: Mapping[str, str] | None = None,
+    deadline: float | None = DEFAULT_DEADLINE,
 ) -> Settings:
     """
     Validate the client's constructor arguments into core :class:`Settings`.
@@ -233,6 +254,8 @@ def make_settings(
         new_key=_new_key,
         on_response=check_hook(on_response),
         headers=check_headers(default_headers, "default_headers"),
+        deadline=check_deadline(deadline),
+        clock=time.monotonic,
     )
 
 
@@ -261,6 +284,8 @@ def with_call_options(settings: Settings, options: CallOptions) -> Settings:
     changes: dict[str, Any] = {}
     if "on_response" in options:
         changes["on_response"] = check_hook(options["on_response"])
+    if "deadline" in options:
+        changes["deadline"] = check_deadline(options["deadline"])
     if "extra_headers" in options:
         extra = check_headers(options["extra_headers"], "extra_headers")
         changes["headers"] = merge_headers(settings.headers, extra)
@@ -333,14 +358,27 @@ def build_httpx_request(http: httpx.Client | httpx.AsyncClient, request: Request
     )
 
 
-def to_response(response: httpx.Response, started: float) -> Response:
-    """Turn a read httpx response into a core :class:`Response`."""
+def to_response(response: httpx.Response, content: bytes, started: float) -> Response:
+    """Turn an httpx response and its body, read to the end, into a core :class:`Response`."""
     return Response(
         status=response.status_code,
         headers=tuple((k.lower(), v) for k, v in response.headers.multi_items()),
-        content=response.content,
+        content=content,
         elapsed_ms=(time.perf_counter() - started) * 1000.0,
     )
+
+
+def past(deadline: float | None) -> bool:
+    """Whether the call's deadline (on the core's monotonic clock) has passed."""
+    return deadline is not None and time.monotonic() >= deadline
+
+
+def deadline_passed(request: httpx.Request, started: float) -> TransportFailure:
+    """The outcome of an answer still arriving when the call's deadline passed."""
+    error = httpx.ReadTimeout(
+        "the call's deadline passed while the answer arrived", request=request
+    )
+    return to_failure(error, started)
 
 
 def to_failure(exc: httpx.RequestError, started: float) -> TransportFailure:
@@ -376,8 +414,10 @@ class TokenProvider(Protocol):
     A function that returns a bearer token.
 
     The client calls it before every attempt (cache the token in it if getting one is
-    slow), and once more after a 401, repeating the request once with the new token.
-    It may be called from several threads at once.
+    slow). After a 401 the client calls the ``refresh_token`` function, if it has one
+    (so a provider that caches knows the cached token was refused), else this one
+    again, and repeats the request once with the new token. It may be called from
+    several threads at once.
     """
 
     def __call__(self) -> str:
@@ -390,7 +430,9 @@ class AsyncTokenProvider(Protocol):
     A function, plain or ``async``, that returns a bearer token.
 
     The client calls it before every attempt (cache the token in it if getting one is
-    slow), and once more after a 401, repeating the request once with the new token.
+    slow). After a 401 the client calls the ``refresh_token`` function, if it has one
+    (so a provider that caches knows the cached token was refused), else this one
+    again, and repeats the request once with the new token.
     """
 
     def __call__(self) -> str | Awaitable[str]:
@@ -398,36 +440,63 @@ class AsyncTokenProvider(Protocol):
         ...
 
 
-class Auth:
-    """The sync client's token, or provider of tokens (which may be called from several threads)."""
+def _check_auth(token: object, refresh_token: object) -> None:
+    if token is not None and not isinstance(token, str) and not callable(token):
+        raise InvalidInput("token", "must be a string or a function that returns one")
+    if refresh_token is not None and not callable(refresh_token):
+        raise InvalidInput("refresh_token", "must be a function that returns a new token")
 
-    def __init__(self, token: str | TokenProvider | None) -> None:
-        if token is not None and not isinstance(token, str) and not callable(token):
-            raise InvalidInput("token", "must be a string or a function that returns one")
-        self._token = token
+
+class Auth:
+    """
+    The sync client's token, or provider of tokens (which may be called from several threads).
+
+    Args:
+        token: The token, or a function that returns the current one.
+        refresh_token: Called instead of ``token`` after a 401, to get a new token
+            (the current one was refused); without it, ``token`` is called again.
+    """
+
+    def __init__(
+        self, token: str | TokenProvider | None, refresh_token: TokenProvider | None = None
+    ) -> None:
+        _check_auth(token, refresh_token)
+        self.token = token
+        self.refresh_token = refresh_token
 
     def get(self, refresh: bool) -> str | None:
         """Return the token to send; ``None`` if there is none (or no new one on a refresh)."""
-        token = self._token
-        if token is None or isinstance(token, str):
-            return None if refresh else token
-        return token()
+        source = self.refresh_token if refresh and self.refresh_token else self.token
+        if source is None or isinstance(source, str):
+            return None if refresh else source
+        return source()
 
 
 class AsyncAuth:
-    """The async client's token, or provider of tokens (plain or ``async``)."""
+    """
+    The async client's token, or provider of tokens (plain or ``async``).
 
-    def __init__(self, token: str | AsyncTokenProvider | None) -> None:
-        if token is not None and not isinstance(token, str) and not callable(token):
-            raise InvalidInput("token", "must be a string or a function that returns one")
-        self._token = token
+    Args:
+        token: The token, or a function that returns the current one.
+        refresh_token: Called instead of ``token`` after a 401, to get a new token
+            (the current one was refused); without it, ``token`` is called again.
+    """
+
+    def __init__(
+        self,
+        token: str | AsyncTokenProvider | None,
+        refresh_token: AsyncTokenProvider | None = None,
+    ) -> None:
+        _check_auth(token, refresh_token)
+        self.token = token
+        self.refresh_token = refresh_token
 
     async def get(self, refresh: bool) -> str | None:
         """Return the token to send; ``None`` if there is none (or no new one on a refresh)."""
-        token = self._token
-        if token is None or isinstance(token, str):
-            return None if refresh else token
-        value = token()
+        source = self.refresh_token if refresh and self.refresh_token else self.token
+        if source is None or isinstance(source, str):
+            return None if refresh else source
+        value = source()
         if inspect.isawaitable(value):
             value = await value
         return value

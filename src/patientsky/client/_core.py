@@ -15,6 +15,7 @@ import enum
 import json
 import logging
 import re
+import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any, Final, Generic, NamedTuple, Protocol, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
@@ -28,6 +29,8 @@ from patientsky.errors import (
     BadRequest,
     ClientError,
     ConnectError,
+    ConnectionLost,
+    DeadlineExceeded,
     Forbidden,
     InvalidInput,
     RateLimited,
@@ -169,6 +172,9 @@ class Settings(NamedTuple):
         new_key: Makes a fresh idempotency key.
         on_response: Called with every successful answer (a list calls it once per page).
         headers: Extra headers for every request (the client's defaults and the call's).
+        deadline: Seconds the whole call may take, across attempts and the waits between
+            them; ``None``: no overall limit (the per-phase timeouts still apply).
+        clock: A monotonic clock in seconds, for the deadline.
     """
 
     base_url: str
@@ -181,6 +187,8 @@ class Settings(NamedTuple):
     new_key: Callable[[], str]
     on_response: Callable[[ApiResponse[Any]], None] | None = None
     headers: tuple[tuple[str, str], ...] = ()
+    deadline: float | None = None
+    clock: Callable[[], float] = time.monotonic
 
 
 class Response(NamedTuple):
@@ -257,6 +265,8 @@ class Request(NamedTuple):
         timeout: Per-phase timeouts, or ``None``.
         attempt: 1 for the first attempt, 2 for the first retry, ...
         idempotent: Whether the server makes a repeat of this write harmless.
+        deadline: When the call's deadline passes, on the settings' monotonic clock; the
+            driver stops reading an answer that is still arriving then.
     """
 
     method: str
@@ -267,6 +277,7 @@ class Request(NamedTuple):
     timeout: Timeouts | None
     attempt: int
     idempotent: bool = False
+    deadline: float | None = None
 
     def header(self, name: str) -> str | None:
         """Return header ``name`` (case-insensitive), if set."""
@@ -445,6 +456,8 @@ def build_request(
     token: str | None,
     idempotency_key: str | None,
     attempt: int,
+    remaining: float | None = None,
+    deadline: float | None = None,
 ) -> Request:
     """
     Build the HTTP request for one attempt of ``call``.
@@ -455,6 +468,8 @@ def build_request(
         token: The bearer token, if any.
         idempotency_key: The key for a write, the same on every attempt.
         attempt: 1 for the first attempt.
+        remaining: Seconds left before the call's deadline: no phase may wait longer.
+        deadline: The deadline itself, on the settings' clock.
 
     Returns:
         The request.
@@ -484,10 +499,21 @@ def build_request(
         path=base_path + path,
         headers=tuple(headers),
         content=call.body,
-        timeout=settings.timeout,
+        timeout=capped(settings.timeout, remaining),
         attempt=attempt,
         idempotent=call.idempotent,
+        deadline=deadline,
     )
+
+
+def capped(timeouts: Timeouts | None, remaining: float | None) -> Timeouts | None:
+    """Return per-phase timeouts, none of them longer than ``remaining`` seconds."""
+    if remaining is None:
+        return timeouts
+    limit = max(remaining, 0.001)
+    if timeouts is None:
+        return Timeouts(limit, limit, limit, limit)
+    return Timeouts(*(limit if t is None else min(t, limit) for t in timeouts))
 
 
 def may_repeat(request: Request) -> bool:
@@ -683,16 +709,76 @@ def invalid_response(response: Response, error: InvalidInput) -> ResponseValidat
     )
 
 
+def _tries(request: Request) -> str:
+    return f"after {request.attempt} attempt{'s' if request.attempt != 1 else ''}"
+
+
 def transport_error(request: Request, failure: TransportFailure) -> TransportError:
-    """Return the exception for a request that got no answer (the caller chains it)."""
+    """
+    Return the exception for a request that got no answer (the caller chains it).
+
+    Could not connect (nothing sent) is :class:`ConnectError`; a connection dropped
+    after sending is :class:`ConnectionLost`.
+    """
     where = f"{request.method} {request.path}"
-    tries = f"after {request.attempt} attempt{'s' if request.attempt != 1 else ''}"
     if failure.kind is FailureKind.TIMEOUT:
-        return Timeout(f"{where}: no answer in time ({tries})")
+        return Timeout(f"{where}: no answer in time ({_tries(request)})")
     if failure.kind is FailureKind.CONNECT:
-        what = "connection lost" if failure.sent else "could not connect"
-        return ConnectError(f"{where}: {what} ({tries})")
-    return TransportError(f"{where}: {type(failure.error).__name__} ({tries})")
+        if failure.sent:
+            return ConnectionLost(f"{where}: connection lost after sending ({_tries(request)})")
+        return ConnectError(f"{where}: could not connect ({_tries(request)})")
+    return TransportError(f"{where}: {type(failure.error).__name__} ({_tries(request)})")
+
+
+def deadline_error(request: Request, deadline: float) -> DeadlineExceeded:
+    """Return the exception for a call whose overall deadline passed."""
+    return DeadlineExceeded(
+        f"{request.method} {request.path}: the call's deadline of {deadline:g} s passed "
+        f"({_tries(request)})"
+    )
+
+
+def ambiguous(outcome: Outcome) -> bool:
+    """
+    Whether ``outcome`` leaves open that the server acted on the request.
+
+    A request sent and never answered, a 5xx answer, and a 409
+    ``idempotency_key_in_use`` (the first attempt is still being acted on) are
+    ambiguous; any other answer, and a connection never made, are not.
+    """
+    if isinstance(outcome, TransportFailure):
+        return outcome.sent
+    if outcome.status >= 500:
+        return True
+    return outcome.status == 409 and _problem(outcome).get("code") == KEY_IN_USE
+
+
+E = TypeVar("E", ApiError, TransportError)
+
+
+def with_outcome(error: E, call: Call[Any], *, key: str | None, applied: bool, attempts: int) -> E:
+    """
+    Record on ``error`` what the whole call did: whether it may have been applied, its key.
+
+    A write that may have been applied also gets a note saying how to finish it safely.
+    """
+    write = call.method in WRITE_METHODS
+    error.may_have_been_applied = write and applied
+    error.idempotency_key = key if write else None
+    error.attempts = attempts
+    if error.may_have_been_applied:
+        if call.idempotent:
+            error.add_note(
+                "An attempt of this write may have been applied. Call again with "
+                f"idempotency_key={key!r}: the server then replays the first result "
+                "instead of acting twice."
+            )
+        else:
+            error.add_note(
+                "An attempt of this write may have been applied, and the server does not "
+                "deduplicate it: read the state before calling again."
+            )
+    return error
 
 
 # --------------------------------------------------------------------------- the exchange
@@ -748,9 +834,15 @@ def exchange(call: Call[T], settings: Settings) -> Exchange[T]:
     every attempt. A 401 asks for a refreshed token once and repeats the request; a
     second 401 raises.
 
+    With a deadline in ``settings``, no attempt starts after it, no phase waits past
+    it, and no backoff sleep would end after it. Every error raised records, across all
+    attempts, whether the write may have been applied and the key it used
+    (:func:`with_outcome`).
+
     Raises:
         ApiError: The subclass for the final error status.
-        TransportError: ``ConnectError`` or ``Timeout`` (from the I/O library's error).
+        TransportError: ``ConnectError`` (nothing sent), ``ConnectionLost``, ``Timeout``
+            or ``DeadlineExceeded`` (from the I/O library's error).
         ResponseValidationError: A 2xx answer whose body does not decode (from the
             decoder's :class:`InvalidInput`).
         InvalidInput: A token that is not a valid header value.
@@ -760,11 +852,14 @@ def exchange(call: Call[T], settings: Settings) -> Exchange[T]:
         check_idempotency_key(key)
     elif call.method in WRITE_METHODS:
         key = settings.new_key()
+    ends = None if settings.deadline is None else settings.clock() + settings.deadline
+    applied = False  # whether an attempt so far may have been acted on
     refreshed = False
     retry = 0
     attempt = 0
     token = yield GetToken()
     while True:
+        remaining = None if ends is None else ends - settings.clock()
         attempt += 1
         request = build_request(
             call,
@@ -772,9 +867,15 @@ def exchange(call: Call[T], settings: Settings) -> Exchange[T]:
             token=None if token is None else check_token(token),
             idempotency_key=key,
             attempt=attempt,
+            remaining=remaining,
+            deadline=ends,
         )
+        if remaining is not None and remaining <= 0 and settings.deadline is not None:
+            error = deadline_error(request._replace(attempt=attempt - 1), settings.deadline)
+            raise with_outcome(error, call, key=key, applied=applied, attempts=attempt - 1)
         outcome = yield Send(request)
         _log_outcome(request, outcome)
+        applied = applied or ambiguous(outcome)
         if isinstance(outcome, Response):
             if 200 <= outcome.status <= 299:
                 try:
@@ -803,11 +904,28 @@ def exchange(call: Call[T], settings: Settings) -> Exchange[T]:
                         "%s %s: token refused; retrying once with a new one", *_where(request)
                     )
                     continue
+        if (
+            isinstance(outcome, TransportFailure)
+            and ends is not None
+            and settings.deadline is not None
+            and settings.clock() >= ends
+        ):
+            late = deadline_error(request, settings.deadline)
+            raise with_outcome(
+                late, call, key=key, applied=applied, attempts=attempt
+            ) from outcome.error
         delay = retry_delay(request, outcome, retry=retry, settings=settings)
+        if delay is not None and ends is not None and settings.clock() + delay >= ends:
+            log.info("%s %s: not retrying: the wait would pass the deadline", *_where(request))
+            delay = None
         if delay is None:
             if isinstance(outcome, Response):
-                raise error_for(outcome, now=settings.now())
-            raise transport_error(request, outcome) from outcome.error
+                answered = error_for(outcome, now=settings.now())
+                raise with_outcome(answered, call, key=key, applied=applied, attempts=attempt)
+            failed = transport_error(request, outcome)
+            raise with_outcome(
+                failed, call, key=key, applied=applied, attempts=attempt
+            ) from outcome.error
         log.info(
             "%s %s: retrying in %.2f s (retry %d of %d)",
             *_where(request),

@@ -10,6 +10,7 @@ The synchronous client: a thin driver around the sans-I/O core, and its resource
 from __future__ import annotations
 
 import builtins
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, Self, TypeVar, Unpack
@@ -18,6 +19,7 @@ import httpx
 
 from patientsky.client import _calls as calls
 from patientsky.client._base import (
+    DEFAULT_DEADLINE,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     Auth,
@@ -26,8 +28,10 @@ from patientsky.client._base import (
     TokenProvider,
     build_httpx_request,
     capture_responses,
+    deadline_passed,
     default_sleep,
     make_settings,
+    past,
     raw_response,
     record,
     to_failure,
@@ -111,16 +115,28 @@ class _Transport:
         self.sleep = sleep
 
     def send(self, request: Request) -> Outcome:
-        import time
+        """
+        Send ``request`` and read its answer to the end, or until the call's deadline.
 
+        The answer is read chunk by chunk, so one that trickles in slower than the
+        deadline is cut off there (each read also waits at most the read timeout,
+        which the core caps at the time left).
+        """
         started = time.perf_counter()
+        outgoing = build_httpx_request(self.http, request)
         try:
-            response = self.http.send(
-                build_httpx_request(self.http, request), follow_redirects=False
-            )
+            response = self.http.send(outgoing, stream=True, follow_redirects=False)
+            try:
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if past(request.deadline):
+                        return deadline_passed(outgoing, started)
+            finally:
+                response.close()
         except httpx.RequestError as exc:
             return to_failure(exc, started)
-        return to_response(response, started)
+        return to_response(response, bytes(body), started)
 
 
 class PortalClient:
@@ -149,9 +165,16 @@ class PortalClient:
             attempt; on a 401 it is called once more and the request repeated once); the
             async client also takes an ``async`` function. Taken from the environment
             variable ``PATIENTSKY_TOKEN`` if omitted; never logged, never in a repr.
+        refresh_token: A function that returns a *new* token, called after a 401
+            instead of ``token`` (which is then known to be refused); the request is
+            repeated once with it. Without it, ``token`` is called again.
         timeout: Seconds for every phase, per-phase :class:`Timeouts`, an
             ``httpx.Timeout``, or ``None`` for no limit. Default: connect 5 s, read and
             write 30 s, pool 10 s.
+        deadline: Seconds a whole call may take, across its attempts and the waits
+            between them (default 120); ``None`` for no overall limit. An answer still
+            arriving then is cut off, and the call raises
+            :class:`~patientsky.errors.DeadlineExceeded`.
         max_retries: Retries after the first attempt (default 2).
         http_client: Your own ``httpx.Client`` (you close it); redirects are never
             followed.
@@ -199,7 +222,9 @@ class PortalClient:
         base_url: str | None = None,
         *,
         token: str | TokenProvider | None = None,
+        refresh_token: TokenProvider | None = None,
         timeout: float | Timeouts | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        deadline: float | None = DEFAULT_DEADLINE,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
@@ -219,8 +244,9 @@ class PortalClient:
             allow_http=allow_http,
             on_response=on_response,
             default_headers=default_headers,
+            deadline=deadline,
         )
-        auth = Auth(token_from_environment(token))
+        auth = Auth(token_from_environment(token), refresh_token)
         shared = _Transport(http_client, transport, sleep or default_sleep)
         self._setup(shared, settings, auth, calls.ME)
 
@@ -289,23 +315,29 @@ class PortalClient:
         self,
         *,
         token: str | TokenProvider | None = None,
+        refresh_token: TokenProvider | None = None,
         **options: Unpack[CallOptions],
     ) -> Self:
         """
         Return a view of the client with other defaults; it shares the connection pool.
 
         Args:
-            token: Another bearer token or token provider (``None`` keeps the current one).
-            options: ``timeout``, ``max_retries``, ``on_response`` and
+            token: Another bearer token or token provider (``None`` keeps the current
+                one). A new token drops the client's ``refresh_token`` unless another
+                is given.
+            refresh_token: Another function for a new token after a 401.
+            options: ``timeout``, ``deadline``, ``max_retries``, ``on_response`` and
                 ``extra_headers`` (added to the client's) for every call of the view.
 
         Raises:
             InvalidInput: For a bad value.
         """
-        return self._view(
-            settings=with_call_options(self._settings, options),
-            auth=None if token is None else Auth(token),
-        )
+        auth = None
+        if token is not None or refresh_token is not None:
+            current = self._auth.token if token is None else token
+            refresh = refresh_token or (self._auth.refresh_token if token is None else None)
+            auth = Auth(current, refresh)
+        return self._view(settings=with_call_options(self._settings, options), auth=auth)
 
     def _run(self, call: Call[T], options: CallOptions) -> T:
         """Drive the core's exchange for ``call``: send, sleep, get tokens."""
