@@ -45,6 +45,7 @@ SUBSTITUTIONS: Final[tuple[tuple[str, str], ...]] = (
     (r"\bStopAsyncIteration\b", "StopIteration"),
     (r"\bAwaitable\[(\w+)\]", r"\1"),
     (r"\bdefault_async_sleep\b", "default_sleep"),
+    (r"\basync_(\w+)", r"\1"),
     (r"\banyio\.sleep\b", "time.sleep"),
     (r"\bASGITransport\b", "WSGITransport"),
     (r"\basynchronous\b", "synchronous"),

@@ -24,6 +24,7 @@ from patientsky.client._base import (
     AsyncSleeper,
     AsyncTokenProvider,
     CallOptions,
+    async_within,
     build_httpx_request,
     capture_responses,
     deadline_passed,
@@ -116,12 +117,15 @@ class _Transport:
         """
         Send ``request`` and read its answer to the end, or until the call's deadline.
 
-        The answer is read chunk by chunk, so one that trickles in slower than the
-        deadline is cut off there (each read also waits at most the read timeout,
-        which the core caps at the time left).
+        An answer whose head or body trickles in slower than the deadline is cut off
+        there, whatever the per-phase timeouts (each of which waits for one read only).
         """
         started = time.perf_counter()
         outgoing = build_httpx_request(self.http, request)
+        outcome = await async_within(request.deadline, self._exchange, outgoing, request, started)
+        return deadline_passed(outgoing, started) if outcome is None else outcome
+
+    async def _exchange(self, outgoing: httpx.Request, request: Request, started: float) -> Outcome:
         try:
             response = await self.http.send(outgoing, stream=True, follow_redirects=False)
             try:

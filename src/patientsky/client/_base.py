@@ -8,17 +8,19 @@ an httpx response or exception into a core outcome; the drivers only add the I/O
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as dt
 import functools
 import inspect
 import os
 import random
 import re
+import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextvars import ContextVar
-from typing import Any, Final, Protocol, TypeAlias, TypedDict, TypeVar
+from typing import Any, Final, ParamSpec, Protocol, TypeAlias, TypedDict, TypeVar
 
 import httpx
 
@@ -36,6 +38,7 @@ from patientsky.client._core import (
 from patientsky.errors import InvalidInput
 
 T = TypeVar("T")
+Params = ParamSpec("Params")
 
 DEFAULT_TIMEOUT: Final = Timeouts(connect=5.0, read=30.0, write=30.0, pool=10.0)
 """The default timeouts: connect 5 s, read 30 s, write 30 s, wait for a pooled connection 10 s."""
@@ -500,6 +503,71 @@ class AsyncAuth:
         if inspect.isawaitable(value):
             value = await value
         return value
+
+
+def within(
+    deadline: float | None,
+    function: Callable[Params, T],
+    /,
+    *args: Params.args,
+    **kwargs: Params.kwargs,
+) -> T | None:
+    """
+    Run ``function`` (one attempt's I/O), but wait for it at most until ``deadline``.
+
+    A blocking read cannot be interrupted, so with a deadline the attempt runs in a
+    daemon thread (in a copy of the caller's context) and the caller stops waiting at
+    the deadline; the abandoned attempt stops at its next chunk or per-read timeout.
+
+    Returns:
+        What ``function`` returned, or ``None`` if the deadline came first.
+    """
+    if deadline is None:
+        return function(*args, **kwargs)
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        return None
+    done: list[T] = []
+    failed: list[BaseException] = []
+    context = contextvars.copy_context()
+
+    def attempt() -> None:
+        try:
+            done.append(context.run(function, *args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 -- handed to the caller, who re-raises it
+            failed.append(exc)
+
+    worker = threading.Thread(target=attempt, name="patientsky-attempt", daemon=True)
+    worker.start()
+    worker.join(remaining)
+    if failed:
+        raise failed[0]
+    return done[0] if done else None
+
+
+async def async_within(
+    deadline: float | None,
+    function: Callable[Params, Awaitable[T]],
+    /,
+    *args: Params.args,
+    **kwargs: Params.kwargs,
+) -> T | None:
+    """
+    Run ``function`` (one attempt's I/O), cancelling it at ``deadline`` (asyncio or trio).
+
+    Returns:
+        What ``function`` returned, or ``None`` if the deadline came first.
+    """
+    if deadline is None:
+        return await function(*args, **kwargs)
+    import anyio
+
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        return None
+    with anyio.move_on_after(remaining):
+        return await function(*args, **kwargs)
+    return None
 
 
 def default_sleep(seconds: float) -> None:

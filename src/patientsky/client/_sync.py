@@ -38,6 +38,7 @@ from patientsky.client._base import (
     to_response,
     token_from_environment,
     with_call_options,
+    within,
 )
 from patientsky.client._core import (
     ApiResponse,
@@ -118,12 +119,15 @@ class _Transport:
         """
         Send ``request`` and read its answer to the end, or until the call's deadline.
 
-        The answer is read chunk by chunk, so one that trickles in slower than the
-        deadline is cut off there (each read also waits at most the read timeout,
-        which the core caps at the time left).
+        An answer whose head or body trickles in slower than the deadline is cut off
+        there, whatever the per-phase timeouts (each of which waits for one read only).
         """
         started = time.perf_counter()
         outgoing = build_httpx_request(self.http, request)
+        outcome = within(request.deadline, self._exchange, outgoing, request, started)
+        return deadline_passed(outgoing, started) if outcome is None else outcome
+
+    def _exchange(self, outgoing: httpx.Request, request: Request, started: float) -> Outcome:
         try:
             response = self.http.send(outgoing, stream=True, follow_redirects=False)
             try:
