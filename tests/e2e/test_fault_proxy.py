@@ -332,7 +332,8 @@ def _check(
         attempts = by_body[outcome.body]
         assert attempts, f"{outcome.body!r} never reached the proxy"
         keys = {a.key for a in attempts}
-        assert len(keys) == 1 and None not in keys, "every attempt keeps one key"
+        assert len(keys) == 1, "every attempt keeps one key"
+        assert None not in keys, "every attempt of a write carries its key"
         if outcome.error is None:
             assert ids == [outcome.message_id], f"acknowledged {outcome.body!r} was lost"
             continue

@@ -54,7 +54,7 @@ class Page(Generic[T]):
 
     @property
     def has_next(self) -> bool:
-        """Whether there is a next page (its cursor is :attr:`next_cursor`)."""
+        """Whether there is a next page (its cursor is ``next_cursor``)."""
         return self.next_cursor is not None
 
 
