@@ -7,6 +7,7 @@ then in both clients); and a token provider that is told its token was refused.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -326,3 +327,32 @@ def test_a_deadline_must_be_a_positive_number_of_seconds() -> None:
         with pytest.raises(InvalidInput) as refused:
             PortalClient(BASE, deadline=bad)  # type: ignore[arg-type]
         assert refused.value.field == "deadline"
+
+
+def test_sync_attempts_reuse_a_few_worker_threads_and_pass_their_errors_on() -> None:
+    portal = FakePortal(dialogs=1)
+    with PortalClient(BASE, token=TOKEN, transport=httpx.MockTransport(portal)) as client:
+        for _ in range(50):
+            assert len(list(client.dialogs.list())) == 1
+    workers = [t for t in threading.enumerate() if t.name == "patientsky-attempt"]
+    assert 1 <= len(workers) <= 8
+
+    def broken(request: httpx.Request) -> httpx.Response:
+        raise RuntimeError("a bug in a transport")
+
+    client = PortalClient(BASE, token=TOKEN, transport=httpx.MockTransport(broken))
+    with pytest.raises(RuntimeError, match="a bug in a transport"):
+        client.profile.get()
+    client.close()
+
+
+def test_without_a_deadline_a_sync_attempt_runs_in_the_calling_thread() -> None:
+    threads: list[str] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        threads.append(threading.current_thread().name)
+        return httpx.Response(200, json={"data": [], "nextCursor": None})
+
+    with PortalClient(BASE, transport=httpx.MockTransport(server), deadline=None) as client:
+        list(client.dialogs.list())
+    assert threads == [threading.current_thread().name]

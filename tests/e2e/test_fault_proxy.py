@@ -150,8 +150,7 @@ class FaultProxy:
 
     def _pick(self) -> str:
         with self.lock:
-            names, weights = zip(*MIX.items(), strict=True)
-            fault = self.rng.choices(names, weights)[0]
+            fault = self.rng.choices(list(MIX), list(MIX.values()))[0]
             if fault != "ok" and self.faults >= self.max_faults:
                 fault = "ok"
             self.faults += fault != "ok"

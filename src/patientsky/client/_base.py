@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import inspect
 import os
+import queue
 import random
 import re
 import threading
@@ -505,6 +506,49 @@ class AsyncAuth:
         return value
 
 
+class _Job:
+    """One attempt handed to a worker thread, and what came of it."""
+
+    def __init__(self, run: Callable[[], Any]) -> None:
+        self.run = run
+        self.finished = threading.Event()
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+
+_MAX_IDLE: Final = 8
+_idle: list[queue.SimpleQueue[_Job]] = []  # the job queues of idle workers
+_idle_lock = threading.Lock()
+# A forked child has none of its parent's threads: forget their queues.
+os.register_at_fork(after_in_child=_idle.clear)
+
+
+def _work(jobs: queue.SimpleQueue[_Job]) -> None:
+    while True:
+        job = jobs.get()
+        try:
+            job.value = job.run()
+        except BaseException as exc:  # noqa: BLE001 -- handed to the caller, who re-raises it
+            job.error = exc
+        job.finished.set()
+        with _idle_lock:
+            if len(_idle) >= _MAX_IDLE:
+                return
+            _idle.append(jobs)
+
+
+def _hand_over(job: _Job) -> None:
+    with _idle_lock:
+        jobs = _idle.pop() if _idle else None
+    if jobs is None:
+        jobs = queue.SimpleQueue()
+        worker = threading.Thread(
+            target=_work, args=(jobs,), name="patientsky-attempt", daemon=True
+        )
+        worker.start()
+    jobs.put(job)
+
+
 def within(
     deadline: float | None,
     function: Callable[Params, T],
@@ -516,8 +560,9 @@ def within(
     Run ``function`` (one attempt's I/O), but wait for it at most until ``deadline``.
 
     A blocking read cannot be interrupted, so with a deadline the attempt runs in a
-    daemon thread (in a copy of the caller's context) and the caller stops waiting at
-    the deadline; the abandoned attempt stops at its next chunk or per-read timeout.
+    daemon worker thread (in a copy of the caller's context; idle workers are reused)
+    and the caller stops waiting at the deadline; the abandoned attempt stops at its
+    next chunk or per-read timeout.
 
     Returns:
         What ``function`` returned, or ``None`` if the deadline came first.
@@ -527,22 +572,15 @@ def within(
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         return None
-    done: list[T] = []
-    failed: list[BaseException] = []
     context = contextvars.copy_context()
-
-    def attempt() -> None:
-        try:
-            done.append(context.run(function, *args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001 -- handed to the caller, who re-raises it
-            failed.append(exc)
-
-    worker = threading.Thread(target=attempt, name="patientsky-attempt", daemon=True)
-    worker.start()
-    worker.join(remaining)
-    if failed:
-        raise failed[0]
-    return done[0] if done else None
+    job = _Job(functools.partial(context.run, function, *args, **kwargs))
+    _hand_over(job)
+    if not job.finished.wait(remaining):
+        return None
+    if job.error is not None:
+        raise job.error
+    value: T = job.value
+    return value
 
 
 async def async_within(
