@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import nox
@@ -72,6 +73,12 @@ def wheel(session: nox.Session) -> None:
     python = str(venv / ("Scripts" if os.name == "nt" else "bin") / "python")
     session.run("uv", "pip", "install", "--quiet", "--python", python, str(built))
     session.run(python, str(ROOT / "tests" / "wheel_check.py"), external=True)
+
+
+@nox.session(python=False)
+def unasync(session: nox.Session) -> None:
+    """Regenerate the sync client from the async one (``-- --check``: fail if it is stale)."""
+    session.run(sys.executable, str(ROOT / "tools" / "unasync.py"), *session.posargs, external=True)
 
 
 @nox.session

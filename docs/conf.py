@@ -58,4 +58,6 @@ nitpick_ignore_regex = [
     (r"py:func", r"is_synthetic"),
     (r"py:attr", r"reason"),
     (r"py:class", r"(Any|Callable|Iterator|AsyncIterator|Mapping|Sequence|Awaitable)"),
+    # The client's private type aliases and ParamSpec (the sync client is generated).
+    (r"py:class", r"~?(Params|Sleeper|AsyncSleeper)"),
 ]

@@ -36,6 +36,14 @@ def _api(cls: type[e.ApiError], status: int, code: str = "invalid_input") -> e.A
     return cls(status, {**PROBLEM, "status": status, "code": code}, "r-1", HEADERS)
 
 
+def _outcome(error: e.TransportError) -> e.TransportError:
+    # What the client records on an error of a write, across its attempts.
+    error.may_have_been_applied = True
+    error.idempotency_key = "key-1"
+    error.attempts = 3
+    return error
+
+
 # One instance of every exception class, with every field set. A class that is not here
 # fails test_every_exception_class_is_covered, so a new class cannot skip the pickle test.
 FACTORIES: dict[type[e.PatientSkyError], Callable[[], e.PatientSkyError]] = {
@@ -57,8 +65,10 @@ FACTORIES: dict[type[e.PatientSkyError], Callable[[], e.PatientSkyError]] = {
     e.RateLimited: lambda: e.RateLimited(429, PROBLEM, "r-1", HEADERS, retry_after=3.0),
     e.ServerError: lambda: _api(e.ServerError, 503, "unavailable"),
     e.TransportError: lambda: e.TransportError("GET /v1/session: failed (after 1 attempt)"),
-    e.ConnectError: lambda: e.ConnectError("GET /v1/session: could not connect"),
+    e.ConnectError: lambda: _outcome(e.ConnectError("POST /v1/x: could not connect")),
+    e.ConnectionLost: lambda: _outcome(e.ConnectionLost("POST /v1/x: connection lost")),
     e.Timeout: lambda: e.Timeout("GET /v1/session: no answer in time"),
+    e.DeadlineExceeded: lambda: _outcome(e.DeadlineExceeded("POST /v1/x: deadline of 2 s")),
 }
 
 
@@ -119,6 +129,14 @@ def test_pickled_api_errors_keep_their_typed_fields() -> None:
     limited = _round_trip(FACTORIES[e.RateLimited]())
     assert isinstance(limited, e.RateLimited)
     assert limited.retry_after == 3.0
+    lost = _round_trip(FACTORIES[e.ConnectionLost]())
+    assert (lost.may_have_been_applied, lost.idempotency_key, lost.attempts) == (True, "key-1", 3)
+    assert isinstance(lost, e.TransportError)
+    late = _round_trip(FACTORIES[e.DeadlineExceeded]())
+    assert isinstance(late, e.Timeout)
+    assert late.may_have_been_applied
+    plain = _round_trip(FACTORIES[e.ServerError]())
+    assert (plain.may_have_been_applied, plain.idempotency_key) == (False, None)
     invalid = _round_trip(e.InvalidInput("a", "b"))
     assert (invalid.field, invalid.message) == ("a", "b")
     assert invalid.at("x").field == "x.a"

@@ -20,8 +20,10 @@ Every exception the library raises on purpose derives from
     │   │   └── RateLimited                429
     │   └── ServerError                    5xx
     └── TransportError                     the request never got an answer
-        ├── ConnectError                   could not connect
+        ├── ConnectError                   could not connect: nothing was sent
+        ├── ConnectionLost                 the connection dropped after sending
         └── Timeout                        no answer in time
+            └── DeadlineExceeded           the call's overall deadline passed
 
 The client raises :class:`ApiError` subclasses and :class:`TransportError`, always
 ``from`` the underlying exception. The pure core (models and rules) raises only
@@ -30,6 +32,13 @@ The client raises :class:`ApiError` subclasses and :class:`TransportError`, alwa
 An :class:`ApiError` carries the status, the problem document, the request id, the
 response headers and the field errors (:class:`FieldError`); :class:`RateLimited` also
 how long the server asked to wait.
+
+Every error from a call (an :class:`ApiError` or a :class:`TransportError`) says what
+the call did, across all its attempts: ``may_have_been_applied`` (a write an attempt of
+which was sent and never answered, or answered ambiguously, with a 5xx or a timeout),
+``idempotency_key`` (the key the write sent on every attempt: call again with
+``idempotency_key=err.idempotency_key`` to get the first result instead of acting
+twice) and ``attempts``.
 
 Every exception survives :mod:`pickle` and ``copy.copy`` with its message and its
 fields, so it can cross a process boundary (multiprocessing, task queues, pytest-xdist).
@@ -58,6 +67,8 @@ __all__ = [
     "ClientError",
     "Conflict",
     "ConnectError",
+    "ConnectionLost",
+    "DeadlineExceeded",
     "FieldError",
     "Forbidden",
     "InvalidInput",
@@ -185,7 +196,24 @@ def _headers(headers: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> d
     return out
 
 
-class ApiError(PatientSkyError):
+class _CallOutcome:
+    """What a failed call did across its attempts (set by the client when it raises)."""
+
+    may_have_been_applied: bool = False
+    """
+    Whether the write may have been applied: an attempt was sent and got no answer, or
+    an ambiguous one (5xx, a timeout after sending). ``False`` for reads, and for a
+    write the server certainly never acted on.
+    """
+
+    idempotency_key: str | None = None
+    """The ``Idempotency-Key`` the write sent (on every attempt); ``None`` for reads."""
+
+    attempts: int = 0
+    """How many attempts the call made (0 when it was not a client call)."""
+
+
+class ApiError(_CallOutcome, PatientSkyError):
     """
     The server answered with an error status and (usually) a problem document.
 
@@ -199,6 +227,10 @@ class ApiError(PatientSkyError):
         headers: The response headers, names in lower case; a repeated header's values
             joined with ``", "``.
         field_errors: The fields the server refused, from the problem's ``errors``.
+        may_have_been_applied: Whether an attempt of the write may have been applied
+            (see :class:`TransportError`).
+        idempotency_key: The write's ``Idempotency-Key``; retry with it.
+        attempts: How many attempts the call made.
     """
 
     def __init__(
@@ -333,13 +365,34 @@ class ServerError(ApiError):
     """A 5xx answer."""
 
 
-class TransportError(PatientSkyError):
-    """The request never got an HTTP answer: network, DNS, TLS, timeout."""
+class TransportError(_CallOutcome, PatientSkyError):
+    """
+    The request never got an HTTP answer: network, DNS, TLS, timeout.
+
+    The error's type says what the last attempt met; ``may_have_been_applied`` says
+    what the whole call may have done. A write whose first attempt was applied (its
+    answer lost) and whose retry could not connect raises :class:`ConnectError` with
+    ``may_have_been_applied`` true: call again with ``idempotency_key=
+    err.idempotency_key`` and the server replays the first result.
+
+    Attributes:
+        may_have_been_applied: Whether an attempt of the write may have been applied.
+        idempotency_key: The write's ``Idempotency-Key``; retry with it.
+        attempts: How many attempts the call made.
+    """
 
 
 class ConnectError(TransportError):
-    """The connection could not be made, or was dropped."""
+    """The last attempt could not connect: nothing of it was sent."""
+
+
+class ConnectionLost(TransportError):
+    """The connection dropped after the request was sent: the server may have acted."""
 
 
 class Timeout(TransportError):
     """No answer within the timeout."""
+
+
+class DeadlineExceeded(Timeout):
+    """The call's overall deadline passed (across its attempts and the waits between them)."""

@@ -363,6 +363,9 @@ class _AsyncPagerOverSync:
     def __aiter__(self) -> Any:
         return self._aiter(iter(self._pager))
 
+    def page(self) -> Awaitable[Any]:
+        return _value(self._pager.page())
+
     def total(self) -> Awaitable[Any]:
         assert isinstance(self._pager, PaymentsPager)
         return _value(self._pager.total())
@@ -385,6 +388,11 @@ class AsyncOverSync:
     def __getattr__(self, name: str) -> Any:
         if name == "aclose":
             return lambda: _value(self._target.close())
+        if name == "with_raw_response":
+            # The method passed is one of ours: hand the sync client the sync method.
+            return lambda method, *args, **kwargs: _value(
+                self._target.with_raw_response(method.__wrapped__, *args, **kwargs)
+            )
         value = getattr(self._target, name)
         if not callable(value):
             return value if name.startswith("_") or isinstance(value, str) else AsyncOverSync(value)
@@ -397,6 +405,7 @@ class AsyncOverSync:
                 return AsyncOverSync(result)
             return _value(result)
 
+        call.__wrapped__ = value  # type: ignore[attr-defined]
         return call
 
     async def __aenter__(self) -> Any:

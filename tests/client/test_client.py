@@ -37,6 +37,7 @@ from patientsky.errors import (
     BadRequest,
     ClientError,
     ConnectError,
+    ConnectionLost,
     FieldError,
     Forbidden,
     InvalidInput,
@@ -911,12 +912,17 @@ def test_a_write_the_server_does_not_deduplicate_is_not_repeated_after_it_may_ha
 
     async def go() -> None:
         client = make_client(kind, Faults(portal, ["drop_after"]))
-        with pytest.raises(ConnectError):
+        with pytest.raises(ConnectionLost) as lost:
             await client.consent.give("2026-01")
         assert portal.consents == ["2026-01"]
+        assert lost.value.may_have_been_applied
+        assert lost.value.idempotency_key is not None
+        assert any("read the state" in note for note in lost.value.__notes__)
         client = make_client(kind, Faults(portal, ["refuse", "503"]))
-        with pytest.raises(ServerError):
+        with pytest.raises(ServerError) as failed:
             await client.consent.give("2026-02")
+        assert failed.value.attempts == 2
+        assert failed.value.may_have_been_applied  # a 503 does not say what was done
 
     run(go())
     assert portal.consents == ["2026-01"]
@@ -973,22 +979,31 @@ def test_timeouts_reach_httpx_per_client_and_per_call(kind: str) -> None:
         return ok({"data": [], "nextCursor": None})
 
     async def go() -> None:
-        client = make_client(kind, server)
+        client = make_client(kind, server, deadline=None)
         await collect(client.dialogs.list())
         await collect(client.dialogs.list(timeout=2.5))
         await collect(client.dialogs.list(timeout=None))
         await collect(client.with_options(timeout=httpx.Timeout(1.0, read=9.0)).dialogs.list())
-        slow = make_client(kind, server, timeout=Timeouts(connect=1, read=120, write=5, pool=1))
+        slow = make_client(
+            kind, server, timeout=Timeouts(connect=1, read=120, write=5, pool=1), deadline=None
+        )
         await collect(slow.dialogs.list())
+        # A deadline caps every phase at the time left of the call.
+        await collect(slow.dialogs.list(deadline=3))
+        await collect(client.dialogs.list(timeout=None, deadline=4))
 
     run(go())
-    assert seen == [
+    assert seen[:5] == [
         {"connect": 5.0, "read": 30.0, "write": 30.0, "pool": 10.0},
         {"connect": 2.5, "read": 2.5, "write": 2.5, "pool": 2.5},
         {"connect": None, "read": None, "write": None, "pool": None},
         {"connect": 1.0, "read": 9.0, "write": 1.0, "pool": 1.0},
         {"connect": 1, "read": 120, "write": 5, "pool": 1},
     ]
+    capped, unlimited = seen[5:]
+    assert (capped["connect"], capped["pool"]) == (1, 1)
+    assert all(t is not None and 0 < t <= 3 for t in (capped["read"], capped["write"]))
+    assert all(t is not None and 0 < t <= 4 for t in unlimited.values())
 
 
 # --------------------------------------------------------------------------- pagination

@@ -127,7 +127,8 @@ class Driver:
                     self.token_requests.append(self.step)
                     self.step = self.steps.send(tokens.pop(0) if tokens else "t")
         except StopIteration as done:
-            return done.value
+            self.response = done.value
+            return done.value.parse()
 
 
 # --------------------------------------------------------------------------- requests

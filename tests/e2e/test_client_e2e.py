@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from patientsky.client import AsyncPortalClient, PortalClient
+from patientsky.client import ApiResponse, AsyncPortalClient, PortalClient
 from patientsky.client.sandbox import AsyncSandbox, Sandbox
 from patientsky.errors import (
     ApiConflict,
@@ -174,6 +174,38 @@ def test_a_patient_walks_through_the_portal(world: World, kind: str) -> None:
 
         assert await collect(kari.clinics.search(city="Bergen"))
         assert await kari.public_services.list()
+
+    run(closing(world, go()))
+
+
+def test_every_call_gives_its_request_id_status_headers_and_replay(world: World, kind: str) -> None:
+    seen: list[ApiResponse[Any]] = []
+
+    async def go() -> None:
+        kari = await world.login(kind, "p-kari")
+        raw = await kari.with_raw_response(kari.profile.get)
+        assert raw.status_code == 200
+        assert raw.request_id
+        assert raw.headers["etag"] == raw.parse().etag
+        assert raw.parse().value.id == "p-kari"
+
+        inbox = await collect(kari.dialogs.list(limit=1, on_response=seen.append))
+        assert len(seen) == len(inbox) >= 2  # one answer per page of one dialog
+        assert len({r.request_id for r in seen}) == len(seen)
+
+        dialog_id = inbox[0].dialog.id
+        key = f"e2e-meta-{kind}"
+        first = await kari.with_raw_response(
+            kari.dialogs.reply, dialog_id, "Hei", idempotency_key=key
+        )
+        again = await kari.with_raw_response(
+            kari.dialogs.reply, dialog_id, "Hei", idempotency_key=key
+        )
+        assert (first.status_code, first.idempotent_replayed) == (201, False)
+        assert (again.status_code, again.idempotent_replayed) == (201, True)
+        assert first.idempotency_key == again.idempotency_key == key
+        assert first.parse() == again.parse()
+        assert first.request_id != again.request_id
 
     run(closing(world, go()))
 

@@ -15,6 +15,7 @@ import enum
 import json
 import logging
 import re
+import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any, Final, Generic, NamedTuple, Protocol, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
@@ -28,6 +29,8 @@ from patientsky.errors import (
     BadRequest,
     ClientError,
     ConnectError,
+    ConnectionLost,
+    DeadlineExceeded,
     Forbidden,
     InvalidInput,
     RateLimited,
@@ -107,6 +110,53 @@ class Backoff:
         return min(self.maximum, self.base * (2.0 ** min(retry, 62)))
 
 
+@attrs.frozen
+class ApiResponse(Generic[T]):
+    """
+    One call's answer: its typed result and what the HTTP answer said about it.
+
+    ``client.with_raw_response(client.dialogs.read, "d-1")`` returns one (see
+    :meth:`~patientsky.client.PortalClient.with_raw_response`), and an ``on_response``
+    hook gets one for every answer, pages of a list included.
+
+    Args:
+        status_code: The HTTP status of the final answer.
+        headers: Its headers, names in lower case; a repeated header's values joined
+            with ``", "``.
+        request_id: The server's ``X-Request-Id``, for support.
+        idempotent_replayed: Whether the server replayed the first answer to this
+            ``Idempotency-Key`` (``Idempotent-Replayed: true``) instead of acting again.
+        idempotency_key: The ``Idempotency-Key`` the call sent (every write has one).
+        attempts: How many attempts the call took (1 when nothing was retried).
+        method: The HTTP method.
+        path: The URL's path (never holds a national identity number).
+        value: The typed result; :meth:`parse` returns it.
+    """
+
+    status_code: int
+    headers: Mapping[str, str] = attrs.field(repr=False)
+    request_id: str | None
+    idempotent_replayed: bool
+    idempotency_key: str | None
+    attempts: int
+    method: str
+    path: str
+    value: T = attrs.field(repr=False)
+
+    def parse(self) -> T:
+        """Return the typed result, as the call itself returns it."""
+        return self.value
+
+
+def joined_headers(pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Return headers as a dict: names in lower case, repeated values joined with ``", "``."""
+    out: dict[str, str] = {}
+    for name, value in pairs:
+        key = name.lower()
+        out[key] = f"{out[key]}, {value}" if key in out else value
+    return out
+
+
 class Settings(NamedTuple):
     """
     Everything the core needs to know about the client, resolved for one call.
@@ -120,6 +170,11 @@ class Settings(NamedTuple):
         rng: Returns a float in ``[0, 1)``: the jitter.
         now: The current time, for an HTTP-date ``Retry-After`` without a ``Date`` header.
         new_key: Makes a fresh idempotency key.
+        on_response: Called with every successful answer (a list calls it once per page).
+        headers: Extra headers for every request (the client's defaults and the call's).
+        deadline: Seconds the whole call may take, across attempts and the waits between
+            them; ``None``: no overall limit (the per-phase timeouts still apply).
+        clock: A monotonic clock in seconds, for the deadline.
     """
 
     base_url: str
@@ -130,6 +185,10 @@ class Settings(NamedTuple):
     rng: Callable[[], float]
     now: Callable[[], dt.datetime]
     new_key: Callable[[], str]
+    on_response: Callable[[ApiResponse[Any]], None] | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    deadline: float | None = None
+    clock: Callable[[], float] = time.monotonic
 
 
 class Response(NamedTuple):
@@ -206,6 +265,8 @@ class Request(NamedTuple):
         timeout: Per-phase timeouts, or ``None``.
         attempt: 1 for the first attempt, 2 for the first retry, ...
         idempotent: Whether the server makes a repeat of this write harmless.
+        deadline: When the call's deadline passes, on the settings' monotonic clock; the
+            driver stops reading an answer that is still arriving then.
     """
 
     method: str
@@ -216,6 +277,7 @@ class Request(NamedTuple):
     timeout: Timeouts | None
     attempt: int
     idempotent: bool = False
+    deadline: float | None = None
 
     def header(self, name: str) -> str | None:
         """Return header ``name`` (case-insensitive), if set."""
@@ -287,7 +349,7 @@ class GetToken(NamedTuple):
 
 
 Step = Send | Sleep | GetToken
-Exchange = Generator[Step, Any, T]
+Exchange = Generator[Step, Any, ApiResponse[T]]
 
 
 # --------------------------------------------------------------------------- checks
@@ -394,6 +456,8 @@ def build_request(
     token: str | None,
     idempotency_key: str | None,
     attempt: int,
+    remaining: float | None = None,
+    deadline: float | None = None,
 ) -> Request:
     """
     Build the HTTP request for one attempt of ``call``.
@@ -404,6 +468,8 @@ def build_request(
         token: The bearer token, if any.
         idempotency_key: The key for a write, the same on every attempt.
         attempt: 1 for the first attempt.
+        remaining: Seconds left before the call's deadline: no phase may wait longer.
+        deadline: The deadline itself, on the settings' clock.
 
     Returns:
         The request.
@@ -414,10 +480,11 @@ def build_request(
     params = [(k, v) for k, v in call.params]
     if params:
         url += "?" + urlencode(params)
-    headers: list[tuple[str, str]] = [
-        ("Accept", call.accept),
-        ("User-Agent", settings.user_agent),
-    ]
+    extra = {name.lower() for name, _ in settings.headers}
+    headers: list[tuple[str, str]] = [("Accept", call.accept)]
+    if "user-agent" not in extra:
+        headers.append(("User-Agent", settings.user_agent))
+    headers.extend(settings.headers)
     if token is not None:
         headers.append(("Authorization", f"Bearer {token}"))
     if call.body is not None and call.content_type is not None:
@@ -432,10 +499,21 @@ def build_request(
         path=base_path + path,
         headers=tuple(headers),
         content=call.body,
-        timeout=settings.timeout,
+        timeout=capped(settings.timeout, remaining),
         attempt=attempt,
         idempotent=call.idempotent,
+        deadline=deadline,
     )
+
+
+def capped(timeouts: Timeouts | None, remaining: float | None) -> Timeouts | None:
+    """Return per-phase timeouts, none of them longer than ``remaining`` seconds."""
+    if remaining is None:
+        return timeouts
+    limit = max(remaining, 0.001)
+    if timeouts is None:
+        return Timeouts(limit, limit, limit, limit)
+    return Timeouts(*(limit if t is None else min(t, limit) for t in timeouts))
 
 
 def may_repeat(request: Request) -> bool:
@@ -631,16 +709,76 @@ def invalid_response(response: Response, error: InvalidInput) -> ResponseValidat
     )
 
 
+def _tries(request: Request) -> str:
+    return f"after {request.attempt} attempt{'s' if request.attempt != 1 else ''}"
+
+
 def transport_error(request: Request, failure: TransportFailure) -> TransportError:
-    """Return the exception for a request that got no answer (the caller chains it)."""
+    """
+    Return the exception for a request that got no answer (the caller chains it).
+
+    Could not connect (nothing sent) is :class:`ConnectError`; a connection dropped
+    after sending is :class:`ConnectionLost`.
+    """
     where = f"{request.method} {request.path}"
-    tries = f"after {request.attempt} attempt{'s' if request.attempt != 1 else ''}"
     if failure.kind is FailureKind.TIMEOUT:
-        return Timeout(f"{where}: no answer in time ({tries})")
+        return Timeout(f"{where}: no answer in time ({_tries(request)})")
     if failure.kind is FailureKind.CONNECT:
-        what = "connection lost" if failure.sent else "could not connect"
-        return ConnectError(f"{where}: {what} ({tries})")
-    return TransportError(f"{where}: {type(failure.error).__name__} ({tries})")
+        if failure.sent:
+            return ConnectionLost(f"{where}: connection lost after sending ({_tries(request)})")
+        return ConnectError(f"{where}: could not connect ({_tries(request)})")
+    return TransportError(f"{where}: {type(failure.error).__name__} ({_tries(request)})")
+
+
+def deadline_error(request: Request, deadline: float) -> DeadlineExceeded:
+    """Return the exception for a call whose overall deadline passed."""
+    return DeadlineExceeded(
+        f"{request.method} {request.path}: the call's deadline of {deadline:g} s passed "
+        f"({_tries(request)})"
+    )
+
+
+def ambiguous(outcome: Outcome) -> bool:
+    """
+    Whether ``outcome`` leaves open that the server acted on the request.
+
+    A request sent and never answered, a 5xx answer, and a 409
+    ``idempotency_key_in_use`` (the first attempt is still being acted on) are
+    ambiguous; any other answer, and a connection never made, are not.
+    """
+    if isinstance(outcome, TransportFailure):
+        return outcome.sent
+    if outcome.status >= 500:
+        return True
+    return outcome.status == 409 and _problem(outcome).get("code") == KEY_IN_USE
+
+
+E = TypeVar("E", ApiError, TransportError)
+
+
+def with_outcome(error: E, call: Call[Any], *, key: str | None, applied: bool, attempts: int) -> E:
+    """
+    Record on ``error`` what the whole call did: whether it may have been applied, its key.
+
+    A write that may have been applied also gets a note saying how to finish it safely.
+    """
+    write = call.method in WRITE_METHODS
+    error.may_have_been_applied = write and applied
+    error.idempotency_key = key if write else None
+    error.attempts = attempts
+    if error.may_have_been_applied:
+        if call.idempotent:
+            error.add_note(
+                "An attempt of this write may have been applied. Call again with "
+                f"idempotency_key={key!r}: the server then replays the first result "
+                "instead of acting twice."
+            )
+        else:
+            error.add_note(
+                "An attempt of this write may have been applied, and the server does not "
+                "deduplicate it: read the state before calling again."
+            )
+    return error
 
 
 # --------------------------------------------------------------------------- the exchange
@@ -689,15 +827,22 @@ def exchange(call: Call[T], settings: Settings) -> Exchange[T]:
 
     Yields :class:`GetToken` (send back ``str | None``), :class:`Send` (send back a
     :class:`Response` or :class:`TransportFailure`) and :class:`Sleep` (send back
-    ``None``). Returns the decoded result.
+    ``None``). Returns the decoded result in an :class:`ApiResponse`, after giving that
+    to ``settings.on_response``.
 
     Every write carries an ``Idempotency-Key`` (the caller's or a new one), the same on
     every attempt. A 401 asks for a refreshed token once and repeats the request; a
     second 401 raises.
 
+    With a deadline in ``settings``, no attempt starts after it, no phase waits past
+    it, and no backoff sleep would end after it. Every error raised records, across all
+    attempts, whether the write may have been applied and the key it used
+    (:func:`with_outcome`).
+
     Raises:
         ApiError: The subclass for the final error status.
-        TransportError: ``ConnectError`` or ``Timeout`` (from the I/O library's error).
+        TransportError: ``ConnectError`` (nothing sent), ``ConnectionLost``, ``Timeout``
+            or ``DeadlineExceeded`` (from the I/O library's error).
         ResponseValidationError: A 2xx answer whose body does not decode (from the
             decoder's :class:`InvalidInput`).
         InvalidInput: A token that is not a valid header value.
@@ -707,11 +852,14 @@ def exchange(call: Call[T], settings: Settings) -> Exchange[T]:
         check_idempotency_key(key)
     elif call.method in WRITE_METHODS:
         key = settings.new_key()
+    ends = None if settings.deadline is None else settings.clock() + settings.deadline
+    applied = False  # whether an attempt so far may have been acted on
     refreshed = False
     retry = 0
     attempt = 0
     token = yield GetToken()
     while True:
+        remaining = None if ends is None else ends - settings.clock()
         attempt += 1
         request = build_request(
             call,
@@ -719,15 +867,35 @@ def exchange(call: Call[T], settings: Settings) -> Exchange[T]:
             token=None if token is None else check_token(token),
             idempotency_key=key,
             attempt=attempt,
+            remaining=remaining,
+            deadline=ends,
         )
+        if remaining is not None and remaining <= 0 and settings.deadline is not None:
+            error = deadline_error(request._replace(attempt=attempt - 1), settings.deadline)
+            raise with_outcome(error, call, key=key, applied=applied, attempts=attempt - 1)
         outcome = yield Send(request)
         _log_outcome(request, outcome)
+        applied = applied or ambiguous(outcome)
         if isinstance(outcome, Response):
             if 200 <= outcome.status <= 299:
                 try:
-                    return call.decode(outcome)
+                    value = call.decode(outcome)
                 except InvalidInput as exc:
                     raise invalid_response(outcome, exc) from exc
+                result = ApiResponse(
+                    status_code=outcome.status,
+                    headers=joined_headers(outcome.headers),
+                    request_id=outcome.request_id,
+                    idempotent_replayed=outcome.header("idempotent-replayed") == "true",
+                    idempotency_key=key,
+                    attempts=attempt,
+                    method=request.method,
+                    path=request.path,
+                    value=value,
+                )
+                if settings.on_response is not None:
+                    settings.on_response(result)
+                return result
             if outcome.status == 401 and token is not None and not refreshed:
                 refreshed = True
                 token = yield GetToken(refresh=True)
@@ -736,11 +904,28 @@ def exchange(call: Call[T], settings: Settings) -> Exchange[T]:
                         "%s %s: token refused; retrying once with a new one", *_where(request)
                     )
                     continue
+        if (
+            isinstance(outcome, TransportFailure)
+            and ends is not None
+            and settings.deadline is not None
+            and settings.clock() >= ends
+        ):
+            late = deadline_error(request, settings.deadline)
+            raise with_outcome(
+                late, call, key=key, applied=applied, attempts=attempt
+            ) from outcome.error
         delay = retry_delay(request, outcome, retry=retry, settings=settings)
+        if delay is not None and ends is not None and settings.clock() + delay >= ends:
+            log.info("%s %s: not retrying: the wait would pass the deadline", *_where(request))
+            delay = None
         if delay is None:
             if isinstance(outcome, Response):
-                raise error_for(outcome, now=settings.now())
-            raise transport_error(request, outcome) from outcome.error
+                answered = error_for(outcome, now=settings.now())
+                raise with_outcome(answered, call, key=key, applied=applied, attempts=attempt)
+            failed = transport_error(request, outcome)
+            raise with_outcome(
+                failed, call, key=key, applied=applied, attempts=attempt
+            ) from outcome.error
         log.info(
             "%s %s: retrying in %.2f s (retry %d of %d)",
             *_where(request),
@@ -780,6 +965,20 @@ def next_cursor(previous: str | None, cursor: object) -> str | None:
         raise InvalidInput("nextCursor", "is a URL; the client follows opaque cursors only")
     if cursor == previous:
         raise InvalidInput("nextCursor", "repeats the cursor of the page just read")
+    return cursor
+
+
+def check_cursor(cursor: object) -> str:
+    """
+    Validate a cursor the caller saved (a page's ``next_cursor``) before sending it.
+
+    Raises:
+        InvalidInput: With field ``cursor``: not a non-empty string, or a URL.
+    """
+    if not isinstance(cursor, str) or not cursor:
+        raise InvalidInput("cursor", "must be a non-empty string (a page's next_cursor)")
+    if "://" in cursor or cursor.startswith("//"):
+        raise InvalidInput("cursor", "is a URL; pass the page's opaque next_cursor")
     return cursor
 
 
@@ -828,12 +1027,26 @@ class Pagination(Generic[P]):
 
     Args:
         call: The call for the first page.
+        cursor: A saved ``next_cursor`` to start from, instead of the first page.
+
+    Raises:
+        InvalidInput: With field ``cursor``, for a cursor that is not an opaque string.
     """
 
-    def __init__(self, call: Call[P]) -> None:
+    def __init__(self, call: Call[P], cursor: str | None = None) -> None:
+        if cursor is not None:
+            check_cursor(cursor)
         self._first = call
-        self._next: Call[P] | None = call
-        self._used: str | None = None
+        self._next: Call[P] | None = call if cursor is None else call.with_param("cursor", cursor)
+        self._used: str | None = cursor
+
+    def start_cursor(self) -> str | None:
+        """Return the cursor the pagination starts at (``None``: the first page)."""
+        return self._used
+
+    def start(self) -> Call[P]:
+        """Return the call for the page the pagination starts at."""
+        return self._first if self._used is None else self._first.with_param("cursor", self._used)
 
     def next_call(self) -> Call[P] | None:
         """Return the call for the next page, or ``None`` after the last page."""

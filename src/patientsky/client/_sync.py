@@ -1,29 +1,47 @@
+# Generated from src/patientsky/client/_async.py by tools/unasync.py: do not edit.
+# Change _async.py, then run `nox -s unasync` (or `python tools/unasync.py`).
 """
 The synchronous client: a thin driver around the sans-I/O core, and its resources.
+
+``tools/unasync.py`` writes the synchronous client, ``_sync.py``, from ``_async.py``
+(``nox -s unasync``): edit ``_async.py`` only.
 """
 
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Generic, Protocol, Self, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, Self, TypeVar, Unpack
 
 import httpx
 
 from patientsky.client import _calls as calls
 from patientsky.client._base import (
+    DEFAULT_DEADLINE,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    Auth,
     CallOptions,
+    Sleeper,
+    TokenProvider,
     build_httpx_request,
+    capture_responses,
+    deadline_passed,
     default_sleep,
     make_settings,
+    past,
+    raw_response,
+    record,
     to_failure,
     to_response,
+    token_from_environment,
     with_call_options,
+    within,
 )
 from patientsky.client._core import (
+    ApiResponse,
     Backoff,
     Call,
     Outcome,
@@ -75,38 +93,9 @@ if TYPE_CHECKING:
     from patientsky.wire import Page
 
 T = TypeVar("T")
-
-
-class TokenProvider(Protocol):
-    """
-    A function that returns a bearer token.
-
-    The client calls it before every attempt (cache the token in it if getting one is
-    slow), and once more after a 401, repeating the request once with the new token.
-    It may be called from several threads at once.
-    """
-
-    def __call__(self) -> str:
-        """Return the token."""
-        ...
-
+Params = ParamSpec("Params")
 
 __all__ = ["Pager", "PaymentsPager", "PortalClient", "TokenProvider"]
-
-
-class _Auth:
-    """The token, or a provider of tokens (which may be called from several threads)."""
-
-    def __init__(self, token: str | TokenProvider | None) -> None:
-        if token is not None and not isinstance(token, str) and not callable(token):
-            raise InvalidInput("token", "must be a string or a function that returns one")
-        self._token = token
-
-    def get(self, refresh: bool) -> str | None:
-        token = self._token
-        if token is None or isinstance(token, str):
-            return None if refresh else token
-        return token()
 
 
 class _Transport:
@@ -116,7 +105,7 @@ class _Transport:
         self,
         http_client: httpx.Client | None,
         transport: httpx.BaseTransport | None,
-        sleep: Callable[[float], None],
+        sleep: Sleeper,
     ) -> None:
         if http_client is not None and transport is not None:
             raise InvalidInput("transport", "give http_client or transport, not both")
@@ -127,52 +116,83 @@ class _Transport:
         self.sleep = sleep
 
     def send(self, request: Request) -> Outcome:
-        import time
+        """
+        Send ``request`` and read its answer to the end, or until the call's deadline.
 
+        An answer whose head or body trickles in slower than the deadline is cut off
+        there, whatever the per-phase timeouts (each of which waits for one read only).
+        """
         started = time.perf_counter()
+        outgoing = build_httpx_request(self.http, request)
+        outcome = within(request.deadline, self._exchange, outgoing, request, started)
+        return deadline_passed(outgoing, started) if outcome is None else outcome
+
+    def _exchange(self, outgoing: httpx.Request, request: Request, started: float) -> Outcome:
         try:
-            response = self.http.send(
-                build_httpx_request(self.http, request), follow_redirects=False
-            )
+            response = self.http.send(outgoing, stream=True, follow_redirects=False)
+            try:
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if past(request.deadline):
+                        return deadline_passed(outgoing, started)
+            finally:
+                response.close()
         except httpx.RequestError as exc:
             return to_failure(exc, started)
-        return to_response(response, started)
+        return to_response(response, bytes(body), started)
 
 
 class PortalClient:
     """
     A client for the PatientSky patient portal API (synchronous).
 
-    Every method takes the keyword options of :class:`CallOptions` (``timeout``,
-    ``max_retries``) for that call only. Lists are :class:`Pager` objects that fetch
-    pages as they are iterated. Errors are :class:`~patientsky.errors.ApiError`
-    subclasses by status and :class:`~patientsky.errors.TransportError` for network
-    failures.
+    The sync and the async client offer the same calls; the async one works under
+    asyncio and trio. Every method takes the keyword options of
+    :class:`CallOptions` (``timeout``, ``max_retries``) for that call only. Lists are
+    :class:`Pager` objects that fetch pages as they are iterated. Errors are
+    :class:`~patientsky.errors.ApiError` subclasses by status and
+    :class:`~patientsky.errors.TransportError` for network failures.
 
     >>> client = PortalClient("https://portal.example.no", token="...")
     >>> client.dialogs.list(folder="inbox")  # nothing is sent until iterated
     <Pager GET /v1/patients/me/dialogs>
     >>> client.acting_for("p-42")
     <PortalClient https://portal.example.no acting for p-42>
-    >>> client.close()
 
     Args:
         base_url: The API's address, for example ``"https://portal.example.no"``;
-            required, there is no default host. ``http`` only to a loopback host,
-            unless ``allow_http``.
+            taken from the environment variable ``PATIENTSKY_BASE_URL`` if omitted, and
+            required either way: there is no default host. ``http`` only to a loopback
+            host, unless ``allow_http``.
         token: A bearer token, or a function that returns one (called before every
-            attempt; on a 401 it is called once more and the request repeated once).
+            attempt; on a 401 it is called once more and the request repeated once); the
+            async client also takes an ``async`` function. Taken from the environment
+            variable ``PATIENTSKY_TOKEN`` if omitted; never logged, never in a repr.
+        refresh_token: A function that returns a *new* token, called after a 401
+            instead of ``token`` (which is then known to be refused); the request is
+            repeated once with it. Without it, ``token`` is called again.
         timeout: Seconds for every phase, per-phase :class:`Timeouts`, an
             ``httpx.Timeout``, or ``None`` for no limit. Default: connect 5 s, read and
             write 30 s, pool 10 s.
+        deadline: Seconds a whole call may take, across its attempts and the waits
+            between them (default 120); ``None`` for no overall limit. An answer still
+            arriving then is cut off, and the call raises
+            :class:`~patientsky.errors.DeadlineExceeded`.
         max_retries: Retries after the first attempt (default 2).
-        http_client: Your own ``httpx.Client`` (you close it); redirects are never followed.
+        http_client: Your own ``httpx.Client`` (you close it); redirects are never
+            followed.
         transport: An httpx transport for the client's own ``httpx.Client``
             (``httpx.MockTransport``, ``httpx.WSGITransport``, ...).
         backoff: The retry schedule.
         rng: The jitter's random source: returns a float in ``[0, 1)``.
         sleep: How to wait between attempts (for tests).
         allow_http: Allow plain http to any host (tokens travel in clear text).
+        on_response: Called with the :class:`ApiResponse` of every successful answer
+            (status, headers, request id, replay), pages of lists included.
+        default_headers: Headers for every request (a correlation id, ...); a call's
+            ``extra_headers`` add to them. The client's own headers (``Authorization``,
+            ``Idempotency-Key``, ...) cannot be replaced: they are refused.
 
     Raises:
         InvalidInput: For a bad argument, naming it.
@@ -203,17 +223,21 @@ class PortalClient:
 
     def __init__(
         self,
-        base_url: str,
+        base_url: str | None = None,
         *,
         token: str | TokenProvider | None = None,
+        refresh_token: TokenProvider | None = None,
         timeout: float | Timeouts | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        deadline: float | None = DEFAULT_DEADLINE,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
         backoff: Backoff = Backoff(),  # noqa: B008 -- frozen, so sharing it is safe
         rng: Callable[[], float] | None = None,
-        sleep: Callable[[float], None] | None = None,
+        sleep: Sleeper | None = None,
         allow_http: bool = False,
+        on_response: Callable[[ApiResponse[Any]], None] | None = None,
+        default_headers: Mapping[str, str] | None = None,
     ) -> None:
         settings = make_settings(
             base_url,
@@ -222,12 +246,15 @@ class PortalClient:
             backoff=backoff,
             rng=rng,
             allow_http=allow_http,
+            on_response=on_response,
+            default_headers=default_headers,
+            deadline=deadline,
         )
-        auth = _Auth(token)
+        auth = Auth(token_from_environment(token), refresh_token)
         shared = _Transport(http_client, transport, sleep or default_sleep)
         self._setup(shared, settings, auth, calls.ME)
 
-    def _setup(self, shared: _Transport, settings: Settings, auth: _Auth, scope: str) -> None:
+    def _setup(self, shared: _Transport, settings: Settings, auth: Auth, scope: str) -> None:
         self._shared = shared
         self._settings = settings
         self._auth = auth
@@ -248,7 +275,7 @@ class PortalClient:
         self,
         *,
         settings: Settings | None = None,
-        auth: _Auth | None = None,
+        auth: Auth | None = None,
         scope: str | None = None,
     ) -> Self:
         view = object.__new__(type(self))
@@ -292,22 +319,29 @@ class PortalClient:
         self,
         *,
         token: str | TokenProvider | None = None,
+        refresh_token: TokenProvider | None = None,
         **options: Unpack[CallOptions],
     ) -> Self:
         """
         Return a view of the client with other defaults; it shares the connection pool.
 
         Args:
-            token: Another bearer token or token provider (``None`` keeps the current one).
-            options: ``timeout`` and ``max_retries`` for every call of the view.
+            token: Another bearer token or token provider (``None`` keeps the current
+                one). A new token drops the client's ``refresh_token`` unless another
+                is given.
+            refresh_token: Another function for a new token after a 401.
+            options: ``timeout``, ``deadline``, ``max_retries``, ``on_response`` and
+                ``extra_headers`` (added to the client's) for every call of the view.
 
         Raises:
             InvalidInput: For a bad value.
         """
-        return self._view(
-            settings=with_call_options(self._settings, options),
-            auth=None if token is None else _Auth(token),
-        )
+        auth = None
+        if token is not None or refresh_token is not None:
+            current = self._auth.token if token is None else token
+            refresh = refresh_token or (self._auth.refresh_token if token is None else None)
+            auth = Auth(current, refresh)
+        return self._view(settings=with_call_options(self._settings, options), auth=auth)
 
     def _run(self, call: Call[T], options: CallOptions) -> T:
         """Drive the core's exchange for ``call``: send, sleep, get tokens."""
@@ -324,10 +358,36 @@ class PortalClient:
                     outcome = self._auth.get(step.refresh)
                 step = steps.send(outcome)
         except StopIteration as done:
-            result: T = done.value
-            return result
+            result: ApiResponse[T] = done.value
+            return record(result)
         finally:
             steps.close()
+
+    def with_raw_response(
+        self,
+        method: Callable[Params, T],
+        /,
+        *args: Params.args,
+        **kwargs: Params.kwargs,
+    ) -> ApiResponse[T]:
+        """
+        Call ``method`` and return its result with the answer's status, headers and request id.
+
+        ``method`` is any call of a client (``client.dialogs.read``, ...), followed by
+        its arguments; :meth:`ApiResponse.parse` gives what the call itself returns. For
+        a list, whose pages are fetched while it is iterated, pass ``on_response=``.
+
+        Args:
+            method: The call.
+            args: Its positional arguments.
+            kwargs: Its keyword arguments.
+
+        Raises:
+            InvalidInput: With field ``method``, if it sent no request.
+        """
+        with capture_responses() as seen:
+            value = method(*args, **kwargs)
+        return raw_response(seen, value)
 
     def close(self) -> None:
         """Close the connection pool (unless it is your own ``http_client``), for every view."""
@@ -353,20 +413,40 @@ class Pager(Generic[T]):
     """
     A list that fetches its pages lazily, as it is iterated.
 
-    Iterate it for the items (``for dialog in client.dialogs.list(): ...``), or call
-    :meth:`pages` for the pages. Each iteration starts again from the first page. The
-    next page always goes to the same origin and path as the first.
+    Iterate it for the items (``for dialog in client.dialogs.list(): ...``), or
+    :meth:`pages` for the pages, or :meth:`page` for one page. Each iteration starts
+    again from the first page, or from the ``cursor`` the list was given (a page's
+    ``next_cursor``, saved to resume later). The next page always goes to the same
+    origin and path as the first.
     """
 
     _client: PortalClient
     _call: Call[Page[T]]
     _options: CallOptions
+    _cursor: str | None
 
     @classmethod
-    def _of(cls, client: PortalClient, call: Call[Page[T]], options: CallOptions) -> Self:
+    def _of(
+        cls,
+        client: PortalClient,
+        call: Call[Page[T]],
+        options: CallOptions,
+        cursor: str | None,
+    ) -> Self:
         pager = cls()
         pager._client, pager._call, pager._options = client, call, options
+        pager._cursor = Pagination(call, cursor).start_cursor()
         return pager
+
+    def page(self) -> Page[T]:
+        """
+        Fetch one page: the first, or the one at the list's ``cursor``.
+
+        Its ``next_cursor`` (``None`` on the last page; ``has_next`` says the same)
+        resumes the list later: ``client.dialogs.list(cursor=page.next_cursor)``.
+        """
+        call = Pagination(self._call, self._cursor).start()
+        return self._client._run(call, self._options)
 
     def pages(self) -> Iterator[Page[T]]:
         """
@@ -377,11 +457,12 @@ class Pager(Generic[T]):
             TransportError: As the call does.
             InvalidInput: For a ``nextCursor`` that is a URL or repeats the last one.
         """
-        return _pages(self._client, self._call, self._options)
+        return _pages(self._client, self._call, self._options, self._cursor)
 
     def __iter__(self) -> Iterator[T]:
         for page in self.pages():
-            yield from page.data
+            for item in page.data:
+                yield item
 
     def __repr__(self) -> str:
         return f"<Pager {self._call.method} /v1/{'/'.join(self._call.path)}>"
@@ -390,36 +471,58 @@ class Pager(Generic[T]):
 class PaymentsPager:
     """
     A payments tab that fetches its pages lazily; each page carries the tab's total.
+
+    Like :class:`Pager`, it starts from the first page or from its ``cursor``.
     """
 
     _client: PortalClient
     _call: Call[PaymentsPage]
     _options: CallOptions
+    _cursor: str | None
 
     @classmethod
-    def _of(cls, client: PortalClient, call: Call[PaymentsPage], options: CallOptions) -> Self:
+    def _of(
+        cls,
+        client: PortalClient,
+        call: Call[PaymentsPage],
+        options: CallOptions,
+        cursor: str | None,
+    ) -> Self:
         pager = cls()
         pager._client, pager._call, pager._options = client, call, options
+        pager._cursor = Pagination(call, cursor).start_cursor()
         return pager
 
     def pages(self) -> Iterator[PaymentsPage]:
         """Yield the pages, fetching each when the one before it has been used."""
-        return _pages(self._client, self._call, self._options)
+        return _pages(self._client, self._call, self._options, self._cursor)
+
+    def page(self) -> PaymentsPage:
+        """Fetch one page: the first, or the one at the list's ``cursor``."""
+        call = Pagination(self._call, self._cursor).start()
+        return self._client._run(call, self._options)
 
     def total(self) -> Money:
         """Return the total of the whole tab (fetches the first page)."""
-        return self._client._run(self._call, self._options).total
+        first = self._client._run(self._call, self._options)
+        return first.total
 
     def __iter__(self) -> Iterator[PaymentRow]:
         for page in self.pages():
-            yield from page.data
+            for item in page.data:
+                yield item
 
     def __repr__(self) -> str:
         return f"<PaymentsPager {self._call.method} /v1/{'/'.join(self._call.path)}>"
 
 
-def _pages(client: PortalClient, call: Call[P], options: CallOptions) -> Iterator[P]:
-    pagination = Pagination(call)
+def _pages(
+    client: PortalClient,
+    call: Call[P],
+    options: CallOptions,
+    cursor: str | None,
+) -> Iterator[P]:
+    pagination = Pagination(call, cursor)
     while (next_call := pagination.next_call()) is not None:
         page = client._run(next_call, options)
         yield page
@@ -500,7 +603,7 @@ class Consent(_Resource):
 
     def give(self, terms_version: str, **options: Unpack[CallOptions]) -> ConsentState:
         """
-        Consent to a version of the terms (C1, C2).
+        Give consent to a version of the terms (C1, C2).
 
         Args:
             terms_version: The version consented to, from :meth:`terms`.
@@ -524,6 +627,7 @@ class Consultations(_Resource):
         when: calls.When = "upcoming",
         *,
         limit: int | None = None,
+        cursor: str | None = None,
         **options: Unpack[CallOptions],
     ) -> Pager[Consultation]:
         """
@@ -532,8 +636,10 @@ class Consultations(_Resource):
         Args:
             when: ``"upcoming"`` or ``"past"``.
             limit: Page size, 1 to 100 (the server's default is 20).
+            cursor: A page's ``next_cursor`` saved earlier: start from that page.
         """
-        return Pager._of(self._client, calls.list_consultations(self._scope, when, limit), options)
+        call = calls.list_consultations(self._scope, when, limit)
+        return Pager._of(self._client, call, options, cursor)
 
     def book(
         self,
@@ -608,6 +714,7 @@ class Dialogs(_Resource):
         folder: calls.Folder = "inbox",
         *,
         limit: int | None = None,
+        cursor: str | None = None,
         **options: Unpack[CallOptions],
     ) -> Pager[DialogView]:
         """
@@ -616,8 +723,10 @@ class Dialogs(_Resource):
         Args:
             folder: ``"inbox"`` or ``"archive"``.
             limit: Page size, 1 to 100.
+            cursor: A page's ``next_cursor`` saved earlier: start from that page.
         """
-        return Pager._of(self._client, calls.list_dialogs(self._scope, folder, limit), options)
+        call = calls.list_dialogs(self._scope, folder, limit)
+        return Pager._of(self._client, call, options, cursor)
 
     def read(self, dialog_id: str, **options: Unpack[CallOptions]) -> DialogView:
         """
@@ -697,6 +806,7 @@ class Payments(_Resource):
         tab: calls.PaymentTab = "outstanding",
         *,
         limit: int | None = None,
+        cursor: str | None = None,
         **options: Unpack[CallOptions],
     ) -> PaymentsPager:
         """
@@ -706,10 +816,10 @@ class Payments(_Resource):
             tab: ``"outstanding"`` (unpaid invoices), ``"paid_this_year"`` (the Norwegian
                 calendar year) or ``"all_paid"``.
             limit: Page size, 1 to 100.
+            cursor: A page's ``next_cursor`` saved earlier: start from that page.
         """
-        return PaymentsPager._of(
-            self._client, calls.list_payments(self._scope, tab, limit), options
-        )
+        call = calls.list_payments(self._scope, tab, limit)
+        return PaymentsPager._of(self._client, call, options, cursor)
 
     def receipt(self, payment_id: str, **options: Unpack[CallOptions]) -> bytes:
         """Download a payment's receipt (PDF bytes) (B5)."""
@@ -728,10 +838,15 @@ class Prescriptions(_Resource):
     """Prescription renewal requests (E1)."""
 
     def list(
-        self, *, limit: int | None = None, **options: Unpack[CallOptions]
+        self,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> Pager[PrescriptionRenewalRequest]:
-        """List the renewal requests sent."""
-        return Pager._of(self._client, calls.list_renewals(self._scope, limit), options)
+        """List the renewal requests sent (``cursor``: a saved ``next_cursor`` to start at)."""
+        call = calls.list_renewals(self._scope, limit)
+        return Pager._of(self._client, call, options, cursor)
 
     def request(
         self,
@@ -764,9 +879,16 @@ class Prescriptions(_Resource):
 class Relations(_Resource):
     """Who may act for the patient (R1–R4)."""
 
-    def list(self, *, limit: int | None = None, **options: Unpack[CallOptions]) -> Pager[Relation]:
-        """List the relations that may act for the patient."""
-        return Pager._of(self._client, calls.list_relations(self._scope, limit), options)
+    def list(
+        self,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Pager[Relation]:
+        """List the relations that may act for the patient (``cursor``: where to start)."""
+        call = calls.list_relations(self._scope, limit)
+        return Pager._of(self._client, call, options, cursor)
 
     def change(
         self,
@@ -801,6 +923,7 @@ class Clinics(_Resource):
         *,
         city: str | None = None,
         limit: int | None = None,
+        cursor: str | None = None,
         **options: Unpack[CallOptions],
     ) -> Pager[Clinic]:
         """
@@ -810,8 +933,10 @@ class Clinics(_Resource):
             query: Words in the clinic's name.
             city: The city.
             limit: Page size, 1 to 100.
+            cursor: A page's ``next_cursor`` saved earlier: start from that page.
         """
-        return Pager._of(self._client, calls.search_clinics(query, city, limit), options)
+        call = calls.search_clinics(query, city, limit)
+        return Pager._of(self._client, call, options, cursor)
 
     def get(self, clinic_id: str, **options: Unpack[CallOptions]) -> Clinic:
         """Return a clinic and what it offers (H1)."""
@@ -908,7 +1033,17 @@ class Session(_Resource):
         self._client._run(calls.logout(), options)
 
     def represented(
-        self, *, limit: int | None = None, **options: Unpack[CallOptions]
+        self,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> Pager[Represented]:
-        """List the people the logged-in person may act for now (see ``acting_for``)."""
-        return Pager._of(self._client, calls.list_represented(limit), options)
+        """
+        List the people the logged-in person may act for now (see ``acting_for``).
+
+        Args:
+            limit: Page size, 1 to 100.
+            cursor: A page's ``next_cursor`` saved earlier: start from that page.
+        """
+        return Pager._of(self._client, calls.list_represented(limit), options, cursor)

@@ -226,3 +226,8 @@ class PaymentsPage:
     data: tuple[PaymentRow, ...]
     total: Money
     next_cursor: str | None = None
+
+    @property
+    def has_next(self) -> bool:
+        """Whether there is a next page (its cursor is ``next_cursor``)."""
+        return self.next_cursor is not None

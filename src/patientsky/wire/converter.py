@@ -52,6 +52,11 @@ class Page(Generic[T]):
     data: tuple[T, ...] = attrs.field(converter=tuple)
     next_cursor: str | None = None
 
+    @property
+    def has_next(self) -> bool:
+        """Whether there is a next page (its cursor is ``next_cursor``)."""
+        return self.next_cursor is not None
+
 
 class WireConverter(cattrs.Converter):
     """
