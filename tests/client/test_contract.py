@@ -39,6 +39,7 @@ from patientsky.models import (
     Dialog,
     LoginMethod,
     LoginSession,
+    Message,
     Money,
     Patient,
     PersonName,

@@ -10,6 +10,7 @@ import json
 import logging
 import secrets
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -28,6 +29,15 @@ __all__ = [
 ]
 
 logger = logging.getLogger("patientsky.sandbox")
+
+# In the package's top folder, not in the sandbox's: the bare install (no sandbox extra)
+# ships it too, read by patientsky.contract.openapi_document().
+DOCUMENT_PATH = Path(__file__).parents[1] / "openapi.json"
+"""The shipped OpenAPI document."""
+MAX_JSON_BYTES = 1024 * 1024
+"""The largest JSON body the sandbox reads."""
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+"""The largest photo the sandbox reads."""
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 JSON_MEDIA_TYPE = "application/json"

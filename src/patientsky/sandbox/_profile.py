@@ -1,0 +1,168 @@
+"""
+The profile and its photo: read, change (with ``If-Match``), upload (P1–P5).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import attrs
+from starlette.responses import Response
+
+from patientsky.models import (
+    Action,
+    ContactDetails,
+    Patient,
+    PersonName,
+    PhotoRef,
+)
+from patientsky.sandbox._context import (
+    Ctx,
+    field,
+    json_body,
+    new_id,
+    ok,
+)
+from patientsky.sandbox._declare import (
+    ETAG_HEADER,
+    IF_MATCH,
+    IMAGE,
+    PATIENT,
+    Operations,
+    reply,
+)
+from patientsky.sandbox._headers import etag_matches
+from patientsky.sandbox._http import ApiProblem
+from patientsky.sandbox._photos import clean_photo
+
+ops = Operations("profile")
+"""The operations of this module, in the order the document lists them."""
+
+
+_JPEG = b"\xff\xd8\xff"
+
+
+_PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _etag(ctx: Ctx, patient: Patient) -> str:
+    body = ctx.conv.dumps(patient)
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+@ops.get(
+    f"{PATIENT}/profile",
+    "getProfile",
+    "The patient's profile (P2, P5)",
+    ok={200: reply("Patient", "The profile.", ETAG_HEADER)},
+    may=Action.VIEW_PROFILE,
+)
+def get_profile(ctx: Ctx) -> Response:
+    """GET /v1/patients/{patientId}/profile."""
+    patient = ctx.patient()
+    ctx.require(patient, Action.VIEW_PROFILE)
+    return ok(ctx.dump(patient), headers={"ETag": _etag(ctx, patient)})
+
+
+@ops.patch(
+    f"{PATIENT}/profile",
+    "updateProfile",
+    "Change name and contact details (P2, P3, P4)",
+    ok={200: reply("Patient", "The new profile.", ETAG_HEADER)},
+    errors=(412, 428),
+    params=(IF_MATCH,),
+    body="ProfilePatch",
+    writes=True,
+    may=Action.EDIT_PROFILE,
+)
+def update_profile(ctx: Ctx) -> Response:
+    """PATCH /v1/patients/{patientId}/profile (If-Match required)."""
+    patient = ctx.patient()
+    ctx.require(patient, Action.EDIT_PROFILE)
+    data = json_body(ctx)
+    if_match = ctx.call.headers.get("if-match")
+    if if_match is None:
+        raise ApiProblem(
+            428, "precondition_required", "If-Match is required: send the ETag you last read"
+        )
+    matches = etag_matches(if_match, _etag(ctx, patient))
+    if matches is None:
+        message = 'must be "*" or a list of entity tags, such as "abc"'
+        raise ApiProblem(
+            400, "invalid_input", f"If-Match: {message}", errors=(("If-Match", message),)
+        )
+    if not matches:
+        raise ApiProblem(
+            412, "precondition_failed", "the profile changed since you read it; read it again"
+        )
+    name = field(ctx, data, "name", PersonName, required=False)
+    contact = field(ctx, data, "contact", ContactDetails, required=False)
+    if name is None and contact is None:
+        raise ApiProblem(
+            400,
+            "invalid_input",
+            "the body must change name or contact",
+            errors=(("", "must have name or contact"),),
+        )
+    changed = attrs.evolve(
+        patient,
+        name=patient.name if name is None else name,
+        contact=patient.contact if contact is None else contact,
+    )
+    ctx.repo.save_patient(changed)
+    return ok(ctx.dump(changed), headers={"ETag": _etag(ctx, changed)})
+
+
+@ops.get(
+    f"{PATIENT}/photo",
+    "getPhoto",
+    "The profile photo (P1)",
+    ok={200: reply(None, "The image.", media=("image/jpeg", "image/png"))},
+    may=Action.VIEW_PROFILE,
+)
+def get_photo(ctx: Ctx) -> Response:
+    """GET /v1/patients/{patientId}/photo."""
+    patient = ctx.patient()
+    ctx.require(patient, Action.VIEW_PROFILE)
+    stored = None if patient.photo is None else ctx.repo.tx.get_photo(patient.photo.id)
+    if stored is None:
+        raise ApiProblem(404, "not_found", "no photo uploaded")
+    media_type, data = stored
+    return Response(data, 200, media_type=media_type)
+
+
+@ops.put(
+    f"{PATIENT}/photo",
+    "putPhoto",
+    "Upload a new profile photo, JPEG or PNG, at most 5 MiB (P1)",
+    ok={200: reply("PhotoRef", "The stored photo.")},
+    body=IMAGE,
+    writes=True,
+    may=Action.EDIT_PROFILE,
+    limit="photo",
+)
+def put_photo(ctx: Ctx) -> Response:
+    """PUT /v1/patients/{patientId}/photo: a whole JPEG or PNG, kept without its metadata."""
+    patient = ctx.patient()
+    ctx.require(patient, Action.EDIT_PROFILE)
+    declared = ctx.call.media_type
+    if declared not in ("image/jpeg", "image/png"):
+        raise ApiProblem(415, "unsupported_media_type", "the photo must be image/jpeg or image/png")
+    body = ctx.call.body
+    if not body:
+        raise ApiProblem(400, "invalid_input", "the photo is empty", errors=(("", "is empty"),))
+    actual = (
+        "image/jpeg" if body.startswith(_JPEG) else "image/png" if body.startswith(_PNG) else None
+    )
+    if actual != declared:
+        raise ApiProblem(
+            415,
+            "unsupported_media_type",
+            f"the content is not a {declared.split('/')[1].upper()} image",
+        )
+    body = clean_photo(body, declared)
+    photo = PhotoRef(new_id("photo"), declared, len(body))
+    ctx.repo.tx.put_photo(photo.id, patient.id, declared, body)
+    ctx.repo.tx.delete_photos(patient.id, keep=photo.id)
+    ctx.repo.save_patient(attrs.evolve(patient, photo=photo))
+    return ok(ctx.dump(photo))

@@ -1,0 +1,158 @@
+"""
+Schemas of the contract, generated from the attrs models themselves.
+
+Field names in camelCase, enums as the lists of their values, ``Unrecognized`` unions as
+open strings: the document cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import types
+import typing
+from typing import Any
+
+import attrs
+
+from patientsky import models as m
+from patientsky.models._base import Unrecognized
+from patientsky.rules.communication import FeeNotice
+from patientsky.rules.payments import PaymentRow
+
+__all__ = ["MODEL_CLASSES", "Builder", "Schema", "camel", "ref"]
+
+Schema = dict[str, Any]
+"""A JSON schema (or any part of the OpenAPI document), as JSON-ready data."""
+
+MODEL_CLASSES: tuple[type[Any], ...] = (
+    m.Address,
+    m.Appointment,
+    m.Calendar,
+    m.Clinic,
+    m.ConsentEvent,
+    m.Consultation,
+    m.ContactDetails,
+    FeeNotice,
+    PaymentRow,
+    m.Counterpart,
+    m.Dialog,
+    m.FeeSettings,
+    m.Invoice,
+    m.Message,
+    m.Money,
+    m.Patient,
+    m.Payment,
+    m.PersonName,
+    m.PhotoRef,
+    m.Practitioner,
+    m.PrescriptionRenewalRequest,
+    m.PublicServiceLink,
+    m.Relation,
+    m.Terms,
+    m.TimeSlot,
+    m.TimeSlotType,
+)
+"""The models whose wire form the document describes (nested ones come along)."""
+
+
+_SCALARS: dict[Any, Schema] = {
+    str: {"type": "string"},
+    int: {"type": "integer"},
+    bool: {"type": "boolean"},
+    dt.datetime: {"type": "string", "format": "date-time"},
+    dt.date: {"type": "string", "format": "date"},
+    m.NationalId: {
+        "type": "string",
+        "pattern": "^[0-9]{11}$",
+        "description": "A national identity number (fødselsnummer, D- or H-number), 11 digits."
+        " Only ever in bodies, never in a URL.",
+    },
+    m.OrganisationNumber: {"type": "string", "pattern": "^[0-9]{9}$"},
+    m.KidNumber: {"type": "string", "pattern": "^[0-9]{1,24}[0-9-]$"},
+}
+
+
+def camel(name: str) -> str:
+    """
+    Return the wire (camelCase) name of a Python field name.
+
+    >>> camel("enabled_communication_types")
+    'enabledCommunicationTypes'
+    """
+    head, *rest = name.lstrip("_").split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+_OPEN_ENUM = "A value this version of the contract does not know; clients keep it as is."
+
+
+def ref(name: str) -> Schema:
+    """Return a reference to the component schema ``name``."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+class Builder:
+    """Collects component schemas while walking model types."""
+
+    def __init__(self) -> None:
+        self.schemas: dict[str, Schema] = {}
+        """The component schemas collected so far, by name."""
+
+    def enum_schema(self, enum_type: type[enum.Enum]) -> Schema:
+        name = enum_type.__name__
+        if name not in self.schemas:
+            doc = (enum_type.__doc__ or "").strip().splitlines()
+            self.schemas[name] = {
+                "type": "string",
+                "enum": [member.value for member in enum_type],
+                "description": doc[0] if doc else name,
+            }
+        return ref(name)
+
+    def type_schema(self, hint: Any) -> Schema:
+        if hint in _SCALARS:
+            return dict(_SCALARS[hint])
+        if isinstance(hint, type) and issubclass(hint, enum.Enum):
+            return self.enum_schema(hint)
+        if isinstance(hint, type) and attrs.has(hint):
+            return self.model_schema(hint)
+        origin = typing.get_origin(hint)
+        args = typing.get_args(hint)
+        if origin is tuple:
+            return {"type": "array", "items": self.type_schema(args[0])}
+        if origin in (typing.Union, types.UnionType):
+            # An Unrecognized is a decoding fallback of the client, never sent.
+            options = [a for a in args if a not in (type(None), Unrecognized)]
+            if len(options) != 1:
+                raise TypeError(f"cannot describe {hint!r}")
+            inner = self.type_schema(options[0])
+            if Unrecognized in args:
+                # Values a newer version (or an imported export) may carry: any string.
+                inner = {"anyOf": [inner, {"type": "string", "description": _OPEN_ENUM}]}
+            if type(None) in args:
+                return {"anyOf": [inner, {"type": "null"}]}
+            return inner
+        raise TypeError(f"cannot describe {hint!r}")
+
+    def model_schema(self, cls: type[Any]) -> Schema:
+        name = cls.__name__
+        if name in self.schemas:
+            return ref(name)
+        self.schemas[name] = {}  # a placeholder against recursion
+        hints = typing.get_type_hints(cls)
+        properties: dict[str, Schema] = {}
+        required: list[str] = []
+        for field in attrs.fields(cls):
+            key = camel(field.alias or field.name)
+            properties[key] = self.type_schema(hints[field.name])
+            if field.default is attrs.NOTHING:
+                required.append(key)
+        doc = (cls.__doc__ or "").strip().splitlines()
+        self.schemas[name] = {
+            "type": "object",
+            "description": doc[0] if doc else name,
+            "properties": properties,
+            "required": required,
+        }
+        return ref(name)
