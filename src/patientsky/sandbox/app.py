@@ -45,7 +45,7 @@ from patientsky.sandbox._http import (
 from patientsky.sandbox._limits import Limits, guard_operations
 from patientsky.sandbox._repo import Repo
 from patientsky.sandbox.clock import SandboxClock
-from patientsky.sandbox.demo_data import DemoData, build_demo
+from patientsky.sandbox.demo_data import DemoData, build_demo, load_demo
 from patientsky.sandbox.storage import Storage, StoredResponse
 from patientsky.wire import make_converter
 
@@ -301,7 +301,7 @@ def create_app(
             fresh = tx.get_meta("demo_loaded") is None
             if fresh:
                 data = build_demo(clock.now())
-                Repo(tx, make_converter()).load_demo(data)
+                load_demo(Repo(tx, make_converter()), data)
                 tx.set_meta("demo_loaded", clock.now().isoformat())
                 tx.set_meta("demo_logins", json.dumps(_logins(data)))
     if admin_key is not None and len(admin_key) < MIN_ADMIN_KEY_LENGTH:
