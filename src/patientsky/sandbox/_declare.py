@@ -234,6 +234,9 @@ class Operation:
         limit: The rate limit in front of it: ``"login"`` (per address and person),
             ``"photo"`` (a write and an upload), ``"write"``; by default ``"write"``
             for a caller's write with an unsafe method.
+        repeatable: Whether a repeat is harmless, so a client may retry it; by
+            default (None) when it is safe, a ``PUT`` or ``DELETE``, conditional on
+            ``If-Match``, or takes an ``Idempotency-Key``.
         documented: Whether the OpenAPI document lists it.
     """
 
@@ -252,6 +255,7 @@ class Operation:
     idempotent: bool = False
     may: Action | tuple[Action, ...] | None = None
     limit: Limit | None = None
+    repeatable: bool | None = None
     documented: bool = True
 
     @property
@@ -275,6 +279,14 @@ class Operation:
         if self.limit is not None:
             return self.limit
         return "write" if self.auth and self.writes and self.method in _UNSAFE else None
+
+    @property
+    def harmless_to_repeat(self) -> bool:
+        """Whether a client may retry it (see ``repeatable``)."""
+        if self.repeatable is not None:
+            return self.repeatable
+        conditional = any(p.get("name") == "If-Match" for p in self.params)
+        return self.idempotent or conditional or self.method in ("GET", "HEAD", "PUT", "DELETE")
 
     @property
     def for_patient(self) -> bool:

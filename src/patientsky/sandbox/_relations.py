@@ -76,6 +76,7 @@ def _own_relation(ctx: Ctx, patient: Patient) -> Any:
     body="RelationPatch",
     writes=True,
     may=Action.MANAGE_RELATIONS,
+    repeatable=True,  # it sets values, so a repeat sets the same ones
 )
 def change_relation(ctx: Ctx) -> Response:
     """PATCH /v1/patients/{patientId}/relations/{relationId}: actions, switch off or on (R4)."""

@@ -46,6 +46,7 @@ ops = Operations("session")
     caller="anyone",
     writes=True,
     limit="login",
+    repeatable=True,  # a second login only makes a second token
 )
 def sandbox_login(ctx: Ctx) -> Response:
     """POST /v1/sandbox/login."""
@@ -83,6 +84,7 @@ def sandbox_login(ctx: Ctx) -> Response:
     caller="admin",
     writes=True,
     limit="login",
+    repeatable=True,  # a second login only makes a second token
 )
 def sandbox_clinic_login(ctx: Ctx) -> Response:
     """POST /v1/sandbox/clinic-login."""

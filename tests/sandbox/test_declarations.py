@@ -1,0 +1,59 @@
+"""Each operation is declared once; the client's calls, the router and the document agree with it."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from patientsky.sandbox import _handlers
+from patientsky.sandbox._declare import IMAGE, Operation
+from patientsky.sandbox._openapi import build_document
+from tests.client.test_contract import OPERATIONS
+
+DECLARED: dict[str, Operation] = {op.id: op for op in _handlers.declarations()}
+
+
+def test_every_operation_is_declared_once_under_one_id() -> None:
+    ids = Counter(op.id for op in _handlers.declarations())
+    routes = Counter((op.method, op.path) for op in _handlers.declarations())
+    assert max(ids.values()) == 1
+    assert max(routes.values()) == 1
+
+
+def test_the_documents_operations_are_exactly_the_documented_declarations() -> None:
+    paths = build_document()["paths"]
+    documented = {
+        (method.upper(), path, op["operationId"])
+        for path, item in paths.items()
+        for method, op in item.items()
+    }
+    declared = {(op.method, op.path, op.id) for op in DECLARED.values() if op.documented}
+    assert documented == declared
+
+
+def test_every_handler_says_what_it_does() -> None:
+    for op in DECLARED.values():
+        assert op.handler.__doc__, op.id
+        assert op.summary and op.tag and op.ok, op.id
+
+
+@pytest.mark.parametrize("op_id", sorted(OPERATIONS))
+def test_each_client_call_matches_the_declaration_of_its_operation(op_id: str) -> None:
+    op = DECLARED[op_id]
+    call = OPERATIONS[op_id][0]()
+    assert call.method == op.method
+    path = re.sub(r"\{(\w+)\}", lambda m: "me" if m[1] == "patientId" else f"x-{m[1]}", op.path)
+    assert "/v1/" + "/".join(call.path) == path
+    if op.body is None:
+        assert call.body is None
+    elif op.body == IMAGE:
+        assert call.content_type in ("image/jpeg", "image/png")
+    else:
+        assert call.content_type == "application/json"
+        assert call.body is not None
+    if op.method != "GET":
+        assert call.idempotent == op.harmless_to_repeat, "the client retries what it may not"
+    if any(p["name"] == "If-Match" for p in op.params):
+        assert call.if_match is not None
