@@ -1,4 +1,4 @@
-"""Each operation is declared once; the client's calls, the router and the document agree with it."""
+"""Each operation is declared once; the client, the router and the document agree with it."""
 
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ def test_the_documents_operations_are_exactly_the_documented_declarations() -> N
 def test_every_handler_says_what_it_does() -> None:
     for op in DECLARED.values():
         assert op.handler.__doc__, op.id
-        assert op.summary and op.tag and op.ok, op.id
+        assert op.summary, op.id
+        assert op.ok, op.id
 
 
 @pytest.mark.parametrize("op_id", sorted(OPERATIONS))
