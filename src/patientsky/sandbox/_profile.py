@@ -31,7 +31,7 @@ from patientsky.sandbox._declare import (
     Operations,
     reply,
 )
-from patientsky.sandbox._headers import etag_matches
+from patientsky.sandbox._headers import etag_matches, parse_entity_tags
 from patientsky.sandbox._http import ApiProblem
 from patientsky.sandbox._photos import clean_photo
 
@@ -85,15 +85,19 @@ def update_profile(ctx: Ctx) -> Response:
         raise ApiProblem(
             428, "precondition_required", "If-Match is required: send the ETag you last read"
         )
-    matches = etag_matches(if_match, _etag(ctx, patient))
-    if matches is None:
+    current = _etag(ctx, patient)
+    matches = etag_matches(if_match, current)
+    if matches is None or parse_entity_tags(if_match) == []:  # malformed, or no tag at all
         message = 'must be "*" or a list of entity tags, such as "abc"'
         raise ApiProblem(
             400, "invalid_input", f"If-Match: {message}", errors=(("If-Match", message),)
         )
     if not matches:
         raise ApiProblem(
-            412, "precondition_failed", "the profile changed since you read it; read it again"
+            412,
+            "precondition_failed",
+            "the profile changed since you read it; read it again",
+            headers={"ETag": current},
         )
     name = field(ctx, data, "name", PersonName, required=False)
     contact = field(ctx, data, "contact", ContactDetails, required=False)
