@@ -11,6 +11,7 @@ from patientsky.sandbox import _handlers
 from patientsky.sandbox._declare import IMAGE, Operation
 from patientsky.sandbox._openapi import build_document
 from tests.client.test_contract import OPERATIONS
+from tests.sandbox.conftest import Api
 
 DECLARED: dict[str, Operation] = {op.id: op for op in _handlers.declarations()}
 
@@ -58,3 +59,34 @@ def test_each_client_call_matches_the_declaration_of_its_operation(op_id: str) -
         assert call.idempotent == op.harmless_to_repeat, "the client retries what it may not"
     if any(p["name"] == "If-Match" for p in op.params):
         assert call.if_match is not None
+
+
+def test_every_documented_response_declares_the_headers_it_is_sent_with() -> None:
+    for path, item in build_document()["paths"].items():
+        for method, op in item.items():
+            responses = op["responses"]
+            assert "default" in responses, (method, path)
+            assert "405" in responses, (method, path)
+            for status, response in responses.items():
+                headers = response["headers"]
+                assert "X-Request-Id" in headers, (method, path, status)
+                if status == "401":
+                    assert "WWW-Authenticate" in headers
+                if status == "405":
+                    assert "Allow" in headers
+                if status == "429":
+                    assert headers["Retry-After"]["required"] is True
+                if status.startswith("2") and "Idempotency-Key" in str(op.get("parameters")):
+                    assert "Idempotent-Replayed" in headers
+
+
+def test_a_refusal_and_an_answer_both_carry_the_headers_the_document_declares(api: Api) -> None:
+    denied = api.client.get("/v1/session")
+    assert denied.status_code == 401
+    assert denied.headers["www-authenticate"].startswith("Bearer")
+    assert denied.headers["x-request-id"] == denied.json()["requestId"]
+    wrong = api.client.put("/v1/terms")
+    assert wrong.status_code == 405
+    assert wrong.headers["allow"]
+    assert wrong.headers["x-request-id"]
+    assert api.client.get("/v1/terms").headers["x-request-id"]

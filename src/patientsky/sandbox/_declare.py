@@ -35,6 +35,7 @@ from patientsky.models import Action
 
 __all__ = [
     "ETAG_HEADER",
+    "HEADERS",
     "IF_MATCH",
     "IMAGE",
     "LOCATION_HEADER",
@@ -148,12 +149,20 @@ ERROR_TEXT = {
     413: "The body is too large.",
     415: "The body's media type is not accepted.",
     428: "``If-Match`` is required.",
+    405: "The path does not take this method; ``Allow`` lists those it takes.",
     429: "A rate limit ran out (``rate_limited``); ``Retry-After`` says when to try again.",
     500: "An unexpected error (no details are given).",
+    0: "Any other error, as a problem document (``code`` says which).",
 }
 """What each error status means, as the document says it."""
 
-ETAG_HEADER = {"ETag": {"description": "The profile's version.", "schema": {"type": "string"}}}
+ETAG_HEADER = {
+    "ETag": {
+        "description": "The profile's version (for ``If-Match``).",
+        "required": True,
+        "schema": {"type": "string"},
+    }
+}
 """The ``ETag`` response header."""
 LOCATION_HEADER = {
     "Location": {
@@ -177,6 +186,38 @@ RETRY_AFTER = {
     }
 }
 """The ``Retry-After`` response header."""
+
+HEADERS: dict[str, Schema] = {
+    "X-Request-Id": {
+        "description": "The request's id (also a problem's ``requestId``); quote it when"
+        " reporting a problem.",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+    },
+    "WWW-Authenticate": {
+        "description": "The bearer challenge (RFC 6750) that says which token is wanted.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+    "Allow": {
+        "description": "The methods the path takes.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+}
+"""The response headers shared by many responses (``components.headers``)."""
+
+
+def _header(name: str) -> Schema:
+    return {"$ref": f"#/components/headers/{name}"}
+
+
+_SENT_ALWAYS = {"X-Request-Id": _header("X-Request-Id")}
+_PROBLEM_HEADERS: dict[int, Schema] = {
+    401: {"WWW-Authenticate": _header("WWW-Authenticate")},
+    405: {"Allow": _header("Allow")},
+    429: RETRY_AFTER,
+}
 
 
 def reply(
@@ -312,19 +353,28 @@ class Operation:
             codes |= {400}
         if self.rate_limit is not None:
             codes |= {429}
-        responses: Schema = {str(k): v for k, v in sorted(self.ok.items())}
-        for code in sorted(codes):
+        codes |= {405}
+        responses: Schema = {}
+        for status, success in self.ok.items():
+            headers = {**_SENT_ALWAYS, **success.get("headers", {})}
+            if self.idempotent:
+                headers.update(REPLAY_HEADER)
+            responses[str(status)] = {**success, "headers": headers}
+        for code in codes:
+            headers = {**_SENT_ALWAYS, **_PROBLEM_HEADERS.get(code, {})}
+            if code == 412:
+                headers.update(ETAG_HEADER)
             responses[str(code)] = {
                 "description": ERROR_TEXT[code],
+                "headers": headers,
                 "content": {_PROBLEM: {"schema": _ref("Problem")}},
             }
-            if code == 429:
-                responses[str(code)] = {
-                    "description": ERROR_TEXT[code],
-                    "headers": RETRY_AFTER,
-                    "content": {_PROBLEM: {"schema": _ref("Problem")}},
-                }
         responses = dict(sorted(responses.items()))
+        responses["default"] = {
+            "description": ERROR_TEXT[0],
+            "headers": dict(_SENT_ALWAYS),
+            "content": {_PROBLEM: {"schema": _ref("Problem")}},
+        }
         op: Schema = {"operationId": self.id, "summary": self.summary, "tags": [self.tag]}
         if parameters:
             op["parameters"] = parameters

@@ -41,7 +41,6 @@ from patientsky.sandbox._declare import (
     LOCATION_HEADER,
     PAGING,
     PATIENT,
-    REPLAY_HEADER,
     Operations,
     path_id,
     query,
@@ -121,7 +120,7 @@ def list_dialogs(ctx: Ctx) -> Response:
     "startDialog",
     "Start a dialog of a type the clinic enabled; e-consultations need the fee"
     " acknowledged (M3, M4, M7)",
-    ok={201: reply("DialogView", "The new dialog.", REPLAY_HEADER)},
+    ok={201: reply("DialogView", "The new dialog.")},
     body="DialogStart",
     writes=True,
     idempotent=True,
@@ -205,7 +204,7 @@ def _author(ctx: Ctx, patient: Patient) -> tuple[AuthorKind, str]:
             "The new message. The dialog stays open and read by the writer;"
             " ``Location`` names it (read it for the whole thread). The answer"
             " does not grow with the dialog.",
-            {**REPLAY_HEADER, **LOCATION_HEADER},
+            LOCATION_HEADER,
         )
     },
     errors=(409,),

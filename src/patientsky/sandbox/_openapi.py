@@ -20,6 +20,7 @@ from patientsky import models as m
 from patientsky.rules.communication import FeeNotice
 from patientsky.rules.decision import Reason
 from patientsky.rules.payments import PaymentRow
+from patientsky.sandbox._declare import HEADERS
 from patientsky.sandbox._http import DOCUMENT_PATH, MAX_JSON_BYTES, MAX_PHOTO_BYTES
 from patientsky.sandbox._schemas import MODEL_CLASSES, Builder, Schema, camel
 from patientsky.sandbox._schemas import ref as _ref
@@ -362,6 +363,7 @@ def build_document() -> dict[str, Any]:
         "paths": _paths(),
         "components": {
             "schemas": dict(sorted(b.schemas.items())),
+            "headers": HEADERS,
             "securitySchemes": {
                 "bearer": {
                     "type": "http",

@@ -34,7 +34,6 @@ from patientsky.sandbox._context import (
 from patientsky.sandbox._declare import (
     PAGING,
     PATIENT,
-    REPLAY_HEADER,
     Operations,
     path_id,
     reply,
@@ -134,7 +133,7 @@ def remove_relation(ctx: Ctx) -> Response:
     "/v1/clinics/{clinicId}/relations",
     "addRelation",
     "Add a relation (clinic staff only) (R3)",
-    ok={201: reply("Relation", "The relation.", REPLAY_HEADER)},
+    ok={201: reply("Relation", "The relation.")},
     errors=(403, 404),
     params=(path_id("clinicId", "clinic"),),
     body="RelationCreate",

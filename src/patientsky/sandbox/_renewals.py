@@ -29,7 +29,6 @@ from patientsky.sandbox._context import (
 from patientsky.sandbox._declare import (
     PAGING,
     PATIENT,
-    REPLAY_HEADER,
     Operations,
     path_id,
     reply,
@@ -83,7 +82,7 @@ def list_renewals(ctx: Ctx) -> Response:
     f"{PATIENT}/prescription-renewals",
     "requestPrescriptionRenewal",
     "Ask a clinic to renew prescriptions (E1)",
-    ok={201: reply("PrescriptionRenewalRequest", "The request.", REPLAY_HEADER)},
+    ok={201: reply("PrescriptionRenewalRequest", "The request.")},
     body="RenewalCreate",
     writes=True,
     idempotent=True,
