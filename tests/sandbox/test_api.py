@@ -252,7 +252,7 @@ def test_unknown_paths_and_methods_are_problem_documents(api: Api) -> None:
     assert _problem(api.client.get("/v1/nothing"))["code"] == "not_found"
     wrong = api.client.delete("/v1/terms")
     assert wrong.status_code == 405
-    assert wrong.headers["allow"] == "GET"
+    assert wrong.headers["allow"] == "GET, HEAD"
     assert _problem(wrong)["code"] == "method_not_allowed"
 
 

@@ -90,3 +90,16 @@ def test_a_refusal_and_an_answer_both_carry_the_headers_the_document_declares(ap
     assert wrong.headers["allow"]
     assert wrong.headers["x-request-id"]
     assert api.client.get("/v1/terms").headers["x-request-id"]
+
+
+def test_head_answers_wherever_get_does_with_the_same_headers_and_no_body(api: Api) -> None:
+    headers = api.auth("p-kari")
+    for path in ("/v1/terms", "/v1/patients/me/profile", "/v1/clinics", "/v1/nothing-here"):
+        got = api.client.get(path, headers=headers)
+        head = api.client.head(path, headers=headers)
+        assert head.status_code == got.status_code, path
+        assert head.content == b""
+        assert head.headers["content-type"] == got.headers["content-type"]
+        assert head.headers["content-length"] == got.headers["content-length"]
+        assert head.headers.get("etag") == got.headers.get("etag")
+    assert api.client.head("/v1/session").status_code == 401

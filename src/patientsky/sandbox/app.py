@@ -203,7 +203,14 @@ def _problem_for(exc: BaseException, op_id: str, request_id: str) -> ApiProblem:
     return ApiProblem(500, "internal_error", "an unexpected error occurred")
 
 
+def _headless(response: Response) -> Response:
+    """The answer to a HEAD: the GET's status and headers (its length too), no body."""
+    return Response(b"", response.status_code, headers=dict(response.headers))
+
+
 def _endpoint(sandbox: Sandbox, ops: Mapping[str, Operation], template: str) -> Any:
+    if "GET" in ops and "HEAD" not in ops:
+        ops = {**ops, "HEAD": ops["GET"]}  # HEAD works wherever GET does
     allow = ", ".join(sorted(ops))
 
     async def endpoint(request: Request) -> Response:
@@ -243,9 +250,11 @@ def _endpoint(sandbox: Sandbox, ops: Mapping[str, Operation], template: str) -> 
             )
             response = await run_in_threadpool(_run, sandbox, op, call, template)
         except Exception as exc:  # noqa: BLE001 -- every error becomes a problem document
-            return problem_response(_problem_for(exc, template, request_id), request_id, instance)
+            found = _problem_for(exc, template, request_id)
+            problem = problem_response(found, request_id, instance)
+            return _headless(problem) if request.method == "HEAD" else problem
         response.headers["X-Request-Id"] = request_id
-        return response
+        return _headless(response) if request.method == "HEAD" else response
 
     return endpoint
 
