@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Any
 
 import pytest
 
@@ -103,3 +104,45 @@ def test_head_answers_wherever_get_does_with_the_same_headers_and_no_body(api: A
         assert head.headers["content-length"] == got.headers["content-length"]
         assert head.headers.get("etag") == got.headers.get("etag")
     assert api.client.head("/v1/session").status_code == 401
+
+
+def _closed_enums(schema: Any, schemas: dict[str, Any], seen: set[str], where: str) -> list[str]:
+    """The places under ``schema`` where an enum is not open to any other string."""
+    if not isinstance(schema, dict):
+        return []
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        name = ref.rsplit("/", 1)[1]
+        target = schemas[name]
+        if "enum" in target:
+            return [f"{where} -> {name}"]
+        if name in seen:
+            return []
+        seen.add(name)
+        return _closed_enums(target, schemas, seen, name)
+    if "enum" in schema:
+        return [where]
+    options = schema.get("anyOf", [])
+    if any(o.get("type") == "string" and "enum" not in o for o in options):
+        return []  # an open enum: its listed values, or any string
+    found: list[str] = []
+    for key in ("anyOf", "allOf", "oneOf"):
+        for part in schema.get(key, []):
+            found += _closed_enums(part, schemas, seen, where)
+    for name, prop in schema.get("properties", {}).items():
+        found += _closed_enums(prop, schemas, seen, f"{where}.{name}")
+    found += _closed_enums(schema.get("items"), schemas, seen, f"{where}[]")
+    return found
+
+
+def test_every_enum_in_an_answer_accepts_values_a_newer_server_may_add() -> None:
+    document = build_document()
+    schemas = document["components"]["schemas"]
+    closed: list[str] = []
+    for path, item in document["paths"].items():
+        for method, op in item.items():
+            for status, response in op["responses"].items():
+                for media in response.get("content", {}).values():
+                    where = f"{method.upper()} {path} {status}"
+                    closed += _closed_enums(media["schema"], schemas, set(), where)
+    assert not closed

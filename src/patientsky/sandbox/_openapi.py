@@ -22,7 +22,7 @@ from patientsky.rules.decision import Reason
 from patientsky.rules.payments import PaymentRow
 from patientsky.sandbox._declare import HEADERS
 from patientsky.sandbox._http import DOCUMENT_PATH, MAX_JSON_BYTES, MAX_PHOTO_BYTES
-from patientsky.sandbox._schemas import MODEL_CLASSES, Builder, Schema, camel
+from patientsky.sandbox._schemas import MODEL_CLASSES, Builder, Schema, camel, open_enum
 from patientsky.sandbox._schemas import ref as _ref
 
 __all__ = [
@@ -107,8 +107,9 @@ def _api_schemas(b: Builder) -> None:
             "status": {"type": "integer"},
             "detail": {"type": "string"},
             "code": {
-                "anyOf": [_ref("ReasonCode"), _ref("GenericCode")],
-                "description": "A rule's reason code, or a generic code.",
+                "anyOf": [_ref("ReasonCode"), _ref("GenericCode"), {"type": "string"}],
+                "description": "A rule's reason code, or a generic code; a newer server may add"
+                " codes, so any string is a code.",
             },
             "instance": {"type": "string"},
             "requestId": {"type": "string"},
@@ -133,7 +134,7 @@ def _api_schemas(b: Builder) -> None:
     s["LoginResponse"] = _obj(
         {
             "accessToken": {"type": "string"},
-            "tokenType": {"type": "string", "enum": ["Bearer"]},
+            "tokenType": open_enum({"type": "string", "enum": ["Bearer"]}),
             "expiresAt": {"type": "string", "format": "date-time"},
             "personId": {"type": "string"},
         }
@@ -142,7 +143,7 @@ def _api_schemas(b: Builder) -> None:
     s["ClinicLoginResponse"] = _obj(
         {
             "accessToken": {"type": "string"},
-            "tokenType": {"type": "string", "enum": ["Bearer"]},
+            "tokenType": open_enum({"type": "string", "enum": ["Bearer"]}),
             "expiresAt": {"type": "string", "format": "date-time"},
             "clinicId": {"type": "string"},
         }
@@ -157,8 +158,8 @@ def _api_schemas(b: Builder) -> None:
     s["Session"] = _obj(
         {
             "personId": {"type": "string"},
-            "method": b.enum_schema(m.LoginMethod),
-            "assurance": b.enum_schema(m.AssuranceLevel),
+            "method": open_enum(b.enum_schema(m.LoginMethod)),
+            "assurance": open_enum(b.enum_schema(m.AssuranceLevel)),
             "authenticatedAt": {"type": "string", "format": "date-time"},
             "expiresAt": {"type": "string", "format": "date-time"},
         }
@@ -168,8 +169,8 @@ def _api_schemas(b: Builder) -> None:
             "patientId": {"type": "string"},
             "relationId": {"type": "string"},
             "name": b.model_schema(m.PersonName),
-            "kind": b.enum_schema(m.RelationKind),
-            "actions": {"type": "array", "items": b.enum_schema(m.Action)},
+            "kind": open_enum(b.enum_schema(m.RelationKind)),
+            "actions": {"type": "array", "items": open_enum(b.enum_schema(m.Action))},
         }
     )
     s["ProfilePatch"] = _obj(
@@ -203,7 +204,7 @@ def _api_schemas(b: Builder) -> None:
             b.model_schema(m.Dialog),
             _obj(
                 {
-                    "folder": {"type": "string", "enum": ["inbox", "archive"]},
+                    "folder": open_enum({"type": "string", "enum": ["inbox", "archive"]}),
                     "updatedAt": {"type": "string", "format": "date-time"},
                     "unread": {"type": "boolean"},
                 }
@@ -229,10 +230,10 @@ def _api_schemas(b: Builder) -> None:
     s["ClinicServices"] = _obj(
         {
             "clinicId": {"type": "string"},
-            "services": {"type": "array", "items": b.enum_schema(m.CareService)},
+            "services": {"type": "array", "items": open_enum(b.enum_schema(m.CareService))},
             "communicationTypes": {
                 "type": "array",
-                "items": b.enum_schema(m.CommunicationType),
+                "items": open_enum(b.enum_schema(m.CommunicationType)),
             },
         }
     )
@@ -288,7 +289,7 @@ def _api_schemas(b: Builder) -> None:
         }
     )
     s["PublicServices"] = _obj({"data": {"type": "array", "items": _ref("PublicServiceLink")}})
-    s["Health"] = _obj({"status": {"type": "string", "enum": ["ok"]}})
+    s["Health"] = _obj({"status": open_enum({"type": "string", "enum": ["ok"]})})
     for name, item in (
         ("RepresentedPage", _ref("Represented")),
         ("ConsultationPage", _ref("Consultation")),

@@ -20,7 +20,7 @@ from patientsky.models._base import Unrecognized
 from patientsky.rules.communication import FeeNotice
 from patientsky.rules.payments import PaymentRow
 
-__all__ = ["MODEL_CLASSES", "Builder", "Schema", "camel", "ref"]
+__all__ = ["MODEL_CLASSES", "Builder", "Schema", "camel", "open_enum", "ref"]
 
 Schema = dict[str, Any]
 """A JSON schema (or any part of the OpenAPI document), as JSON-ready data."""
@@ -92,6 +92,17 @@ def ref(name: str) -> Schema:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+def open_enum(schema: Schema) -> Schema:
+    """
+    Return ``schema`` (an enum, or a reference to one) open to values a newer server adds.
+
+    The one form every enum in an answer takes: ``anyOf`` the enum and any string, so a
+    client keeps a value it does not know instead of failing to read the answer.
+    Request bodies and query parameters keep their enums closed.
+    """
+    return {"anyOf": [schema, {"type": "string", "description": _OPEN_ENUM}]}
+
+
 class Builder:
     """Collects component schemas while walking model types."""
 
@@ -100,6 +111,7 @@ class Builder:
         """The component schemas collected so far, by name."""
 
     def enum_schema(self, enum_type: type[enum.Enum]) -> Schema:
+        """Return a reference to the (closed) component schema of ``enum_type``."""
         name = enum_type.__name__
         if name not in self.schemas:
             doc = (enum_type.__doc__ or "").strip().splitlines()
@@ -114,7 +126,7 @@ class Builder:
         if hint in _SCALARS:
             return dict(_SCALARS[hint])
         if isinstance(hint, type) and issubclass(hint, enum.Enum):
-            return self.enum_schema(hint)
+            return open_enum(self.enum_schema(hint))  # models are answers
         if isinstance(hint, type) and attrs.has(hint):
             return self.model_schema(hint)
         origin = typing.get_origin(hint)
@@ -126,10 +138,8 @@ class Builder:
             options = [a for a in args if a not in (type(None), Unrecognized)]
             if len(options) != 1:
                 raise TypeError(f"cannot describe {hint!r}")
+            # An enum is open already (values a newer version, or an export, may carry).
             inner = self.type_schema(options[0])
-            if Unrecognized in args:
-                # Values a newer version (or an imported export) may carry: any string.
-                inner = {"anyOf": [inner, {"type": "string", "description": _OPEN_ENUM}]}
             if type(None) in args:
                 return {"anyOf": [inner, {"type": "null"}]}
             return inner
