@@ -12,6 +12,7 @@ from patientsky.sandbox import _handlers
 from patientsky.sandbox._declare import IMAGE, Operation
 from patientsky.sandbox._openapi import build_document
 from tests.client.test_contract import OPERATIONS
+from tests.images import image
 from tests.sandbox.conftest import Api
 
 DECLARED: dict[str, Operation] = {op.id: op for op in _handlers.declarations()}
@@ -146,3 +147,27 @@ def test_every_enum_in_an_answer_accepts_values_a_newer_server_may_add() -> None
                     where = f"{method.upper()} {path} {status}"
                     closed += _closed_enums(media["schema"], schemas, set(), where)
     assert not closed
+
+
+def test_a_photo_sent_as_bytes_is_stored_as_the_image_it_is(api: Api) -> None:
+    headers = api.auth("p-kari")
+    png = image("PNG")
+    sent = api.client.put(
+        "/v1/patients/me/photo",
+        headers={**headers, "Content-Type": "application/octet-stream"},
+        content=png,
+    )
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["mediaType"] == "image/png"
+    mine = api.client.get("/v1/patients/me/photo", headers=headers)
+    assert mine.headers["content-type"] == "image/png"
+    octets = {**headers, "Accept": "application/octet-stream"}
+    as_bytes = api.client.get("/v1/patients/me/photo", headers=octets)
+    assert as_bytes.headers["content-type"] == "application/octet-stream"
+    assert as_bytes.content == mine.content
+    text = api.client.put(
+        "/v1/patients/me/photo",
+        headers={**headers, "Content-Type": "application/octet-stream"},
+        content=b"<html>",
+    )
+    assert text.status_code == 415

@@ -39,6 +39,7 @@ __all__ = [
     "clinic_of_path",
     "deny_unless",
     "field",
+    "file_response",
     "json_body",
     "new_id",
     "ok",
@@ -370,6 +371,26 @@ def query_choice(query: Mapping[str, str], name: str, choices: tuple[str, ...]) 
         message = "must be one of: " + ", ".join(choices)
         raise ApiProblem(400, "invalid_input", f"{name}: {message}", errors=((name, message),))
     return raw
+
+
+def file_response(
+    ctx: Ctx, data: bytes, media_type: str, headers: Mapping[str, str] | None = None
+) -> Response:
+    """
+    A file: as ``media_type``, or as ``application/octet-stream`` if Accept asks for that.
+
+    A client that accepts the file's own type (or ``*/*``, or sends no Accept) gets it;
+    one that names ``application/octet-stream`` but not the file's type gets the same
+    bytes as ``application/octet-stream`` (the media type generated clients read).
+    """
+    wanted = {
+        part.split(";")[0].strip().lower()
+        for part in ctx.call.headers.get("accept", "*/*").split(",")
+    }
+    family = media_type.split("/")[0] + "/*"
+    if not wanted & {media_type, family, "*/*"} and "application/octet-stream" in wanted:
+        media_type = "application/octet-stream"
+    return Response(data, 200, media_type=media_type, headers=dict(headers or {}))
 
 
 def ok(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:

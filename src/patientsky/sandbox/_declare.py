@@ -64,7 +64,18 @@ IMAGE = "image"
 _JSON = "application/json"
 _PROBLEM = "application/problem+json"
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-_BINARY = {"type": "string", "format": "binary"}
+_OCTETS = "application/octet-stream"
+
+
+def _binary(kind: str, description: str = "") -> Schema:
+    """A binary body of media type ``kind`` (``contentMediaType`` says what it holds)."""
+    schema: Schema = {"type": "string", "format": "binary"}
+    if kind != _OCTETS:
+        schema["contentMediaType"] = kind
+    out: Schema = {"schema": schema}
+    if description:
+        schema["description"] = description
+    return out
 
 
 def _ref(name: str) -> Schema:
@@ -242,7 +253,10 @@ def reply(
     if headers:
         out["headers"] = headers
     if media:
-        out["content"] = {kind: {"schema": dict(_BINARY)} for kind in media}
+        # Any generator can read application/octet-stream; the sandbox answers with it
+        # when Accept asks for it rather than for the file's own type.
+        octets = _binary(_OCTETS, "The same file, for a client that asks for bytes.")
+        out["content"] = {**{kind: _binary(kind) for kind in media}, _OCTETS: octets}
     return out
 
 
@@ -379,7 +393,11 @@ class Operation:
         if parameters:
             op["parameters"] = parameters
         if self.body == IMAGE:
-            content = {kind: {"schema": dict(_BINARY)} for kind in ("image/jpeg", "image/png")}
+            content = {
+                _OCTETS: _binary(_OCTETS, "A JPEG or PNG image; its first bytes say which."),
+                "image/jpeg": _binary("image/jpeg"),
+                "image/png": _binary("image/png"),
+            }
             op["requestBody"] = {"required": True, "content": content}
         elif self.body is not None:
             op["requestBody"] = {"required": True, "content": {_JSON: {"schema": _ref(self.body)}}}

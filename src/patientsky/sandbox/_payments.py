@@ -14,6 +14,7 @@ from patientsky.rules import (
 )
 from patientsky.sandbox._context import (
     Ctx,
+    file_response,
     ok,
     page,
     query_choice,
@@ -99,9 +100,5 @@ def download_receipt(ctx: Ctx) -> Response:
     if payment is None or payment.patient_id != patient.id:
         raise ApiProblem(404, "not_found", "no such payment")
     pdf = receipt_pdf(payment, patient_name=patient.name.full)
-    return Response(
-        pdf,
-        200,
-        media_type="application/pdf",
-        headers={"Content-Disposition": attachment(f"kvittering-{payment.id}.pdf")},
-    )
+    disposition = attachment(f"kvittering-{payment.id}.pdf")
+    return file_response(ctx, pdf, "application/pdf", {"Content-Disposition": disposition})

@@ -19,6 +19,7 @@ from patientsky.models import (
 from patientsky.sandbox._context import (
     Ctx,
     field,
+    file_response,
     json_body,
     new_id,
     ok,
@@ -132,7 +133,7 @@ def get_photo(ctx: Ctx) -> Response:
     if stored is None:
         raise ApiProblem(404, "not_found", "no photo uploaded")
     media_type, data = stored
-    return Response(data, 200, media_type=media_type)
+    return file_response(ctx, data, media_type)
 
 
 @ops.put(
@@ -146,18 +147,31 @@ def get_photo(ctx: Ctx) -> Response:
     limit="photo",
 )
 def put_photo(ctx: Ctx) -> Response:
-    """PUT /v1/patients/{patientId}/photo: a whole JPEG or PNG, kept without its metadata."""
+    """
+    PUT /v1/patients/{patientId}/photo: a whole JPEG or PNG, kept without its metadata.
+
+    Sent as ``image/jpeg`` or ``image/png`` (which must be what it is), or as
+    ``application/octet-stream`` (its first bytes say which).
+    """
     patient = ctx.patient()
     ctx.require(patient, Action.EDIT_PROFILE)
     declared = ctx.call.media_type
-    if declared not in ("image/jpeg", "image/png"):
-        raise ApiProblem(415, "unsupported_media_type", "the photo must be image/jpeg or image/png")
+    if declared not in ("image/jpeg", "image/png", "application/octet-stream"):
+        raise ApiProblem(
+            415,
+            "unsupported_media_type",
+            "the photo must be image/jpeg, image/png or application/octet-stream",
+        )
     body = ctx.call.body
     if not body:
         raise ApiProblem(400, "invalid_input", "the photo is empty", errors=(("", "is empty"),))
     actual = (
         "image/jpeg" if body.startswith(_JPEG) else "image/png" if body.startswith(_PNG) else None
     )
+    if declared == "application/octet-stream":
+        if actual is None:
+            raise ApiProblem(415, "unsupported_media_type", "the content is not a JPEG or PNG")
+        declared = actual
     if actual != declared:
         raise ApiProblem(
             415,
