@@ -280,6 +280,8 @@ class Operation:
             path's ``patientId`` is implied.
         body: The component schema of the JSON request body, :data:`IMAGE` for an
             image, or None for no body (never read).
+        merge_patch: Whether the JSON body is a JSON merge patch (RFC 7396), taken as
+            ``application/merge-patch+json`` and as ``application/json``.
         caller: Who may call (see :data:`Caller`).
         writes: Whether it runs in a write transaction.
         idempotent: Whether it takes an ``Idempotency-Key``.
@@ -305,6 +307,7 @@ class Operation:
     errors: tuple[int, ...] = ()
     params: tuple[Schema, ...] = ()
     body: str | None = None
+    merge_patch: bool = False
     caller: Caller = "person"
     writes: bool = False
     idempotent: bool = False
@@ -400,7 +403,9 @@ class Operation:
             }
             op["requestBody"] = {"required": True, "content": content}
         elif self.body is not None:
-            op["requestBody"] = {"required": True, "content": {_JSON: {"schema": _ref(self.body)}}}
+            kinds = ("application/merge-patch+json", _JSON) if self.merge_patch else (_JSON,)
+            content = {kind: {"schema": _ref(self.body)} for kind in kinds}
+            op["requestBody"] = {"required": True, "content": content}
         op["responses"] = responses
         security = "sandboxAdmin" if self.admin else "bearer" if self.auth else None
         op["security"] = [] if security is None else [{security: []}]

@@ -174,9 +174,14 @@ def _api_schemas(b: Builder) -> None:
         }
     )
     s["ProfilePatch"] = _obj(
-        {"name": b.model_schema(m.PersonName), "contact": b.model_schema(m.ContactDetails)},
+        {
+            "name": b.patch_schema(m.PersonName),
+            "contact": {"anyOf": [b.patch_schema(m.ContactDetails), {"type": "null"}]},
+        },
         required=[],
         minProperties=1,
+        description="A JSON merge patch (RFC 7396) of the profile: what it names changes,"
+        " null removes, nested objects merge; nothing it does not name is lost.",
     )
     s["ConsentState"] = _obj(
         {

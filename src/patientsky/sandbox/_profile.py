@@ -5,6 +5,7 @@ The profile and its photo: read, change (with ``If-Match``), upload (P1–P5).
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import attrs
 from starlette.responses import Response
@@ -68,16 +69,23 @@ def get_profile(ctx: Ctx) -> Response:
 @ops.patch(
     f"{PATIENT}/profile",
     "updateProfile",
-    "Change name and contact details (P2, P3, P4)",
+    "Change name and contact details, as a JSON merge patch (P2, P3, P4)",
     ok={200: reply("Patient", "The new profile.", ETAG_HEADER)},
     errors=(412, 428),
     params=(IF_MATCH,),
     body="ProfilePatch",
+    merge_patch=True,
     writes=True,
     may=Action.EDIT_PROFILE,
 )
 def update_profile(ctx: Ctx) -> Response:
-    """PATCH /v1/patients/{patientId}/profile (If-Match required)."""
+    """
+    PATCH /v1/patients/{patientId}/profile (If-Match required): a JSON merge patch.
+
+    ``application/merge-patch+json`` or ``application/json``, both read as RFC 7396 says:
+    ``{"contact": {"phone": "+4791234567"}}`` changes the phone and keeps the e-mail
+    and the address; ``null`` removes (``"contact": null`` removes every contact detail).
+    """
     patient = ctx.patient()
     ctx.require(patient, Action.EDIT_PROFILE)
     data = json_body(ctx)
@@ -100,22 +108,46 @@ def update_profile(ctx: Ctx) -> Response:
             "the profile changed since you read it; read it again",
             headers={"ETag": current},
         )
-    name = field(ctx, data, "name", PersonName, required=False)
-    contact = field(ctx, data, "contact", ContactDetails, required=False)
-    if name is None and contact is None:
+    if "name" not in data and "contact" not in data:
         raise ApiProblem(
             400,
             "invalid_input",
             "the body must change name or contact",
             errors=(("", "must have name or contact"),),
         )
+    if "name" in data and data["name"] is None:
+        message = "cannot be removed (a patient always has a name)"
+        raise ApiProblem(400, "invalid_input", f"name: {message}", errors=(("name", message),))
+    # JSON merge patch (RFC 7396): what the patch names changes, null removes, nested
+    # objects merge, and nothing the caller did not name is lost.
+    merged = merge_patch(
+        {"name": ctx.dump(patient.name), "contact": ctx.dump(patient.contact)}, data
+    )
     changed = attrs.evolve(
         patient,
-        name=patient.name if name is None else name,
-        contact=patient.contact if contact is None else contact,
+        name=field(ctx, merged, "name", PersonName),
+        contact=field(ctx, {"contact": merged.get("contact") or {}}, "contact", ContactDetails),
     )
     ctx.repo.save_patient(changed)
     return ok(ctx.dump(changed), headers={"ETag": _etag(ctx, changed)})
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """
+    Apply a JSON merge patch (RFC 7396) to ``target``; neither is changed.
+
+    >>> merge_patch({"a": 1, "b": {"c": 2, "d": 3}}, {"b": {"c": None, "e": 4}})
+    {'a': 1, 'b': {'d': 3, 'e': 4}}
+    """
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
 
 
 @ops.get(

@@ -145,6 +145,39 @@ class Builder:
             return inner
         raise TypeError(f"cannot describe {hint!r}")
 
+    def patch_schema(self, cls: type[Any]) -> Schema:
+        """
+        Return a reference to the merge-patch form of a model (``<Name>Patch``).
+
+        Every field is optional; an optional one may be null (which removes it); a
+        nested model is a patch of its own, so it merges.
+        """
+        name = f"{cls.__name__}Patch"
+        if name in self.schemas:
+            return ref(name)
+        self.schemas[name] = {}  # a placeholder against recursion
+        hints = typing.get_type_hints(cls)
+        properties: dict[str, Schema] = {}
+        for field in attrs.fields(cls):
+            hint = hints[field.name]
+            options = [a for a in typing.get_args(hint) if a is not type(None)]
+            inner = options[0] if len(options) == 1 else hint
+            if isinstance(inner, type) and attrs.has(inner):
+                schema = self.patch_schema(inner)
+                if type(None) in typing.get_args(hint):
+                    schema = {"anyOf": [schema, {"type": "null"}]}
+            else:
+                schema = self.type_schema(hint)
+            properties[camel(field.alias or field.name)] = schema
+        doc = (cls.__doc__ or "").strip().splitlines()
+        self.schemas[name] = {
+            "type": "object",
+            "description": (doc[0] if doc else cls.__name__)
+            + " As a JSON merge patch: only the fields to change; null removes one.",
+            "properties": properties,
+        }
+        return ref(name)
+
     def model_schema(self, cls: type[Any]) -> Schema:
         name = cls.__name__
         if name in self.schemas:
