@@ -69,7 +69,8 @@ def get_profile(ctx: Ctx) -> Response:
 @ops.patch(
     f"{PATIENT}/profile",
     "updateProfile",
-    "Change name and contact details, as a JSON merge patch (P2, P3, P4)",
+    "Change name and contact details, as a JSON merge patch; application/json is"
+    " read the same way (P2, P3, P4)",
     ok={200: reply("Patient", "The new profile.", ETAG_HEADER)},
     errors=(412, 428),
     params=(IF_MATCH,),
