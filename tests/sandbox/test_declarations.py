@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import types
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
-from patientsky.sandbox import _handlers
+from patientsky.sandbox import SandboxClock, _handlers, create_app, serve_in_thread
 from patientsky.sandbox._declare import IMAGE, Operation
 from patientsky.sandbox._openapi import build_document
 from tests.client.test_contract import OPERATIONS
@@ -171,3 +174,24 @@ def test_a_photo_sent_as_bytes_is_stored_as_the_image_it_is(api: Api) -> None:
         content=b"<html>",
     )
     assert text.status_code == 415
+
+
+def test_the_docs_example_of_adding_an_operation_runs(
+    monkeypatch: pytest.MonkeyPatch, clock: SandboxClock
+) -> None:
+    text = (Path(__file__).parents[2] / "docs" / "sandbox.md").read_text(encoding="utf-8")
+    section = text.split("## Adding an operation", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "docs/sandbox.md", "exec"), namespace)  # noqa: S102 - our own docs
+    module = types.SimpleNamespace(ops=namespace["ops"])
+    monkeypatch.setattr(_handlers, "MODULES", (*_handlers.MODULES, module))
+    app = create_app(clock=clock)
+    with serve_in_thread(app) as base_url:
+        answer = httpx.get(f"{base_url}/v1/clinics-in", params={"city": "oslo"})
+        refused = httpx.get(f"{base_url}/v1/clinics-in", params={"city": "x" * 101})
+    assert answer.status_code == 200, answer.text
+    assert [c["city"] for c in answer.json()["data"]] == ["Oslo"]
+    assert answer.headers["x-request-id"]
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["field"] == "city"
