@@ -39,6 +39,28 @@ MAX_JSON_BYTES = 1024 * 1024
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 """The largest photo the sandbox reads."""
 
+GENERIC_CODES = (
+    "admin_key_required",
+    "clinic_mismatch",
+    "conflict",
+    "idempotency_key_in_use",
+    "idempotency_key_reused",
+    "internal_error",
+    "invalid_input",
+    "method_not_allowed",
+    "not_found",
+    "payload_too_large",
+    "person_login_required",
+    "precondition_failed",
+    "precondition_required",
+    "rate_limited",
+    "session_expired",
+    "session_not_yet_valid",
+    "unauthorized",
+    "unsupported_media_type",
+)
+"""The problem codes that are not a rule's :class:`~patientsky.reasons.Reason`."""
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 JSON_MEDIA_TYPE = "application/json"
 

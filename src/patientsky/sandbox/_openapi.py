@@ -21,7 +21,12 @@ from patientsky.rules.communication import FeeNotice
 from patientsky.rules.decision import Reason
 from patientsky.rules.payments import PaymentRow
 from patientsky.sandbox._declare import HEADERS
-from patientsky.sandbox._http import DOCUMENT_PATH, MAX_JSON_BYTES, MAX_PHOTO_BYTES
+from patientsky.sandbox._http import (
+    DOCUMENT_PATH,
+    GENERIC_CODES,
+    MAX_JSON_BYTES,
+    MAX_PHOTO_BYTES,
+)
 from patientsky.sandbox._schemas import MODEL_CLASSES, Builder, Schema, camel, open_enum
 from patientsky.sandbox._schemas import ref as _ref
 
@@ -40,28 +45,6 @@ __all__ = [
 
 API_VERSION = "1.0.0"
 """The version of the contract."""
-
-GENERIC_CODES = (
-    "admin_key_required",
-    "clinic_mismatch",
-    "conflict",
-    "idempotency_key_in_use",
-    "idempotency_key_reused",
-    "internal_error",
-    "invalid_input",
-    "method_not_allowed",
-    "not_found",
-    "payload_too_large",
-    "person_login_required",
-    "precondition_failed",
-    "precondition_required",
-    "rate_limited",
-    "session_expired",
-    "session_not_yet_valid",
-    "unauthorized",
-    "unsupported_media_type",
-)
-"""The problem codes that are not a rule's :class:`~patientsky.reasons.Reason`."""
 
 
 def _page(item: Schema, extra: dict[str, Schema] | None = None) -> Schema:
