@@ -12,7 +12,7 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
-from patientsky.sandbox import SandboxClock, _handlers, create_app, get_sandbox, serve_in_thread
+from patientsky.sandbox import SandboxClock, _public, create_app, get_sandbox, serve_in_thread
 from patientsky.sandbox._cli import describe
 from tests.images import JPEG, PNG, decode, png_of_size
 from tests.sandbox.conftest import NOW, Api
@@ -252,7 +252,7 @@ def test_unknown_paths_and_methods_are_problem_documents(api: Api) -> None:
     assert _problem(api.client.get("/v1/nothing"))["code"] == "not_found"
     wrong = api.client.delete("/v1/terms")
     assert wrong.status_code == 405
-    assert wrong.headers["allow"] == "GET"
+    assert wrong.headers["allow"] == "GET, HEAD"
     assert _problem(wrong)["code"] == "method_not_allowed"
 
 
@@ -271,10 +271,10 @@ def test_a_bad_query_parameter_is_a_400_naming_it(api: Api) -> None:
 def test_an_unexpected_error_is_a_generic_500_and_logs_no_details(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken(_ctx: object) -> None:
+    def broken(*_args: object) -> None:
         raise RuntimeError("secret detail 15108695088")
 
-    monkeypatch.setattr(_handlers, "health", broken)
+    monkeypatch.setattr(_public, "ok", broken)
     app = create_app(clock=SandboxClock(NOW), demo=False)
     with caplog.at_level(logging.DEBUG), serve_in_thread(app) as base_url:
         response = httpx.get(f"{base_url}/healthz")

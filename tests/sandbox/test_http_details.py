@@ -109,6 +109,22 @@ def test_a_malformed_if_match_is_a_400_naming_it(api: Api) -> None:
     assert response.json()["errors"][0]["field"] == "If-Match"
 
 
+@pytest.mark.parametrize("empty", ["", ", ,"])
+def test_an_empty_if_match_is_a_400_not_a_412(api: Api, empty: str) -> None:
+    headers = api.auth("p-kari")
+    response = _patch(api, headers, empty)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "If-Match"
+
+
+def test_a_stale_if_match_answers_with_the_current_etag(api: Api) -> None:
+    headers = api.auth("p-kari")
+    etag = api.client.get("/v1/patients/me/profile", headers=headers).headers["etag"]
+    stale = _patch(api, headers, '"old"')
+    assert stale.status_code == 412
+    assert stale.headers["etag"] == etag
+
+
 # --- security headers ---
 
 

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from patientsky.sandbox import Limits, SandboxClock, create_app, get_sandbox, serve_in_thread
-from patientsky.sandbox._openapi import HANDLE_PATTERN
+from patientsky.sandbox._declare import HANDLE_PATTERN
 
 from .conftest import NOW, Api
 

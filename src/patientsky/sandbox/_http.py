@@ -10,6 +10,7 @@ import json
 import logging
 import secrets
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -28,6 +29,37 @@ __all__ = [
 ]
 
 logger = logging.getLogger("patientsky.sandbox")
+
+# In the package's top folder, not in the sandbox's: the bare install (no sandbox extra)
+# ships it too, read by patientsky.contract.openapi_document().
+DOCUMENT_PATH = Path(__file__).parents[1] / "openapi.json"
+"""The shipped OpenAPI document."""
+MAX_JSON_BYTES = 1024 * 1024
+"""The largest JSON body the sandbox reads."""
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+"""The largest photo the sandbox reads."""
+
+GENERIC_CODES = (
+    "admin_key_required",
+    "clinic_mismatch",
+    "conflict",
+    "idempotency_key_in_use",
+    "idempotency_key_reused",
+    "internal_error",
+    "invalid_input",
+    "method_not_allowed",
+    "not_found",
+    "payload_too_large",
+    "person_login_required",
+    "precondition_failed",
+    "precondition_required",
+    "rate_limited",
+    "session_expired",
+    "session_not_yet_valid",
+    "unauthorized",
+    "unsupported_media_type",
+)
+"""The problem codes that are not a rule's :class:`~patientsky.reasons.Reason`."""
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 JSON_MEDIA_TYPE = "application/json"

@@ -37,7 +37,8 @@ from patientsky.rules.dialogs import MAX_MESSAGES_PER_DIALOG
 from patientsky.sandbox._http import ApiProblem
 
 if TYPE_CHECKING:
-    from patientsky.sandbox.app import Ctx, Operation
+    from patientsky.sandbox._context import Ctx
+    from patientsky.sandbox._declare import Operation
 
 __all__ = [
     "LOGIN_PATHS",
@@ -286,6 +287,7 @@ def guard_operations(
     """
     Return the operations with the rate limits in front of the handlers they concern.
 
+    Each operation declares its limit (:attr:`~patientsky.sandbox._declare.Operation.rate_limit`).
     A login counts before its body is looked at; a write counts after its caller is
     authenticated (and after an idempotent replay, which writes nothing).
 
@@ -296,20 +298,13 @@ def guard_operations(
     Returns:
         The same table, with the limited handlers wrapped.
     """
+    checks = {"login": guard.login, "photo": guard.photo, "write": guard.write}
     guarded: dict[str, dict[str, Operation]] = {}
     for path, ops in operations.items():
         guarded[path] = {}
         for method, op in ops.items():
-            if not is_limited(path, method, auth=op.auth, writes=op.writes):
-                guarded[path][method] = op
-                continue
-            if path in LOGIN_PATHS:
-                check = guard.login
-            elif path.endswith("/photo") and method == "PUT":
-                check = guard.photo
-            else:
-                check = guard.write
-            guarded[path][method] = _wrapped(op, check)
+            limit = op.rate_limit
+            guarded[path][method] = op if limit is None else _wrapped(op, checks[limit])
     return guarded
 
 

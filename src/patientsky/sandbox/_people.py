@@ -20,12 +20,15 @@ from starlette.responses import Response
 from patientsky.errors import InvalidInput
 from patientsky.models import LoginMethod
 from patientsky.sandbox import _auth
+from patientsky.sandbox._context import Ctx, ok
+from patientsky.sandbox._declare import HANDLE_PATTERN, Operations, reply
 from patientsky.sandbox._http import ApiProblem
-from patientsky.sandbox._openapi import HANDLE_PATTERN
-from patientsky.sandbox.app import Ctx, Handler, ok
 from patientsky.sandbox.storage import Transaction
 
-__all__ = ["DemoPerson", "demo_people", "list_people", "login_by_handle"]
+__all__ = ["DemoPerson", "demo_people", "list_people", "login_as_person", "ops"]
+
+ops = Operations("people")
+"""The operations of this module."""
 
 _HANDLE = re.compile(HANDLE_PATTERN)
 _PREFIX = "p-"
@@ -63,6 +66,14 @@ def demo_people(tx: Transaction) -> list[DemoPerson]:
     ]
 
 
+@ops.get(
+    "/v1/sandbox/people",
+    "listDemoPeople",
+    "The demo people to log in as, by handle (sandbox only)",
+    tag="sandbox",
+    ok={200: reply("DemoPeople", "The demo people.")},
+    caller="anyone",
+)
 def list_people(ctx: Ctx) -> Response:
     """GET /v1/sandbox/people."""
     people = demo_people(ctx.repo.tx)
@@ -76,7 +87,13 @@ def list_people(ctx: Ctx) -> Response:
     )
 
 
-def _one_of(data: dict[str, Any]) -> None:
+def one_of_person_or_number(data: dict[str, Any]) -> None:
+    """
+    Check that a login body names exactly one of ``person`` and ``nationalId``.
+
+    Raises:
+        ApiProblem: 400 naming both if neither or both is given.
+    """
     given = [name for name in ("person", "nationalId") if name in data]
     if len(given) == 1:
         return
@@ -90,7 +107,7 @@ def _one_of(data: dict[str, Any]) -> None:
     )
 
 
-def _person_login(ctx: Ctx, data: dict[str, Any]) -> Response:
+def login_as_person(ctx: Ctx, data: dict[str, Any]) -> Response:
     """Log in as a demo person by handle (``{"person": "kari", "method": "bankid"}``)."""
     handle = data["person"]
     if not isinstance(handle, str) or _HANDLE.fullmatch(handle) is None:
@@ -122,19 +139,3 @@ def _person_login(ctx: Ctx, data: dict[str, Any]) -> Response:
             "personId": patient.id,
         }
     )
-
-
-def login_by_handle(by_number: Handler) -> Handler:
-    """
-    Return the login handler: by ``person`` (a handle) here, by ``nationalId`` in ``by_number``.
-
-    Exactly one of the two must be given: 400 naming both if neither or both is.
-    """
-
-    def sandbox_login(ctx: Ctx) -> Response:
-        """POST /v1/sandbox/login."""
-        data = ctx.call.json()
-        _one_of(data)
-        return _person_login(ctx, data) if "person" in data else by_number(ctx)
-
-    return sandbox_login

@@ -35,7 +35,6 @@ from patientsky.models import (
     TimeSlotType,
 )
 from patientsky.models.calendar import Schedule
-from patientsky.sandbox.demo_data import DemoData
 from patientsky.sandbox.storage import Transaction
 from patientsky.wire import WireConverter
 
@@ -93,7 +92,8 @@ class Repo:
     def _many(self, table: str, cls: type[T], **where: str | None) -> list[T]:
         return [self.conv.structure(d, cls) for d in self.tx.select(table, **where)]
 
-    def _put(self, table: str, record_id: str, value: Any, **columns: Any) -> None:
+    def put_record(self, table: str, record_id: str, value: Any, **columns: Any) -> None:
+        """Store a model in ``table`` (``columns``: its lookup columns)."""
         self.tx.put(table, record_id, self.conv.unstructure(value), **columns)
 
     # --- people ---
@@ -126,7 +126,7 @@ class Repo:
 
     def save_patient(self, patient: Patient) -> None:
         """Store a patient."""
-        self._put(
+        self.put_record(
             "patients",
             patient.id,
             patient,
@@ -158,7 +158,7 @@ class Repo:
 
     def save_appointment(self, appointment: Appointment, clinic_id: str) -> None:
         """Store an appointment."""
-        self._put(
+        self.put_record(
             "appointments",
             appointment.id,
             appointment,
@@ -182,7 +182,7 @@ class Repo:
 
     def add_consent_event(self, event: ConsentEvent, seq: int) -> None:
         """Append a consent event (``seq`` orders events of the same instant)."""
-        self._put(
+        self.put_record(
             "consent_events",
             event.id,
             event,
@@ -206,7 +206,7 @@ class Repo:
 
     def save_relation(self, relation: Relation) -> None:
         """Store a relation."""
-        self._put(
+        self.put_record(
             "relations",
             relation.id,
             relation,
@@ -236,7 +236,7 @@ class Repo:
 
     def save_consultation(self, consultation: Consultation) -> None:
         """Store a consultation."""
-        self._put(
+        self.put_record(
             "consultations",
             consultation.id,
             consultation,
@@ -342,7 +342,7 @@ class Repo:
 
     def save_renewal(self, renewal: PrescriptionRenewalRequest) -> None:
         """Store a prescription renewal request."""
-        self._put(
+        self.put_record(
             "prescription_renewals",
             renewal.id,
             renewal,
@@ -354,65 +354,3 @@ class Repo:
     def public_services(self) -> list[PublicServiceLink]:
         """Return the links to public services."""
         return self._many("public_services", PublicServiceLink)
-
-    # --- demo ---
-
-    def load_demo(self, demo: DemoData) -> None:
-        """Store the whole demo world."""
-        self._put(
-            "terms", demo.terms.version, demo.terms, sort_key=sort_time(demo.terms.published_at)
-        )
-        for clinic in demo.clinics:
-            self._put("clinics", clinic.id, clinic, clinic_id=clinic.id, sort_key=clinic.name)
-        for practitioner in demo.practitioners:
-            self._put(
-                "practitioners", practitioner.id, practitioner, clinic_id=practitioner.clinic_id
-            )
-        for calendar in demo.calendars:
-            self._put("calendars", calendar.id, calendar, clinic_id=calendar.clinic_id)
-        for slot_type in demo.time_slot_types:
-            self._put("time_slot_types", slot_type.id, slot_type, clinic_id=slot_type.clinic_id)
-        clinic_of = {c.id: c.clinic_id for c in demo.calendars}
-        for slot in demo.time_slots:
-            self._put(
-                "time_slots",
-                slot.id,
-                slot,
-                clinic_id=clinic_of[slot.calendar_id],
-                lookup=slot.calendar_id,
-                sort_key=sort_time(slot.start),
-            )
-        for appointment in demo.appointments:
-            self.save_appointment(appointment, clinic_of[appointment.calendar_id])
-        for patient in demo.patients:
-            self.save_patient(patient)
-        for seq, event in enumerate(demo.consent_events):
-            self.add_consent_event(event, seq)
-        for relation in demo.relations:
-            self.save_relation(relation)
-        for dialog in demo.dialogs:
-            self.save_dialog(dialog)
-        for consultation in demo.consultations:
-            self.save_consultation(consultation)
-        for invoice in demo.invoices:
-            self._put(
-                "invoices",
-                invoice.id,
-                invoice,
-                patient_id=invoice.patient_id,
-                clinic_id=invoice.clinic_id,
-                sort_key=sort_time(invoice.issued_at),
-            )
-        for payment in demo.payments:
-            self._put(
-                "payments",
-                payment.id,
-                payment,
-                patient_id=payment.patient_id,
-                clinic_id=payment.clinic_id,
-                sort_key=sort_time(payment.paid_at),
-            )
-        for renewal in demo.renewals:
-            self.save_renewal(renewal)
-        for n, link in enumerate(demo.public_services):
-            self._put("public_services", link.id, link, sort_key=f"{n:04d}")

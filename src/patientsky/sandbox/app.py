@@ -14,16 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import json
 import logging
-import re
-import secrets
-from collections.abc import Callable, Iterable, Mapping
-from functools import cached_property
+from collections.abc import Mapping
 from typing import Any
 
-import attrs
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -33,26 +28,26 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from patientsky.errors import AccessDenied, Conflict, InvalidInput, NotFound
-from patientsky.models import Action, Patient
-from patientsky.rules.access import AccessRequest, decide
-from patientsky.rules.decision import Decision, Denied, Reason
-from patientsky.sandbox import _openapi
+from patientsky.sandbox import _handlers
 from patientsky.sandbox._auth import PersonPrincipal, Principal, authenticate
+from patientsky.sandbox._context import Ctx, Sandbox
+from patientsky.sandbox._declare import Operation
 from patientsky.sandbox._headers import SecurityHeaders
 from patientsky.sandbox._http import (
+    MAX_JSON_BYTES,
+    MAX_PHOTO_BYTES,
     ApiProblem,
     Call,
-    json_response,
     new_request_id,
     problem_response,
     read_body,
 )
-from patientsky.sandbox._limits import Guard, Limits, guard_operations
+from patientsky.sandbox._limits import Limits, guard_operations
 from patientsky.sandbox._repo import Repo
 from patientsky.sandbox.clock import SandboxClock
-from patientsky.sandbox.demo_data import DemoData, build_demo
+from patientsky.sandbox.demo_data import DemoData, build_demo, load_demo
 from patientsky.sandbox.storage import Storage, StoredResponse
-from patientsky.wire import WireConverter, make_converter
+from patientsky.wire import make_converter
 
 __all__ = ["Sandbox", "create_app", "get_sandbox"]
 
@@ -60,221 +55,6 @@ logger = logging.getLogger("patientsky.sandbox")
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 _IDEMPOTENCY_KEY_CHARS = frozenset(chr(c) for c in range(0x21, 0x7F))
-
-
-class Sandbox:
-    """
-    The sandbox's state: its database, clock, wire converter and demo world.
-
-    Args:
-        storage: The database.
-        clock: The sandbox clock.
-        demo: The demo world loaded into the database, if any.
-        admin_key: The secret that sandbox-only operations (the clock, clinic login,
-            clinic-side helpers) require as a bearer token; a random one if None.
-            Never in a repr or a log.
-        limits: Rate limits and caps; the defaults if None.
-    """
-
-    def __init__(
-        self,
-        storage: Storage,
-        clock: SandboxClock,
-        demo: DemoData | None,
-        admin_key: str | None = None,
-        limits: Limits | None = None,
-    ) -> None:
-        self.storage = storage
-        self.clock = clock
-        self.demo = demo
-        self.limits = limits or Limits()
-        self.guard = Guard(self.limits)
-        self.admin_key = admin_key or secrets.token_urlsafe(32)
-        # A sandbox holds test people only: a real person's number is refused everywhere.
-        self.converter: WireConverter = make_converter(synthetic_national_ids_only=True)
-
-    def __repr__(self) -> str:
-        return f"Sandbox(storage={self.storage.path!r}, clock={self.clock!r})"
-
-    def is_admin(self, headers: Mapping[str, str]) -> bool:
-        """Whether ``headers`` (lower-case names) carry the admin key as a bearer token."""
-        scheme, _, token = headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer":
-            return False
-        given = token.strip().encode("utf-8", "surrogateescape")
-        return hmac.compare_digest(given, self.admin_key.encode("utf-8"))
-
-    @cached_property
-    def document(self) -> bytes:
-        """The shipped OpenAPI document, as served at ``/openapi.json``."""
-        return _openapi.DOCUMENT_PATH.read_bytes()
-
-    def now(self) -> dt.datetime:
-        """The sandbox's current time."""
-        return self.clock.now()
-
-
-@attrs.frozen
-class Ctx:
-    """Everything a handler needs for one request."""
-
-    sandbox: Sandbox
-    call: Call
-    repo: Repo
-    now: dt.datetime
-    principal: Principal | None
-    _patients: dict[str, Patient] = attrs.field(factory=dict, repr=False)
-
-    @property
-    def conv(self) -> WireConverter:
-        """The wire converter."""
-        return self.sandbox.converter
-
-    def dump(self, value: Any, unstructure_as: Any = None) -> Any:
-        """Return the wire form of a model (or a tuple of them)."""
-        return self.conv.unstructure(value, unstructure_as=unstructure_as)
-
-    def person(self) -> PersonPrincipal:
-        """
-        Return the logged-in person.
-
-        Raises:
-            ApiProblem: 403 if a clinic's token is used where a person's is needed.
-        """
-        if isinstance(self.principal, PersonPrincipal):
-            return self.principal
-        raise ApiProblem(403, "person_login_required", "this needs a person's login")
-
-    def patient(self) -> Patient:
-        """
-        Return the patient of the path (``me`` is the logged-in person).
-
-        Raises:
-            ApiProblem: 404 if there is no such patient.
-        """
-        raw = self.call.path_params.get("patientId", "")
-        person = self.person()
-        patient_id = person.session.person_id if raw == "me" else raw
-        cached = self._patients.get(patient_id)
-        if cached is not None:
-            return cached
-        patient = self.repo.patient(patient_id)
-        if patient is None:
-            raise ApiProblem(404, "not_found", "no such patient")
-        self._patients[patient_id] = patient
-        return patient
-
-    def access(self, patient: Patient, action: Any) -> AccessRequest:
-        """Return the access request of the logged-in person for ``patient`` and ``action``."""
-        session = self.person().session
-        actor = session.person_id
-        relations = self.repo.relations_of(patient.id)
-        if actor != patient.id:
-            # The actor's own relations only serve to explain a chain (TRANSITIVE_RELATION).
-            seen = {r.id for r in relations}
-            relations += [r for r in self.repo.relations_by(actor) if r.id not in seen]
-        return AccessRequest(
-            session=session,
-            action=action,
-            patient=patient,
-            at=self.now,
-            terms=self.repo.terms(),
-            patient_consent=self.repo.consent(patient.id),
-            actor_consent=None if actor == patient.id else self.repo.consent(actor),
-            relations=tuple(relations),
-        )
-
-    def require(self, patient: Patient, action: Any) -> AccessRequest:
-        """
-        Return the access request if the rules allow it.
-
-        Raises:
-            ApiProblem: 403 with the rule's reason otherwise.
-        """
-        request = self.access(patient, action)
-        deny_unless(decide(request))
-        return request
-
-    def require_any(self, patient: Patient, actions: tuple[Action, ...]) -> None:
-        """
-        Check that the logged-in person may do at least one of ``actions`` for ``patient``.
-
-        Used before a body is read when the body decides which action is needed (a
-        dialog's type): a stranger is refused before learning anything from validation.
-
-        Raises:
-            ApiProblem: 403 with the first action's reason if none is allowed.
-        """
-        first: Decision | None = None
-        for action in actions:
-            decision = decide(self.access(patient, action))
-            if decision.allowed:
-                return
-            first = first or decision
-        if first is not None:
-            deny_unless(first)
-
-
-def deny_unless(decision: Decision | Denied) -> None:
-    """
-    Raise the 403 problem of a denying decision.
-
-    Raises:
-        ApiProblem: 403 (or 409 for a conflict with the state) carrying the reason.
-    """
-    if isinstance(decision, Denied):
-        decision = decision.decision
-    if decision.reason is None:
-        return
-    raise ApiProblem(
-        _STATUS_OF_REASON.get(decision.reason, 403),
-        decision.reason.value,
-        decision.message_en,
-        message_nb=decision.message_nb,
-    )
-
-
-# Reasons that say the state of things does not allow it, rather than who asks.
-_STATUS_OF_REASON: Mapping[Reason, int] = {
-    Reason.SLOT_NOT_FREE: 409,
-    Reason.ALREADY_BOOKED: 409,
-    Reason.NOT_CANCELLABLE: 409,
-    Reason.DIALOG_CLOSED: 409,
-    Reason.DIALOG_FULL: 409,
-    Reason.TOO_MANY_FUTURE_BOOKINGS: 409,
-    Reason.START_NOT_ON_GRID: 409,
-}
-
-
-Handler = Callable[[Ctx], Response]
-
-
-@attrs.frozen
-class Operation:
-    """
-    One operation of the contract: method, handler and how it is guarded.
-
-    Args:
-        method: The HTTP method.
-        handler: The function that does the work, after every guard passed.
-        body: ``"none"`` (never read), ``"json"`` or ``"photo"``.
-        auth: Whether a person's or clinic's bearer token is required.
-        writes: Whether it runs in a write transaction.
-        idempotent: Whether it takes an ``Idempotency-Key``.
-        admin: Whether it is a sandbox-only operation that needs the admin key.
-        may: The action (or any one of several actions) the caller needs for the
-            path's patient; checked after authentication and before the body is read
-            or a stored response replayed.
-    """
-
-    method: str
-    handler: Handler
-    body: str = "none"
-    auth: bool = True
-    writes: bool = False
-    idempotent: bool = False
-    admin: bool = False
-    may: Action | tuple[Action, ...] | None = None
 
 
 def _request_hash(call: Call) -> str:
@@ -345,6 +125,8 @@ def _run(sandbox: Sandbox, op: Operation, call: Call, template: str) -> Response
         repo = Repo(tx, sandbox.converter)
         principal = authenticate(tx, call.headers, now) if op.auth else None
         ctx = Ctx(sandbox, call, repo, now, principal)
+        if op.caller == "person":
+            ctx.person()
         _authorise(ctx, op)
         key = _idempotency_key(call) if op.idempotent and principal is not None else None
         if key is not None and principal is not None:
@@ -421,7 +203,14 @@ def _problem_for(exc: BaseException, op_id: str, request_id: str) -> ApiProblem:
     return ApiProblem(500, "internal_error", "an unexpected error occurred")
 
 
+def _headless(response: Response) -> Response:
+    """The answer to a HEAD: the GET's status and headers (its length too), no body."""
+    return Response(b"", response.status_code, headers=dict(response.headers))
+
+
 def _endpoint(sandbox: Sandbox, ops: Mapping[str, Operation], template: str) -> Any:
+    if "GET" in ops and "HEAD" not in ops:
+        ops = {**ops, "HEAD": ops["GET"]}  # HEAD works wherever GET does
     allow = ", ".join(sorted(ops))
 
     async def endpoint(request: Request) -> Response:
@@ -441,11 +230,11 @@ def _endpoint(sandbox: Sandbox, ops: Mapping[str, Operation], template: str) -> 
             if op.admin:
                 if not sandbox.is_admin(headers):
                     raise _unauthorized_admin()
-            elif op.auth and op.body != "none":
+            elif op.auth and op.reads != "none":
                 await run_in_threadpool(_check_token, sandbox, headers)
             body = b""
-            if op.body != "none":
-                limit = _openapi.MAX_PHOTO_BYTES if op.body == "photo" else _openapi.MAX_JSON_BYTES
+            if op.reads != "none":
+                limit = MAX_PHOTO_BYTES if op.reads == "photo" else MAX_JSON_BYTES
                 body = await read_body(request, limit)
             media_type = headers.get("content-type", "").split(";")[0].strip().lower()
             call = Call(
@@ -461,9 +250,11 @@ def _endpoint(sandbox: Sandbox, ops: Mapping[str, Operation], template: str) -> 
             )
             response = await run_in_threadpool(_run, sandbox, op, call, template)
         except Exception as exc:  # noqa: BLE001 -- every error becomes a problem document
-            return problem_response(_problem_for(exc, template, request_id), request_id, instance)
+            found = _problem_for(exc, template, request_id)
+            problem = problem_response(found, request_id, instance)
+            return _headless(problem) if request.method == "HEAD" else problem
         response.headers["X-Request-Id"] = request_id
-        return response
+        return _headless(response) if request.method == "HEAD" else response
 
     return endpoint
 
@@ -511,8 +302,6 @@ def create_app(
     Returns:
         The Starlette app; :func:`get_sandbox` gives its state.
     """
-    from patientsky.sandbox import _handlers
-
     storage = Storage(db_path or ":memory:")
     clock = clock or SandboxClock()
     data: DemoData | None = None
@@ -521,7 +310,7 @@ def create_app(
             fresh = tx.get_meta("demo_loaded") is None
             if fresh:
                 data = build_demo(clock.now())
-                Repo(tx, make_converter()).load_demo(data)
+                load_demo(Repo(tx, make_converter()), data)
                 tx.set_meta("demo_loaded", clock.now().isoformat())
                 tx.set_meta("demo_logins", json.dumps(_logins(data)))
     if admin_key is not None and len(admin_key) < MIN_ADMIN_KEY_LENGTH:
@@ -545,98 +334,3 @@ def _logins(data: DemoData) -> list[dict[str, str]]:
         {"patientId": login.patient_id, "name": login.name, "role": login.role}
         for login in data.logins
     ]
-
-
-def new_id(prefix: str) -> str:
-    """Return a new random id with a readable prefix."""
-    return f"{prefix}-{secrets.token_hex(8)}"
-
-
-def page(
-    ctx: Ctx, items: Iterable[Any], dump: Callable[[Any], Any] | None = None
-) -> dict[str, Any]:
-    """
-    Cut one page out of ``items`` by the request's ``cursor`` and ``limit``.
-
-    Raises:
-        ApiProblem: 400 naming ``cursor`` or ``limit`` if they are not valid.
-    """
-    query = ctx.call.query
-    limit = query_int(query, "limit", 20, 1, 100)
-    offset = 0
-    cursor = query.get("cursor")
-    if cursor is not None:
-        if _ASCII_INT.fullmatch(cursor[1:]) is None or not cursor.startswith("o"):
-            raise ApiProblem(
-                400,
-                "invalid_input",
-                "cursor: is not a cursor this server gave",
-                errors=(("cursor", "is not a cursor this server gave"),),
-            )
-        offset = int(cursor[1:])
-    rows = list(items)
-    chunk = rows[offset : offset + limit]
-    more = offset + limit < len(rows)
-    convert = dump or ctx.dump
-    return {
-        "data": [convert(item) for item in chunk],
-        "nextCursor": f"o{offset + limit}" if more else None,
-    }
-
-
-def query_int(query: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    """
-    Read an integer query parameter.
-
-    Raises:
-        ApiProblem: 400 naming the parameter if it is not an integer in ``[low, high]``.
-    """
-    raw = query.get(name)
-    if raw is None:
-        return default
-    # ASCII digits only (str.isdigit also takes "²" and "٣"), and few enough of them that
-    # the number is read whole: never a prefix of it, never a huge int.
-    if _ASCII_INT.fullmatch(raw) is None or not low <= int(raw) <= high:
-        message = f"must be an integer from {low} to {high}"
-        raise ApiProblem(400, "invalid_input", f"{name}: {message}", errors=((name, message),))
-    return int(raw)
-
-
-_ASCII_INT = re.compile(r"[0-9]{1,12}")
-
-
-def query_text(query: Mapping[str, str], name: str, max_len: int = 200) -> str:
-    """
-    Read a free-text query parameter ("" if absent): one line, no hidden characters.
-
-    Raises:
-        ApiProblem: 400 naming the parameter if it is too long or holds control,
-            bidirectional or zero-width characters.
-    """
-    raw = query.get(name, "")
-    if len(raw) > max_len or _HIDDEN.search(raw) is not None:
-        message = f"must be at most {max_len} characters of visible text"
-        raise ApiProblem(400, "invalid_input", f"{name}: {message}", errors=((name, message),))
-    return raw
-
-
-_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-
-
-def query_choice(query: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
-    """
-    Read a query parameter that takes one of ``choices`` (the first is the default).
-
-    Raises:
-        ApiProblem: 400 naming the parameter otherwise.
-    """
-    raw = query.get(name, choices[0])
-    if raw not in choices:
-        message = "must be one of: " + ", ".join(choices)
-        raise ApiProblem(400, "invalid_input", f"{name}: {message}", errors=((name, message),))
-    return raw
-
-
-def ok(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
-    """A JSON response."""
-    return json_response(data, status, headers)

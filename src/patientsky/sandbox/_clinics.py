@@ -1,0 +1,156 @@
+"""
+Clinics, for anyone: search, one clinic, and its publicly bookable free time (H1, H2, K2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from starlette.responses import Response
+
+from patientsky.rules import (
+    freetime,
+)
+from patientsky.sandbox._context import (
+    Ctx,
+    clinic_of_path,
+    field,
+    ok,
+    page,
+    query_int,
+    query_text,
+    timestamp,
+)
+from patientsky.sandbox._declare import (
+    PAGING,
+    Operations,
+    path_id,
+    query,
+    reply,
+)
+from patientsky.sandbox._http import ApiProblem
+
+ops = Operations("clinics")
+"""The operations of this module, in the order the document lists them."""
+
+
+_MAX_PERIOD = dt.timedelta(days=31)
+
+
+@ops.get(
+    "/v1/clinics",
+    "searchClinics",
+    "Search clinics by name or city (H2)",
+    ok={200: reply("ClinicPage", "A page of clinics.")},
+    params=(
+        query("query", {"type": "string", "maxLength": 100}),
+        query("city", {"type": "string", "maxLength": 100}),
+        *PAGING,
+    ),
+    caller="anyone",
+)
+def search_clinics(ctx: Ctx) -> Response:
+    """GET /v1/clinics?query=&city= (H2): a case-insensitive match on name and city."""
+    query = query_text(ctx.call.query, "query").strip().casefold()
+    city = query_text(ctx.call.query, "city").strip().casefold()
+    found = [
+        c
+        for c in ctx.repo.clinics()
+        if query in c.name.casefold() and (not city or city == (c.city or "").casefold())
+    ]
+    return ok(page(ctx, found))
+
+
+@ops.get(
+    "/v1/clinics/{clinicId}",
+    "getClinic",
+    "A clinic and what it offers (H1)",
+    ok={200: reply("Clinic", "The clinic.")},
+    errors=(404,),
+    params=(path_id("clinicId", "clinic"),),
+    caller="anyone",
+)
+def get_clinic(ctx: Ctx) -> Response:
+    """GET /v1/clinics/{clinicId}."""
+    return ok(ctx.dump(clinic_of_path(ctx)))
+
+
+@ops.get(
+    "/v1/clinics/{clinicId}/free-time",
+    "getFreeTime",
+    "Publicly bookable free time in a clinic's calendars (K2)",
+    ok={200: reply("FreeTime", "Free time, earliest first.")},
+    errors=(404,),
+    params=(
+        path_id("clinicId", "clinic"),
+        query("from", {"type": "string", "format": "date-time"}, required=True),
+        query(
+            "to",
+            {"type": "string", "format": "date-time"},
+            required=True,
+            description="At most 31 days after ``from``.",
+        ),
+        query("durationMinutes", {"type": "integer", "minimum": 5, "maximum": 240, "default": 15}),
+        query("calendarId", {"type": "string", "maxLength": 200}),
+        query("timeSlotTypeId", {"type": "string", "maxLength": 200}),
+    ),
+    caller="anyone",
+)
+def get_free_time(ctx: Ctx) -> Response:
+    """GET /v1/clinics/{clinicId}/free-time: publicly bookable free time, per calendar."""
+    clinic = clinic_of_path(ctx)
+    query = ctx.call.query
+    bounds = []
+    for name in ("from", "to"):
+        if name not in query:
+            raise ApiProblem(
+                400, "invalid_input", f"{name}: is required", errors=((name, "is required"),)
+            )
+        bounds.append(field(ctx, query, name, dt.datetime))
+    start, end = bounds
+    if end <= start or end - start > _MAX_PERIOD:
+        message = "must be after from, and at most 31 days after it"
+        raise ApiProblem(400, "invalid_input", f"to: {message}", errors=(("to", message),))
+    duration = query_int(query, "durationMinutes", 15, 5, 240)
+    type_id = query.get("timeSlotTypeId")
+    schedule = ctx.repo.schedule(clinic.id)
+    wanted = query.get("calendarId")
+    if wanted is not None and schedule.calendar(wanted) is None:
+        raise ApiProblem(
+            400,
+            "invalid_input",
+            "calendarId: is not a calendar of the clinic",
+            errors=(("calendarId", "is not a calendar of the clinic"),),
+        )
+    if type_id is not None and schedule.time_slot_type(type_id) is None:
+        raise ApiProblem(
+            400,
+            "invalid_input",
+            "timeSlotTypeId: is not a time slot type of the clinic",
+            errors=(("timeSlotTypeId", "is not a time slot type of the clinic"),),
+        )
+    rows: list[tuple[dt.datetime, dt.datetime, str]] = []
+    for calendar_id in [wanted] if wanted is not None else list(schedule.calendar_ids):
+        free = freetime.free_time(
+            schedule,
+            duration,
+            (start, end),
+            calendar_ids=[calendar_id],
+            time_slot_type_id=type_id,
+            public_only=True,
+        )
+        rows.extend((interval.start, interval.end, calendar_id) for interval in free)
+    rows.sort()
+    return ok(
+        {
+            "data": [
+                {
+                    "start": timestamp(ctx, s),
+                    "end": timestamp(ctx, e),
+                    "calendarIds": [c],
+                    "timeSlotTypeId": type_id,
+                }
+                for s, e, c in rows
+            ]
+        }
+    )

@@ -1,0 +1,218 @@
+"""
+Consultations: the patient's own, booked in free time, cancelled, joined by video (K1–K3).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from starlette.responses import Response
+
+from patientsky.errors import InvalidInput
+from patientsky.models import (
+    Action,
+    ConsultationKind,
+    Patient,
+)
+from patientsky.rules import (
+    booking,
+)
+from patientsky.rules.decision import Denied
+from patientsky.sandbox._context import (
+    Ctx,
+    deny_unless,
+    field,
+    json_body,
+    new_id,
+    ok,
+    page,
+    query_choice,
+)
+from patientsky.sandbox._declare import (
+    PAGING,
+    PATIENT,
+    Operations,
+    path_id,
+    query,
+    reply,
+)
+from patientsky.sandbox._http import ApiProblem
+
+ops = Operations("consultations")
+"""The operations of this module, in the order the document lists them."""
+
+
+@ops.get(
+    f"{PATIENT}/consultations",
+    "listConsultations",
+    "Own consultations, upcoming or past (K1)",
+    ok={200: reply("ConsultationPage", "A page of consultations.")},
+    params=(
+        query("when", {"type": "string", "enum": ["upcoming", "past"], "default": "upcoming"}),
+        *PAGING,
+    ),
+    may=Action.VIEW_PROFILE,
+)
+def list_consultations(ctx: Ctx) -> Response:
+    """GET /v1/patients/{patientId}/consultations?when=upcoming|past."""
+    patient = ctx.patient()
+    ctx.require(patient, Action.VIEW_PROFILE)
+    when = query_choice(ctx.call.query, "when", ("upcoming", "past"))
+    now = ctx.now.astimezone(dt.UTC)
+    rows = ctx.repo.consultations_of(patient.id)
+    if when == "upcoming":
+        chosen = [c for c in rows if c.end.astimezone(dt.UTC) > now]
+    else:
+        chosen = [c for c in rows if c.end.astimezone(dt.UTC) <= now]
+        chosen.reverse()  # newest first
+    return ok(page(ctx, chosen))
+
+
+@ops.post(
+    f"{PATIENT}/consultations",
+    "bookConsultation",
+    "Book a consultation in free time, in person or by video (K2, K3)",
+    ok={201: reply("Consultation", "The booking.")},
+    errors=(409,),
+    body="BookingRequest",
+    writes=True,
+    idempotent=True,
+    may=Action.BOOK_CONSULTATION,
+)
+def book_consultation(ctx: Ctx) -> Response:
+    """POST /v1/patients/{patientId}/consultations: the booking rule decides."""
+    patient = ctx.patient()
+    data = json_body(ctx)
+    clinic_id = field(ctx, data, "clinicId", str)
+    calendar_ids = field(ctx, data, "calendarIds", tuple[str, ...])
+    start = field(ctx, data, "start", dt.datetime)
+    duration = field(ctx, data, "durationMinutes", int)
+    kind = field(ctx, data, "kind", ConsultationKind)
+    type_id = field(ctx, data, "timeSlotTypeId", str | None, required=False)
+    comment = field(ctx, data, "comment", str | None, required=False)
+    if not calendar_ids:
+        raise ApiProblem(
+            400,
+            "invalid_input",
+            "calendarIds: name at least one calendar",
+            errors=(("calendarIds", "name at least one calendar"),),
+        )
+    if not 5 <= duration <= 240:
+        raise ApiProblem(
+            400,
+            "invalid_input",
+            "durationMinutes: must be from 5 to 240",
+            errors=(("durationMinutes", "must be from 5 to 240"),),
+        )
+    if comment is not None and len(comment) > 2000:
+        raise ApiProblem(
+            400,
+            "invalid_input",
+            "comment: must be at most 2000 characters",
+            errors=(("comment", "must be at most 2000 characters"),),
+        )
+    clinic = ctx.repo.clinic(clinic_id)
+    if clinic is None:
+        raise ApiProblem(404, "not_found", "no such clinic")
+    schedule = ctx.repo.schedule(clinic.id)
+    known = ctx.repo.consultations_of(patient.id) + ctx.repo.consultations_at(clinic.id)
+    try:
+        outcome = booking.book(
+            ctx.access(patient, Action.BOOK_CONSULTATION),
+            clinic=clinic,
+            schedule=schedule,
+            calendar_ids=calendar_ids,
+            start=start,
+            kind=kind,
+            consultation_id=new_id("con"),
+            duration=duration,
+            time_slot_type_id=type_id,
+            consultations={c.id: c for c in known}.values(),
+            patient_comment=comment,
+        )
+    except InvalidInput as exc:
+        raise ApiProblem.invalid(_wire_field(exc)) from None
+    if isinstance(outcome, Denied):
+        deny_unless(outcome)
+    made = outcome.unwrap()
+    ctx.repo.save_consultation(made.consultation)
+    for appointment in made.appointments:
+        ctx.repo.save_appointment(appointment, clinic.id)
+    return ok(ctx.dump(made.consultation), 201)
+
+
+_WIRE_NAMES = {
+    "calendar_ids": "calendarIds",
+    "time_slot_type_id": "timeSlotTypeId",
+    "duration": "durationMinutes",
+    "start": "start",
+}
+
+
+def _wire_field(exc: InvalidInput) -> InvalidInput:
+    head = exc.field.split(".")[0].split("[")[0]
+    if head in _WIRE_NAMES:
+        return InvalidInput(_WIRE_NAMES[head] + exc.field[len(head) :], exc.message)
+    return exc
+
+
+def _own_consultation(ctx: Ctx, patient: Patient) -> Any:
+    found = ctx.repo.consultation(ctx.call.path_params["consultationId"])
+    if found is None or found.patient_id != patient.id:
+        raise ApiProblem(404, "not_found", "no such consultation")
+    return found
+
+
+@ops.post(
+    f"{PATIENT}/consultations/{{consultationId}}/cancel",
+    "cancelConsultation",
+    "Cancel a booked consultation (late after the clinic's deadline) (K2)",
+    ok={200: reply("Consultation", "The cancelled consultation.")},
+    errors=(409,),
+    params=(path_id("consultationId", "consultation"),),
+    writes=True,
+    idempotent=True,
+    may=Action.BOOK_CONSULTATION,
+)
+def cancel_consultation(ctx: Ctx) -> Response:
+    """POST /v1/patients/{patientId}/consultations/{consultationId}/cancel."""
+    patient = ctx.patient()
+    ctx.require(patient, Action.VIEW_PROFILE)
+    found = _own_consultation(ctx, patient)
+    clinic = ctx.repo.clinic(found.clinic_id)
+    if clinic is None:
+        raise ApiProblem(404, "not_found", "no such clinic")
+    outcome = booking.cancel(
+        ctx.access(patient, Action.BOOK_CONSULTATION),
+        clinic=clinic,
+        consultation=found,
+        schedule=ctx.repo.schedule(clinic.id),
+    )
+    if isinstance(outcome, Denied):
+        deny_unless(outcome)
+    made = outcome.unwrap()
+    ctx.repo.save_consultation(made.consultation)
+    for appointment in made.appointments:
+        ctx.repo.save_appointment(appointment, clinic.id)
+    return ok(ctx.dump(made.consultation))
+
+
+@ops.get(
+    f"{PATIENT}/consultations/{{consultationId}}/video",
+    "getVideoLink",
+    "The link to join a video consultation (K3)",
+    ok={200: reply("VideoLink", "The link.")},
+    errors=(409,),
+    params=(path_id("consultationId", "consultation"),),
+    may=Action.START_VIDEO_CONSULTATION,
+)
+def get_video_link(ctx: Ctx) -> Response:
+    """GET .../consultations/{consultationId}/video: only a booked video consultation has one."""
+    patient = ctx.patient()
+    ctx.require(patient, Action.START_VIDEO_CONSULTATION)
+    found = _own_consultation(ctx, patient)
+    if found.kind is not ConsultationKind.VIDEO or not found.holds_time:
+        raise ApiProblem(404, "not_found", "this consultation has no video link")
+    room = ctx.repo.video_room(found.id)
+    return ok({"joinUrl": f"https://video.sandbox.patientsky.invalid/room/{room}"})

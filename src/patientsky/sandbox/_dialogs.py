@@ -1,0 +1,262 @@
+"""
+Dialogs with a clinic: the inbox and archive, starting one, reading, replying (M1–M7).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.responses import Response
+
+from patientsky.errors import InvalidInput
+from patientsky.models import (
+    Action,
+    AuthorKind,
+    CommunicationType,
+    Counterpart,
+    CounterpartKind,
+    Dialog,
+    Message,
+    Patient,
+)
+from patientsky.rules import (
+    communication,
+    dialogs,
+)
+from patientsky.rules.decision import Denied
+from patientsky.sandbox._context import (
+    Ctx,
+    clinic_of_path,
+    deny_unless,
+    field,
+    json_body,
+    new_id,
+    ok,
+    page,
+    query_choice,
+    timestamp,
+)
+from patientsky.sandbox._declare import (
+    LOCATION_HEADER,
+    PAGING,
+    PATIENT,
+    Operations,
+    path_id,
+    query,
+    reply,
+)
+from patientsky.sandbox._http import ApiProblem
+from patientsky.sandbox._repo import DialogHead
+
+ops = Operations("dialogs")
+"""The operations of this module, in the order the document lists them."""
+
+
+def _dialog_view(ctx: Ctx, dialog: Any) -> dict[str, Any]:
+    view: dict[str, Any] = ctx.dump(dialog)
+    view["folder"] = dialogs.folder_of(dialog).value
+    view["updatedAt"] = timestamp(ctx, dialog.updated_at)
+    view["unread"] = dialog.is_unread
+    return view
+
+
+def _dialog_response(ctx: Ctx, head: Dialog, status: int = 200) -> Response:
+    """
+    The view of a dialog: its header from ``head``, and every message as stored.
+
+    The messages go into the body as the JSON they are stored as, so answering with a
+    long dialog neither decodes nor encodes its messages.
+    """
+    view = _dialog_view(ctx, head)
+    del view["messages"]
+    view["messages"] = []  # last, so the stored array text can take its place
+    response = ok(view, status)
+    body = bytes(response.body)
+    messages = ctx.repo.dialog_messages_json(head.id)
+    if not body.endswith(b'"messages":[]}'):  # not compact JSON: decode and encode them
+        view["messages"] = json.loads(messages)
+        return ok(view, status)
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    return Response(
+        body[: -len(b"[]}")] + messages + b"}",
+        status,
+        headers=headers,
+        media_type=response.media_type,
+    )
+
+
+@ops.get(
+    f"{PATIENT}/dialogs",
+    "listDialogs",
+    "Dialogs in the inbox or the archive, newest first (M1, M2, M6)",
+    ok={200: reply("DialogPage", "A page of dialogs.")},
+    params=(
+        query("folder", {"type": "string", "enum": ["inbox", "archive"], "default": "inbox"}),
+        *PAGING,
+    ),
+    may=Action.READ_MESSAGES,
+)
+def list_dialogs(ctx: Ctx) -> Response:
+    """GET /v1/patients/{patientId}/dialogs?folder=inbox|archive, newest first."""
+    patient = ctx.patient()
+    ctx.require(patient, Action.READ_MESSAGES)
+    folder = query_choice(ctx.call.query, "folder", ("inbox", "archive"))
+    # The folder and the order need each dialog's header and last message only; the
+    # messages are loaded for the dialogs on the page.
+    mine = {h.dialog.id: h.dialog for h in ctx.repo.dialog_heads_of(patient.id)}
+    rows = dialogs.inbox(mine.values()) if folder == "inbox" else dialogs.archive(mine.values())
+
+    def view(head: Dialog) -> dict[str, Any]:
+        found = _dialog_view(ctx, head)
+        found["messages"] = json.loads(ctx.repo.dialog_messages_json(head.id))
+        return found
+
+    return ok(page(ctx, [mine[r.dialog_id] for r in rows], dump=view))
+
+
+@ops.post(
+    f"{PATIENT}/dialogs",
+    "startDialog",
+    "Start a dialog of a type the clinic enabled; e-consultations need the fee"
+    " acknowledged (M3, M4, M7)",
+    ok={201: reply("DialogView", "The new dialog.")},
+    body="DialogStart",
+    writes=True,
+    idempotent=True,
+    may=(Action.SEND_MESSAGES, Action.START_E_CONSULTATION, Action.REQUEST_PRESCRIPTION_RENEWAL),
+)
+def start_dialog(ctx: Ctx) -> Response:
+    """POST /v1/patients/{patientId}/dialogs: type enabled by the clinic, fee acknowledged."""
+    patient = ctx.patient()
+    data = json_body(ctx)
+    clinic_id = field(ctx, data, "clinicId", str)
+    ctype = field(ctx, data, "type", CommunicationType)
+    subject = field(ctx, data, "subject", str)
+    body = field(ctx, data, "body", str)
+    acknowledged = field(ctx, data, "feeAcknowledged", bool, required=False) or False
+    action = communication.action_for_type(ctype)
+    ctx.require(patient, action)
+    clinic = ctx.repo.clinic(clinic_id)
+    if clinic is None:
+        raise ApiProblem(404, "not_found", "no such clinic")
+    kind, author = _author(ctx, patient)
+    try:
+        message = Message(new_id("msg"), kind, author, body, ctx.now)
+        outcome = dialogs.start_dialog(
+            dialog_id=new_id("dlg"),
+            patient=patient,
+            clinic=clinic,
+            type=ctype,
+            counterpart=Counterpart(CounterpartKind.CLINIC, clinic.id, clinic.name),
+            subject=subject,
+            message=message,
+            fee_acknowledged=acknowledged,
+        )
+    except InvalidInput as exc:
+        raise ApiProblem.invalid(exc) from None
+    if isinstance(outcome, Denied):
+        deny_unless(outcome)
+    dialog = outcome.unwrap()
+    ctx.repo.save_dialog(dialog)
+    return _dialog_response(ctx, dialog, 201)
+
+
+def _own_dialog(ctx: Ctx, patient: Patient) -> DialogHead:
+    found = ctx.repo.dialog_head(ctx.call.path_params["dialogId"])
+    if found is None or found.dialog.patient_id != patient.id:
+        raise ApiProblem(404, "not_found", "no such dialog")
+    return found
+
+
+@ops.get(
+    f"{PATIENT}/dialogs/{{dialogId}}",
+    "readDialog",
+    "Open a dialog; reading marks it read and may archive it (M5)",
+    ok={200: reply("DialogView", "The dialog.")},
+    params=(path_id("dialogId", "dialog"),),
+    writes=True,
+    may=Action.READ_MESSAGES,
+)
+def read_dialog(ctx: Ctx) -> Response:
+    """GET /v1/patients/{patientId}/dialogs/{dialogId}: reading marks it read (M5)."""
+    patient = ctx.patient()
+    ctx.require(patient, Action.READ_MESSAGES)
+    head = _own_dialog(ctx, patient).dialog
+    dialog = dialogs.read_dialog(head, ctx.now)
+    if dialog is not head:
+        ctx.repo.save_dialog_header(dialog)
+    return _dialog_response(ctx, dialog)
+
+
+def _author(ctx: Ctx, patient: Patient) -> tuple[AuthorKind, str]:
+    me = ctx.person().session.person_id
+    return (AuthorKind.PATIENT if me == patient.id else AuthorKind.REPRESENTATIVE), me
+
+
+@ops.post(
+    f"{PATIENT}/dialogs/{{dialogId}}/messages",
+    "replyToDialog",
+    "Answer in a dialog (M1)",
+    ok={
+        201: reply(
+            "Message",
+            "The new message. The dialog stays open and read by the writer;"
+            " ``Location`` names it (read it for the whole thread). The answer"
+            " does not grow with the dialog.",
+            LOCATION_HEADER,
+        )
+    },
+    errors=(409,),
+    params=(path_id("dialogId", "dialog"),),
+    body="Reply",
+    writes=True,
+    idempotent=True,
+    may=Action.SEND_MESSAGES,
+)
+def reply_to_dialog(ctx: Ctx) -> Response:
+    """POST /v1/patients/{patientId}/dialogs/{dialogId}/messages."""
+    patient = ctx.patient()
+    ctx.require(patient, Action.SEND_MESSAGES)
+    body = field(ctx, json_body(ctx), "body", str)
+    # The header and the last message are all the rule reads (see DialogHead): a reply
+    # costs the same on a dialog of one message as on one of thousands.
+    head = _own_dialog(ctx, patient)
+    dialog = head.dialog
+    kind, author = _author(ctx, patient)
+    # Never earlier than the last message, even if a test clock went back.
+    sent_at = max(ctx.now, dialog.updated_at)
+    try:
+        message = Message(new_id("msg"), kind, author, body, sent_at)
+    except InvalidInput as exc:
+        raise ApiProblem.invalid(exc) from None
+    outcome = dialogs.reply(
+        dialog,
+        message,
+        max_messages=ctx.sandbox.limits.messages_per_dialog,
+        message_count=head.message_count,
+    )
+    if isinstance(outcome, Denied):
+        deny_unless(outcome)
+    updated = outcome.unwrap()
+    ctx.repo.append_message(updated, message)
+    # The new message, not the thread: the answer costs the same on the thousandth reply.
+    where = f"/v1/patients/{patient.id}/dialogs/{dialog.id}"
+    return ok(ctx.dump(message), 201, headers={"Location": where})
+
+
+@ops.get(
+    f"{PATIENT}/clinics/{{clinicId}}/fee-notice",
+    "getFeeNotice",
+    "What starting an e-consultation at the clinic costs (M7)",
+    ok={200: reply("ClinicFeeNotice", "The fee notice.")},
+    params=(path_id("clinicId", "clinic"),),
+    may=Action.START_E_CONSULTATION,
+)
+def get_fee_notice(ctx: Ctx) -> Response:
+    """GET /v1/patients/{patientId}/clinics/{clinicId}/fee-notice (M7)."""
+    patient = ctx.patient()
+    ctx.require(patient, Action.START_E_CONSULTATION)
+    clinic = clinic_of_path(ctx)
+    notice = communication.fee_notice(clinic, patient.birth_date, ctx.now)
+    return ok({"clinicId": clinic.id, **ctx.dump(notice)})
