@@ -205,7 +205,7 @@ def text(max_len: int = 10_000, *, empty: bool = False, multiline: bool = False)
     def check(_inst: Any, attr: attrs.Attribute[Any], value: Any) -> None:
         if not isinstance(value, str):
             raise InvalidInput(attr.name, f"must be a string, not {type(value).__name__}")
-        if not empty and not value.strip():
+        if not empty and (not value or value.isspace()):  # blank, without a stripped copy
             raise InvalidInput(attr.name, "must not be empty")
         if len(value) > max_len:
             raise InvalidInput(attr.name, f"must be at most {max_len} characters")
