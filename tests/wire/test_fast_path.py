@@ -60,6 +60,9 @@ _TRICKY_TEXT = st.sampled_from(
         "a\nb",
         "e\u0301",
         "\ud800",
+        "x" * 201,
+        "a\r\nb",
+        "\u00e9" * 200 + "e\u0301",
     ]
 )
 

@@ -185,6 +185,7 @@ def of_type(*types: type) -> Validator:
         if not isinstance(value, types):
             raise InvalidInput(attr.name, f"must be {names}, not {type(value).__name__}")
 
+    check.spec = ("of_type", types)  # type: ignore[attr-defined]
     return check
 
 
@@ -212,6 +213,8 @@ def text(max_len: int = 10_000, *, empty: bool = False, multiline: bool = False)
         if forbidden.search(value) is not None:
             raise InvalidInput(attr.name, str(text_problem(value, multiline=multiline)))
 
+    # What the check is, for code that checks a string it built once (the wire's fast path).
+    check.spec = ("text", max_len, empty, forbidden)  # type: ignore[attr-defined]
     return check
 
 
@@ -222,6 +225,7 @@ def optional(validator: Validator) -> Validator:
         if value is not None:
             validator(inst, attr, value)
 
+    check.spec = ("optional", validator)  # type: ignore[attr-defined]
     return check
 
 
@@ -235,6 +239,7 @@ def one_of(enum_type: type[E], *, unrecognized: bool = False) -> Validator:
             return
         raise InvalidInput(attr.name, f"must be a {enum_type.__name__}")
 
+    check.spec = ("one_of", enum_type, unrecognized)  # type: ignore[attr-defined]
     return check
 
 
@@ -267,6 +272,7 @@ def items(validator: Validator, *, unique: bool = False) -> Validator:
         if unique and len(set(value)) != len(value):
             raise InvalidInput(attr.name, "must not repeat an item")
 
+    check.spec = ("items", validator, unique)  # type: ignore[attr-defined]
     return check
 
 

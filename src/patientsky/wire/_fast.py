@@ -27,12 +27,13 @@ import datetime as dt
 import enum
 import types
 import typing
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 import attrs
 
-from patientsky.models import Unrecognized
+from patientsky.models import Unrecognized, _base
 from patientsky.models.calendar import OSLO
 from patientsky.wire import _hooks
 
@@ -208,18 +209,32 @@ class FastPaths:
 
     def _object_structurer(self, tp: Any, *, trusted: bool) -> Fn:
         origin = typing.get_origin(tp) or tp
+        fields = _fields(tp)
+        once = _validates_once(origin, fields)
         namespace: dict[str, Any] = {
             "_cls": origin,
             "_F": Fallback,
             "_M": _MISSING,
             "_dict": dict,
+            "_new": object.__new__,
+            "_set": object.__setattr__,
+            "_isnfc": unicodedata.is_normalized,
         }
         lines = ["def structure(o):", "    if o.__class__ is not _dict:", "        raise _F"]
+        checks: list[str] = []
+        stores: list[str] = []
+        generic: list[str] = []
         call = []
-        for i, (field, ftype) in enumerate(_fields(tp)):
+        for i, (field, ftype) in enumerate(fields):
             key = _hooks.camel(field.alias or field.name)
             namespace[f"_f{i}"] = self.structurer(ftype, trusted=trusted)
-            if field.default is attrs.NOTHING:
+            structurer = namespace[f"_f{i}"]
+            if field.default is attrs.NOTHING and structurer in (_str_trusted, _str_checked):
+                lines.append(f"    a{i} = o[{key!r}]")  # a string: its check written out
+                lines.append(f"    if a{i}.__class__ is not str: raise _F")
+                if structurer is _str_checked:
+                    lines.append(f"    if not a{i}.isascii(): a{i}.encode('utf-8')")
+            elif field.default is attrs.NOTHING:
                 lines.append(f"    a{i} = _f{i}(o[{key!r}])")
             else:
                 default = field.default
@@ -236,8 +251,73 @@ class FastPaths:
                 lines.append("    else:")
                 lines.append(f"        a{i} = _f{i}(a{i})")
             call.append(f"{field.alias}=a{i}")
-        lines.append(f"    return _cls({', '.join(call)})")
+            if not once:
+                continue
+            # What the structured value is known to be, so the model's checks that it
+            # already passes are not run again, and the others run as the model runs them.
+            known = self._known(ftype, default_ok=field.default is attrs.NOTHING)
+            if field.converter is not None:
+                namespace[f"_c{i}"] = field.converter
+                if not _keeps(field.converter, known):
+                    known = None
+                if field.converter is _base.as_tuple and known is not None:
+                    pass  # tuple() of the tuple the structurer built is that tuple
+                elif known == ("str",):  # nfc or nfc_lines, written out: no call per string
+                    if field.converter is _base.nfc_lines:
+                        checks.append(f"    if '\\r' in a{i}: a{i} = _c{i}(a{i})")
+                    checks.append(
+                        f"    if not a{i}.isascii() and not _isnfc('NFC', a{i}): a{i} = _c{i}(a{i})"
+                    )
+                else:
+                    checks.append(f"    a{i} = _c{i}(a{i})")
+            stores.append(f"    _set(inst, {field.name!r}, a{i})")
+            inline = _inline_checks(field.validator, known, f"a{i}", namespace, i)
+            if inline is None:
+                namespace[f"_v{i}"] = field.validator
+                namespace[f"_A{i}"] = field
+                generic.append(f"    _v{i}(inst, _A{i}, a{i})")
+            else:
+                checks.extend(f"    {line}" for line in inline)
+        if once:
+            lines.extend(checks)
+            lines.append("    inst = _new(_cls)")
+            lines.extend(stores)
+            lines.extend(generic)
+            if hasattr(origin, "__attrs_post_init__"):
+                lines.append("    inst.__attrs_post_init__()")
+            lines.append("    return inst")
+        else:
+            lines.append(f"    return _cls({', '.join(call)})")
         return _compile(lines, namespace, "structure", origin)
+
+    def _known(self, tp: Any, *, default_ok: bool = True) -> tuple[Any, ...] | None:
+        """What the value :meth:`structurer` gives for ``tp`` is known to be, or None."""
+        del default_ok
+        if tp is str:
+            return ("str",)
+        if tp is int:
+            return ("int",)
+        if tp is bool:
+            return ("bool",)
+        if tp is dt.datetime:
+            return ("datetime",)
+        if _is_str_enum(tp):
+            return ("enum", tp)
+        if _hooks.is_enum_or_unrecognized(tp):
+            args = _union_args(tp)
+            enum_type = next(a for a in args if _hooks.is_enum(a))
+            return ("enum_unrec", enum_type, types.NoneType in args)
+        args = _union_args(tp)
+        if len(args) == 2 and types.NoneType in args:
+            inner = self._known(next(a for a in args if a is not types.NoneType))
+            return None if inner is None else ("opt", inner)
+        if _hooks.is_homogeneous_sequence(tp):
+            inner = self._known(typing.get_args(tp)[0])
+            origin = typing.get_origin(tp)
+            return None if inner is None else ("seq", origin, inner)
+        if _hooks.is_attrs_object(tp):
+            return ("obj", typing.get_origin(tp) or tp)
+        return None
 
     # --- unstructure ----------------------------------------------------------------------
 
@@ -329,6 +409,89 @@ class FastPaths:
 
 def _always_fall_back(_value: Any) -> Any:
     raise Fallback
+
+
+def _validates_once(cls: type, fields: list[tuple[attrs.Attribute[Any], Any]]) -> bool:
+    """Whether the fast path may build ``cls`` itself, as its attrs ``__init__`` would."""
+    return (
+        "__attrs_init__" not in cls.__dict__  # attrs wrote __init__ (init=True)
+        and not hasattr(cls, "__attrs_pre_init__")
+        and len(fields) == len(attrs.fields(cls))  # every field is an init field
+        and not any("cached_hash" in name for name in getattr(cls, "__slots__", ()))
+    )
+
+
+_STR_CONVERTERS = (_base.nfc, _base.nfc_lines)
+_OPTIONAL_STR_CONVERTERS = (_base.nfc_or_none, _base.nfc_lines_or_none)
+
+
+def _keeps(converter: Any, known: tuple[Any, ...] | None) -> bool:
+    """Whether ``converter`` gives a value known as its input was (text stays text)."""
+    if converter in _STR_CONVERTERS:
+        return known == ("str",)
+    if converter in _OPTIONAL_STR_CONVERTERS:
+        return known in (("str",), ("opt", ("str",)))
+    if converter is _base.as_tuple:
+        return known is not None and known[0] == "seq" and known[1] is tuple
+    return False
+
+
+def _inline_checks(
+    validator: Any, known: tuple[Any, ...] | None, var: str, namespace: dict[str, Any], i: int
+) -> list[str] | None:
+    """
+    Return code doing ``validator``'s check of a value known to be ``known``, or None.
+
+    An empty list: the value passes it by construction (a parsed datetime is aware, a
+    built ``Counterpart`` is one). None: call the validator itself, as attrs does.
+    """
+    if validator is None:
+        return []
+    if known is None:
+        return None
+    if validator is _base.aware:
+        return [] if known in (("datetime",), ("opt", ("datetime",))) else None
+    spec = getattr(validator, "spec", None)
+    if spec is None:
+        return None
+    kind = spec[0]
+    if kind == "text":
+        _, max_len, empty, forbidden = spec
+        if known != ("str",):
+            return None
+        namespace[f"_s{i}"] = forbidden.search
+        lines = [] if empty else [f"if not {var} or {var}.isspace(): raise _F"]
+        lines.append(f"if len({var}) > {max_len}: raise _F")
+        lines.append(f"if _s{i}({var}) is not None: raise _F")
+        return lines
+    if kind == "optional":
+        optional = known[0] == "opt"
+        inner = _inline_checks(spec[1], known[1] if optional else known, var, namespace, i)
+        if inner is None or not inner or not optional:
+            return inner
+        return [f"if {var} is not None:", *(f"    {line}" for line in inner)]
+    if kind == "of_type":
+        allowed = spec[1]
+        simple = {("str",): str, ("int",): int, ("bool",): bool}
+        if known in simple:
+            return [] if simple[known] in allowed else None
+        if known[0] == "obj":
+            return [] if issubclass(known[1], allowed) and bool not in allowed else None
+        return None
+    if kind == "one_of":
+        enum_type, unrecognized = spec[1], spec[2]
+        if known == ("enum", enum_type):
+            return []
+        if known[0] == "enum_unrec" and known[1] is enum_type and unrecognized and not known[2]:
+            return []
+        return None
+    if kind == "items":
+        inner_validator, unique = spec[1], spec[2]
+        if unique or known[0] != "seq" or known[1] is not tuple:
+            return None
+        inner = _inline_checks(inner_validator, known[2], "x", namespace, i)
+        return [] if inner == [] else None
+    return None
 
 
 def _identity(value: Any) -> Any:
