@@ -311,9 +311,10 @@ def is_valid(number: str, *, allow_synthetic: bool = False) -> bool:
     """
     # The checks of validate, on the digits' byte values and without raising on the way
     # to False: the same answer (a property test compares the two), a few times faster.
-    if not isinstance(number, str):
+    given: object = number  # typed callers pass a str; the REPL may not
+    if not isinstance(given, str):
         return False
-    number = number.strip().replace(" ", "").replace("-", "")
+    number = given.strip().replace(" ", "").replace("-", "")
     if len(number) != 11 or not number.isascii() or not number.isdigit():
         return False  # an ASCII string is digits exactly when it is 0-9 only
     a, b, c, d, e, f, g, h, i, j, k = number.encode()

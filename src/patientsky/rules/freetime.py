@@ -272,7 +272,7 @@ def _grid_slots(
     time_slot_type_id: str | None,
 ) -> list[tuple[int, int, int]]:
     """Return ``(start, end, step)`` (microseconds) of the slots whose grid counts in a range."""
-    out = []
+    out: list[tuple[int, int, int]] = []
     tracks = schedule._tracks(calendar_id)
     if tracks is None:  # pragma: no cover -- _calendars checked every id
         return out

@@ -237,7 +237,7 @@ class FastPaths:
             elif field.default is attrs.NOTHING:
                 lines.append(f"    a{i} = _f{i}(o[{key!r}])")
             else:
-                default = field.default
+                default: Any = field.default
                 lines.append(f"    a{i} = o.get({key!r}, _M)")
                 lines.append(f"    if a{i} is _M:")
                 if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
@@ -256,14 +256,15 @@ class FastPaths:
             # What the structured value is known to be, so the model's checks that it
             # already passes are not run again, and the others run as the model runs them.
             known = self._known(ftype, default_ok=field.default is attrs.NOTHING)
-            if field.converter is not None:
-                namespace[f"_c{i}"] = field.converter
-                if not _keeps(field.converter, known):
+            converter: Any = field.converter  # a function here, whatever attrs types it as
+            if converter is not None:
+                namespace[f"_c{i}"] = converter
+                if not _keeps(converter, known):
                     known = None
-                if field.converter is _base.as_tuple and known is not None:
+                if converter is _base.as_tuple and known is not None:
                     pass  # tuple() of the tuple the structurer built is that tuple
                 elif known == ("str",):  # nfc or nfc_lines, written out: no call per string
-                    if field.converter is _base.nfc_lines:
+                    if converter is _base.nfc_lines:
                         checks.append(f"    if '\\r' in a{i}: a{i} = _c{i}(a{i})")
                     checks.append(
                         f"    if not a{i}.isascii() and not _isnfc('NFC', a{i}): a{i} = _c{i}(a{i})"
