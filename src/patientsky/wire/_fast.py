@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 import types
 import typing
 import unicodedata
@@ -51,6 +52,12 @@ class _Unsupported(Exception):
 
 
 _MISSING = object()
+# What _hooks.structure_datetime accepts: its pattern with the offset required.
+_RFC3339_WITH_OFFSET = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?"
+    r"(?:[Zz]|[+-][0-9]{2}:[0-9]{2})",
+    re.ASCII,
+)
 _UTC = dt.UTC
 
 
@@ -219,6 +226,8 @@ class FastPaths:
             "_new": object.__new__,
             "_set": object.__setattr__,
             "_isnfc": unicodedata.is_normalized,
+            "_rfc3339": _RFC3339_WITH_OFFSET.fullmatch,
+            "_fromiso": dt.datetime.fromisoformat,
         }
         lines = ["def structure(o):", "    if o.__class__ is not _dict:", "        raise _F"]
         checks: list[str] = []
@@ -234,6 +243,13 @@ class FastPaths:
                 lines.append(f"    if a{i}.__class__ is not str: raise _F")
                 if structurer is _str_checked:
                     lines.append(f"    if not a{i}.isascii(): a{i}.encode('utf-8')")
+            elif field.default is attrs.NOTHING and structurer is _hooks.structure_datetime:
+                # The hook written out: an RFC 3339 timestamp with an offset, then parsed.
+                lines.append(f"    a{i} = o[{key!r}]")
+                lines.append(
+                    f"    if a{i}.__class__ is not str or _rfc3339(a{i}) is None: raise _F"
+                )
+                lines.append(f"    a{i} = _fromiso(a{i}.upper())")
             elif field.default is attrs.NOTHING:
                 lines.append(f"    a{i} = _f{i}(o[{key!r}])")
             else:
