@@ -72,6 +72,11 @@ class Unrecognized:
     def __str__(self) -> str:
         return self.value
 
+    @property
+    def _value_(self) -> str:
+        # Where an enum member keeps its value: code writing either reads the one name.
+        return self.value
+
 
 def _unrecognized_text(attr: attrs.Attribute[Any], value: Any) -> None:
     # Kept raw (not normalised) so it round-trips unchanged, but it hides nothing either.

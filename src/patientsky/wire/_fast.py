@@ -416,7 +416,9 @@ class FastPaths:
             if fn is _identity:
                 items.append(f"{key!r}: o.{field.name}")
             elif fn is _value:
-                items.append(f"{key!r}: o.{field.name}.value")
+                # _value_ is where an enum member keeps its value (a plain attribute, where
+                # .value is a property); Unrecognized has one too.
+                items.append(f"{key!r}: o.{field.name}._value_")
             else:
                 namespace[f"_u{i}"] = fn
                 items.append(f"{key!r}: _u{i}(o.{field.name})")
@@ -516,11 +518,11 @@ def _identity(value: Any) -> Any:
 
 
 def _value(value: enum.Enum | Unrecognized) -> Any:
-    return value.value
+    return value._value_
 
 
 def _optional_value(value: enum.Enum | Unrecognized | None) -> Any:
-    return None if value is None else value.value
+    return None if value is None else value._value_
 
 
 def _enum_structurer(tp: type[enum.Enum]) -> Fn:
