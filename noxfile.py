@@ -35,7 +35,9 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """Type-check src, tests and tools with mypy --strict."""
-    session.install("-e", ".[sandbox,fhir,ical]", *_groups("typecheck", "test", "docs"), "nox")
+    session.install(
+        "-e", ".[sandbox,fhir,ical]", *_groups("typecheck", "test", "docs", "bench"), "nox"
+    )
     session.run("mypy")
 
 
@@ -83,8 +85,9 @@ def unasync(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Run the benchmarks and print their numbers."""
-    session.install("-e", ".[sandbox]")
+    """Run the benchmarks; bench_ratios prints patientsky against msgspec, pydantic, ..."""
+    # The anchors (msgspec, pydantic, pycasbin, python-stdnum) live in this session only.
+    session.install("-e", ".[sandbox]", *_groups("bench"))
     for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
         session.run("python", str(script), *session.posargs)
 

@@ -390,3 +390,42 @@ def test_error_messages_never_contain_a_digit(text: str) -> None:
     assert not any(c.isdigit() for c in str(info.value))
     assert info.value.__cause__ is None
     assert info.value.__context__ is None
+
+
+def _is_valid_by_validate(number: object, *, allow_synthetic: bool) -> bool:
+    """The reference: is_valid as it was, validate and catch."""
+    try:
+        fodselsnummer.validate(number, allow_synthetic=allow_synthetic)  # type: ignore[arg-type]
+    except InvalidInput:
+        return False
+    return True
+
+
+def _one_digit_changed(digits: str, where: int, to: str) -> str:
+    return digits[:where] + to + digits[where + 1 :]
+
+
+@given(
+    case=national_id_cases(),
+    where=st.integers(0, 10),
+    to=st.sampled_from("0123456789"),
+    change=st.booleans(),
+    allow_synthetic=st.booleans(),
+)
+def test_is_valid_answers_as_validate_does_on_numbers_and_near_misses(
+    case: IdCase, where: int, to: str, change: bool, allow_synthetic: bool
+) -> None:
+    digits = _one_digit_changed(case.digits, where, to) if change else case.digits
+    expected = _is_valid_by_validate(digits, allow_synthetic=allow_synthetic)
+    assert fodselsnummer.is_valid(digits, allow_synthetic=allow_synthetic) is expected
+
+
+@given(
+    text=st.text(alphabet="0123456789 -\u0663\u00b2x", max_size=14)
+    | st.from_regex(r"[0-9]{11}", fullmatch=True)
+    | st.from_regex(r"[0-7][0-9][0-9]{2}[0-9]{7}", fullmatch=True),
+    allow_synthetic=st.booleans(),
+)
+def test_is_valid_answers_as_validate_does_on_any_text(text: str, allow_synthetic: bool) -> None:
+    expected = _is_valid_by_validate(text, allow_synthetic=allow_synthetic)
+    assert fodselsnummer.is_valid(text, allow_synthetic=allow_synthetic) is expected

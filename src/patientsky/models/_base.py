@@ -72,6 +72,11 @@ class Unrecognized:
     def __str__(self) -> str:
         return self.value
 
+    @property
+    def _value_(self) -> str:
+        # Where an enum member keeps its value: code writing either reads the one name.
+        return self.value
+
 
 def _unrecognized_text(attr: attrs.Attribute[Any], value: Any) -> None:
     # Kept raw (not normalised) so it round-trips unchanged, but it hides nothing either.
@@ -185,6 +190,7 @@ def of_type(*types: type) -> Validator:
         if not isinstance(value, types):
             raise InvalidInput(attr.name, f"must be {names}, not {type(value).__name__}")
 
+    check.spec = ("of_type", types)  # type: ignore[attr-defined]
     return check
 
 
@@ -205,13 +211,15 @@ def text(max_len: int = 10_000, *, empty: bool = False, multiline: bool = False)
     def check(_inst: Any, attr: attrs.Attribute[Any], value: Any) -> None:
         if not isinstance(value, str):
             raise InvalidInput(attr.name, f"must be a string, not {type(value).__name__}")
-        if not empty and not value.strip():
+        if not empty and (not value or value.isspace()):  # blank, without a stripped copy
             raise InvalidInput(attr.name, "must not be empty")
         if len(value) > max_len:
             raise InvalidInput(attr.name, f"must be at most {max_len} characters")
         if forbidden.search(value) is not None:
             raise InvalidInput(attr.name, str(text_problem(value, multiline=multiline)))
 
+    # What the check is, for code that checks a string it built once (the wire's fast path).
+    check.spec = ("text", max_len, empty, forbidden)  # type: ignore[attr-defined]
     return check
 
 
@@ -222,6 +230,7 @@ def optional(validator: Validator) -> Validator:
         if value is not None:
             validator(inst, attr, value)
 
+    check.spec = ("optional", validator)  # type: ignore[attr-defined]
     return check
 
 
@@ -235,6 +244,7 @@ def one_of(enum_type: type[E], *, unrecognized: bool = False) -> Validator:
             return
         raise InvalidInput(attr.name, f"must be a {enum_type.__name__}")
 
+    check.spec = ("one_of", enum_type, unrecognized)  # type: ignore[attr-defined]
     return check
 
 
@@ -267,6 +277,7 @@ def items(validator: Validator, *, unique: bool = False) -> Validator:
         if unique and len(set(value)) != len(value):
             raise InvalidInput(attr.name, "must not repeat an item")
 
+    check.spec = ("items", validator, unique)  # type: ignore[attr-defined]
     return check
 
 

@@ -387,20 +387,41 @@ def _dedupe(field: str, values: Iterable[_Item]) -> list[_Item]:
 _Timed = TypeVar("_Timed", TimeSlot, Appointment)
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICRO = dt.timedelta(microseconds=1)
+
+
+def _micros(value: dt.datetime) -> int:
+    """An aware datetime as whole microseconds since the epoch: an instant, as an int."""
+    return (value - _EPOCH) // _MICRO
+
+
 class _Track(Generic[_Timed]):
-    """One calendar's slots (or appointments) by start, ready for range queries."""
+    """
+    One calendar's slots (or appointments) by start, ready for range queries.
+
+    The bounds are kept as integer instants (microseconds since the epoch), computed
+    once: a query converts its two bounds and compares integers. ``memo`` holds what
+    the rules derive from the track (a schedule is immutable, so it never goes stale).
+    """
 
     def __init__(self, values: Iterable[_Timed]) -> None:
-        keyed = sorted(((_instant(v.start), _instant(v.end), v.id), v) for v in values)
+        keyed = sorted(((_micros(v.start), _micros(v.end), v.id), v) for v in values)
         self.items: tuple[_Timed, ...] = tuple(v for _, v in keyed)
         self.starts = [k[0] for k, _ in keyed]
+        self.ends = [k[1] for k, _ in keyed]
         # The latest end among the first i items: non-decreasing, so it can be bisected.
-        self.reach = list(itertools.accumulate((k[1] for k, _ in keyed), max))
+        self.reach = list(itertools.accumulate(self.ends, max))
+        self.memo: dict[Any, Any] = {}
+
+    def indices(self, lo: int, hi: int) -> range:
+        """The positions of the items that may overlap ``[lo, hi)`` (check each end > lo)."""
+        return range(bisect.bisect_right(self.reach, lo), bisect.bisect_left(self.starts, hi))
 
     def between(self, start: dt.datetime, end: dt.datetime) -> tuple[_Timed, ...]:
-        lo = bisect.bisect_right(self.reach, _instant(start))
-        hi = bisect.bisect_left(self.starts, _instant(end))
-        return tuple(v for v in self.items[lo:hi] if _instant(v.end) > _instant(start))
+        lo, hi = _micros(start), _micros(end)
+        items, ends = self.items, self.ends
+        return tuple(items[i] for i in self.indices(lo, hi) if ends[i] > lo)
 
 
 @attrs.frozen
@@ -525,6 +546,11 @@ class Schedule:
         if track is None:
             return ()
         return track.items if start is None or end is None else track.between(start, end)
+
+    def _tracks(self, calendar_id: str) -> tuple[_Track[TimeSlot], _Track[Appointment]] | None:
+        """One calendar's slots and appointments as tracks, for the rules; None if unknown."""
+        slots = self._index[2].get(calendar_id)
+        return None if slots is None else (slots, self._index[3][calendar_id])
 
     def with_appointments(self, appointments: Iterable[Appointment]) -> Schedule:
         """

@@ -309,11 +309,56 @@ def is_valid(number: str, *, allow_synthetic: bool = False) -> bool:
         number: The number, with or without spaces and dashes.
         allow_synthetic: Accept synthetic test numbers (month + 80).
     """
-    try:
-        validate(number, allow_synthetic=allow_synthetic)
-    except InvalidInput:
+    # The checks of validate, on the digits' byte values and without raising on the way
+    # to False: the same answer (a property test compares the two), a few times faster.
+    given: object = number  # typed callers pass a str; the REPL may not
+    if not isinstance(given, str):
         return False
-    return True
+    number = given.strip().replace(" ", "").replace("-", "")
+    if len(number) != 11 or not number.isascii() or not number.isdigit():
+        return False  # an ASCII string is digits exactly when it is 0-9 only
+    a, b, c, d, e, f, g, h, i, j, k = number.encode()
+    # Each byte is its digit + 48: subtract 48 times the sum of the weights (46, 42).
+    if (3 * a + 7 * b + 6 * c + d + 8 * e + 9 * f + 4 * g + 5 * h + 2 * i + j - 2208) % 11 > 3:
+        return False
+    second = 5 * a + 4 * b + 3 * c + 2 * d + 7 * e + 6 * f + 5 * g + 4 * h + 3 * i + 2 * j + k
+    if (second - 2016) % 11:
+        return False
+    if a >= 56:  # an FH-number: first digit 8 or 9
+        return False
+    day, month, yy = a * 10 + b - 528, c * 10 + d - 528, e * 10 + f - 528
+    d_number = day > _D_OFFSET
+    if month > _SYNTHETIC_OFFSET:
+        if not allow_synthetic:
+            return False
+        month -= _SYNTHETIC_OFFSET
+    elif month > _H_OFFSET:
+        if d_number:
+            return False
+        month -= _H_OFFSET
+    if d_number:
+        day -= _D_OFFSET
+    if not 1 <= month <= 12:
+        return False
+    individual = g * 100 + h * 10 + i - 5328
+    if individual <= 499:
+        year = 1900 + yy
+    elif individual <= 749 and yy >= 54:
+        year = 1800 + yy
+    elif yy <= 39:
+        year = 2000 + yy
+    elif individual >= 900:
+        year = 1900 + yy
+    else:
+        return False
+    if month == 2:
+        last = 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    else:
+        last = _MONTH_DAYS[month]
+    return 1 <= day <= last
+
+
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def get_birth_date(number: str, *, allow_synthetic: bool = False) -> dt.date:

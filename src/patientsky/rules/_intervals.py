@@ -9,6 +9,7 @@ otherwise), and runs in time linear in its input after the one sort in :func:`un
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
@@ -16,8 +17,10 @@ __all__ = [
     "Span",
     "at_least",
     "clip",
+    "clip_sorted",
     "from_micros",
     "intersect_all",
+    "intersect_sorted",
     "subtract",
     "to_micros",
     "union",
@@ -64,6 +67,89 @@ def clip(spans: Sequence[Span], lo: int, hi: int) -> list[Span]:
             break
         out.append((max(start, lo), min(end, hi)))
     return out
+
+
+def _start(span: Span) -> int:
+    return span[0]
+
+
+def _end(span: Span) -> int:
+    return span[1]
+
+
+def clip_sorted(spans: Sequence[Span], lo: int, hi: int) -> list[Span]:
+    """
+    Return the parts of a normal set inside ``[lo, hi)``, found by bisection.
+
+    The same set as :func:`clip`, in time logarithmic in ``spans`` and linear in the answer.
+    """
+    first = bisect.bisect_right(spans, lo, key=_end)  # the first span ending after lo
+    last = bisect.bisect_left(
+        spans, hi, lo=first, key=_start
+    )  # the first span starting at hi or later
+    if first >= last:
+        return []
+    out = list(spans[first:last])
+    start, end = out[0]
+    if start < lo:
+        out[0] = (lo, end)
+    start, end = out[-1]
+    if end > hi:
+        out[-1] = (start, hi)
+    return out
+
+
+def _intersect_two(small: Sequence[Span], big: Sequence[Span]) -> list[Span]:
+    """The time in both normal sets (``small`` no longer than ``big``)."""
+    out: list[Span] = []
+    n = len(big)
+    if len(small) * 16 < n:
+        # Far fewer spans on one side: each finds its part of the other by bisection.
+        j = 0
+        for start, end in small:
+            j = bisect.bisect_right(big, start, lo=j, key=_end)
+            k = j
+            while k < n:
+                other_start, other_end = big[k]
+                if other_start >= end:
+                    break
+                out.append((max(start, other_start), min(end, other_end)))
+                k += 1
+        return out
+    # Alike in size: one merge of the two sorted lists.
+    i = j = 0
+    m = len(small)
+    while i < m and j < n:
+        a_start, a_end = small[i]
+        b_start, b_end = big[j]
+        start = a_start if a_start > b_start else b_start  # noqa: FURB136 -- no call: hot loop
+        if a_end < b_end:
+            if start < a_end:
+                out.append((start, a_end))
+            i += 1
+        else:
+            if start < b_end:
+                out.append((start, b_end))
+            j += 1
+    return out
+
+
+def intersect_sorted(sets: Sequence[Sequence[Span]]) -> list[Span]:
+    """
+    Return the time inside every one of several normal sets (empty if there are none).
+
+    The same set as :func:`intersect_all`: the smallest set first, then each next one
+    intersected by bisection, so the work follows the answer, not the sizes of the sets.
+    """
+    if not sets:
+        return []
+    ordered = sorted(sets, key=len)
+    result = list(ordered[0])
+    for other in ordered[1:]:
+        if not result:
+            break
+        result = _intersect_two(result, other)
+    return result
 
 
 def subtract(base: Sequence[Span], cuts: Sequence[Span]) -> list[Span]:

@@ -5,6 +5,7 @@ Finding the relation through which one person acts for another (R1-R4).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 
 from patientsky.models._base import instant
@@ -38,9 +39,15 @@ def in_force_denial(relation: Relation, birth_date: dt.date, at: dt.datetime) ->
         return Reason.RELATION_NOT_YET_VALID
     if relation.valid_until is not None and at >= instant(relation.valid_until):
         return Reason.RELATION_EXPIRED
-    if kind is RelationKind.PARENT and at >= instant(age_limit_reached_at(birth_date)):
+    if kind is RelationKind.PARENT and at >= _age_limit_instant(birth_date):
         return Reason.CHILD_TURNED_16
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _age_limit_instant(birth_date: dt.date) -> dt.datetime:
+    """The instant a parent's access ends, in UTC; a pure function of the date, kept."""
+    return instant(age_limit_reached_at(birth_date))
 
 
 def is_chain(relations: Sequence[Relation], actor_id: str, patient_id: str) -> bool:

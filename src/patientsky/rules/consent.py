@@ -106,14 +106,19 @@ def _latest(history: ConsentHistory, at: dt.datetime) -> ConsentEvent | None:
 
 def _not_in_force(history: ConsentHistory, terms: Terms, at: dt.datetime) -> int | None:
     """Return why consent is not in force (_MISSING, _WITHDRAWN, _OUTDATED), or None."""
-    event = _latest(history, at)
-    if event is None:
-        return _MISSING
-    if event.kind is ConsentEventKind.WITHDRAWN:
-        return _WITHDRAWN
-    if event.terms_version != terms.version:
-        return _OUTDATED
-    return None
+    # _latest written out: decide asks this once or twice per request.
+    at = instant(at)
+    for event in reversed(history.events):
+        if instant(event.at) <= at:
+            if event.kind is _WITHDRAWN_KIND:
+                return _WITHDRAWN
+            if event.terms_version != terms.version:
+                return _OUTDATED
+            return None
+    return _MISSING
+
+
+_WITHDRAWN_KIND = ConsentEventKind.WITHDRAWN
 
 
 def _state(history: ConsentHistory, terms: Terms, at: dt.datetime) -> ConsentState:

@@ -41,14 +41,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
-
-from dateutil.parser import isoparse
-from dateutil.relativedelta import relativedelta
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from patientsky.errors import InvalidInput
-from patientsky.models.calendar import OSLO, Interval, Schedule, TimeSlot, to_oslo
+from patientsky.models.calendar import (
+    OSLO,
+    Appointment,
+    Interval,
+    Schedule,
+    TimeSlot,
+    _Track,
+    to_oslo,
+)
 from patientsky.rules import _intervals as iv
+
+if TYPE_CHECKING:
+    from dateutil.relativedelta import relativedelta
 
 _UTC = dt.UTC
 
@@ -72,6 +81,9 @@ _MINUTE = 60_000_000  # microseconds
 
 
 def _parse_instant(text: str, field: str, which: str) -> dt.datetime:
+    # dateutil's parser costs an import of ~16 ms: paid by the first period given as text.
+    from dateutil.parser import isoparse
+
     try:
         value = isoparse(text)
     except (ValueError, OverflowError):
@@ -84,6 +96,8 @@ def _parse_duration(text: str, field: str) -> tuple[relativedelta, dt.timedelta]
     match = _DURATION.fullmatch(text)
     if match is None or text == "P":
         raise InvalidInput(field, f"duration {text!r} is not an ISO 8601 duration such as P1D")
+    from dateutil.relativedelta import relativedelta
+
     n = {k: int(v) if v else 0 for k, v in match.groupdict().items()}
     calendar = relativedelta(years=n["years"], months=n["months"], days=7 * n["weeks"] + n["days"])
     clock = dt.timedelta(hours=n["hours"], minutes=n["minutes"], seconds=n["seconds"])
@@ -213,20 +227,41 @@ def _free_spans(
         return not public_only or (slot.public_bookable and slot.type_id in public_types)
 
     lo, hi = iv.to_micros(window.start), iv.to_micros(window.end)
+    key = (time_slot_type_id, public_only)
     free: list[list[iv.Span]] = []
     for calendar_id in ids:
-        bookable = iv.union(
-            (iv.to_micros(s.start), iv.to_micros(s.end))
-            for s in schedule.slots_of(calendar_id, window.start, window.end)
-            if counts(s)
+        tracks = schedule._tracks(calendar_id)
+        if tracks is None:  # pragma: no cover -- _calendars checked every id
+            return []
+        slots, appointments = tracks
+        # A calendar's free time under one filter, over all its days, is derived once per
+        # schedule (an immutable value); each question clips it to its period.
+        whole = slots.memo.get(key)
+        if whole is None:
+            whole = slots.memo[key] = _calendar_free(slots, appointments, counts)
+        free.append(iv.clip_sorted(whole, lo, hi))
+    return iv.at_least(iv.intersect_sorted(free), length)
+
+
+def _calendar_free(
+    slots: _Track[TimeSlot],
+    appointments: _Track[Appointment],
+    counts: Callable[[TimeSlot], bool],
+) -> list[iv.Span]:
+    """The time in the slots that count and outside appointments that hold time, as a set."""
+    bookable = iv.union(
+        (start, end)
+        for start, end, slot in zip(slots.starts, slots.ends, slots.items, strict=True)
+        if counts(slot)
+    )
+    busy = iv.union(
+        (start, end)
+        for start, end, appointment in zip(
+            appointments.starts, appointments.ends, appointments.items, strict=True
         )
-        busy = iv.union(
-            (iv.to_micros(a.start), iv.to_micros(a.end))
-            for a in schedule.appointments_of(calendar_id, window.start, window.end)
-            if a.holds_time
-        )
-        free.append(iv.subtract(iv.clip(bookable, lo, hi), iv.clip(busy, lo, hi)))
-    return iv.at_least(iv.intersect_all(free), length)
+        if appointment.holds_time
+    )
+    return iv.subtract(bookable, busy)
 
 
 def _grid_slots(
@@ -237,15 +272,19 @@ def _grid_slots(
     time_slot_type_id: str | None,
 ) -> list[tuple[int, int, int]]:
     """Return ``(start, end, step)`` (microseconds) of the slots whose grid counts in a range."""
-    out = []
-    for slot in schedule.slots_of(calendar_id, iv.from_micros(lo, _UTC), iv.from_micros(hi, _UTC)):
-        if time_slot_type_id is not None and slot.type_id != time_slot_type_id:
+    out: list[tuple[int, int, int]] = []
+    tracks = schedule._tracks(calendar_id)
+    if tracks is None:  # pragma: no cover -- _calendars checked every id
+        return out
+    track = tracks[0]
+    starts, ends, slots = track.starts, track.ends, track.items
+    for i in track.indices(lo, hi):
+        slot = slots[i]
+        if ends[i] <= lo or (time_slot_type_id is not None and slot.type_id != time_slot_type_id):
             continue
         slot_type = schedule.time_slot_type(slot.type_id)
         if slot_type is not None:  # always: a schedule's slots have its types
-            out.append(
-                (iv.to_micros(slot.start), iv.to_micros(slot.end), slot_type.slot_minutes * _MINUTE)
-            )
+            out.append((starts[i], ends[i], slot_type.slot_minutes * _MINUTE))
     return out
 
 

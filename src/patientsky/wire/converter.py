@@ -17,11 +17,12 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 import cattrs
+import orjson
 from cattrs.errors import StructureHandlerNotFoundError
 
 from patientsky.errors import InvalidInput
 from patientsky.models import KidNumber, NationalId, OrganisationNumber, Unrecognized
-from patientsky.wire import _errors, _hooks
+from patientsky.wire import _errors, _fast, _hooks
 
 __all__ = [
     "Page",
@@ -68,6 +69,36 @@ class WireConverter(cattrs.Converter):
     :func:`make_converter`.
     """
 
+    _fast: _fast.FastPaths | None = None
+
+    def _changed(self) -> None:
+        # A hook registered after make_converter: the generated code would not call it.
+        self._fast = None
+
+    def register_structure_hook(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+        self._changed()
+        return super().register_structure_hook(*args, **kwargs)
+
+    def register_structure_hook_func(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+        self._changed()
+        return super().register_structure_hook_func(*args, **kwargs)
+
+    def register_structure_hook_factory(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+        self._changed()
+        return super().register_structure_hook_factory(*args, **kwargs)
+
+    def register_unstructure_hook(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+        self._changed()
+        return super().register_unstructure_hook(*args, **kwargs)
+
+    def register_unstructure_hook_func(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+        self._changed()
+        return super().register_unstructure_hook_func(*args, **kwargs)
+
+    def register_unstructure_hook_factory(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+        self._changed()
+        return super().register_unstructure_hook_factory(*args, **kwargs)
+
     def structure(self, obj: Any, cl: type[T]) -> T:
         """
         Build a value of type ``cl`` from JSON-compatible data.
@@ -83,6 +114,15 @@ class WireConverter(cattrs.Converter):
             InvalidInput: If the data does not fit ``cl``; the message names what is
                 wrong and never repeats the value.
         """
+        fast = self._fast
+        if fast is not None:
+            try:
+                return fast.structurer(cl, trusted=False)(obj)  # type: ignore[no-any-return]
+            except Exception:  # noqa: BLE001, S110 -- the reference path decides and names it
+                pass
+        return self._reference_structure(obj, cl)
+
+    def _reference_structure(self, obj: Any, cl: type[T]) -> T:
         try:
             return super().structure(obj, cl)
         except StructureHandlerNotFoundError:
@@ -101,8 +141,19 @@ class WireConverter(cattrs.Converter):
         Raises:
             InvalidInput: If a string holds a lone surrogate, which UTF-8 cannot encode.
         """
+        fast = self._fast
+        if fast is not None:
+            try:
+                write = fast.unstructurer(unstructure_as or obj.__class__, native=True)
+                if write is not None:
+                    return orjson.dumps(write(obj))
+            except Exception:  # noqa: BLE001, S110 -- the reference path writes it or says why
+                pass
+        return self._reference_dumps(obj, unstructure_as)
+
+    def _reference_dumps(self, obj: Any, unstructure_as: Any = None) -> bytes:
         text = json.dumps(
-            self.unstructure(obj, unstructure_as=unstructure_as),
+            self._reference_unstructure(obj, unstructure_as),
             ensure_ascii=False,
             separators=(",", ":"),
             allow_nan=False,
@@ -124,7 +175,34 @@ class WireConverter(cattrs.Converter):
             InvalidInput: With field ``""`` if ``data`` is not JSON, or with the path of
                 the bad value if it does not fit ``cl``.
         """
-        return self.structure(_parse_json(data), cl)
+        fast = self._fast
+        if fast is not None:
+            try:
+                return fast.structurer(cl, trusted=True)(orjson.loads(data))  # type: ignore[no-any-return]
+            except Exception:  # noqa: BLE001, S110 -- the reference path decides and names it
+                pass
+        return self._reference_structure(_parse_json(data), cl)
+
+    def unstructure(self, obj: Any, unstructure_as: Any = None) -> Any:
+        """
+        Return the JSON-compatible data for ``obj`` (dicts, lists, strings, numbers, ...).
+
+        Args:
+            obj: A model (or a tuple of them, a :class:`Page`, ...).
+            unstructure_as: The type to write ``obj`` as, if not its own class.
+        """
+        fast = self._fast
+        if fast is not None:
+            try:
+                write = fast.unstructurer(unstructure_as or obj.__class__, native=False)
+                if write is not None:
+                    return write(obj)
+            except Exception:  # noqa: BLE001, S110 -- the reference path writes it or says why
+                pass
+        return self._reference_unstructure(obj, unstructure_as)
+
+    def _reference_unstructure(self, obj: Any, unstructure_as: Any = None) -> Any:
+        return super().unstructure(obj, unstructure_as=unstructure_as)
 
 
 def _refuse_constant(_name: str) -> Any:
@@ -260,6 +338,7 @@ def make_converter(
         allow_synthetic_national_ids=allow_synthetic_national_ids,
         synthetic_national_ids_only=synthetic_national_ids_only,
     )
+    converter._fast = _fast.FastPaths(converter)
     return converter
 
 

@@ -1,0 +1,558 @@
+"""
+The wire's fast path: generated per-class code that checks each value once, over orjson.
+
+The reference path is cattrs with the hooks of :mod:`patientsky.wire._hooks`: every value
+goes through a hook, every object through cattrs' generated code with its error
+collection, and the model's constructor validates again. The fast path does the same
+work once, in one function per class written for that class's fields:
+
+- a JSON value of the wrong type, a missing key, an unknown enum value of a plain enum
+  field, any error from a model's constructor: the fast path gives up (:class:`Fallback`,
+  or whatever the constructor raised) and the converter runs the reference path on the
+  same input, so every error, with its wire path, message and notes, is the reference's;
+- a value it accepts is built with the model's own constructor (converters and
+  validators run as always), from the same values the reference hooks would give it.
+
+Encoding builds the same dicts as the reference, except that, for ``dumps``, a
+datetime whose offset orjson writes exactly as :meth:`datetime.isoformat` does (UTC,
+fixed whole-minute offsets, Europe/Oslo from 1900) is left for orjson to write.
+
+A property test in ``tests/wire`` compares the two paths on generated documents, valid
+and damaged: the same objects, the same bytes, the same errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+import types
+import typing
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from patientsky.models import Unrecognized, _base
+from patientsky.models.calendar import OSLO
+from patientsky.wire import _hooks
+
+__all__ = ["Fallback", "FastPaths"]
+
+Fn = Callable[[Any], Any]
+
+
+class Fallback(Exception):
+    """The fast path does not decide this value; the reference path does."""
+
+
+class _Unsupported(Exception):
+    """A type the fast encoder does not write (the reference path writes it)."""
+
+
+_MISSING = object()
+# What _hooks.structure_datetime accepts: its pattern with the offset required.
+_RFC3339_WITH_OFFSET = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?"
+    r"(?:[Zz]|[+-][0-9]{2}:[0-9]{2})",
+    re.ASCII,
+)
+_UTC = dt.UTC
+
+
+def _str_checked(value: Any) -> str:
+    # Text that did not come from orjson may hold a lone surrogate.
+    if value.__class__ is not str:
+        raise Fallback
+    if not value.isascii():
+        value.encode("utf-8")  # UnicodeEncodeError: the reference names it
+    return value
+
+
+def _str_trusted(value: Any) -> str:
+    if value.__class__ is not str:
+        raise Fallback
+    return value
+
+
+def _int(value: Any) -> int:
+    if value.__class__ is not int:
+        raise Fallback
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if value is True or value is False:
+        return value
+    raise Fallback
+
+
+_WHOLE_MINUTE_ZONES: dict[dt.tzinfo, bool] = {}
+
+
+def _datetime_native(value: dt.datetime) -> Any:
+    """Return ``value`` itself where orjson writes it as isoformat does, else its text."""
+    tz = value.tzinfo
+    if tz is _UTC or (tz is OSLO and value.year >= 1900):
+        return value
+    if tz.__class__ is dt.timezone:
+        whole = _WHOLE_MINUTE_ZONES.get(tz)
+        if whole is None:
+            offset = tz.utcoffset(None)
+            whole = _WHOLE_MINUTE_ZONES[tz] = not (offset.seconds % 60 or offset.microseconds)
+        if whole:
+            return value
+    # Local mean time before 1900 has offsets with seconds; naive values are refused.
+    return _hooks.unstructure_datetime(value)
+
+
+def _union_args(tp: Any) -> tuple[Any, ...]:
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return typing.get_args(tp)
+    return ()
+
+
+def _is_str_enum(tp: Any) -> bool:
+    return _hooks.is_enum(tp) and all(isinstance(m.value, str) for m in tp)
+
+
+def _substitute(tp: Any, mapping: dict[Any, Any]) -> Any:
+    if isinstance(tp, typing.TypeVar):
+        return mapping.get(tp, tp)
+    args = typing.get_args(tp)
+    if not args or not mapping:
+        return tp
+    new = tuple(a if a is Ellipsis else _substitute(a, mapping) for a in args)
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        return typing.Union[new]  # noqa: UP007 -- built from a tuple
+    return tp.__origin__[new] if hasattr(tp, "__origin__") else tp
+
+
+def _fields(tp: Any) -> list[tuple[attrs.Attribute[Any], Any]]:
+    """The init fields of an attrs class (or generic alias) with their resolved types."""
+    origin = typing.get_origin(tp) or tp
+    hints = typing.get_type_hints(origin)
+    params = getattr(origin, "__parameters__", ())
+    mapping = dict(zip(params, typing.get_args(tp), strict=False)) if tp is not origin else {}
+    return [
+        (a, _substitute(hints.get(a.name, Any), mapping)) for a in attrs.fields(origin) if a.init
+    ]
+
+
+class FastPaths:
+    """
+    The fast structure and unstructure functions of one converter, made on first use.
+
+    Args:
+        converter: The configured wire converter, whose reference hooks the generated
+            code calls for the types it does not write itself (dates, identifiers).
+    """
+
+    def __init__(self, converter: Any) -> None:
+        self._converter = converter
+        self._structure: dict[tuple[Any, bool], Fn] = {}
+        self._unstructure: dict[tuple[Any, bool], Fn | None] = {}
+
+    # --- structure ------------------------------------------------------------------------
+
+    def structurer(self, tp: Any, *, trusted: bool) -> Fn:
+        """
+        Return a function building ``tp`` from decoded JSON, raising on anything unusual.
+
+        Args:
+            tp: The type to build.
+            trusted: Whether the text comes from orjson (which never yields a lone
+                surrogate), so that strings need only their type checked.
+        """
+        key = (tp, trusted)
+        fn = self._structure.get(key)
+        if fn is None:
+            # A trampoline first, so that a class that contains itself terminates.
+            self._structure[key] = lambda v: self._structure[key](v)
+            try:
+                if _hooks.is_attrs_object(tp):
+                    fn = self._object_structurer(tp, trusted=trusted)
+                else:
+                    fn = self._value_structurer(tp, trusted=trusted)
+            except Exception:  # noqa: BLE001 -- a type it cannot write code for
+                fn = _always_fall_back
+            self._structure[key] = fn
+        return fn
+
+    def _value_structurer(self, tp: Any, *, trusted: bool) -> Fn:
+        if tp is str:
+            return _str_trusted if trusted else _str_checked
+        if tp is int:
+            return _int
+        if tp is bool:
+            return _bool
+        if tp is dt.datetime:
+            return _hooks.structure_datetime
+        if _is_str_enum(tp):
+            return _enum_structurer(tp)
+        if _hooks.is_enum_or_unrecognized(tp):
+            return _enum_or_unrecognized_structurer(tp, trusted=trusted)
+        args = _union_args(tp)
+        if len(args) == 2 and types.NoneType in args:
+            inner = self.structurer(
+                next(a for a in args if a is not types.NoneType), trusted=trusted
+            )
+            return lambda v: None if v is None else inner(v)
+        if _hooks.is_homogeneous_sequence(tp):
+            item = self.structurer(typing.get_args(tp)[0], trusted=trusted)
+            make = tuple if typing.get_origin(tp) is tuple else list
+
+            def sequence(value: Any) -> Any:
+                if value.__class__ is not list and value.__class__ is not tuple:
+                    raise Fallback
+                return make([item(v) for v in value])
+
+            return sequence
+        # Anything else (dates, identifiers, floats, ...): the reference hook itself.
+        hook = self._converter.get_structure_hook(tp)
+        return lambda v: hook(v, tp)
+
+    def _object_structurer(self, tp: Any, *, trusted: bool) -> Fn:
+        origin = typing.get_origin(tp) or tp
+        fields = _fields(tp)
+        once = _validates_once(origin, fields)
+        namespace: dict[str, Any] = {
+            "_cls": origin,
+            "_F": Fallback,
+            "_M": _MISSING,
+            "_dict": dict,
+            "_new": object.__new__,
+            "_set": object.__setattr__,
+            "_isnfc": unicodedata.is_normalized,
+            "_rfc3339": _RFC3339_WITH_OFFSET.fullmatch,
+            "_fromiso": dt.datetime.fromisoformat,
+        }
+        lines = ["def structure(o):", "    if o.__class__ is not _dict:", "        raise _F"]
+        checks: list[str] = []
+        stores: list[str] = []
+        generic: list[str] = []
+        call = []
+        for i, (field, ftype) in enumerate(fields):
+            key = _hooks.camel(field.alias or field.name)
+            namespace[f"_f{i}"] = self.structurer(ftype, trusted=trusted)
+            structurer = namespace[f"_f{i}"]
+            if field.default is attrs.NOTHING and structurer in (_str_trusted, _str_checked):
+                lines.append(f"    a{i} = o[{key!r}]")  # a string: its check written out
+                lines.append(f"    if a{i}.__class__ is not str: raise _F")
+                if structurer is _str_checked:
+                    lines.append(f"    if not a{i}.isascii(): a{i}.encode('utf-8')")
+            elif field.default is attrs.NOTHING and structurer is _hooks.structure_datetime:
+                # The hook written out: an RFC 3339 timestamp with an offset, then parsed.
+                lines.append(f"    a{i} = o[{key!r}]")
+                lines.append(
+                    f"    if a{i}.__class__ is not str or _rfc3339(a{i}) is None: raise _F"
+                )
+                lines.append(f"    a{i} = _fromiso(a{i}.upper())")
+            elif field.default is attrs.NOTHING:
+                lines.append(f"    a{i} = _f{i}(o[{key!r}])")
+            else:
+                default: Any = field.default
+                lines.append(f"    a{i} = o.get({key!r}, _M)")
+                lines.append(f"    if a{i} is _M:")
+                if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+                    if default.takes_self:
+                        raise _Unsupported  # the reference handles it
+                    namespace[f"_d{i}"] = default.factory
+                    lines.append(f"        a{i} = _d{i}()")
+                else:
+                    namespace[f"_d{i}"] = default
+                    lines.append(f"        a{i} = _d{i}")
+                lines.append("    else:")
+                lines.append(f"        a{i} = _f{i}(a{i})")
+            call.append(f"{field.alias}=a{i}")
+            if not once:
+                continue
+            # What the structured value is known to be, so the model's checks that it
+            # already passes are not run again, and the others run as the model runs them.
+            known = self._known(ftype, default_ok=field.default is attrs.NOTHING)
+            converter: Any = field.converter  # a function here, whatever attrs types it as
+            if converter is not None:
+                namespace[f"_c{i}"] = converter
+                if not _keeps(converter, known):
+                    known = None
+                if converter is _base.as_tuple and known is not None:
+                    pass  # tuple() of the tuple the structurer built is that tuple
+                elif known == ("str",):  # nfc or nfc_lines, written out: no call per string
+                    if converter is _base.nfc_lines:
+                        checks.append(f"    if '\\r' in a{i}: a{i} = _c{i}(a{i})")
+                    checks.append(
+                        f"    if not a{i}.isascii() and not _isnfc('NFC', a{i}): a{i} = _c{i}(a{i})"
+                    )
+                else:
+                    checks.append(f"    a{i} = _c{i}(a{i})")
+            stores.append(f"    _set(inst, {field.name!r}, a{i})")
+            inline = _inline_checks(field.validator, known, f"a{i}", namespace, i)
+            if inline is None:
+                namespace[f"_v{i}"] = field.validator
+                namespace[f"_A{i}"] = field
+                generic.append(f"    _v{i}(inst, _A{i}, a{i})")
+            else:
+                checks.extend(f"    {line}" for line in inline)
+        if once:
+            lines.extend(checks)
+            lines.append("    inst = _new(_cls)")
+            lines.extend(stores)
+            lines.extend(generic)
+            if hasattr(origin, "__attrs_post_init__"):
+                lines.append("    inst.__attrs_post_init__()")
+            lines.append("    return inst")
+        else:
+            lines.append(f"    return _cls({', '.join(call)})")
+        return _compile(lines, namespace, "structure", origin)
+
+    def _known(self, tp: Any, *, default_ok: bool = True) -> tuple[Any, ...] | None:
+        """What the value :meth:`structurer` gives for ``tp`` is known to be, or None."""
+        del default_ok
+        if tp is str:
+            return ("str",)
+        if tp is int:
+            return ("int",)
+        if tp is bool:
+            return ("bool",)
+        if tp is dt.datetime:
+            return ("datetime",)
+        if _is_str_enum(tp):
+            return ("enum", tp)
+        if _hooks.is_enum_or_unrecognized(tp):
+            args = _union_args(tp)
+            enum_type = next(a for a in args if _hooks.is_enum(a))
+            return ("enum_unrec", enum_type, types.NoneType in args)
+        args = _union_args(tp)
+        if len(args) == 2 and types.NoneType in args:
+            inner = self._known(next(a for a in args if a is not types.NoneType))
+            return None if inner is None else ("opt", inner)
+        if _hooks.is_homogeneous_sequence(tp):
+            inner = self._known(typing.get_args(tp)[0])
+            origin = typing.get_origin(tp)
+            return None if inner is None else ("seq", origin, inner)
+        if _hooks.is_attrs_object(tp):
+            return ("obj", typing.get_origin(tp) or tp)
+        return None
+
+    # --- unstructure ----------------------------------------------------------------------
+
+    def unstructurer(self, tp: Any, *, native: bool) -> Fn | None:
+        """
+        Return a function writing a ``tp`` as JSON-ready data, or None if it has none.
+
+        Args:
+            tp: The declared type of the value.
+            native: For orjson: datetimes it writes as isoformat does are left as they are.
+        """
+        key = (tp, native)
+        if key in self._unstructure:
+            return self._unstructure[key]
+        self._unstructure[key] = lambda v: self._unstructure_by_key(key, v)
+        fn: Fn | None
+        try:
+            if _hooks.is_attrs_object(tp):
+                fn = self._object_unstructurer(tp, native=native)
+            else:
+                fn = self._value_unstructurer(tp, native=native)
+        except Exception:  # noqa: BLE001 -- _Unsupported, or a type it cannot read
+            fn = None
+        self._unstructure[key] = fn
+        return fn
+
+    def _unstructure_by_key(self, key: tuple[Any, bool], value: Any) -> Any:
+        fn = self._unstructure[key]
+        if fn is None:
+            raise Fallback
+        return fn(value)
+
+    def _required(self, tp: Any, *, native: bool) -> Fn:
+        fn = self.unstructurer(tp, native=native)
+        if fn is None:
+            raise _Unsupported
+        return fn
+
+    def _by_class(self, value: Any, *, native: bool) -> Any:
+        fn = self.unstructurer(value.__class__, native=native)
+        if fn is None:
+            raise Fallback
+        return fn(value)
+
+    def _value_unstructurer(self, tp: Any, *, native: bool) -> Fn:
+        if tp in (str, int, bool):
+            return _identity
+        if tp is dt.datetime:
+            return _datetime_native if native else _hooks.unstructure_datetime
+        if _hooks.is_enum(tp) or tp is Unrecognized or _hooks.is_enum_or_unrecognized(tp):
+            if types.NoneType in _union_args(tp):
+                return _optional_value
+            return _value
+        if isinstance(tp, typing.TypeVar) or tp is Any:
+            return lambda v: self._by_class(v, native=native)
+        args = _union_args(tp)
+        if len(args) == 2 and types.NoneType in args:
+            inner = self._required(next(a for a in args if a is not types.NoneType), native=native)
+            return lambda v: None if v is None else inner(v)
+        if _hooks.is_homogeneous_sequence(tp):
+            item = self._required(typing.get_args(tp)[0], native=native)
+            if item is _identity:
+                return list
+            return lambda v: [item(x) for x in v]
+        if tp is dt.date or tp in _hooks.SCALAR_CLASSES:
+            return self._converter.get_unstructure_hook(tp)  # type: ignore[no-any-return]
+        if native:
+            # orjson writes some values (floats) differently from json: not ours to write.
+            raise _Unsupported
+        return self._converter.get_unstructure_hook(tp)  # type: ignore[no-any-return]
+
+    def _object_unstructurer(self, tp: Any, *, native: bool) -> Fn:
+        origin = typing.get_origin(tp) or tp
+        namespace: dict[str, Any] = {}
+        items = []
+        for i, (field, ftype) in enumerate(_fields(tp)):
+            fn = self._required(ftype, native=native)
+            key = _hooks.camel(field.alias or field.name)
+            if fn is _identity:
+                items.append(f"{key!r}: o.{field.name}")
+            elif fn is _value:
+                # _value_ is where an enum member keeps its value (a plain attribute, where
+                # .value is a property); Unrecognized has one too.
+                items.append(f"{key!r}: o.{field.name}._value_")
+            else:
+                namespace[f"_u{i}"] = fn
+                items.append(f"{key!r}: _u{i}(o.{field.name})")
+        lines = ["def unstructure(o):", f"    return {{{', '.join(items)}}}"]
+        return _compile(lines, namespace, "unstructure", origin)
+
+
+def _always_fall_back(_value: Any) -> Any:
+    raise Fallback
+
+
+def _validates_once(cls: type, fields: list[tuple[attrs.Attribute[Any], Any]]) -> bool:
+    """Whether the fast path may build ``cls`` itself, as its attrs ``__init__`` would."""
+    return (
+        "__attrs_init__" not in cls.__dict__  # attrs wrote __init__ (init=True)
+        and not hasattr(cls, "__attrs_pre_init__")
+        and len(fields) == len(attrs.fields(cls))  # every field is an init field
+        and not any("cached_hash" in name for name in getattr(cls, "__slots__", ()))
+    )
+
+
+_STR_CONVERTERS = (_base.nfc, _base.nfc_lines)
+_OPTIONAL_STR_CONVERTERS = (_base.nfc_or_none, _base.nfc_lines_or_none)
+
+
+def _keeps(converter: Any, known: tuple[Any, ...] | None) -> bool:
+    """Whether ``converter`` gives a value known as its input was (text stays text)."""
+    if converter in _STR_CONVERTERS:
+        return known == ("str",)
+    if converter in _OPTIONAL_STR_CONVERTERS:
+        return known in (("str",), ("opt", ("str",)))
+    if converter is _base.as_tuple:
+        return known is not None and known[0] == "seq" and known[1] is tuple
+    return False
+
+
+def _inline_checks(
+    validator: Any, known: tuple[Any, ...] | None, var: str, namespace: dict[str, Any], i: int
+) -> list[str] | None:
+    """
+    Return code doing ``validator``'s check of a value known to be ``known``, or None.
+
+    An empty list: the value passes it by construction (a parsed datetime is aware, a
+    built ``Counterpart`` is one). None: call the validator itself, as attrs does.
+    """
+    if validator is None:
+        return []
+    if known is None:
+        return None
+    if validator is _base.aware:
+        return [] if known in (("datetime",), ("opt", ("datetime",))) else None
+    spec = getattr(validator, "spec", None)
+    if spec is None:
+        return None
+    kind = spec[0]
+    if kind == "text":
+        _, max_len, empty, forbidden = spec
+        if known != ("str",):
+            return None
+        namespace[f"_s{i}"] = forbidden.search
+        lines = [] if empty else [f"if not {var} or {var}.isspace(): raise _F"]
+        lines.append(f"if len({var}) > {max_len}: raise _F")
+        lines.append(f"if _s{i}({var}) is not None: raise _F")
+        return lines
+    if kind == "optional":
+        optional = known[0] == "opt"
+        inner = _inline_checks(spec[1], known[1] if optional else known, var, namespace, i)
+        if inner is None or not inner or not optional:
+            return inner
+        return [f"if {var} is not None:", *(f"    {line}" for line in inner)]
+    if kind == "of_type":
+        allowed = spec[1]
+        simple = {("str",): str, ("int",): int, ("bool",): bool}
+        if known in simple:
+            return [] if simple[known] in allowed else None
+        if known[0] == "obj":
+            return [] if issubclass(known[1], allowed) and bool not in allowed else None
+        return None
+    if kind == "one_of":
+        enum_type, unrecognized = spec[1], spec[2]
+        if known == ("enum", enum_type):
+            return []
+        if known[0] == "enum_unrec" and known[1] is enum_type and unrecognized and not known[2]:
+            return []
+        return None
+    if kind == "items":
+        inner_validator, unique = spec[1], spec[2]
+        if unique or known[0] != "seq" or known[1] is not tuple:
+            return None
+        inner = _inline_checks(inner_validator, known[2], "x", namespace, i)
+        return [] if inner == [] else None
+    return None
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _value(value: enum.Enum | Unrecognized) -> Any:
+    return value._value_
+
+
+def _optional_value(value: enum.Enum | Unrecognized | None) -> Any:
+    return None if value is None else value._value_
+
+
+def _enum_structurer(tp: type[enum.Enum]) -> Fn:
+    members = {m.value: m for m in tp}
+
+    def structure_enum(value: Any) -> enum.Enum:
+        return members[value]  # KeyError or TypeError: the reference names it
+
+    return structure_enum
+
+
+def _enum_or_unrecognized_structurer(tp: Any, *, trusted: bool) -> Fn:
+    args = _union_args(tp)
+    enum_type = next(a for a in args if _hooks.is_enum(a))
+    members = {m.value: m for m in enum_type}
+    nullable = types.NoneType in args
+    text = _str_trusted if trusted else _str_checked
+
+    def structure_enum_or_unrecognized(value: Any) -> Any:
+        if value is None and nullable:
+            return None
+        member = members.get(text(value))
+        return member if member is not None else Unrecognized(value)
+
+    return structure_enum_or_unrecognized
+
+
+def _compile(lines: list[str], namespace: dict[str, Any], name: str, cls: type) -> Fn:
+    source = "\n".join(lines)
+    code = compile(source, f"<patientsky.wire fast {name} {cls.__qualname__}>", "exec")
+    exec(code, namespace)  # noqa: S102 -- our own generated code, from attrs field names
+    fn: Fn = namespace[name]
+    return fn

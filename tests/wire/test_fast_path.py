@@ -1,0 +1,246 @@
+"""
+The fast path against the reference: the same objects, the same bytes, the same errors.
+
+The reference is the converter with its fast path switched off: cattrs and the hooks of
+``patientsky.wire._hooks``, as the wire was before the fast path. Documents are every
+model's encoding, valid, and damaged at one generated place (a value replaced by any JSON
+value, a key dropped, a key added).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import zoneinfo
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from patientsky.errors import InvalidInput
+from patientsky.models import AuthorKind, Dialog, Message
+from patientsky.wire import Page, WireConverter, make_converter
+from tests.strategies import ALL_MODELS, dialogs, messages
+
+
+def _reference(**options: bool) -> WireConverter:
+    converter = make_converter(**options)
+    converter._fast = None
+    return converter
+
+
+FAST = make_converter()
+REFERENCE = _reference()
+STRICT_FAST = make_converter(synthetic_national_ids_only=True)
+STRICT_REFERENCE = _reference(synthetic_national_ids_only=True)
+
+_TRICKY_TEXT = st.sampled_from(
+    [
+        "",
+        " ",
+        "open",
+        "closed",
+        "e_consultation",
+        "practitioner",
+        "NOK",
+        "2026-11-25",
+        "2026-11-25T10:00:00+01:00",
+        "2026-11-25T10:00:00Z",
+        "2026-11-25t10:00:00z",
+        "2026-11-25T10:00:00",
+        "2026-03-29T02:30:00+02:00",
+        "2026-11-25T10:00:00.1234567+01:00",
+        "2026-02-30T10:00:00+01:00",
+        "15108695088",
+        "17912099997",
+        "a\u202eb",
+        "a\nb",
+        "e\u0301",
+        "\ud800",
+        "x" * 201,
+        "a\r\nb",
+        "\u00e9" * 200 + "e\u0301",
+    ]
+)
+
+
+def _containers(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8)
+    | _TRICKY_TEXT,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _places(value: Any) -> list[tuple[Any, Any]]:
+    """Every (container, key or index) in a JSON tree."""
+    found: list[tuple[Any, Any]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found.append((value, key))
+            found.extend(_places(item))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found.append((value, index))
+            found.extend(_places(item))
+    return found
+
+
+@st.composite
+def _damaged(draw: st.DrawFn, raw: Any) -> Any:
+    raw = copy.deepcopy(raw)
+    places = _places(raw)
+    if not places:
+        return draw(JSON_VALUES) if draw(st.booleans()) else raw
+    container, key = draw(st.sampled_from(places))
+    action = draw(st.sampled_from(["replace", "replace", "drop", "add"]))
+    if action == "replace":
+        container[key] = draw(JSON_VALUES)
+    elif action == "drop":
+        del container[key]
+    elif isinstance(container, dict):
+        container[draw(st.text(max_size=12))] = draw(JSON_VALUES)
+    else:
+        container.append(draw(JSON_VALUES))
+    return raw
+
+
+def _outcome(action: Any) -> tuple[Any, ...]:
+    try:
+        value = action()
+    except InvalidInput as exc:
+        return ("error", exc.field, exc.message, tuple(getattr(exc, "__notes__", ())))
+    return ("ok", value)
+
+
+def _same(fast: tuple[Any, ...], reference: tuple[Any, ...], reencode: WireConverter) -> None:
+    assert fast[0] == reference[0]
+    if fast[0] == "ok":
+        assert fast[1] == reference[1]
+        assert reencode.dumps(fast[1]) == reencode.dumps(reference[1])
+    else:
+        assert fast == reference
+
+
+def _check_document(cls: Any, document: bytes, fast: WireConverter, ref: WireConverter) -> None:
+    expected = _outcome(lambda: ref.loads(document, cls))
+    _same(_outcome(lambda: fast.loads(document, cls)), expected, ref)
+    # The generated code alone never accepts what the reference refuses.
+    try:
+        data = orjson.loads(document)
+    except orjson.JSONDecodeError:
+        return
+    assert fast._fast is not None
+    try:
+        built = fast._fast.structurer(cls, trusted=True)(data)
+    except Exception:  # noqa: BLE001 -- it gave up: the reference decided
+        return
+    assert expected[0] == "ok"
+    assert built == expected[1]
+    assert ref.dumps(built) == ref.dumps(expected[1])
+
+
+@pytest.mark.parametrize("cls", list(ALL_MODELS), ids=lambda cls: cls.__name__)
+@given(data=st.data())
+def test_the_fast_path_decodes_every_model_as_the_reference_does(
+    cls: type, data: st.DataObject
+) -> None:
+    value = data.draw(ALL_MODELS[cls])
+    raw = REFERENCE.unstructure(value)
+    assert FAST.unstructure(value) == raw
+    document = REFERENCE.dumps(value)
+    assert FAST.dumps(value) == document
+    assert FAST.loads(document, cls) == value
+    # Valid documents take the fast path itself, not the reference behind it.
+    assert FAST._fast is not None
+    assert FAST._fast.structurer(cls, trusted=True)(orjson.loads(document)) == value
+    writer = FAST._fast.unstructurer(cls, native=True)
+    assert writer is not None
+    assert orjson.dumps(writer(value)) == document
+
+    damaged = data.draw(_damaged(raw))
+    ascii_only = data.draw(st.booleans())
+    damaged_document = json.dumps(damaged, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    _check_document(cls, damaged_document, FAST, REFERENCE)
+    _same(
+        _outcome(lambda: FAST.structure(damaged, cls)),
+        _outcome(lambda: REFERENCE.structure(damaged, cls)),
+        REFERENCE,
+    )
+
+
+@given(st.lists(dialogs(max_messages=3), max_size=4), st.none() | st.text(max_size=10), st.data())
+def test_the_fast_path_decodes_a_page_as_the_reference_does(
+    items: list[Dialog], cursor: str | None, data: st.DataObject
+) -> None:
+    page = Page(tuple(items), cursor)
+    document = REFERENCE.dumps(page)
+    assert FAST.dumps(page) == document
+    assert FAST.dumps(page, Page[Dialog]) == document
+    _check_document(Page[Dialog], document, FAST, REFERENCE)
+    damaged = data.draw(_damaged(json.loads(document)))
+    _check_document(Page[Dialog], json.dumps(damaged).encode(), FAST, REFERENCE)
+
+
+@given(ALL_MODELS[next(c for c in ALL_MODELS if c.__name__ == "Patient")], st.data())
+def test_a_converter_for_test_people_only_refuses_as_the_reference_does(
+    patient: Any, data: st.DataObject
+) -> None:
+    raw = REFERENCE.unstructure(patient)
+    document = json.dumps(data.draw(_damaged(raw)) if data.draw(st.booleans()) else raw).encode()
+    _check_document(type(patient), document, STRICT_FAST, STRICT_REFERENCE)
+
+
+_ZONES = st.sampled_from(
+    [
+        dt.UTC,
+        zoneinfo.ZoneInfo("Europe/Oslo"),
+        zoneinfo.ZoneInfo("America/St_Johns"),
+        dt.timezone(dt.timedelta(hours=5, minutes=45)),
+        dt.timezone(dt.timedelta(minutes=-37, seconds=-12)),
+    ]
+)
+
+
+@given(
+    messages(),
+    st.datetimes(min_value=dt.datetime(1850, 1, 1), max_value=dt.datetime(2100, 1, 1)),
+    _ZONES,
+    st.booleans(),
+)
+def test_datetimes_are_written_by_the_fast_path_as_the_reference_writes_them(
+    message: Message, wall: dt.datetime, zone: dt.tzinfo, fold: bool
+) -> None:
+    # Gaps, folds, local mean time with seconds in its offset: the bytes are the reference's.
+    value = Message(
+        message.id,
+        message.author_kind,
+        message.author_id,
+        message.body,
+        wall.replace(tzinfo=zone, fold=int(fold)),
+    )
+    document = REFERENCE.dumps(value)
+    assert FAST.dumps(value) == document
+    assert FAST.unstructure(value) == REFERENCE.unstructure(value)
+    assert FAST.loads(document, Message) == REFERENCE.loads(document, Message)
+
+
+def test_a_hook_registered_later_switches_the_fast_path_off() -> None:
+    converter = make_converter()
+    converter.register_unstructure_hook(str, lambda value: value.upper())
+    assert converter._fast is None
+    message = Message("m", AuthorKind.PATIENT, "a", "hei", dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    assert converter.unstructure(message)["body"] == "HEI"
