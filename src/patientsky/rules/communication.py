@@ -1,8 +1,9 @@
 """
 Communication types (M3, M4, M7): which dialogs a patient may start, and the fee notice.
 
-- A patient starts dialogs only with a clinic they are connected to, and only of the
-  types that clinic has enabled (M4); an unknown type is never allowed.
+- A patient starts dialogs only with a clinic they are connected to (decided by
+  :func:`~patientsky.rules.care.connection`, as for bookings and renewals), and only of
+  the types that clinic has enabled (M4); an unknown type is never allowed.
 - An e-consultation may cost a co-payment (egenandel) under the current tariff (M7):
   the patient is told the amount in a :class:`FeeNotice` before starting, and starting
   needs their acknowledgement. Children under 16 pay no co-payment, and the notice
@@ -31,6 +32,7 @@ from patientsky.models.payment import Money
 from patientsky.models.people import Patient
 from patientsky.models.relation import Action
 from patientsky.rules._time import age_limit_reached_at, check_aware
+from patientsky.rules.care import connection
 from patientsky.rules.decision import Decision, Reason
 
 __all__ = [
@@ -161,8 +163,9 @@ def may_start_dialog(
     check_aware(at)
     if not isinstance(type, CommunicationType):
         return Decision.deny(Reason.UNKNOWN_TYPE)
-    if clinic.id not in patient.clinic_ids:
-        return Decision.deny(Reason.PATIENT_NOT_CONNECTED_TO_CLINIC)
+    connected = connection(patient, clinic)
+    if not connected:
+        return connected
     if type not in clinic.enabled_communication_types:
         return Decision.deny(Reason.TYPE_NOT_ENABLED_BY_CLINIC)
     if (
