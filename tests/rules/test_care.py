@@ -36,8 +36,8 @@ from patientsky.rules import (
     connection,
     may_start_care,
     may_start_dialog,
-    reject_renewal,
     needs_clinic_search,
+    reject_renewal,
     request_prescription_renewal,
     startable_services,
 )
@@ -306,9 +306,7 @@ def test_an_unknown_renewal_status_is_never_decided() -> None:
     assert outcome.decision.reason is Reason.UNKNOWN_RENEWAL_STATUS
 
 
-_DECISIONS = st.lists(
-    st.tuples(st.booleans(), st.integers(0, 10_000)), min_size=1, max_size=5
-)
+_DECISIONS = st.lists(st.tuples(st.booleans(), st.integers(0, 10_000)), min_size=1, max_size=5)
 
 
 @given(_DECISIONS)

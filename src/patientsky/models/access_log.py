@@ -144,16 +144,12 @@ class AccessLogEntry:
     operation: LoggedOperation | Unrecognized = attrs.field(
         validator=one_of(LoggedOperation, unrecognized=True)
     )
-    access: AccessKind | Unrecognized = attrs.field(
-        validator=one_of(AccessKind, unrecognized=True)
-    )
+    access: AccessKind | Unrecognized = attrs.field(validator=one_of(AccessKind, unrecognized=True))
     action: Action | Unrecognized | None = attrs.field(
         validator=optional(one_of(Action, unrecognized=True))
     )
     at: dt.datetime = attrs.field(validator=aware, eq=instant_key)
-    clinic_id: str | None = attrs.field(
-        default=None, converter=nfc_or_none, validator=_OPTIONAL_ID
-    )
+    clinic_id: str | None = attrs.field(default=None, converter=nfc_or_none, validator=_OPTIONAL_ID)
     resource_id: str | None = attrs.field(
         default=None, converter=nfc_or_none, validator=_OPTIONAL_ID
     )
@@ -162,9 +158,12 @@ class AccessLogEntry:
         if self.actor_kind is ActorKind.REPRESENTATIVE and self.relation_kind is None:
             raise InvalidInput("relation_kind", "is required for a representative")
         known = isinstance(self.actor_kind, ActorKind)
-        if known and self.actor_kind is not ActorKind.REPRESENTATIVE:
-            if self.relation_kind is not None:
-                raise InvalidInput("relation_kind", "is set only for a representative")
+        if (
+            known
+            and self.actor_kind is not ActorKind.REPRESENTATIVE
+            and self.relation_kind is not None
+        ):
+            raise InvalidInput("relation_kind", "is set only for a representative")
         if self.actor_kind is ActorKind.PATIENT and self.actor_id != self.patient_id:
             raise InvalidInput("actor_id", "must be the patient's when the patient acts")
         if self.actor_kind is ActorKind.REPRESENTATIVE and self.actor_id == self.patient_id:

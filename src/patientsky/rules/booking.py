@@ -88,8 +88,8 @@ from patientsky.rules._time import check_aware, oslo_date
 from patientsky.rules.access import AccessRequest, decide
 from patientsky.rules.care import connection
 from patientsky.rules.decision import Allowed, Denied, Outcome, Reason
-from patientsky.rules.payments import issue_invoice
 from patientsky.rules.freetime import _grid_verdict, free_time
+from patientsky.rules.payments import issue_invoice
 
 __all__ = [
     "Booking",

@@ -218,11 +218,12 @@ def reply(
 
     From the patient side (the patient or a representative) the dialog must be open, or
     closed and still need the patient's answer, which this message then gives
-    (``needs_reply`` becomes false; M9); the writer has then read it. From the practitioner or the clinic a message is
-    taken while the dialog has room: on a closed dialog it stays closed but shows in
-    the inbox, unread, until read again; with ``reopen=True`` it opens the dialog
-    again and asks for an answer. A dialog holds at most ``max_messages`` messages,
-    whoever writes (``DIALOG_FULL``); a new dialog takes the rest.
+    (``needs_reply`` becomes false; M9); the writer has then read it. From the
+    practitioner or the clinic a message is taken while the dialog has room: on a
+    closed dialog it stays closed but shows in the inbox, unread, until read again;
+    with ``reopen=True`` it opens the dialog again and asks for an answer. A dialog
+    holds at most ``max_messages`` messages, whoever writes (``DIALOG_FULL``); a new
+    dialog takes the rest.
 
     Args:
         dialog: The dialog.
@@ -269,9 +270,7 @@ def reply(
             return Denied.because(Reason.DIALOG_FULL)
         if closed:  # the answer the practitioner asked for (M9)
             return Allowed(
-                attrs.evolve(
-                    dialog, messages=messages, read_at=message.sent_at, needs_reply=False
-                )
+                attrs.evolve(dialog, messages=messages, read_at=message.sent_at, needs_reply=False)
             )
         return Allowed(attrs.evolve(dialog, messages=messages, read_at=message.sent_at))
     if count >= max_messages:
