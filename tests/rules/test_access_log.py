@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import attrs
 import pytest
@@ -169,8 +170,9 @@ def test_an_identity_number_in_an_id_is_refused_without_repeating_it(field: str)
         clinic_id="c1",
         at=NOW,
     )
+    changes: dict[str, Any] = {field: f"x{number}"}
     with pytest.raises(InvalidInput, match=f"^{field}: ") as caught:
-        attrs.evolve(entry, **{field: f"x{number}"})
+        attrs.evolve(entry, **changes)
     assert number not in str(caught.value)
 
 

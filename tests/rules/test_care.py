@@ -314,7 +314,7 @@ def test_a_renewal_is_decided_once_and_a_rejected_one_is_never_approved_later(
     decisions: list[tuple[bool, int]],
 ) -> None:
     request = _sent()
-    first: PrescriptionRequestStatus | None = None
+    first: PrescriptionRequestStatus | Unrecognized | None = None
     at = NOW
     for approve, minutes in decisions:
         at += dt.timedelta(minutes=minutes)

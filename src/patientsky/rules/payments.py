@@ -379,9 +379,11 @@ def issue_invoice(
             day of issue, a naive ``at``, a KID that is not a :class:`KidNumber`.
     """
     check_aware(at)
-    if not isinstance(amount, Money) or amount.minor_units <= 0:
+    given: object = amount  # typed callers pass Money; the REPL may not
+    if not isinstance(given, Money) or given.minor_units <= 0:
         raise InvalidInput("amount", "must be more than zero")
-    if not isinstance(due_date, dt.date) or isinstance(due_date, dt.datetime):
+    due: object = due_date
+    if not isinstance(due, dt.date) or isinstance(due, dt.datetime):
         raise InvalidInput("due_date", "must be a date")
     if due_date < oslo_date(at):
         raise InvalidInput("due_date", "must not be before the day the invoice is issued")
