@@ -138,6 +138,7 @@ from patientsky.rules.relations import (
 from patientsky.rules.tables import (
     PermissionRow,
     Table,
+    access_log_table,
     login_methods_table,
     permission_matrix_rows,
     permission_matrix_table,
@@ -177,6 +178,7 @@ __all__ = [
     "Table",
     "Timing",
     "access_log",
+    "access_log_table",
     "action_for_type",
     "add_relation",
     "allowed_actions",
