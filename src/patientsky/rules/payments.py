@@ -376,7 +376,8 @@ def issue_invoice(
 
     Raises:
         InvalidInput: Naming the field: an amount of zero or less, a due date before the
-            day of issue, a naive ``at``, a KID that is not a :class:`KidNumber`.
+            day of issue, a naive ``at``, a KID that is not a
+            :class:`~patientsky.models.identity.KidNumber`.
     """
     check_aware(at)
     given: object = amount  # typed callers pass Money; the REPL may not
