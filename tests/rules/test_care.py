@@ -23,6 +23,7 @@ from patientsky.models import (
     Message,
     PrescriptionRenewalRequest,
     PrescriptionRequestStatus,
+    RelationKind,
     RenewalRoute,
     Unrecognized,
 )
@@ -30,6 +31,7 @@ from patientsky.rules import (
     RENEWAL_ACTION,
     Allowed,
     Reason,
+    add_relation,
     approve_renewal,
     change_clinic_offer,
     connect_patient,
@@ -145,7 +147,7 @@ def test_a_prescription_renewal_request_refuses_bad_input() -> None:
         )
 
 
-# --- one connection for dialogs, bookings and renewals (H1, H2, M4) -------------------------
+# --- one connection rule for dialogs, bookings and renewals (H1, H2, M4, R4) ----------------
 
 STRANGER = make_patient("stranger", dt.date(1980, 5, 17), clinic_ids=())
 FULL = Clinic(
@@ -162,19 +164,17 @@ def test_a_patient_is_connected_exactly_to_the_clinics_that_connected_them() -> 
     connected = connect_patient(FULL, STRANGER)
     assert connection(connected, FULL)
     assert connected.clinic_ids == ("c1",)
-    assert connect_patient(FULL, connected) == connected
+    assert connect_patient(FULL, connected) is connected
 
 
 @given(st.booleans(), st.sampled_from(CareService))
-def test_dialogs_bookings_and_renewals_ask_the_same_connection(
+def test_dialogs_bookings_and_renewals_need_no_earlier_connection_only_what_the_clinic_enabled(
     connected: bool, service: CareService
 ) -> None:
     patient = connect_patient(FULL, STRANGER) if connected else STRANGER
-    expected = None if connected else Reason.PATIENT_NOT_CONNECTED_TO_CLINIC
     for type in CommunicationType:
-        dialog = may_start_dialog(FULL, patient, type, NOW, fee_acknowledged=True)
-        assert dialog.reason is expected
-    assert may_start_care(FULL, service, patient=patient).reason is expected
+        assert may_start_dialog(FULL, patient, type, NOW, fee_acknowledged=True)
+    assert may_start_care(FULL, service)
     for route in RenewalRoute:
         renewal = request_prescription_renewal(
             request_id="rx1",
@@ -185,7 +185,28 @@ def test_dialogs_bookings_and_renewals_ask_the_same_connection(
             at=NOW,
             route=route,
         )
-        assert renewal.decision.reason is expected
+        assert renewal.unwrap().clinic_id == "c1"
+
+
+def test_what_only_a_clinic_does_to_its_patients_asks_the_connection() -> None:
+    outcome = add_relation(
+        FULL,
+        relation_id="r1",
+        patient=STRANGER,
+        representative_id="son",
+        kind=RelationKind.FAMILY_CAREGIVER,
+        at=NOW,
+    )
+    assert outcome.decision.reason is Reason.PATIENT_NOT_CONNECTED_TO_CLINIC
+    connected = connect_patient(FULL, STRANGER)
+    assert add_relation(
+        FULL,
+        relation_id="r1",
+        patient=connected,
+        representative_id="son",
+        kind=RelationKind.FAMILY_CAREGIVER,
+        at=NOW,
+    )
 
 
 def test_the_clinic_changes_what_it_offers() -> None:

@@ -8,11 +8,10 @@ Booking and cancelling consultations (K2, K3).
    patient now, with :attr:`~patientsky.models.relation.Action.BOOK_CONSULTATION` for a
    consultation in person and :attr:`~patientsky.models.relation.Action.BOOK_VIDEO_CONSULTATION`
    for a video consultation (login, consent and relation reasons).
-3. **The patient is connected to the clinic**
-   (:func:`~patientsky.rules.care.connection`, as for dialogs and renewals:
-   ``PATIENT_NOT_CONNECTED_TO_CLINIC``), and **the clinic offers the kind**:
-   ``CareService.BOOK_CONSULTATION`` for in person, ``CareService.VIDEO_CONSULTATION``
-   for video (``KIND_NOT_OFFERED``).
+3. **The clinic offers the kind**: ``CareService.BOOK_CONSULTATION`` for in person,
+   ``CareService.VIDEO_CONSULTATION`` for video (``KIND_NOT_OFFERED``). No earlier
+   connection to the clinic is asked for, as for dialogs and renewals; a booking
+   connects the patient to the clinic (:func:`~patientsky.rules.care.connect_patient`).
 4. **The length** is the time slot type's, when a type is given; a duration asked for
    as well must be the same (``WRONG_DURATION``).
 5. **The start is on the grid** (``START_NOT_ON_GRID``): a whole minute, never 08:47:13
@@ -86,7 +85,6 @@ from patientsky.models.people import Patient
 from patientsky.models.relation import Action
 from patientsky.rules._time import check_aware, oslo_date
 from patientsky.rules.access import AccessRequest, decide
-from patientsky.rules.care import connection
 from patientsky.rules.decision import Allowed, Denied, Outcome, Reason
 from patientsky.rules.freetime import _grid_verdict, free_time
 from patientsky.rules.payments import issue_invoice
@@ -311,9 +309,6 @@ def book(
     allowed = decide(access.with_action(action))
     if not allowed:
         return Denied(allowed)
-    connected = connection(access.patient, clinic)
-    if not connected:
-        return Denied(connected)
     if not clinic.offers(_SERVICES[kind]):
         return Denied.because(Reason.KIND_NOT_OFFERED)
     length = _length(duration, time_slot_type_id, schedule)

@@ -1,30 +1,30 @@
 """
 Start care and e-pharmacy (H1, H2, E1, E2, K3): where a patient can start what.
 
-**Connected to a clinic** is decided in one place, :func:`connection`, and applies the
-same way to everything a patient starts with a clinic: a dialog (M4), a booking (K2,
-K3) and a prescription renewal (E1). A patient is connected to the clinics in
-``Patient.clinic_ids``: their GP's clinic, and every clinic that connected them
-(:func:`connect_patient`). *Interpretation, in the seed's terms:* relations act
-"towards every clinic the patient has a connection to" (R4), and "which types you can
-start with your clinic" depends on that clinic (M4), so a connection is what makes a
-clinic "yours". A patient without a GP first searches for the clinic (H2) and chooses
-it; choosing is carried out by the clinic connecting the patient to itself, as adding
-a relation is (R3). From then on every service the clinic has enabled (H1) can be
-started there.
+**Connected to a clinic** is decided in one place, and applies the same way to
+everything a patient starts with a clinic: a dialog (M4), a booking (K2, K3) and a
+prescription renewal (E1). *Interpretation, in the seed's terms:* "if you have no GP,
+you must first search for the clinic before you can start care" (H2), and which
+services are available "is decided by each clinic" (H1). So a patient may start, at
+any clinic they found, every service and every communication type (M4) that clinic has
+enabled; no earlier connection is asked for, and what they start connects them to the
+clinic (:func:`connect_patient`), which from then on is one of "every clinic you have
+a connection to" that relations act towards (R4). The clinic may also connect a
+patient itself (its list of patients). :func:`connection` tells whether a patient is
+connected, for what only a clinic does to its own patients: adding a relation (R3)
+and issuing an invoice (``PATIENT_NOT_CONNECTED_TO_CLINIC``).
 
 - Each clinic decides which services it offers under "Start care" (H1): booking,
   video consultation (K3), prescription renewal (E1); the clinic changes them, and its
   communication types, with :func:`change_clinic_offer`.
-- Without a clinic there is nothing to start (``NO_CLINIC_CHOSEN``); at a clinic the
-  patient is not connected to, nothing either (``PATIENT_NOT_CONNECTED_TO_CLINIC``).
+- Without a clinic there is nothing to start (``NO_CLINIC_CHOSEN``).
 - A prescription renewal request (E1, E2) has one lifecycle: **sent**, then
   **approved** (with the pharmacy it goes to) or **rejected** (with a reason), once
   (``RENEWAL_ALREADY_DECIDED``). It is linked to a "Reseptforespørsel" dialog when
   there is one. The seed's condition "if the clinic has enabled it" belongs to the
   "Start care" route: from "Start care" the clinic must offer prescription renewal
   (``SERVICE_NOT_ENABLED``); from the e-pharmacy page, which is always there, the
-  request goes to a connected clinic that takes prescription requests, the
+  request goes to a clinic that takes prescription requests, the
   "Reseptforespørsel" type (``TYPE_NOT_ENABLED_BY_CLINIC``).
 - The status of a request is shown to the patient, and to representatives who hold
   :data:`RENEWAL_ACTION`, the action that sends one.
@@ -88,9 +88,10 @@ def connection(patient: Patient, clinic: Clinic) -> Decision:
     """
     Decide whether ``patient`` is connected to ``clinic``: the one place this is decided.
 
-    Dialogs (:func:`~patientsky.rules.communication.may_start_dialog`), bookings
-    (:func:`~patientsky.rules.booking.book`) and renewals
-    (:func:`request_prescription_renewal`) all ask it.
+    What only a clinic does to its own patients asks it: adding a relation
+    (:func:`~patientsky.rules.relations.add_relation`) and issuing an invoice
+    (:func:`~patientsky.rules.payments.issue_invoice`). Starting a dialog, a booking
+    or a renewal does not: it connects (:func:`connect_patient`).
 
     Returns:
         Allowed, or denied with ``PATIENT_NOT_CONNECTED_TO_CLINIC``.
@@ -102,10 +103,12 @@ def connection(patient: Patient, clinic: Clinic) -> Decision:
 
 def connect_patient(clinic: Clinic, patient: Patient) -> Patient:
     """
-    Return ``patient`` connected to ``clinic``: the clinic takes the patient in (H2).
+    Return ``patient`` connected to ``clinic`` (H2, R4).
 
-    This is the patient's choice of clinic in "Start care", carried out by the clinic.
-    Connecting a patient who is connected already changes nothing.
+    Call it when the clinic takes the patient in, and after anything the patient (or a
+    representative) starts at the clinic: a dialog, a booking, a renewal request; that
+    is the patient's choice of clinic in "Start care". Connecting a patient who is
+    connected already changes nothing (the same value is returned).
     """
     if not isinstance(clinic, Clinic):
         raise InvalidInput("clinic", "must be a Clinic")
@@ -154,12 +157,7 @@ def startable_services(clinic: Clinic | None) -> tuple[CareService, ...]:
     return () if clinic is None else clinic.enabled_services
 
 
-def may_start_care(
-    clinic: Clinic | None,
-    service: CareService | Unrecognized,
-    *,
-    patient: Patient | None = None,
-) -> Decision:
+def may_start_care(clinic: Clinic | None, service: CareService | Unrecognized) -> Decision:
     """
     Decide whether ``service`` can be started at ``clinic`` (H1, H2, E1, K3).
 
@@ -167,33 +165,23 @@ def may_start_care(
         clinic: The GP's clinic, or the clinic the patient chose; None if there is none
             (a patient without a GP who has not chosen one yet).
         service: The service to start.
-        patient: Who starts it; when given, they must be connected to the clinic
-            (:func:`connection`). Without a patient, only the clinic's offer is asked,
-            as a clinic search shows it.
 
     Returns:
-        Allowed, or denied with ``UNKNOWN_SERVICE``, ``NO_CLINIC_CHOSEN``,
-        ``PATIENT_NOT_CONNECTED_TO_CLINIC`` or ``SERVICE_NOT_ENABLED``.
+        Allowed, or denied with ``UNKNOWN_SERVICE``, ``NO_CLINIC_CHOSEN`` or
+        ``SERVICE_NOT_ENABLED``.
     """
     if not isinstance(service, CareService):
         return Decision.deny(Reason.UNKNOWN_SERVICE)
     if clinic is None:
         return Decision.deny(Reason.NO_CLINIC_CHOSEN)
-    if patient is not None:
-        connected = connection(patient, clinic)
-        if not connected:
-            return connected
     if not clinic.offers(service):
         return Decision.deny(Reason.SERVICE_NOT_ENABLED)
     return Decision.allow()
 
 
-def _route_decision(patient: Patient, clinic: Clinic, route: RenewalRoute) -> Decision:
+def _route_decision(clinic: Clinic, route: RenewalRoute) -> Decision:
     if route is RenewalRoute.START_CARE:
-        return may_start_care(clinic, CareService.PRESCRIPTION_RENEWAL, patient=patient)
-    connected = connection(patient, clinic)
-    if not connected:
-        return connected
+        return may_start_care(clinic, CareService.PRESCRIPTION_RENEWAL)
     if CommunicationType.PRESCRIPTION_REQUEST not in clinic.enabled_communication_types:
         return Decision.deny(Reason.TYPE_NOT_ENABLED_BY_CLINIC)
     return Decision.allow()
@@ -241,8 +229,9 @@ def request_prescription_renewal(
     Returns:
         :class:`~patientsky.rules.decision.Allowed` with the request, or
         :class:`~patientsky.rules.decision.Denied` with ``NO_CLINIC_CHOSEN``,
-        ``PATIENT_NOT_CONNECTED_TO_CLINIC``, ``SERVICE_NOT_ENABLED`` (from "Start
-        care") or ``TYPE_NOT_ENABLED_BY_CLINIC`` (from the e-pharmacy).
+        ``SERVICE_NOT_ENABLED`` (from "Start care") or ``TYPE_NOT_ENABLED_BY_CLINIC``
+        (from the e-pharmacy). Sending it connects the patient to the clinic
+        (:func:`connect_patient`).
 
     Raises:
         InvalidInput: For a value the request cannot hold (no medication, too many), an
@@ -253,7 +242,7 @@ def request_prescription_renewal(
         raise InvalidInput("route", "must be a RenewalRoute")
     if clinic is None:
         return Denied.because(Reason.NO_CLINIC_CHOSEN)
-    decision = _route_decision(patient, clinic, route)
+    decision = _route_decision(clinic, route)
     if not decision:
         return Denied(decision)
     if isinstance(medications, str):

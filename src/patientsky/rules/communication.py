@@ -1,9 +1,9 @@
 """
 Communication types (M3, M4, M7): which dialogs a patient may start, and the fee notice.
 
-- A patient starts dialogs only with a clinic they are connected to (decided by
-  :func:`~patientsky.rules.care.connection`, as for bookings and renewals), and only of
-  the types that clinic has enabled (M4); an unknown type is never allowed.
+- A patient starts dialogs of the types a clinic has enabled (M4), at any clinic, as
+  bookings and renewals (see :mod:`~patientsky.rules.care`); starting one connects the
+  patient to the clinic. An unknown type is never allowed.
 - An e-consultation may cost a co-payment (egenandel) under the current tariff (M7):
   the patient is told the amount in a :class:`FeeNotice` before starting, and starting
   needs their acknowledgement. Children under 16 pay no co-payment, and the notice
@@ -32,7 +32,6 @@ from patientsky.models.payment import Money
 from patientsky.models.people import Patient
 from patientsky.models.relation import Action
 from patientsky.rules._time import age_limit_reached_at, check_aware
-from patientsky.rules.care import connection
 from patientsky.rules.decision import Decision, Reason
 
 __all__ = [
@@ -157,15 +156,12 @@ def may_start_dialog(
         fee_acknowledged: Whether the patient acknowledged the :func:`fee_notice`.
 
     Returns:
-        Allowed, or denied with ``UNKNOWN_TYPE``, ``PATIENT_NOT_CONNECTED_TO_CLINIC``,
-        ``TYPE_NOT_ENABLED_BY_CLINIC`` or ``FEE_NOT_ACKNOWLEDGED``.
+        Allowed, or denied with ``UNKNOWN_TYPE``, ``TYPE_NOT_ENABLED_BY_CLINIC`` or
+        ``FEE_NOT_ACKNOWLEDGED``.
     """
     check_aware(at)
     if not isinstance(type, CommunicationType):
         return Decision.deny(Reason.UNKNOWN_TYPE)
-    connected = connection(patient, clinic)
-    if not connected:
-        return connected
     if type not in clinic.enabled_communication_types:
         return Decision.deny(Reason.TYPE_NOT_ENABLED_BY_CLINIC)
     if (
