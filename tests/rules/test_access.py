@@ -537,7 +537,7 @@ def test_a_parent_has_full_access_before_the_16th_birthday(
         )
 
     assert decide(request(at))
-    assert decide(request(at + before)).reason is Reason.CHILD_TURNED_16
+    assert decide(request(at.astimezone(dt.UTC) + before)).reason is Reason.CHILD_TURNED_16
 
 
 @given(access_requests())
