@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 import string
 import unicodedata
 from typing import Any, TypeVar
@@ -28,7 +29,10 @@ import attrs
 from hypothesis import strategies as st
 
 from patientsky.models import (
+    AccessKind,
+    AccessLogEntry,
     Action,
+    ActorKind,
     Address,
     Appointment,
     AuthorKind,
@@ -53,6 +57,7 @@ from patientsky.models import (
     Interval,
     Invoice,
     KidNumber,
+    LoggedOperation,
     LoginMethod,
     LoginSession,
     Message,
@@ -73,6 +78,7 @@ from patientsky.models import (
     PublicServiceLink,
     Relation,
     RelationKind,
+    RenewalRoute,
     Schedule,
     Terms,
     TimeSlot,
@@ -85,6 +91,7 @@ from tests.strategies_ids import kid_numbers, national_ids, organisation_numbers
 __all__ = [
     "ALL_MODELS",
     "OSLO",
+    "access_log_entries",
     "addresses",
     "appointments",
     "aware_datetimes",
@@ -455,6 +462,8 @@ def invoices(draw: st.DrawFn) -> Invoice:
         kid=draw(_optional(kid_numbers())),
         paid_at=draw(st.sampled_from([None, paid_at])),
         payment_id=draw(_optional(ids())),
+        via_convene=draw(_optional(st.booleans())),
+        consultation_id=draw(_optional(ids())),
     )
 
 
@@ -532,19 +541,74 @@ def consent_histories(draw: st.DrawFn, *, max_events: int = 5) -> ConsentHistory
     return ConsentHistory(patient_id, events)
 
 
-def prescription_renewal_requests() -> st.SearchStrategy[PrescriptionRenewalRequest]:
-    """Requests naming one to twenty medications."""
-    return st.builds(
-        PrescriptionRenewalRequest,
-        ids(),
-        ids(),
-        ids(),
-        st.lists(texts(), min_size=1, max_size=20),
-        ids(),
-        aware_datetimes(),
-        enum_or_unrecognized(PrescriptionRequestStatus),
-        _optional(texts(200, empty=True, multiline=True)),
+@st.composite
+def prescription_renewal_requests(draw: st.DrawFn) -> PrescriptionRenewalRequest:
+    """Requests naming one to twenty medications, decided (or not) consistently."""
+    requested_at, decided_at = draw(_ordered_pair(strict=False))
+    status = draw(enum_or_unrecognized(PrescriptionRequestStatus))
+    decided = status is not PrescriptionRequestStatus.SENT
+    if isinstance(status, Unrecognized):
+        decided = draw(st.booleans())
+    return PrescriptionRenewalRequest(
+        id=draw(ids()),
+        patient_id=draw(ids()),
+        clinic_id=draw(ids()),
+        medications=draw(st.lists(texts(), min_size=1, max_size=20)),
+        requested_by=draw(ids()),
+        requested_at=requested_at,
+        status=status,
+        note=draw(_optional(texts(200, empty=True, multiline=True))),
+        route=draw(enum_or_unrecognized(RenewalRoute)),
+        dialog_id=draw(_optional(ids())),
+        decided_at=decided_at if decided else None,
+        pharmacy=(
+            draw(texts())
+            if status is PrescriptionRequestStatus.APPROVED
+            or (isinstance(status, Unrecognized) and draw(st.booleans()))
+            else None
+        ),
+        rejection_reason=(
+            draw(texts(200, multiline=True))
+            if status is PrescriptionRequestStatus.REJECTED
+            or (isinstance(status, Unrecognized) and draw(st.booleans()))
+            else None
+        ),
     )
+
+
+@st.composite
+def access_log_entries(draw: st.DrawFn) -> AccessLogEntry:
+    """Access log entries by the patient, a representative, a practitioner or the clinic."""
+    patient_id = draw(_safe_ids())
+    kind = draw(enum_or_unrecognized(ActorKind))
+    if kind is ActorKind.PATIENT:
+        actor_id = patient_id
+    else:
+        actor_id = draw(_safe_ids().filter(lambda a: a != patient_id))
+    if kind is ActorKind.REPRESENTATIVE:
+        relation_kind = draw(enum_or_unrecognized(RelationKind))
+    elif isinstance(kind, Unrecognized):
+        relation_kind = draw(_optional(enum_or_unrecognized(RelationKind)))
+    else:
+        relation_kind = None
+    return AccessLogEntry(
+        id=draw(_safe_ids()),
+        patient_id=patient_id,
+        actor_id=actor_id,
+        actor_kind=kind,
+        relation_kind=relation_kind,
+        operation=draw(enum_or_unrecognized(LoggedOperation)),
+        access=draw(enum_or_unrecognized(AccessKind)),
+        action=draw(_optional(enum_or_unrecognized(Action))),
+        at=draw(aware_datetimes()),
+        clinic_id=draw(_optional(_safe_ids())),
+        resource_id=draw(_optional(_safe_ids())),
+    )
+
+
+def _safe_ids() -> st.SearchStrategy[str]:
+    """Ids without eleven digits in a row, as an access log entry takes them."""
+    return ids().filter(lambda i: not re.search(r"\d{11}", i))
 
 
 def public_service_links() -> st.SearchStrategy[PublicServiceLink]:
@@ -588,6 +652,7 @@ def schedules() -> st.SearchStrategy[Schedule]:
 
 
 ALL_MODELS: dict[type, st.SearchStrategy[Any]] = {
+    AccessLogEntry: access_log_entries(),
     Address: addresses(),
     Appointment: appointments(),
     Calendar: calendars(),

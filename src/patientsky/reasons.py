@@ -128,6 +128,30 @@ class Reason(enum.Enum):
     TOO_MANY_FUTURE_BOOKINGS = "too_many_future_bookings"
     """The patient already holds as many upcoming bookings at the clinic as it allows."""
 
+    # The clinic's half: invoices, renewals, consultations, late cancellation (B1, E1, K4)
+    LATE_CANCELLATION_FEE_NOT_ACKNOWLEDGED = "late_cancellation_fee_not_acknowledged"
+    """Cancelling now costs the clinic's late-cancellation fee and the patient has not
+    acknowledged the notice."""
+    NO_FEE_DUE = "no_fee_due"
+    """No fee is due: the consultation was not cancelled late nor missed, or the clinic
+    charges nothing."""
+    INVOICE_ALREADY_PAID = "invoice_already_paid"
+    """The invoice is paid already; it is settled only once."""
+    INVOICE_NOT_PAID = "invoice_not_paid"
+    """The invoice is not paid, so there is nothing to refund."""
+    PAYMENT_ALREADY_REFUNDED = "payment_already_refunded"
+    """The payment has been refunded already."""
+    UNKNOWN_PAYMENT_METHOD = "unknown_payment_method"
+    """A payment method or status this version does not know; nothing is settled with it."""
+    RENEWAL_ALREADY_DECIDED = "renewal_already_decided"
+    """The prescription renewal request has been approved or rejected already (E1)."""
+    UNKNOWN_RENEWAL_STATUS = "unknown_renewal_status"
+    """A renewal status this version does not know; nothing is decided on it."""
+    CONSULTATION_NOT_BOOKED = "consultation_not_booked"
+    """The consultation is not booked: it was cancelled, or is marked already."""
+    CONSULTATION_NOT_STARTED = "consultation_not_started"
+    """The consultation has not started yet, so it cannot be marked completed or missed."""
+
     @classmethod
     def parse(cls, code: str | None) -> Reason:
         """
@@ -379,6 +403,59 @@ _MESSAGES: Mapping[Reason, _Entry] = MappingProxyType(
             " Avbestill en time eller vent til en er over.",
             "You already hold as many upcoming appointments at the clinic as it allows."
             " Cancel one, or wait until one is over.",
+        ),
+        # The clinic's half
+        Reason.LATE_CANCELLATION_FEE_NOT_ACKNOWLEDGED: _Entry(
+            "booking",
+            "Fristen for gratis avbestilling er ute. Du må bekrefte at du har lest om"
+            " avbestillingsgebyret før du avbestiller.",
+            "The deadline for free cancellation has passed. You must acknowledge the"
+            " cancellation fee notice before cancelling.",
+        ),
+        Reason.NO_FEE_DUE: _Entry(
+            "payments",
+            "Det skal ikke betales gebyr for denne timen.",
+            "No fee is due for this appointment.",
+        ),
+        Reason.INVOICE_ALREADY_PAID: _Entry(
+            "payments",
+            "Fakturaen er allerede betalt.",
+            "The invoice has already been paid.",
+        ),
+        Reason.INVOICE_NOT_PAID: _Entry(
+            "payments",
+            "Fakturaen er ikke betalt, så det er ingenting å tilbakebetale.",
+            "The invoice has not been paid, so there is nothing to refund.",
+        ),
+        Reason.PAYMENT_ALREADY_REFUNDED: _Entry(
+            "payments",
+            "Betalingen er allerede tilbakebetalt.",
+            "The payment has already been refunded.",
+        ),
+        Reason.UNKNOWN_PAYMENT_METHOD: _Entry(
+            "payments",
+            "Betalingsmåten er ukjent for denne versjonen og er ikke tillatt.",
+            "The payment method is unknown to this version and is not allowed.",
+        ),
+        Reason.RENEWAL_ALREADY_DECIDED: _Entry(
+            "care",
+            "Forespørselen om reseptfornyelse er allerede behandlet.",
+            "The prescription renewal request has already been decided.",
+        ),
+        Reason.UNKNOWN_RENEWAL_STATUS: _Entry(
+            "care",
+            "Forespørselen har en status som er ukjent for denne versjonen.",
+            "The request has a status unknown to this version.",
+        ),
+        Reason.CONSULTATION_NOT_BOOKED: _Entry(
+            "booking",
+            "Timen er ikke bestilt: den er avbestilt eller allerede registrert.",
+            "The appointment is not booked: it was cancelled or has been recorded already.",
+        ),
+        Reason.CONSULTATION_NOT_STARTED: _Entry(
+            "booking",
+            "Timen har ikke begynt ennå.",
+            "The appointment has not started yet.",
         ),
     }
 )

@@ -52,6 +52,7 @@ _MULTI_LINE_FIELDS = {
     ("Consultation", "patient_comment"),
     ("Message", "body"),
     ("PrescriptionRenewalRequest", "note"),
+    ("PrescriptionRenewalRequest", "rejection_reason"),
 }
 
 # The characters the issue names, written out here rather than taken from the code.

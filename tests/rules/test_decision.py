@@ -72,7 +72,16 @@ def test_messages_never_contain_eleven_digits_or_any_number_but_16() -> None:
 
 
 def test_every_reason_belongs_to_a_rule_family() -> None:
-    families = {"general", "login", "consent", "relations", "communication", "care", "booking"}
+    families = {
+        "general",
+        "login",
+        "consent",
+        "relations",
+        "communication",
+        "care",
+        "booking",
+        "payments",
+    }
     assert {r.area for r in Reason} == families
 
 

@@ -122,12 +122,11 @@ def test_an_unrecognized_type_is_never_allowed(value: str) -> None:
     assert action_for_type(Unrecognized(value)) is None
 
 
-def test_a_patient_starts_dialogs_only_with_their_own_clinics() -> None:
+def test_a_patient_starts_dialogs_at_any_clinic_that_enabled_the_type() -> None:
     elsewhere = attrs.evolve(CLINIC, id="clinic-9")
-    decision = may_start_dialog(
+    assert may_start_dialog(
         elsewhere, ADULT, CommunicationType.OTHER_INQUIRY, T0, fee_acknowledged=False
     )
-    assert decision.reason is Reason.PATIENT_NOT_CONNECTED_TO_CLINIC
 
 
 def test_an_e_consultation_needs_the_patient_to_acknowledge_the_fee_notice() -> None:
@@ -268,11 +267,22 @@ def test_an_open_dialog_is_never_archived_however_often_it_is_read() -> None:
         assert folder_of(dialog) is Folder.INBOX
 
 
-def test_a_closed_dialog_takes_no_reply_from_the_patient_side() -> None:
-    closed = close_dialog(_dialog(), _hours(1), needs_reply=True).unwrap()
+def test_a_closed_dialog_needing_no_answer_takes_no_reply_from_the_patient_side() -> None:
+    closed = close_dialog(_dialog(), _hours(1), needs_reply=False).unwrap()
     for author in (AuthorKind.PATIENT, AuthorKind.REPRESENTATIVE):
         outcome = reply(closed, _message(1, author, _hours(2)))
         assert outcome.decision.reason is Reason.DIALOG_CLOSED
+
+
+@pytest.mark.parametrize("author", [AuthorKind.PATIENT, AuthorKind.REPRESENTATIVE])
+def test_the_answer_a_closed_dialog_needs_satisfies_it_and_archives_it(author: AuthorKind) -> None:
+    closed = close_dialog(_dialog(), _hours(1), needs_reply=True).unwrap()
+    answered = reply(closed, _message(1, author, _hours(2))).unwrap()
+    assert answered.status is DialogStatus.CLOSED
+    assert not answered.needs_reply
+    assert folder_of(answered) is Folder.ARCHIVE
+    again = reply(answered, _message(2, author, _hours(3)))
+    assert again.decision.reason is Reason.DIALOG_CLOSED
 
 
 def test_a_dialog_is_closed_only_once() -> None:

@@ -57,6 +57,8 @@ class DialogLifecycle(RuleBasedStateMachine):
     - Starting, a reply, a message: the dialog is in the inbox.
     - Closing: in the inbox; the next read archives it, if no answer is needed.
     - Reading a closed dialog that needs no answer: in the archive.
+    - The patient side's answer to a closed dialog that needs one: it needs none any
+      more, and is in the archive (the writer has read it) (M9).
     - A practitioner's message: back in the inbox (and open again if reopened).
     """
 
@@ -67,6 +69,7 @@ class DialogLifecycle(RuleBasedStateMachine):
         self.dialog: Dialog
         self.open = True
         self.archivable = False
+        self.needs_answer = False
         self.folder = Folder.INBOX
         self.last_step_was_a_message = False
 
@@ -113,6 +116,13 @@ class DialogLifecycle(RuleBasedStateMachine):
             assert isinstance(outcome, Allowed)
             self.dialog = outcome.value
             self.folder = Folder.INBOX
+        elif self.needs_answer:
+            assert isinstance(outcome, Allowed)
+            self.dialog = outcome.value
+            self.needs_answer = False
+            self.archivable = True
+            self.folder = Folder.ARCHIVE
+            assert self.dialog.status is DialogStatus.CLOSED
         else:
             assert isinstance(outcome, Denied)
             assert outcome.reason is Reason.DIALOG_CLOSED
@@ -131,6 +141,7 @@ class DialogLifecycle(RuleBasedStateMachine):
         if reopen and not self.open:
             self.open = True
             self.archivable = False
+            self.needs_answer = False
         self.folder = Folder.INBOX
         assert self.dialog.is_unread
         self._moved(before, message=True)
@@ -144,6 +155,7 @@ class DialogLifecycle(RuleBasedStateMachine):
             self.dialog = outcome.value
             self.open = False
             self.archivable = not needs_reply
+            self.needs_answer = needs_reply
             self.folder = Folder.INBOX
         else:
             assert isinstance(outcome, Denied)
@@ -181,6 +193,13 @@ class DialogLifecycle(RuleBasedStateMachine):
         if self.dialog.status is DialogStatus.OPEN:
             assert folder_of(self.dialog) is Folder.INBOX
         assert (self.dialog.status is DialogStatus.OPEN) is self.open
+
+    @invariant()
+    def a_closed_dialog_needs_an_answer_until_the_patient_side_gives_it(self) -> None:
+        if not self.open:
+            assert self.dialog.needs_reply is self.needs_answer
+            if self.needs_answer:
+                assert folder_of(self.dialog) is Folder.INBOX
 
     @invariant()
     def the_dialog_is_listed_in_exactly_its_folder(self) -> None:

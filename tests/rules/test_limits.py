@@ -71,6 +71,7 @@ def _dialog(size: int, status: DialogStatus = DialogStatus.OPEN) -> Dialog:
         "Spørsmål",
         status,
         messages,
+        needs_reply=not closed,
         closed_at=messages[-1].sent_at if closed else None,
     )
 
@@ -99,7 +100,7 @@ def test_a_dialog_never_holds_more_messages_than_its_cap_whoever_writes(
 
 
 @given(size=st.integers(1, 6), cap=st.integers(1, 6))
-def test_a_closed_dialog_says_closed_to_the_patient_before_it_says_full(
+def test_a_closed_dialog_needing_no_answer_says_closed_to_the_patient_before_it_says_full(
     size: int, cap: int
 ) -> None:
     outcome = reply(

@@ -129,6 +129,25 @@ def test_a_clinic_adds_a_relation_with_chosen_actions_and_window() -> None:
     assert outcome.value.valid_until == oslo(2027, 4, 1)
 
 
+@given(st.sampled_from(RelationKind), st.sets(st.sampled_from(Action)))
+def test_a_clinic_may_grant_any_action_of_r4_to_any_kind(
+    kind: RelationKind, actions: set[Action]
+) -> None:
+    patient = make_patient("patient", dt.date(2015, 5, 17))
+    relation = add_relation(
+        CLINIC,
+        relation_id="r1",
+        patient=patient,
+        representative_id="helper",
+        kind=kind,
+        at=NOW,
+        actions=actions,
+    ).unwrap()
+    assert set(relation.actions) == actions
+    request = make_request(actor="helper", patient=patient, at=NOW, relations=[relation])
+    assert allowed_actions(request) == actions
+
+
 @given(st.sampled_from(LoginMethod), st.sampled_from(RelationKind), aware_datetimes())
 def test_only_clinics_add_relations(
     method: LoginMethod, kind: RelationKind, at: dt.datetime

@@ -11,8 +11,10 @@ from patientsky.models import Action, LoginMethod, RelationKind
 from patientsky.rules import (
     DEFAULT_ACTIONS,
     HEALTH_DATA_METHODS,
+    LOG_RULES,
     Reason,
     Table,
+    access_log_table,
     login_methods_table,
     permission_matrix_rows,
     permission_matrix_table,
@@ -76,5 +78,11 @@ def test_every_named_table_builds() -> None:
 
 def test_the_rules_docs_show_the_generated_tables() -> None:
     page = (DOCS / "rules" / "index.md").read_text(encoding="utf-8")
-    for name in ("permissions", "reasons", "login-methods"):
+    for name in ("permissions", "reasons", "login-methods", "access-log"):
         assert f"```{{rules-table}} {name}" in page
+
+
+def test_the_access_log_table_has_one_row_per_operation() -> None:
+    table = access_log_table()
+    assert [row[0] for row in table.rows] == [op.value for op in LOG_RULES]
+    assert {row[1] for row in table.rows} == {"read", "change"}

@@ -6,6 +6,7 @@ A change is a new value (:func:`attrs.evolve`), made by a function in
 """
 
 from patientsky.models._base import Unrecognized
+from patientsky.models.access_log import AccessKind, AccessLogEntry, ActorKind, LoggedOperation
 from patientsky.models.calendar import (
     Appointment,
     AppointmentStatus,
@@ -21,6 +22,7 @@ from patientsky.models.care import (
     PrescriptionRenewalRequest,
     PrescriptionRequestStatus,
     PublicServiceLink,
+    RenewalRoute,
 )
 from patientsky.models.clinic import CareService, Clinic, FeeSettings, PaymentTerminal
 from patientsky.models.communication import (
@@ -58,7 +60,10 @@ from patientsky.models.relation import Action, Relation, RelationKind
 from patientsky.models.session import LoginSession
 
 __all__ = [
+    "AccessKind",
+    "AccessLogEntry",
     "Action",
+    "ActorKind",
     "Address",
     "Appointment",
     "AppointmentStatus",
@@ -86,6 +91,7 @@ __all__ = [
     "Invoice",
     "KidMethod",
     "KidNumber",
+    "LoggedOperation",
     "LoginMethod",
     "LoginSession",
     "Message",
@@ -107,6 +113,7 @@ __all__ = [
     "PublicServiceLink",
     "Relation",
     "RelationKind",
+    "RenewalRoute",
     "Schedule",
     "Terms",
     "TimeSlot",

@@ -14,10 +14,12 @@ from patientsky.errors import InvalidInput
 from patientsky.models._base import (
     Unrecognized,
     aware,
+    instant,
     instant_key,
     items,
     nfc,
     nfc_lines_or_none,
+    nfc_or_none,
     nfc_tuple,
     one_of,
     optional,
@@ -28,15 +30,25 @@ __all__ = [
     "PrescriptionRenewalRequest",
     "PrescriptionRequestStatus",
     "PublicServiceLink",
+    "RenewalRoute",
 ]
 
 
 class PrescriptionRequestStatus(enum.Enum):
-    """Where a prescription renewal request is (E1)."""
+    """Where a prescription renewal request is (E1, E2): sent, then approved or rejected."""
 
     SENT = "sent"
     APPROVED = "approved"
     REJECTED = "rejected"
+
+
+class RenewalRoute(enum.Enum):
+    """Where in the portal a prescription renewal request was sent from (E1)."""
+
+    E_PHARMACY = "e_pharmacy"
+    """The e-pharmacy page ("E-apotek")."""
+    START_CARE = "start_care"
+    """"Start care" ("Start helsehjelp"), where the clinic has enabled it."""
 
 
 @attrs.frozen
@@ -53,6 +65,12 @@ class PrescriptionRenewalRequest:
         requested_at: When.
         status: Sent, approved or rejected.
         note: A note to the clinic; health data, never logged.
+        route: Sent from the e-pharmacy or from "Start care".
+        dialog_id: The "Reseptforespørsel" dialog it belongs to, if any (E2).
+        decided_at: When the clinic approved or rejected it; set exactly then.
+        pharmacy: The pharmacy an approved renewal goes to; set exactly when approved.
+        rejection_reason: Why it was rejected; set exactly when rejected. Health data,
+            never logged.
     """
 
     id: str = attrs.field(converter=nfc, validator=text(200))
@@ -73,12 +91,39 @@ class PrescriptionRenewalRequest:
         validator=optional(text(2000, empty=True, multiline=True)),
         repr=False,
     )
+    route: RenewalRoute | Unrecognized = attrs.field(
+        default=RenewalRoute.START_CARE, validator=one_of(RenewalRoute, unrecognized=True)
+    )
+    dialog_id: str | None = attrs.field(
+        default=None, converter=nfc_or_none, validator=optional(text(200))
+    )
+    decided_at: dt.datetime | None = attrs.field(default=None, validator=aware, eq=instant_key)
+    pharmacy: str | None = attrs.field(
+        default=None, converter=nfc_or_none, validator=optional(text(200))
+    )
+    rejection_reason: str | None = attrs.field(
+        default=None,
+        converter=nfc_lines_or_none,
+        validator=optional(text(2000, multiline=True)),
+        repr=False,
+    )
 
     def __attrs_post_init__(self) -> None:
         if not self.medications:
             raise InvalidInput("medications", "name at least one medication")
         if len(self.medications) > 20:
             raise InvalidInput("medications", "at most 20 medications in one request")
+        if self.decided_at is not None and instant(self.decided_at) < instant(self.requested_at):
+            raise InvalidInput("decided_at", "must not be before requested_at")
+        status = self.status
+        if isinstance(status, Unrecognized):
+            return  # a newer server's state: kept as it came
+        if (status is PrescriptionRequestStatus.SENT) != (self.decided_at is None):
+            raise InvalidInput("decided_at", "is set exactly when the request is decided")
+        if (status is PrescriptionRequestStatus.APPROVED) != (self.pharmacy is not None):
+            raise InvalidInput("pharmacy", "is set exactly when the request is approved")
+        if (status is PrescriptionRequestStatus.REJECTED) != (self.rejection_reason is not None):
+            raise InvalidInput("rejection_reason", "is set exactly when the request is rejected")
 
 
 def _https(_inst: object, attr: attrs.Attribute[str], value: str) -> None:

@@ -164,6 +164,12 @@ class Invoice:
         kid: The KID payment reference for a bank payment, if any.
         paid_at: When it was paid; ``None`` while outstanding.
         payment_id: The payment that settled it.
+        via_convene: Whether the clinic took payments on a Convene terminal when it
+            issued the invoice (B1). Remembered, so an unpaid invoice stays outstanding
+            after the clinic stops using the terminal; ``None`` for an invoice recorded
+            before it was remembered, for which the clinic's current terminal decides.
+        consultation_id: The consultation it charges for, if any (a late-cancellation
+            or no-show fee).
     """
 
     id: str = attrs.field(converter=nfc, validator=text(200))
@@ -176,6 +182,10 @@ class Invoice:
     kid: KidNumber | None = attrs.field(default=None, validator=optional(of_type(KidNumber)))
     paid_at: dt.datetime | None = attrs.field(default=None, validator=aware, eq=instant_key)
     payment_id: str | None = attrs.field(
+        default=None, converter=nfc_or_none, validator=optional(text(200))
+    )
+    via_convene: bool | None = attrs.field(default=None, validator=optional(of_type(bool)))
+    consultation_id: str | None = attrs.field(
         default=None, converter=nfc_or_none, validator=optional(text(200))
     )
 

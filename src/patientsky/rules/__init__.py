@@ -17,8 +17,13 @@ do this action for this patient, now? The rule families:
 - :mod:`~patientsky.rules.relations`: the permission matrix and the life of a relation (R1-R4).
 - :mod:`~patientsky.rules.communication`: dialog types and the fee notice (M3, M4, M7).
 - :mod:`~patientsky.rules.dialogs`: the dialog lifecycle, inbox and archive (M1, M2, M5, M6).
-- :mod:`~patientsky.rules.payments`: the tabs of "My payments" and their totals (B1-B4).
-- :mod:`~patientsky.rules.care`: start care and e-pharmacy (H1, H2, E1, K3).
+- :mod:`~patientsky.rules.payments`: the tabs of "My payments" and their totals, and
+  invoices issued, settled and refunded (B1-B5).
+- :mod:`~patientsky.rules.care`: start care, the connection to a clinic, and the
+  e-pharmacy renewal lifecycle (H1, H2, E1, E2, K3).
+- :mod:`~patientsky.rules.consultations`: upcoming and past, completed and not
+  attended (K1, K4).
+- :mod:`~patientsky.rules.access_log`: what the access log records, and who lists it (AL1).
 - ``patientsky.rules.freetime`` and ``patientsky.rules.booking``: free time, booking and
   cancelling (K2, K3).
 - :mod:`~patientsky.rules.tables`: the tables the docs show, generated from the rules.
@@ -33,10 +38,34 @@ from patientsky.rules.access import (
     parent_access_ends_at,
     sixteenth_birthday,
 )
-from patientsky.rules.booking import Booking, appointment_id, book, booking_action, cancel
+from patientsky.rules.access_log import (
+    ACCESS_LOG_ACTION,
+    LOG_RULES,
+    LogRule,
+    access_log,
+    may_list_access_log,
+    record,
+    record_for_clinic,
+)
+from patientsky.rules.booking import (
+    Booking,
+    CancellationNotice,
+    appointment_id,
+    book,
+    booking_action,
+    cancel,
+    cancellation_fee_invoice,
+    cancellation_notice,
+)
 from patientsky.rules.care import (
+    RENEWAL_ACTION,
+    approve_renewal,
+    change_clinic_offer,
+    connect_patient,
+    connection,
     may_start_care,
     needs_clinic_search,
+    reject_renewal,
     request_prescription_renewal,
     startable_services,
 )
@@ -56,6 +85,7 @@ from patientsky.rules.consent import (
     give_consent,
     withdraw_consent,
 )
+from patientsky.rules.consultations import Timing, mark_consultation, past, timing, upcoming
 from patientsky.rules.decision import Allowed, Decision, Denied, Outcome, Reason, require
 from patientsky.rules.dialogs import (
     MAX_MESSAGES_PER_DIALOG,
@@ -87,9 +117,14 @@ from patientsky.rules.payments import (
     PaymentRow,
     PaymentTab,
     RowKind,
+    Settlement,
     invoice_tabs,
+    issue_invoice,
+    make_kid,
     payment_overview,
     payment_tabs,
+    refund_payment,
+    settle_invoice,
 )
 from patientsky.rules.relations import (
     DEFAULT_ACTIONS,
@@ -103,6 +138,7 @@ from patientsky.rules.relations import (
 from patientsky.rules.tables import (
     PermissionRow,
     Table,
+    access_log_table,
     login_methods_table,
     permission_matrix_rows,
     permission_matrix_table,
@@ -110,11 +146,13 @@ from patientsky.rules.tables import (
 )
 
 __all__ = [
+    "ACCESS_LOG_ACTION",
     "ALL_ACTIONS",
     "AccessRequest",
     "Allowed",
     "Booking",
     "CONSENTING_KINDS",
+    "CancellationNotice",
     "ConsentState",
     "DEFAULT_ACTIONS",
     "Decision",
@@ -124,6 +162,8 @@ __all__ = [
     "Folder",
     "HEALTH_DATA_ASSURANCE",
     "HEALTH_DATA_METHODS",
+    "LOG_RULES",
+    "LogRule",
     "MAX_MESSAGES_PER_DIALOG",
     "Outcome",
     "PaymentOverview",
@@ -131,21 +171,32 @@ __all__ = [
     "PaymentTab",
     "PermissionMatrix",
     "PermissionRow",
+    "RENEWAL_ACTION",
     "Reason",
     "RowKind",
+    "Settlement",
     "Table",
+    "Timing",
+    "access_log",
+    "access_log_table",
     "action_for_type",
     "add_relation",
     "allowed_actions",
     "appointment_id",
+    "approve_renewal",
     "archive",
     "book",
     "booking_action",
     "cancel",
+    "cancellation_fee_invoice",
+    "cancellation_notice",
+    "change_clinic_offer",
     "change_relation_actions",
     "check_consent",
     "check_login",
     "close_dialog",
+    "connect_patient",
+    "connection",
     "consent_in_force",
     "consent_state",
     "decide",
@@ -158,23 +209,33 @@ __all__ = [
     "inbox",
     "invoice_tabs",
     "is_under_16",
+    "issue_invoice",
     "login_methods_table",
+    "make_kid",
+    "mark_consultation",
+    "may_list_access_log",
     "may_start_care",
     "may_start_dialog",
     "needs_clinic_search",
     "on_grid",
     "parent_access_ends_at",
     "parse_period",
+    "past",
     "payment_overview",
     "payment_tabs",
     "permission_matrix_rows",
     "permission_matrix_table",
     "read_dialog",
     "reason_table",
+    "record",
+    "record_for_clinic",
+    "refund_payment",
+    "reject_renewal",
     "remove_relation",
     "reply",
     "request_prescription_renewal",
     "require",
+    "settle_invoice",
     "sixteenth_birthday",
     "start_dialog",
     "start_times",
@@ -182,5 +243,7 @@ __all__ = [
     "startable_types",
     "switch_off",
     "switch_on",
+    "timing",
+    "upcoming",
     "withdraw_consent",
 ]

@@ -9,7 +9,9 @@ Booking and cancelling consultations (K2, K3).
    consultation in person and :attr:`~patientsky.models.relation.Action.BOOK_VIDEO_CONSULTATION`
    for a video consultation (login, consent and relation reasons).
 3. **The clinic offers the kind**: ``CareService.BOOK_CONSULTATION`` for in person,
-   ``CareService.VIDEO_CONSULTATION`` for video (``KIND_NOT_OFFERED``).
+   ``CareService.VIDEO_CONSULTATION`` for video (``KIND_NOT_OFFERED``). No earlier
+   connection to the clinic is asked for, as for dialogs and renewals; a booking
+   connects the patient to the clinic (:func:`~patientsky.rules.care.connect_patient`).
 4. **The length** is the time slot type's, when a type is given; a duration asked for
    as well must be the same (``WRONG_DURATION``).
 5. **The start is on the grid** (``START_NOT_ON_GRID``): a whole minute, never 08:47:13
@@ -43,6 +45,16 @@ clinic's deadline, ``cancellation_deadline_hours`` (of its
 hours whatever the clocks do and the deadline itself included, the cancellation is
 free (``CANCELLED``); after it, it is ``LATE_CANCELLED``.
 
+**The late-cancellation fee** (``late_cancellation_fee`` of the same settings) is never
+a surprise: :func:`cancellation_notice` tells the patient, before they cancel, whether
+cancelling now is late and what it costs, and :func:`cancel` refuses a late
+cancellation that costs a fee until the patient has acknowledged the notice
+(``LATE_CANCELLATION_FEE_NOT_ACKNOWLEDGED``), as starting an e-consultation needs the
+co-payment notice acknowledged (M7). The fee is then charged as an invoice,
+:func:`cancellation_fee_invoice`, for a late cancellation or a consultation not
+attended (``NO_FEE_DUE`` otherwise). A clinic that charges no fee needs no
+acknowledgement.
+
 Both return an :data:`~patientsky.rules.decision.Outcome`: :class:`Booking` (the
 consultation and its appointments, one per calendar) or the denying decision.
 """
@@ -56,7 +68,7 @@ from typing import Any
 import attrs
 
 from patientsky.errors import InvalidInput
-from patientsky.models._base import Unrecognized, items, of_type
+from patientsky.models._base import Unrecognized, aware, instant_key, items, of_type, text
 from patientsky.models.calendar import (
     OSLO,
     Appointment,
@@ -67,17 +79,25 @@ from patientsky.models.calendar import (
 )
 from patientsky.models.clinic import CareService, Clinic
 from patientsky.models.consultation import Consultation, ConsultationKind, ConsultationStatus
+from patientsky.models.identity import KidNumber
+from patientsky.models.payment import Invoice, Money
+from patientsky.models.people import Patient
 from patientsky.models.relation import Action
+from patientsky.rules._time import check_aware, oslo_date
 from patientsky.rules.access import AccessRequest, decide
 from patientsky.rules.decision import Allowed, Denied, Outcome, Reason
 from patientsky.rules.freetime import _grid_verdict, free_time
+from patientsky.rules.payments import issue_invoice
 
 __all__ = [
     "Booking",
+    "CancellationNotice",
     "appointment_id",
     "book",
     "booking_action",
     "cancel",
+    "cancellation_fee_invoice",
+    "cancellation_notice",
 ]
 
 _ACTIONS = {
@@ -356,6 +376,7 @@ def cancel(
     clinic: Clinic,
     consultation: Consultation,
     schedule: Schedule | None = None,
+    fee_acknowledged: bool = False,
 ) -> Outcome[Booking]:
     """
     Cancel a booked consultation at ``access.at``; late (after the clinic's deadline) or not.
@@ -365,16 +386,21 @@ def cancel(
         clinic: The consultation's clinic (its fee settings give the deadline).
         consultation: The consultation to cancel.
         schedule: The clinic's schedule, to find the consultation's appointments.
+        fee_acknowledged: Whether the patient acknowledged the :func:`cancellation_notice`;
+            needed when cancelling now is late and costs a fee.
 
     Returns:
         :class:`~patientsky.rules.decision.Allowed` with the :class:`Booking`: the
         consultation ``CANCELLED`` or ``LATE_CANCELLED`` with ``cancelled_at`` set, and
         its appointments in ``schedule`` marked cancelled (their time is free again);
-        or :class:`~patientsky.rules.decision.Denied` with the reason.
+        or :class:`~patientsky.rules.decision.Denied` with the reason (among them
+        ``LATE_CANCELLATION_FEE_NOT_ACKNOWLEDGED``).
 
     Raises:
         InvalidInput: If the consultation is another patient's or another clinic's.
     """
+    if not isinstance(fee_acknowledged, bool):
+        raise InvalidInput("fee_acknowledged", "must be a bool")
     if not isinstance(consultation, Consultation):
         raise InvalidInput("consultation", "must be a Consultation")
     if consultation.patient_id != access.patient.id:
@@ -391,8 +417,10 @@ def cancel(
     starts = consultation.start.astimezone(dt.UTC)
     if consultation.status is not ConsultationStatus.BOOKED or at >= starts:
         return Denied.because(Reason.NOT_CANCELLABLE)
-    deadline = starts - dt.timedelta(hours=clinic.fees.cancellation_deadline_hours)
-    status = ConsultationStatus.CANCELLED if at <= deadline else ConsultationStatus.LATE_CANCELLED
+    late = at > _free_until(clinic, consultation)
+    if late and clinic.fees.late_cancellation_fee.minor_units > 0 and not fee_acknowledged:
+        return Denied.because(Reason.LATE_CANCELLATION_FEE_NOT_ACKNOWLEDGED)
+    status = ConsultationStatus.LATE_CANCELLED if late else ConsultationStatus.CANCELLED
     cancelled = attrs.evolve(consultation, status=status, cancelled_at=access.at)
     appointments = (
         []
@@ -405,3 +433,150 @@ def cancel(
         ]
     )
     return Allowed(Booking(cancelled, appointments))
+
+
+def _free_until(clinic: Clinic, consultation: Consultation) -> dt.datetime:
+    """The last instant (UTC) a cancellation is free: the deadline itself is included."""
+    starts = consultation.start.astimezone(dt.UTC)
+    return starts - dt.timedelta(hours=clinic.fees.cancellation_deadline_hours)
+
+
+@attrs.frozen
+class CancellationNotice:
+    """
+    What cancelling a consultation now costs, told to the patient before they cancel.
+
+    Args:
+        free_until: Until when cancelling is free (the deadline itself included).
+        late: Whether cancelling at the time asked is after that deadline.
+        fee: The late-cancellation fee that applies now; zero when none does.
+        applies: Whether a fee applies, so that cancelling needs the patient's
+            acknowledgement.
+        text_nb: The notice in Norwegian bokmål.
+        text_en: The notice in English.
+    """
+
+    free_until: dt.datetime = attrs.field(validator=aware, eq=instant_key)
+    late: bool = attrs.field(validator=of_type(bool))
+    fee: Money = attrs.field(validator=of_type(Money))
+    applies: bool = attrs.field(validator=of_type(bool))
+    text_nb: str = attrs.field(validator=text(1000))
+    text_en: str = attrs.field(validator=text(1000))
+
+
+def cancellation_notice(
+    clinic: Clinic, consultation: Consultation, at: dt.datetime
+) -> CancellationNotice:
+    """
+    Return the notice to show before cancelling ``consultation`` at ``at``.
+
+    Args:
+        clinic: The consultation's clinic; its fee settings give the deadline and fee.
+        consultation: The consultation to cancel.
+        at: When the patient would cancel (timezone-aware).
+
+    Returns:
+        The notice: whether it is late, the fee that applies, the texts to show.
+
+    Raises:
+        InvalidInput: If ``at`` is naive or the consultation is another clinic's.
+    """
+    check_aware(at)
+    if consultation.clinic_id != clinic.id:
+        raise InvalidInput("consultation.clinic_id", "is not the clinic's")
+    free_until = _free_until(clinic, consultation)
+    late = at.astimezone(dt.UTC) > free_until
+    fee = clinic.fees.late_cancellation_fee
+    hours = clinic.fees.cancellation_deadline_hours
+    if not late:
+        return CancellationNotice(
+            free_until=free_until,
+            late=False,
+            fee=Money.zero(fee.currency),
+            applies=False,
+            text_nb=f"Avbestilling er gratis til {hours} timer før timen starter.",
+            text_en=f"Cancelling is free until {hours} hours before the appointment starts.",
+        )
+    if fee.minor_units <= 0:
+        return CancellationNotice(
+            free_until=free_until,
+            late=True,
+            fee=Money.zero(fee.currency),
+            applies=False,
+            text_nb="Fristen for gratis avbestilling er ute, men klinikken tar ikke gebyr.",
+            text_en="The free cancellation deadline has passed, but the clinic charges no fee.",
+        )
+    return CancellationNotice(
+        free_until=free_until,
+        late=True,
+        fee=fee,
+        applies=True,
+        text_nb=(
+            f"Fristen for gratis avbestilling ({hours} timer før timen) er ute. "
+            f"Avbestiller du nå, sender klinikken en faktura på {fee.format_nb()}."
+        ),
+        text_en=(
+            f"The free cancellation deadline ({hours} hours before the appointment) has "
+            f"passed. If you cancel now, the clinic sends an invoice for {fee}."
+        ),
+    )
+
+
+_FEE_STATUSES = (ConsultationStatus.LATE_CANCELLED, ConsultationStatus.NO_SHOW)
+
+
+def cancellation_fee_invoice(
+    clinic: Clinic,
+    consultation: Consultation,
+    *,
+    patient: Patient,
+    invoice_id: str,
+    number: str,
+    at: dt.datetime,
+    due_in_days: int = 14,
+    kid: KidNumber | None = None,
+) -> Outcome[Invoice]:
+    """
+    Charge the late-cancellation fee as an invoice, for a late cancellation or a no-show.
+
+    Args:
+        clinic: The consultation's clinic; its ``late_cancellation_fee`` is charged.
+        consultation: The consultation, ``LATE_CANCELLED`` or ``NO_SHOW``.
+        patient: The consultation's patient.
+        invoice_id: The new invoice's id.
+        number: The invoice number.
+        at: When it is issued (timezone-aware); not before the cancellation.
+        due_in_days: Days from the day of issue, in Norway, to the due date.
+        kid: The KID payment reference, if any.
+
+    Returns:
+        :class:`~patientsky.rules.decision.Allowed` with the invoice (linked to the
+        consultation), or :class:`~patientsky.rules.decision.Denied` with
+        ``NO_FEE_DUE`` or a reason of :func:`~patientsky.rules.payments.issue_invoice`.
+
+    Raises:
+        InvalidInput: If the consultation is another clinic's or patient's, or a value
+            is not valid.
+    """
+    check_aware(at)
+    if consultation.clinic_id != clinic.id:
+        raise InvalidInput("consultation.clinic_id", "is not the clinic's")
+    if consultation.patient_id != patient.id:
+        raise InvalidInput("consultation.patient_id", "is not the patient's")
+    days: object = due_in_days
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        raise InvalidInput("due_in_days", "must be a whole number of days, zero or more")
+    fee = clinic.fees.late_cancellation_fee
+    if consultation.status not in _FEE_STATUSES or fee.minor_units <= 0:
+        return Denied.because(Reason.NO_FEE_DUE)
+    return issue_invoice(
+        clinic,
+        invoice_id=invoice_id,
+        patient=patient,
+        number=number,
+        amount=fee,
+        due_date=oslo_date(at) + dt.timedelta(days=days),
+        at=at,
+        kid=kid,
+        consultation_id=consultation.id,
+    )

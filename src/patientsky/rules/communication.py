@@ -1,8 +1,9 @@
 """
 Communication types (M3, M4, M7): which dialogs a patient may start, and the fee notice.
 
-- A patient starts dialogs only with a clinic they are connected to, and only of the
-  types that clinic has enabled (M4); an unknown type is never allowed.
+- A patient starts dialogs of the types a clinic has enabled (M4), at any clinic, as
+  bookings and renewals (see :mod:`~patientsky.rules.care`); starting one connects the
+  patient to the clinic. An unknown type is never allowed.
 - An e-consultation may cost a co-payment (egenandel) under the current tariff (M7):
   the patient is told the amount in a :class:`FeeNotice` before starting, and starting
   needs their acknowledgement. Children under 16 pay no co-payment, and the notice
@@ -155,14 +156,12 @@ def may_start_dialog(
         fee_acknowledged: Whether the patient acknowledged the :func:`fee_notice`.
 
     Returns:
-        Allowed, or denied with ``UNKNOWN_TYPE``, ``PATIENT_NOT_CONNECTED_TO_CLINIC``,
-        ``TYPE_NOT_ENABLED_BY_CLINIC`` or ``FEE_NOT_ACKNOWLEDGED``.
+        Allowed, or denied with ``UNKNOWN_TYPE``, ``TYPE_NOT_ENABLED_BY_CLINIC`` or
+        ``FEE_NOT_ACKNOWLEDGED``.
     """
     check_aware(at)
     if not isinstance(type, CommunicationType):
         return Decision.deny(Reason.UNKNOWN_TYPE)
-    if clinic.id not in patient.clinic_ids:
-        return Decision.deny(Reason.PATIENT_NOT_CONNECTED_TO_CLINIC)
     if type not in clinic.enabled_communication_types:
         return Decision.deny(Reason.TYPE_NOT_ENABLED_BY_CLINIC)
     if (

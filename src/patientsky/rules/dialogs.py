@@ -11,8 +11,15 @@ hold, and in the **inbox** otherwise (M5):
 
 So an open dialog is never archived, and a dialog leaves the archive only when a new
 message comes: a practitioner's message to an archived dialog brings it back to the
-inbox, unread. A closed dialog takes no reply from the patient side
-(``DIALOG_CLOSED``); the practitioner may still write, and may reopen it by writing.
+inbox, unread.
+
+The practitioner (or the clinic) answers with :func:`reply` and closes with
+:func:`close_dialog`, saying whether the patient must still answer. A closed dialog
+that still needs the patient's answer takes one answer from the patient side (M9):
+the answer satisfies it (``needs_reply`` becomes false), and from then on the archive
+rule applies: the writer has read it, so it moves to the archive. A closed dialog
+that needs no answer takes no reply from the patient side (``DIALOG_CLOSED``); the
+practitioner may still write, and may reopen it by writing.
 
 >>> import datetime as dt
 >>> from patientsky.models import (
@@ -209,12 +216,14 @@ def reply(
     """
     Add a message to a dialog.
 
-    From the patient side (the patient or a representative) the dialog must be open;
-    the writer has then read it. From the practitioner or the clinic a message is
-    taken while the dialog has room: on a closed dialog it stays closed but shows in
-    the inbox, unread, until read again; with ``reopen=True`` it opens the dialog
-    again and asks for an answer. A dialog holds at most ``max_messages`` messages,
-    whoever writes (``DIALOG_FULL``); a new dialog takes the rest.
+    From the patient side (the patient or a representative) the dialog must be open, or
+    closed and still need the patient's answer, which this message then gives
+    (``needs_reply`` becomes false; M9); the writer has then read it. From the
+    practitioner or the clinic a message is taken while the dialog has room: on a
+    closed dialog it stays closed but shows in the inbox, unread, until read again;
+    with ``reopen=True`` it opens the dialog again and asks for an answer. A dialog
+    holds at most ``max_messages`` messages, whoever writes (``DIALOG_FULL``); a new
+    dialog takes the rest.
 
     Args:
         dialog: The dialog.
@@ -254,10 +263,15 @@ def reply(
     if message.author_kind.is_patient_side:
         if reopen:
             raise InvalidInput("reopen", "only the practitioner or the clinic reopens a dialog")
-        if dialog.status is DialogStatus.CLOSED:
+        closed = dialog.status is DialogStatus.CLOSED
+        if closed and not dialog.needs_reply:
             return Denied.because(Reason.DIALOG_CLOSED)
         if count >= max_messages:
             return Denied.because(Reason.DIALOG_FULL)
+        if closed:  # the answer the practitioner asked for (M9)
+            return Allowed(
+                attrs.evolve(dialog, messages=messages, read_at=message.sent_at, needs_reply=False)
+            )
         return Allowed(attrs.evolve(dialog, messages=messages, read_at=message.sent_at))
     if count >= max_messages:
         return Denied.because(Reason.DIALOG_FULL)

@@ -16,6 +16,18 @@ tab's total counts the ``PAID`` rows only, so a refund does not count as paid. O
 an invoice is paid it leaves Outstanding and is shown through its payment; a paid
 invoice with no payment among those given is shown as a row of its own.
 
+Whether an unpaid invoice is outstanding depends on the clinic's terminal **when it
+issued the invoice** (``Invoice.via_convene``), so an unpaid Convene invoice stays
+outstanding after the clinic stops using the terminal; for an invoice that does not
+record it, the clinic's current terminal decides.
+
+The clinic's half (B1, B5): :func:`issue_invoice` makes an invoice (amount, due date,
+a KID with a valid check digit, see :func:`make_kid`, and the terminal of the moment);
+:func:`settle_invoice` records it paid, with the :class:`~patientsky.models.payment.Payment`
+that is its row and its receipt (paid at the Convene terminal or by card online are
+both ``CARD``); :func:`refund_payment` refunds a payment: it stays listed, marked
+refunded, and counts in no total. A settled invoice is never outstanding again.
+
 >>> import datetime as dt
 >>> from zoneinfo import ZoneInfo
 >>> from patientsky.models import Money, Payment, PaymentMethod, PaymentStatus
@@ -41,17 +53,27 @@ import attrs
 from patientsky.errors import InvalidInput
 from patientsky.models._base import Unrecognized, instant, instant_key
 from patientsky.models.clinic import Clinic
+from patientsky.models.identity import KidMethod, KidNumber
+from patientsky.models.kid import calc_check_digit
 from patientsky.models.payment import Invoice, Money, Payment, PaymentMethod, PaymentStatus
+from patientsky.models.people import Patient
 from patientsky.rules._time import check_aware, oslo_date
+from patientsky.rules.care import connection
+from patientsky.rules.decision import Allowed, Denied, Outcome, Reason
 
 __all__ = [
     "PaymentOverview",
     "PaymentRow",
     "PaymentTab",
     "RowKind",
+    "Settlement",
     "invoice_tabs",
+    "issue_invoice",
+    "make_kid",
     "payment_overview",
     "payment_tabs",
+    "refund_payment",
+    "settle_invoice",
 ]
 
 
@@ -89,12 +111,14 @@ def invoice_tabs(invoice: Invoice, clinic: Clinic, at: dt.datetime) -> Set[Payme
 
     Args:
         invoice: The invoice.
-        clinic: The clinic that issued it (its payment terminal decides Outstanding).
+        clinic: The clinic that issued it (its current payment terminal decides
+            Outstanding for an invoice that does not record its own).
         at: When (timezone-aware).
 
     Returns:
-        Nothing before it is issued; Outstanding while unpaid, if the clinic uses a
-        Convene terminal; once paid, All paid, and Paid this year if paid in the
+        Nothing before it is issued; Outstanding while unpaid, if it was issued through
+        a Convene terminal (``invoice.via_convene``; if that is not recorded, if the
+        clinic uses one now); once paid, All paid, and Paid this year if paid in the
         Norwegian calendar year of ``at``.
 
     Raises:
@@ -108,7 +132,8 @@ def invoice_tabs(invoice: Invoice, clinic: Clinic, at: dt.datetime) -> Set[Payme
         return _NONE
     if invoice.paid_at is not None and instant(invoice.paid_at) <= at:
         return _paid_tabs(invoice.paid_at, at)
-    return frozenset({PaymentTab.OUTSTANDING}) if clinic.uses_convene else _NONE
+    convene = clinic.uses_convene if invoice.via_convene is None else invoice.via_convene
+    return frozenset({PaymentTab.OUTSTANDING}) if convene else _NONE
 
 
 def payment_tabs(payment: Payment, at: dt.datetime) -> Set[PaymentTab]:
@@ -293,3 +318,190 @@ def payment_overview(
         all_paid=tuple(tabs[PaymentTab.ALL_PAID]),
         currency=currency,
     )
+
+
+# --- the clinic's half ----------------------------------------------------------------------
+
+
+def make_kid(payload: str, method: KidMethod = KidMethod.MOD10) -> KidNumber:
+    """
+    Return the KID for ``payload`` with its check digit appended.
+
+    >>> make_kid("123456789")
+    KidNumber(digits='1234567897')
+
+    Args:
+        payload: The digits before the check digit (1 to 24), for example a customer
+            and an invoice number.
+        method: MOD10 (the default) or MOD11, as the clinic agreed with its bank.
+
+    Raises:
+        InvalidInput: With field ``kid``, if ``payload`` is not 1 to 24 digits.
+    """
+    digits = "".join(payload.split())
+    return KidNumber(digits + calc_check_digit(digits, method))
+
+
+def issue_invoice(
+    clinic: Clinic,
+    *,
+    invoice_id: str,
+    patient: Patient,
+    number: str,
+    amount: Money,
+    due_date: dt.date,
+    at: dt.datetime,
+    kid: KidNumber | None = None,
+    consultation_id: str | None = None,
+) -> Outcome[Invoice]:
+    """
+    Issue an invoice from ``clinic`` to ``patient`` at ``at`` (B1).
+
+    The invoice remembers whether the clinic used a Convene terminal at that moment.
+
+    Args:
+        clinic: The clinic issuing it.
+        invoice_id: The new invoice's id.
+        patient: Who pays; connected to the clinic.
+        number: The invoice number.
+        amount: What is owed; more than zero.
+        due_date: When it is due; not before the day it is issued, in Norway.
+        at: When it is issued (timezone-aware).
+        kid: The KID payment reference, if any (see :func:`make_kid`).
+        consultation_id: The consultation it charges for, if any.
+
+    Returns:
+        :class:`~patientsky.rules.decision.Allowed` with the invoice, or
+        :class:`~patientsky.rules.decision.Denied` with ``PATIENT_NOT_CONNECTED_TO_CLINIC``.
+
+    Raises:
+        InvalidInput: Naming the field: an amount of zero or less, a due date before the
+            day of issue, a naive ``at``, a KID that is not a
+            :class:`~patientsky.models.identity.KidNumber`.
+    """
+    check_aware(at)
+    given: object = amount  # typed callers pass Money; the REPL may not
+    if not isinstance(given, Money) or given.minor_units <= 0:
+        raise InvalidInput("amount", "must be more than zero")
+    due: object = due_date
+    if not isinstance(due, dt.date) or isinstance(due, dt.datetime):
+        raise InvalidInput("due_date", "must be a date")
+    if due_date < oslo_date(at):
+        raise InvalidInput("due_date", "must not be before the day the invoice is issued")
+    if kid is not None and not isinstance(kid, KidNumber):
+        raise InvalidInput("kid", "must be a KidNumber")
+    connected = connection(patient, clinic)
+    if not connected:
+        return Denied(connected)
+    return Allowed(
+        Invoice(
+            id=invoice_id,
+            patient_id=patient.id,
+            clinic_id=clinic.id,
+            number=number,
+            amount=amount,
+            issued_at=at,
+            due_date=due_date,
+            kid=kid,
+            via_convene=clinic.uses_convene,
+            consultation_id=consultation_id,
+        )
+    )
+
+
+@attrs.frozen
+class Settlement:
+    """
+    What settling an invoice makes: the paid invoice and the payment (its row and receipt).
+
+    Args:
+        invoice: The invoice, paid.
+        payment: The payment that settled it.
+    """
+
+    invoice: Invoice
+    payment: Payment
+
+
+def settle_invoice(
+    invoice: Invoice,
+    clinic: Clinic,
+    *,
+    payment_id: str,
+    method: PaymentMethod | Unrecognized,
+    at: dt.datetime,
+) -> Outcome[Settlement]:
+    """
+    Record ``invoice`` paid at ``at``: it leaves Outstanding and is shown through its payment.
+
+    Args:
+        invoice: The invoice, unpaid.
+        clinic: The clinic that issued it (its name goes on the receipt).
+        payment_id: The new payment's id.
+        method: How it was paid: ``CARD`` at the Convene terminal or online, or another
+            method.
+        at: When (timezone-aware); no earlier than the invoice was issued.
+
+    Returns:
+        :class:`~patientsky.rules.decision.Allowed` with the :class:`Settlement`, or
+        :class:`~patientsky.rules.decision.Denied` with ``UNKNOWN_PAYMENT_METHOD`` or
+        ``INVOICE_ALREADY_PAID``.
+
+    Raises:
+        InvalidInput: If ``clinic`` is not the invoice's, or ``at`` is naive or earlier
+            than the invoice.
+    """
+    check_aware(at)
+    if clinic.id != invoice.clinic_id:
+        raise InvalidInput("clinic.id", "must be the invoice's clinic")
+    if instant(at) < instant(invoice.issued_at):
+        raise InvalidInput("at", "is earlier than the invoice was issued")
+    if not isinstance(method, PaymentMethod):
+        return Denied.because(Reason.UNKNOWN_PAYMENT_METHOD)
+    if invoice.is_paid:
+        return Denied.because(Reason.INVOICE_ALREADY_PAID)
+    payment = Payment(
+        id=payment_id,
+        patient_id=invoice.patient_id,
+        clinic_id=clinic.id,
+        clinic_name=clinic.name,
+        paid_at=at,
+        method=method,
+        status=PaymentStatus.PAID,
+        amount=invoice.amount,
+        invoice_number=invoice.number,
+        invoice_id=invoice.id,
+    )
+    paid = attrs.evolve(invoice, paid_at=at, payment_id=payment_id)
+    return Allowed(Settlement(paid, payment))
+
+
+def refund_payment(payment: Payment, *, at: dt.datetime) -> Outcome[Payment]:
+    """
+    Refund a payment: it stays in the paid tabs, marked refunded, and counts in no total.
+
+    An invoice it settled stays paid: a refund never makes it outstanding again.
+
+    Args:
+        payment: The payment, paid.
+        at: When (timezone-aware); no earlier than the payment.
+
+    Returns:
+        :class:`~patientsky.rules.decision.Allowed` with the refunded payment, or
+        :class:`~patientsky.rules.decision.Denied` with ``PAYMENT_ALREADY_REFUNDED``,
+        ``INVOICE_NOT_PAID`` (pending or failed) or ``UNKNOWN_PAYMENT_METHOD`` (a status
+        this version does not know).
+
+    Raises:
+        InvalidInput: If ``at`` is naive or earlier than the payment.
+    """
+    check_aware(at)
+    if instant(at) < instant(payment.paid_at):
+        raise InvalidInput("at", "is earlier than the payment")
+    if not isinstance(payment.status, PaymentStatus):
+        return Denied.because(Reason.UNKNOWN_PAYMENT_METHOD)
+    if payment.status is PaymentStatus.REFUNDED:
+        return Denied.because(Reason.PAYMENT_ALREADY_REFUNDED)
+    if payment.status is not PaymentStatus.PAID:
+        return Denied.because(Reason.INVOICE_NOT_PAID)
+    return Allowed(attrs.evolve(payment, status=PaymentStatus.REFUNDED))

@@ -38,6 +38,7 @@ from patientsky.models.relation import Action, Relation, RelationKind
 from patientsky.models.session import LoginSession
 from patientsky.rules._time import age_limit_reached_at, check_aware
 from patientsky.rules.access import AccessRequest, allowed_actions, decide
+from patientsky.rules.care import connection
 from patientsky.rules.decision import Allowed, Decision, Denied, Outcome, Reason
 
 __all__ = [
@@ -170,8 +171,9 @@ def add_relation(
         return Denied(first)
     if not isinstance(by, Clinic):
         raise InvalidInput("by", "must be a Clinic")
-    if by.id not in patient.clinic_ids:
-        return Denied.because(Reason.PATIENT_NOT_CONNECTED_TO_CLINIC)
+    connected = connection(patient, by)
+    if not connected:
+        return Denied(connected)
     if not isinstance(kind, RelationKind):
         return Denied.because(Reason.UNKNOWN_RELATION_KIND)
     granted = DEFAULT_ACTIONS[kind] if actions is None else _action_set(actions, "actions")

@@ -2,6 +2,7 @@
 Tables that describe the rules, generated from the rules' own data, for the docs.
 
 The permission matrix comes from :data:`~patientsky.rules.relations.DEFAULT_ACTIONS`,
+the access log's table from :data:`~patientsky.rules.access_log.LOG_RULES`,
 the reason codes from :class:`~patientsky.reasons.Reason` and its message
 table, the login methods from :data:`~patientsky.rules.login.HEALTH_DATA_METHODS`;
 so the docs cannot drift from the code. The Sphinx extension ``docs/_ext/rules_tables.py``
@@ -28,6 +29,7 @@ import attrs
 from patientsky.errors import InvalidInput
 from patientsky.models.identity import LoginMethod
 from patientsky.models.relation import Action, RelationKind
+from patientsky.rules.access_log import LOG_RULES
 from patientsky.rules.decision import Reason
 from patientsky.rules.login import HEALTH_DATA_METHODS as _HEALTH_DATA_METHODS
 from patientsky.rules.relations import DEFAULT_ACTIONS
@@ -36,6 +38,7 @@ __all__ = [
     "PermissionRow",
     "TABLES",
     "Table",
+    "access_log_table",
     "login_methods_table",
     "permission_matrix_rows",
     "permission_matrix_table",
@@ -175,8 +178,23 @@ def login_methods_table() -> Table:
     return Table(("Login method", "Code", "Assurance", "Health data"), rows, frozenset({1}))
 
 
+def access_log_table() -> Table:
+    """Return what the access log records for each operation, from ``LOG_RULES``."""
+    rows = tuple(
+        (
+            rule.operation.value,
+            rule.access.value,
+            "clinic" if rule.clinic_side else "patient or representative",
+            "—" if rule.action is None else rule.action.value,
+        )
+        for rule in LOG_RULES.values()
+    )
+    return Table(("Operation", "Access", "Done by", "Action needed"), rows, frozenset({0, 3}))
+
+
 TABLES: Mapping[str, Callable[[], Table]] = MappingProxyType(
     {
+        "access-log": access_log_table,
         "permissions": permission_matrix_table,
         "permissions-nb": lambda: permission_matrix_table("nb"),
         "reasons": reason_table,
