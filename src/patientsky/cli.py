@@ -36,7 +36,10 @@ __all__ = [
 ]
 
 EXTRAS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
-    {"sandbox": ("starlette", "uvicorn", "fpdf")}
+    {
+        "sandbox": ("starlette", "uvicorn", "fpdf"),
+        "portal": ("starlette", "jinja2", "multipart", "uvicorn"),
+    }
 )
 """The modules each extra installs, by the extra's name (``pip install "patientsky[sandbox]"``)."""
 
