@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+import socket
+import threading
+import time
 from collections.abc import Iterator
 
-import pytest
-from starlette.applications import Starlette
 import httpx
+import pytest
+import uvicorn
+from starlette.applications import Starlette
 
 from patientsky.portal import DemoPerson, create_portal
 from patientsky.sandbox import Sandbox, SandboxClock, create_app, get_sandbox, serve_in_thread
@@ -74,22 +79,49 @@ class Browser:
             self.csrf = match.group(1)
 
     def post(self, path: str, data: dict[str, str], *, expect: int = 303) -> str:
-        response = self.client.post(
-            path, data={"csrf": self.csrf, **data}, follow_redirects=False
-        )
+        response = self.client.post(path, data={"csrf": self.csrf, **data}, follow_redirects=False)
         assert response.status_code == expect, (path, response.status_code, response.text[:2000])
         self._remember(response.text)
-        return response.headers.get("location", response.text)
+        location: str = response.headers.get("location", response.text)
+        return location
 
     def login(self, world: World, patient_id: str, method: str = "bankid") -> str:
         self.get("/logg-inn")
-        return self.post("/logg-inn", {"method": method, "person": str(world.index_of(patient_id))})
+        location = self.post(
+            "/logg-inn", {"method": method, "person": str(world.index_of(patient_id))}
+        )
+        self.get("/logg-inn")  # the login gave the session a new id and CSRF token
+        return location
+
+
+@contextlib.contextmanager
+def serve_portal(app: Starlette) -> Iterator[str]:
+    """Serve the portal with uvicorn in a thread, with its lifespan (one shared pool)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="portal", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the portal did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 @pytest.fixture
 def portal_url(world: World) -> Iterator[str]:
     """The portal served on 127.0.0.1."""
-    with serve_in_thread(world.app) as base_url:
+    with serve_portal(world.app) as base_url:
         yield base_url
 
 

@@ -8,10 +8,9 @@ the demo people in.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -98,7 +97,7 @@ class _Portal:
         self.https = https
         self.clock = clock
         self._client_options = client_options
-        self._clients: dict[int, AsyncPortalClient] = {}
+        self.shared: AsyncPortalClient | None = None
         self._clinics: dict[str, models.Clinic] = {}
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(_HERE / "templates")),
@@ -108,28 +107,27 @@ class _Portal:
             lstrip_blocks=True,
         )
 
-    def client(self) -> AsyncPortalClient:
-        """The anonymous client of the running event loop (one pool per loop)."""
-        loop = id(asyncio.get_running_loop())
-        client = self._clients.get(loop)
-        if client is None:
-            client = AsyncPortalClient(self.api_base_url, **self._client_options)
-            self._clients[loop] = client
-        return client
+    def new_client(self) -> AsyncPortalClient:
+        """A new anonymous client (its own connection pool)."""
+        return AsyncPortalClient(self.api_base_url, **self._client_options)
 
-    async def clinic(self, clinic_id: str) -> models.Clinic:
+    @contextlib.asynccontextmanager
+    async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        """Share one connection pool while the server runs (else one per request)."""
+        self.shared = self.new_client()
+        try:
+            yield
+        finally:
+            shared, self.shared = self.shared, None
+            await shared.aclose()
+
+    async def clinic(self, client: AsyncPortalClient, clinic_id: str) -> models.Clinic:
         """A clinic (public data, cached)."""
         clinic = self._clinics.get(clinic_id)
         if clinic is None:
-            clinic = await self.client().clinics.get(clinic_id)
+            clinic = await client.clinics.get(clinic_id)
             self._clinics[clinic_id] = clinic
         return clinic
-
-    async def aclose(self) -> None:
-        """Close the clients' pools."""
-        for client in self._clients.values():
-            await client.aclose()
-        self._clients.clear()
 
 
 def _portal(request: Request) -> _Portal:
@@ -142,12 +140,22 @@ def _session(request: Request) -> Session:
     return session
 
 
+def _anon(request: Request) -> AsyncPortalClient:
+    """The anonymous client (for public data: clinics, free time, Helsenorge links)."""
+    client: AsyncPortalClient = request.state.api_client
+    return client
+
+
+async def _clinic(request: Request, clinic_id: str) -> models.Clinic:
+    return await _portal(request).clinic(_anon(request), clinic_id)
+
+
 def _me(request: Request) -> AsyncPortalClient:
     """The logged-in person's client (not acting for anyone)."""
     session = _session(request)
     if session.token is None:
         raise _LoginRequired
-    return _portal(request).client().with_options(token=session.token)
+    return _anon(request).with_options(token=session.token)
 
 
 def _api(request: Request) -> AsyncPortalClient:
@@ -219,7 +227,13 @@ class _SecurityMiddleware(BaseHTTPMiddleware):
         portal = _portal(request)
         session = portal.sessions.get(request.cookies.get(COOKIE))
         request.state.session = session or portal.sessions.new()
-        response = await call_next(request)
+        own = portal.shared is None
+        request.state.api_client = portal.new_client() if own else portal.shared
+        try:
+            response = await call_next(request)
+        finally:
+            if own:
+                await request.state.api_client.aclose()
         final: Session = request.state.session
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
@@ -273,6 +287,15 @@ async def _unavailable(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _server_error(request: Request, exc: Exception) -> Response:
+    # The traceback goes to the server's log (uvicorn's); the page says only that it failed.
+    if not hasattr(request.state, "session"):
+        return Response("Internal Server Error", status_code=500, media_type="text/plain")
+    return _render(
+        request, "message.html", 500, title="service_unavailable", message_key="service_unavailable"
+    )
+
+
 async def _invalid(request: Request, exc: Exception) -> Response:
     if isinstance(exc, errors.InvalidInput):
         field = exc.field
@@ -313,7 +336,7 @@ async def login(request: Request) -> Response:
         raise errors.InvalidInput("person", "choose a test person and a login method") from None
     if method not in _METHODS:
         raise errors.InvalidInput("method", "choose BankID or Buypass")
-    sandbox = AsyncSandbox(portal.client(), admin_key=portal.sandbox_admin_key)
+    sandbox = AsyncSandbox(_anon(request), admin_key=portal.sandbox_admin_key)
     token = await sandbox.login(person.national_id, method)
     session = portal.sessions.rotate(_session(request))
     request.state.session = session
@@ -494,17 +517,17 @@ async def photo_upload(request: Request) -> Response:
 # --- consultations ------------------------------------------------------------------------
 
 
-async def _patient_clinics(client: AsyncPortalClient, portal: _Portal) -> list[models.Clinic]:
-    patient = (await client.profile.get()).value
-    return [await portal.clinic(i) for i in dict.fromkeys(patient.clinic_ids)]
+async def _patient_clinics(request: Request) -> list[models.Clinic]:
+    patient = (await _api(request).profile.get()).value
+    return [await _clinic(request, i) for i in dict.fromkeys(patient.clinic_ids)]
 
 
 async def consultations_page(request: Request) -> Response:
     """K1, K4: upcoming and past consultations; cancel; the video link."""
-    client, portal = _api(request), _portal(request)
+    client = _api(request)
     upcoming = await _take(client.consultations.list("upcoming"))
     past = await _take(client.consultations.list("past"))
-    clinics = {c.clinic_id: await portal.clinic(c.clinic_id) for c in upcoming + past}
+    clinics = {c.clinic_id: await _clinic(request, c.clinic_id) for c in upcoming + past}
     return _render(
         request,
         "consultations.html",
@@ -547,17 +570,22 @@ def _slots(
 
 async def booking_page(request: Request) -> Response:
     """K2: book with a picker of free time across the clinic's calendars."""
-    client, portal = _api(request), _portal(request)
-    clinics = await _patient_clinics(client, portal)
+    portal = _portal(request)
+    clinics = await _patient_clinics(request)
     wanted = request.query_params.get("klinikk")
     if wanted and wanted not in {c.id for c in clinics}:
-        clinics.insert(0, await portal.clinic(wanted))
-    clinic = next((c for c in clinics if c.id == wanted), clinics[0] if clinics else None)
+        clinics.insert(0, await _clinic(request, wanted))
     video = request.query_params.get("type") == "video"
+    service = (
+        models.CareService.VIDEO_CONSULTATION if video else models.CareService.BOOK_CONSULTATION
+    )
+    clinic = next((c for c in clinics if c.id == wanted), None) or next(
+        (c for c in clinics if c.offers(service)), clinics[0] if clinics else None
+    )
     days: list[Any] = []
     if clinic is not None:
         now = portal.clock()
-        free = await portal.client().clinics.free_time(
+        free = await _anon(request).clinics.free_time(
             clinic.id, start=now, end=now + dt.timedelta(days=14), duration_minutes=15
         )
         days = _slots(free, 15)
@@ -593,9 +621,9 @@ async def book(request: Request) -> Response:
 
 async def folder_page(request: Request, folder: str) -> Response:
     """M1, M2, M6: the inbox or the archive, newest first, with the unread marker."""
-    client, portal = _api(request), _portal(request)
+    client = _api(request)
     dialogs = await _take(client.dialogs.list("inbox" if folder == "inbox" else "archive"))
-    clinics = await _patient_clinics(client, portal)
+    clinics = await _patient_clinics(request)
     return _render(
         request,
         "dialogs.html",
@@ -638,11 +666,11 @@ async def dialog_reply(request: Request) -> Response:
 
 async def new_dialog_page(request: Request) -> Response:
     """M3, M4, M7: start a dialog of a type the clinic enabled; the egenandel notice."""
-    client, portal = _api(request), _portal(request)
-    clinics = await _patient_clinics(client, portal)
+    client = _api(request)
+    clinics = await _patient_clinics(request)
     wanted = request.query_params.get("klinikk")
     if wanted and wanted not in {c.id for c in clinics}:
-        clinics.insert(0, await portal.clinic(wanted))
+        clinics.insert(0, await _clinic(request, wanted))
     clinic = next((c for c in clinics if c.id == wanted), clinics[0] if clinics else None)
     if clinic is None:
         return _redirect("/start-helsehjelp")
@@ -683,8 +711,8 @@ async def new_dialog(request: Request) -> Response:
 
 async def payments_page(request: Request) -> Response:
     """B1–B4: the three tabs, six columns, the tab's total; receipts (B5)."""
-    client, portal = _api(request), _portal(request)
-    clinics = await _patient_clinics(client, portal)
+    client = _api(request)
+    clinics = await _patient_clinics(request)
     tabs = [t for t in _TABS if t != "outstanding" or any(c.uses_convene for c in clinics)]
     tab = request.query_params.get("fane", tabs[0])
     if tab not in tabs:
@@ -712,16 +740,15 @@ async def receipt(request: Request) -> Response:
 async def start_care(request: Request) -> Response:
     """H1, H2: search a clinic."""
     query = request.query_params.get("q", "").strip()
-    client, portal = _api(request), _portal(request)
-    mine = await _patient_clinics(client, portal)
-    found = await _take(portal.client().clinics.search(query or None), 20) if query else []
+    mine = await _patient_clinics(request)
+    found = await _take(_anon(request).clinics.search(query or None), 20) if query else []
     return _render(request, "start_care.html", query=query, found=found, mine=mine)
 
 
 async def clinic_page(request: Request) -> Response:
     """H1: a clinic's services and the dialog types one may start there."""
     clinic_id = request.path_params["clinic_id"]
-    clinic = await _portal(request).clinic(clinic_id)
+    clinic = await _clinic(request, clinic_id)
     services = await _api(request).care.services(clinic_id)
     known = [s for s in services.services if isinstance(s, models.CareService)]
     types = [t for t in services.communication_types if isinstance(t, models.CommunicationType)]
@@ -759,16 +786,16 @@ async def act_for(request: Request) -> Response:
 async def helsenorge(request: Request) -> Response:
     """O1: links to public services on Helsenorge."""
     _me(request)
-    links = await _portal(request).client().public_services.list()
+    links = await _anon(request).public_services.list()
     return _render(request, "helsenorge.html", links=links)
 
 
 async def pharmacy_page(request: Request) -> Response:
     """E1, E2: renewal requests with their status, and a form to send one."""
-    client, portal = _api(request), _portal(request)
+    client = _api(request)
     renewals = await _take(client.prescriptions.list())
-    clinics = await _patient_clinics(client, portal)
-    names = {r.clinic_id: (await portal.clinic(r.clinic_id)).name for r in renewals}
+    clinics = await _patient_clinics(request)
+    names = {r.clinic_id: (await _clinic(request, r.clinic_id)).name for r in renewals}
     return _render(
         request,
         "pharmacy.html",
@@ -884,6 +911,7 @@ def create_portal(
     }
     app = Starlette(
         routes=routes,
+        lifespan=portal.lifespan,
         middleware=[Middleware(_SecurityMiddleware)],
         exception_handlers=handlers,
     )
