@@ -794,7 +794,11 @@ async def pharmacy_page(request: Request) -> Response:
     """E1, E2: renewal requests with their status, and a form to send one."""
     client = _api(request)
     renewals = await _take(client.prescriptions.list())
-    clinics = await _patient_clinics(request)
+    clinics = [
+        c
+        for c in await _patient_clinics(request)
+        if c.offers(models.CareService.PRESCRIPTION_RENEWAL)
+    ]
     names = {r.clinic_id: (await _clinic(request, r.clinic_id)).name for r in renewals}
     return _render(
         request,
