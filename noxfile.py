@@ -52,21 +52,22 @@ def tests(session: nox.Session) -> None:
 
 
 CHROMIUM = Path("/usr/bin/chromium")
+NPM = Path("/usr/bin/npm")
 
 
 @nox.session
 def browser(session: nox.Session) -> None:
     """Run the portal's browser tests: Playwright, Debian's chromium, and axe-core."""
-    if not CHROMIUM.exists():
-        if not hasattr(os, "geteuid") or os.geteuid() != 0:
-            session.error(
-                f"{CHROMIUM} is missing: install Debian's chromium package "
-                "(apt-get install chromium) or run this session as root to install it"
-            )
+    root = hasattr(os, "geteuid") and os.geteuid() == 0
+    missing = [pkg for pkg, exe in (("chromium", CHROMIUM), ("npm", NPM)) if not exe.exists()]
+    if missing and not root:
+        session.error(
+            f"missing {', '.join(missing)}: install Debian's packages "
+            f"(apt-get install {' '.join(missing)}), or run this session as root to install them"
+        )
+    if missing:
         session.run("apt-get", "update", external=True)
-        session.run("apt-get", "install", "-y", "chromium", external=True)
-    if shutil.which("npm") is None:
-        session.error("npm is missing: install Debian's npm package to get axe-core")
+        session.run("apt-get", "install", "-y", *missing, external=True)
     session.install("-e", ".[sandbox,portal]", *_groups("test", "browser"))
     axe = Path(session.create_tmp()).resolve() / "axe"
     axe.mkdir(parents=True, exist_ok=True)
