@@ -9,7 +9,7 @@ name, in the three languages. The rules' reason messages come from
 >>> import datetime as dt
 >>> from patientsky.models import Money
 >>> money(Money.nok(1303), "nb")
-'kr 1\\xa0303,00'
+'kr 1 303,00'
 >>> when(dt.datetime(2026, 12, 12, 8, 15, tzinfo=dt.UTC), "nb")
 '12. desember 2026 kl. 09.15'
 >>> when(dt.datetime(2026, 12, 12, 8, 15, tzinfo=dt.UTC), "en")
