@@ -402,3 +402,45 @@ def test_the_portal_imports_nothing_private_from_the_package_and_nothing_of_the_
                 continue
             assert not name.startswith("patientsky.sandbox"), (path.name, name)
             assert not any(part.startswith("_") for part in name.split(".")), (path.name, name)
+
+
+def test_a_patient_switches_a_relations_access_off_and_on(world: World, browser: Browser) -> None:
+    browser.login(world, "p-olav")
+    html = browser.get("/relasjoner")
+    action = re.search(r'action="(/relasjoner/[^"]+)"', html)
+    assert action
+    assert browser.post(action.group(1), {"enabled": "off"}) == "/relasjoner"
+    html = browser.get("/relasjoner")
+    assert "Slå på tilgangen" in html
+    assert browser.post(action.group(1), {"enabled": "on"}) == "/relasjoner"
+
+
+def test_a_profile_photo_is_uploaded_and_shown(world: World, browser: Browser) -> None:
+    from tests.images import image
+
+    browser.login(world, "p-kari")
+    browser.get("/min-side")
+    response = browser.client.post(
+        "/min-side/bilde",
+        data={"csrf": browser.csrf},
+        files={"photo": ("me.png", image("PNG", (64, 64)), "image/png")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert 'src="/min-side/bilde"' in browser.get("/min-side")
+    photo = browser.client.get("/min-side/bilde")
+    assert photo.headers["content-type"] == "image/png"
+    assert photo.headers["cache-control"] == "no-store"
+    assert photo.content.startswith(b"\x89PNG")
+
+
+def test_a_photo_upload_without_the_csrf_token_is_refused(world: World, browser: Browser) -> None:
+    from tests.images import image
+
+    browser.login(world, "p-kari")
+    response = browser.client.post(
+        "/min-side/bilde",
+        files={"photo": ("me.png", image("PNG", (8, 8)), "image/png")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 403

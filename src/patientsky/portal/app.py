@@ -40,6 +40,7 @@ T = TypeVar("T")
 _HERE = Path(__file__).parent
 _LIST_CAP = 100  # rows a page shows at most
 _SLOT_CAP = 60  # free times the booking page offers at most
+_MAX_UPLOAD = 5 * 1024 * 1024  # the API's photo limit
 _TABS = ("outstanding", "paid_this_year", "all_paid")
 _METHODS = (
     models.LoginMethod.BANKID,
@@ -206,10 +207,16 @@ def _redirect(path: str) -> RedirectResponse:
 
 async def _form(request: Request) -> dict[str, Any]:
     """Read a posted form and check its CSRF token."""
-    form = await request.form()
-    if not csrf_ok(_session(request), form.get("csrf")):
+    values: dict[str, Any] = {}
+    async with request.form(max_files=1, max_fields=50) as form:
+        for name, value in form.items():
+            # A file is read here (at most the photo limit and a byte), so the form closes.
+            values[name] = (
+                await value.read(_MAX_UPLOAD + 1) if isinstance(value, UploadFile) else value
+            )
+    if not csrf_ok(_session(request), values.get("csrf")):
         raise _CsrfFailed
-    return dict(form)
+    return values
 
 
 def _field(form: dict[str, Any], name: str) -> str:
@@ -506,10 +513,9 @@ async def photo(request: Request) -> Response:
 async def photo_upload(request: Request) -> Response:
     """P1: upload a new profile photo."""
     form = await _form(request)
-    upload = form.get("photo")
-    if not isinstance(upload, UploadFile):
+    data = form.get("photo")
+    if not isinstance(data, bytes) or not data:
         raise errors.InvalidInput("photo", "choose a JPEG or PNG file")
-    data = await upload.read(5 * 1024 * 1024 + 1)
     await _api(request).profile.upload_photo(data)
     return _redirect("/min-side?lagret=1")
 
@@ -765,6 +771,14 @@ async def relations_page(request: Request) -> Response:
     return _render(request, "relations.html", represented=represented, relations=relations)
 
 
+async def relation_switch(request: Request) -> Response:
+    """R4: switch a relation's access off or on."""
+    form = await _form(request)
+    enabled = _field(form, "enabled") == "on"
+    await _api(request).relations.change(request.path_params["relation_id"], enabled=enabled)
+    return _redirect("/relasjoner")
+
+
 async def act_for(request: Request) -> Response:
     """R1: act for someone (or for oneself again); the banner shows whose data is on screen."""
     form = await _form(request)
@@ -894,6 +908,7 @@ def create_portal(
         get("/start-helsehjelp", start_care),
         get("/klinikker/{clinic_id}", clinic_page),
         get("/relasjoner", relations_page),
+        post("/relasjoner/{relation_id}", relation_switch),
         post("/handle-for", act_for),
         get("/helsenorge", helsenorge),
         get("/e-apotek", pharmacy_page),

@@ -243,6 +243,8 @@ TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
         "until": _t("til", "til", "until"),
         "enabled": _t("På", "På", "On"),
         "disabled": _t("Av", "Av", "Off"),
+        "switch_off": _t("Slå av tilgangen", "Slå av tilgangen", "Switch access off"),
+        "switch_on": _t("Slå på tilgangen", "Slå på tilgangen", "Switch access on"),
         "act_for": _t("Bytt til", "Byt til", "Switch to"),
         "back_to_me": _t("Tilbake til meg selv", "Tilbake til meg sjølv", "Back to myself"),
         "viewing": _t("Du ser opplysningene til", "Du ser opplysningane til", "You are viewing"),
