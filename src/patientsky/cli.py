@@ -335,6 +335,7 @@ def _run_portal(args: argparse.Namespace, out: TextIO) -> int:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(("127.0.0.1", args.port))
+        sock.listen(128)  # connections wait in the backlog until uvicorn accepts them
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
