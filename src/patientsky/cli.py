@@ -324,9 +324,8 @@ def _run_portal(args: argparse.Namespace, out: TextIO) -> int:
     import errno
     import socket
 
-    import uvicorn
-
     from patientsky.portal import DemoPerson, create_portal
+    from patientsky.portal.app import serve
     from patientsky.sandbox import create_app, get_sandbox, serve_in_thread
 
     if not 0 <= args.port <= 65535:
@@ -359,9 +358,7 @@ def _run_portal(args: argparse.Namespace, out: TextIO) -> int:
                 f"  log in as one of {len(people)} test people; Ctrl+C stops both\n"
             )
             out.flush()
-            config = uvicorn.Config(portal, log_level="warning", access_log=False, lifespan="on")
-            with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl+C after stopping
-                uvicorn.Server(config).run(sockets=[sock])
+            serve(portal, sock)
     return 0
 
 

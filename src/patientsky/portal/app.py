@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import socket
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +34,7 @@ from patientsky.portal import i18n
 from patientsky.portal._security import COOKIE, SECURITY_HEADERS, Session, SessionStore, csrf_ok
 from patientsky.reasons import Reason
 
-__all__ = ["DemoPerson", "create_portal"]
+__all__ = ["DemoPerson", "create_portal", "serve"]
 
 T = TypeVar("T")
 
@@ -833,6 +834,21 @@ async def pharmacy_request(request: Request) -> Response:
         _field(form, "clinic"), medications, note=_field(form, "note") or None
     )
     return _redirect("/e-apotek?ok=sent")
+
+
+def serve(app: Starlette, sock: socket.socket) -> None:
+    """
+    Serve the portal with uvicorn on a bound, listening socket until Ctrl+C.
+
+    Args:
+        app: The portal, from :func:`create_portal`.
+        sock: The socket to accept connections on.
+    """
+    import uvicorn
+
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl+C after stopping
+        uvicorn.Server(config).run(sockets=[sock])
 
 
 def create_portal(
