@@ -13,7 +13,7 @@ import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = not os.environ.get("CI")
-nox.options.sessions = ["lint", "typecheck", "tests", "docs", "wheel"]
+nox.options.sessions = ["lint", "typecheck", "tests", "browser", "docs", "wheel"]
 nox.options.error_on_external_run = True
 
 ROOT = Path(__file__).parent
@@ -36,7 +36,10 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """Type-check src, tests and tools with mypy --strict."""
     session.install(
-        "-e", ".[sandbox,fhir,ical]", *_groups("typecheck", "test", "docs", "bench"), "nox"
+        "-e",
+        ".[sandbox,fhir,ical,portal]",
+        *_groups("typecheck", "test", "browser", "docs", "bench"),
+        "nox",
     )
     session.run("mypy")
 
@@ -44,17 +47,59 @@ def typecheck(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite (with doctests) under branch coverage."""
-    session.install("-e", ".[sandbox,fhir,ical]", *_groups("test"))
+    session.install("-e", ".[sandbox,fhir,ical,portal]", *_groups("test"))
     env = {"HYPOTHESIS_PROFILE": "ci"} if os.environ.get("CI") else {}
     session.run("coverage", "erase")
-    session.run("coverage", "run", "-m", "pytest", *session.posargs, env=env)
+    # The browser tests need chromium: they run in the browser session.
+    session.run("coverage", "run", "-m", "pytest", "-m", "not browser", *session.posargs, env=env)
     session.run("coverage", "report", "--fail-under=85")
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+NPM = Path("/usr/bin/npm")
+
+
+@nox.session
+def browser(session: nox.Session) -> None:
+    """Run the portal's browser tests: Playwright, Debian's chromium, and axe-core."""
+    root = hasattr(os, "geteuid") and os.geteuid() == 0
+    missing = [pkg for pkg, exe in (("chromium", CHROMIUM), ("npm", NPM)) if not exe.exists()]
+    if missing and not root:
+        session.error(
+            f"missing {', '.join(missing)}: install Debian's packages "
+            f"(apt-get install {' '.join(missing)}), or run this session as root to install them"
+        )
+    if missing:
+        session.run("apt-get", "update", external=True)
+        session.run(
+            "apt-get",
+            "install",
+            "-y",
+            *missing,
+            external=True,
+            env={"DEBIAN_FRONTEND": "noninteractive"},
+        )
+    session.install("-e", ".[sandbox,portal]", *_groups("test", "browser"))
+    axe = Path(session.create_tmp()).resolve() / "axe"
+    axe.mkdir(parents=True, exist_ok=True)
+    session.run(
+        "npm",
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--prefix",
+        str(axe),
+        "axe-core",
+        external=True,
+    )
+    env = {"PORTAL_AXE_JS": str(axe / "node_modules" / "axe-core" / "axe.min.js")}
+    session.run("pytest", "-m", "browser", "-p", "no:cacheprovider", "tests/portal", env=env)
 
 
 @nox.session
 def docs(session: nox.Session) -> None:
     """Build the Sphinx docs (html and doctest), warnings as errors."""
-    session.install("-e", ".[sandbox,fhir,ical]", *_groups("docs"))
+    session.install("-e", ".[sandbox,fhir,ical,portal]", *_groups("docs"))
     common = ["-W", "-n", "--keep-going", "-q", "docs"]
     session.run("sphinx-build", "-b", "html", *common, "docs/_build/html")
     session.run("sphinx-build", "-b", "doctest", *common, "docs/_build/doctest")

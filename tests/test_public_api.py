@@ -21,6 +21,7 @@ PUBLIC_MODULES = [
     "patientsky.sandbox",
     "patientsky.fhir",
     "patientsky.ical",
+    "patientsky.portal",
 ]
 
 

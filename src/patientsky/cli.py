@@ -17,6 +17,7 @@ The bare install (no extras) runs ``--help``, ``--version``, ``check-id`` and
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import sys
@@ -36,7 +37,11 @@ __all__ = [
 ]
 
 EXTRAS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
-    {"sandbox": ("starlette", "uvicorn", "fpdf")}
+    {
+        "sandbox": ("starlette", "uvicorn", "fpdf"),
+        # ``patientsky portal`` runs the sandbox too: both extras, as pip spells them.
+        "sandbox,portal": ("starlette", "uvicorn", "fpdf", "jinja2", "multipart"),
+    }
 )
 """The modules each extra installs, by the extra's name (``pip install "patientsky[sandbox]"``)."""
 
@@ -315,6 +320,58 @@ def _run_demo(args: argparse.Namespace, out: TextIO) -> int:
     return demo.run(args, out)
 
 
+# portal (the sandbox and the web portal in one process; loads them only when run) -----
+
+
+def _configure_portal(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--port", type=int, default=8080, help="the portal's port on 127.0.0.1 (0: any free one)"
+    )
+
+
+def _run_portal(args: argparse.Namespace, out: TextIO) -> int:
+    """Start the sandbox (in a thread) and the portal on 127.0.0.1; serve until interrupted."""
+    import errno
+    import socket
+
+    from patientsky.portal import DemoPerson, create_portal
+    from patientsky.portal.app import serve
+    from patientsky.sandbox import create_app, get_sandbox, serve_in_thread
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError("--port", "must be from 0 to 65535")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(("127.0.0.1", args.port))
+        sock.listen(128)  # connections wait in the backlog until uvicorn accepts them
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            out.write(f"patientsky portal: port {args.port} on 127.0.0.1 is already in use\n")
+            return 3
+        raise
+    with contextlib.closing(sock):
+        sandbox_app = create_app(demo=True)
+        sandbox = get_sandbox(sandbox_app)
+        demo = sandbox.demo
+        people = [
+            DemoPerson(login.name, login.national_id.reveal(), login.role)
+            for login in (demo.logins if demo is not None else ())
+        ]
+        with serve_in_thread(sandbox_app) as api:
+            portal = create_portal(api, sandbox_admin_key=sandbox.admin_key, demo_people=people)
+            address = f"http://127.0.0.1:{sock.getsockname()[1]}"
+            out.write(
+                f"PatientSky portal at {address}  (open it in a browser)\n"
+                f"  the sandbox behind it: {api}\n"
+                f"  log in as one of {len(people)} test people; Ctrl+C stops both\n"
+            )
+            out.flush()
+            serve(portal, sock)
+    return 0
+
+
 COMMANDS: tuple[Command, ...] = (
     Command(
         "availability",
@@ -334,6 +391,13 @@ COMMANDS: tuple[Command, ...] = (
         _configure_demo,
         _run_demo,
         extra="sandbox",
+    ),
+    Command(
+        "portal",
+        "run the web portal in front of a sandbox, on 127.0.0.1",
+        _configure_portal,
+        _run_portal,
+        extra="sandbox,portal",
     ),
     Command(
         "sandbox",

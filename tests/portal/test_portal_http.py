@@ -1,0 +1,446 @@
+"""The portal over HTTP without a browser: security headers, CSRF, cookies, and the flows."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import re
+from html import unescape
+from pathlib import Path
+
+import httpx
+import pytest
+
+from patientsky.portal import DemoPerson, create_portal
+from patientsky.reasons import Reason
+from tests.portal.conftest import Browser, World
+
+PORTAL_SRC = Path(__file__).parents[2] / "src" / "patientsky" / "portal"
+PAGES = [
+    "/min-side",
+    "/samtykke",
+    "/innboks",
+    "/arkiv",
+    "/konsultasjoner",
+    "/konsultasjoner/bestill?klinikk=clinic-sentrum",
+    "/dialoger/ny?klinikk=clinic-sentrum",
+    "/betalinger",
+    "/betalinger?fane=paid_this_year",
+    "/betalinger?fane=all_paid",
+    "/start-helsehjelp?q=Sentrum",
+    "/klinikker/clinic-sentrum",
+    "/relasjoner",
+    "/helsenorge",
+    "/e-apotek",
+]
+
+
+def _value(html: str, name: str) -> str:
+    """A hidden field's value, as the browser would send it."""
+    found = re.search(rf'name="{name}" value="([^"]+)"', html)
+    assert found, name
+    return unescape(found.group(1))
+
+
+def _sessions(world: World) -> list[object]:
+    # The test looks inside the portal's memory to find the token it must never send.
+    return list(world.app.state.portal.sessions._sessions.values())
+
+
+def test_every_page_carries_the_security_headers_and_no_store(
+    world: World, browser: Browser
+) -> None:
+    assert browser.login(world, "p-kari") == "/min-side"
+    for path in ["/logg-inn", *PAGES]:
+        response = browser.client.get(path)
+        assert response.status_code == 200, path
+        csp = response.headers["content-security-policy"]
+        assert "script-src 'self'" in csp
+        assert "unsafe-inline" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert response.headers["cache-control"] == "no-store", path
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert "<script" not in response.text
+        assert " style=" not in response.text
+    css = browser.client.get("/static/portal.css")
+    assert css.status_code == 200
+    assert "no-store" not in css.headers.get("cache-control", "")
+
+
+def test_the_session_cookie_is_httponly_lax_and_carries_only_a_signed_id(
+    world: World, browser: Browser
+) -> None:
+    response = browser.client.get("/logg-inn")
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    assert "Secure" not in cookie
+    browser.login(world, "p-kari")
+    value = browser.client.cookies["patientsky_portal"]
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}\.[0-9a-f]{64}", value)
+
+
+def test_a_login_gets_a_new_session_id_and_logout_ends_it(world: World, browser: Browser) -> None:
+    browser.get("/logg-inn")
+    before = browser.client.cookies["patientsky_portal"]
+    browser.login(world, "p-kari")
+    after = browser.client.cookies["patientsky_portal"]
+    assert before != after
+    browser.get("/min-side")
+    assert browser.post("/logg-ut", {}) == "/logg-inn?ut=1"
+    assert browser.client.get("/min-side", follow_redirects=False).headers["location"] == (
+        "/logg-inn"
+    )
+
+
+def test_the_cookie_is_secure_when_the_portal_is_served_over_https(world: World) -> None:
+    app = create_portal(world.base_url, demo_people=world.people, https=True)
+    from patientsky.sandbox import serve_in_thread
+
+    with serve_in_thread(app) as url, httpx.Client(base_url=url) as client:
+        assert "Secure" in client.get("/logg-inn").headers["set-cookie"]
+
+
+def test_the_access_token_never_reaches_the_browser(world: World, browser: Browser) -> None:
+    browser.login(world, "p-kari")
+    (session,) = [s for s in _sessions(world) if getattr(s, "token", None)]
+    token = session.token  # type: ignore[attr-defined]
+    assert token
+    for path in PAGES:
+        response = browser.client.get(path)
+        assert token not in response.text
+        assert all(token not in v for v in response.headers.values())
+    assert all(token not in v for v in browser.client.cookies.values())
+
+
+def test_no_national_identity_number_in_any_page_or_address(world: World, browser: Browser) -> None:
+    numbers = {p.national_id for p in world.people}
+    login_page = browser.get("/logg-inn")
+    assert not any(n in login_page for n in numbers)
+    browser.login(world, "p-kari")
+    for path in PAGES:
+        html = browser.get(path)
+        for target in re.findall(r'(?:href|action|src)="([^"]*)"', html):
+            assert not re.search(r"\d{11}", target), (path, target)
+        assert not any(n in html for n in numbers), path
+
+
+def test_a_form_without_the_sessions_csrf_token_is_refused(world: World, browser: Browser) -> None:
+    browser.login(world, "p-kari")
+    for token in ("", "forged"):
+        response = browser.client.post(
+            "/samtykke/trekk", data={"csrf": token}, follow_redirects=False
+        )
+        assert response.status_code == 403
+        assert "Skjemaet er utløpt" in response.text
+    assert "Samtykket ditt gjelder." in browser.get("/samtykke")
+
+
+def test_the_login_refuses_a_person_it_does_not_offer(world: World, browser: Browser) -> None:
+    browser.get("/logg-inn")
+    html = browser.post("/logg-inn", {"method": "bankid", "person": "99"}, expect=400)
+    assert "person" in html
+    html = browser.post("/logg-inn", {"method": "minid", "person": "0"}, expect=400)
+    assert "<code>method</code>" in html
+
+
+def test_the_language_switch_goes_back_only_to_a_page_of_the_portal(
+    world: World, browser: Browser
+) -> None:
+    browser.get("/logg-inn")
+    assert browser.post("/sprak", {"lang": "en", "next": "//evil.example/"}) == "/"
+    assert 'lang="en"' in browser.get("/logg-inn")
+    assert browser.post("/sprak", {"lang": "nn", "next": "/logg-inn"}) == "/logg-inn"
+    assert "Vel innloggingsmåte" in browser.get("/logg-inn")
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("nb", Reason.CONSENT_WITHDRAWN.message_nb),
+        ("nn", "Du har trekt samtykket ditt."),
+        ("en", Reason.CONSENT_WITHDRAWN.message_en),
+    ],
+)
+def test_a_withdrawn_consent_shows_the_rules_reason_in_the_users_language(
+    world: World, browser: Browser, lang: str, message: str
+) -> None:
+    browser.get("/logg-inn")
+    browser.post("/sprak", {"lang": lang, "next": "/logg-inn"})
+    assert browser.login(world, "p-per") == "/samtykke"
+    response = browser.client.get("/innboks")
+    assert response.status_code == 403
+    assert message in response.text
+    assert 'href="/samtykke"' in response.text
+
+
+def test_consent_is_given_and_withdrawn_from_the_consent_page(
+    world: World, browser: Browser
+) -> None:
+    browser.login(world, "p-per")
+    html = browser.get("/samtykke")
+    version = re.search(r'name="version" value="([^"]+)"', html)
+    assert version
+    assert browser.post("/samtykke/gi", {"version": version.group(1)}) == "/min-side"
+    assert "Per Olsen" in browser.get("/min-side")
+    assert browser.post("/samtykke/trekk", {}) == "/samtykke"
+    assert "Du har ikke samtykket" in browser.get("/samtykke")
+    assert browser.client.get("/min-side").status_code == 403
+
+
+def test_a_stale_profile_edit_is_caught_and_shown_not_lost(world: World, browser: Browser) -> None:
+    browser.login(world, "p-kari")
+    html = browser.get("/min-side")
+    form = {
+        "etag": _value(html, "etag"),
+        "given": "Kari",
+        "family": "Nordmann",
+        "street": "Storgata 1",
+        "postal_code": "0155",
+        "city": "Oslo",
+        "phone": "+4791234567",
+        "email": "kari@example.no",
+    }
+    assert browser.post("/min-side", form) == "/min-side?lagret=1"
+    # The same old version again: someone else saved in between.
+    html = browser.post("/min-side", {**form, "phone": "+4799999999"}, expect=409)
+    assert 'id="stale"' in html
+    assert "+4799999999" in html
+    assert 'value="+4791234567"' in html  # the form now holds what was saved
+
+
+def test_a_bad_field_in_the_profile_form_is_named(world: World, browser: Browser) -> None:
+    browser.login(world, "p-kari")
+    html = browser.get("/min-side")
+    html = browser.post(
+        "/min-side",
+        {
+            "etag": _value(html, "etag"),
+            "given": "Kari",
+            "family": "Nordmann",
+            "email": "not-an-email",
+        },
+        expect=400,
+    )
+    assert "<code>email</code>" in html
+
+
+def test_reading_a_closed_dialog_moves_it_to_the_archive(world: World, browser: Browser) -> None:
+    browser.login(world, "p-kari")
+    inbox = browser.get("/innboks")
+    for column in ("Oppdatert", "Type", "Fra", "Status"):
+        assert f'<th scope="col">{column}</th>' in inbox
+    assert "● Ulest" in inbox
+    html = browser.get("/dialoger/dlg-kari-3")
+    assert 'href="/arkiv"' in html
+    assert "dlg-kari-3" in browser.get("/arkiv")
+    assert "dlg-kari-3" not in browser.get("/innboks")
+
+
+def test_a_reply_is_sent_and_shown_in_the_thread(world: World, browser: Browser) -> None:
+    browser.login(world, "p-kari")
+    browser.get("/dialoger/dlg-kari-1")
+    location = browser.post("/dialoger/dlg-kari-1/svar", {"body": "Det klør fortsatt."})
+    assert location == "/dialoger/dlg-kari-1?ok=sent"
+    assert "Det klør fortsatt." in browser.get(location)
+
+
+def test_an_e_consultation_needs_the_fee_acknowledged(world: World, browser: Browser) -> None:
+    browser.login(world, "p-kari")
+    html = browser.get("/dialoger/ny?klinikk=clinic-sentrum")
+    assert "kr 183,00" in html
+    assert 'name="fee_acknowledged"' in html
+    form = {
+        "clinic": "clinic-sentrum",
+        "type": "e_consultation",
+        "subject": "Vondt i halsen",
+        "body": "En uke nå.",
+    }
+    html = browser.post("/dialoger/ny", form, expect=403)
+    assert Reason.FEE_NOT_ACKNOWLEDGED.message_nb in html
+    location = browser.post("/dialoger/ny", {**form, "fee_acknowledged": "yes"})
+    assert location.startswith("/dialoger/")
+    assert "Vondt i halsen" in browser.get(location)
+
+
+def test_a_free_time_is_booked_and_cancelled(world: World, browser: Browser) -> None:
+    browser.login(world, "p-kari")
+    html = browser.get("/konsultasjoner/bestill?klinikk=clinic-sentrum")
+    slot = re.search(r'name="slot" value="([^"]+)"', html)
+    assert slot
+    location = browser.post(
+        "/konsultasjoner/bestill",
+        {"clinic": "clinic-sentrum", "kind": "in_person", "slot": slot.group(1)},
+    )
+    assert location == "/konsultasjoner?ok=booked"
+    html = browser.get(location)
+    assert "Timen er bestilt." in html
+    assert "kr 350,00" in html
+    cancel = re.search(r'action="(/konsultasjoner/[^"]+/avbestill)"', html)
+    assert cancel
+    assert browser.post(cancel.group(1), {}) == "/konsultasjoner?ok=cancelled"
+
+
+def test_payments_show_three_tabs_six_columns_and_a_receipt(world: World, browser: Browser) -> None:
+    browser.login(world, "p-kari")
+    html = browser.get("/betalinger")
+    for tab in ("Utestående", "Betalt i år", "Alle betalte"):
+        assert tab in html
+    html = browser.get("/betalinger?fane=all_paid")
+    for column in ("Dato", "Klinikk", "Betaling", "Status", "Fakturanummer", "Betalt"):
+        assert f">{column}</th>" in html
+    assert re.search(r"kr \d[\d \xa0]*,\d\d", html)
+    receipt = re.search(r'href="(/betalinger/[^"]+/kvittering)"', html)
+    assert receipt
+    response = browser.client.get(receipt.group(1))
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["content-disposition"].startswith("attachment")
+
+
+def test_the_outstanding_tab_is_only_for_clinics_with_a_convene_terminal(
+    world: World, browser: Browser
+) -> None:
+    browser.login(world, "p-jonas")
+    html = browser.get("/betalinger")
+    assert "Utestående" not in html
+    assert "Betalt i år" in html
+
+
+def test_a_parent_acts_for_a_child_visibly_and_is_refused_on_the_16th_birthday(
+    world: World, browser: Browser
+) -> None:
+    browser.login(world, "p-kari")
+    html = browser.get("/relasjoner")
+    assert "Emil Nordmann" in html
+    assert "Sofie Nordmann" in html
+    assert browser.post("/handle-for", {"patient": "p-sofie"}) == "/min-side"
+    html = browser.get("/min-side")
+    assert re.search(r"Du ser opplysningene til: <strong>Sofie Nordmann</strong>", html)
+    assert "Tilbake til meg selv" in html
+    demo = world.sandbox.demo
+    assert demo is not None
+    born = next(p.birth_date for p in demo.patients if p.id == "p-sofie")
+    # 23.50 the evening before (Oslo, winter time = UTC+1): Kari logs in again, acts for
+    # Sofie; at midnight the parent's access ends, in the middle of the session.
+    eve = dt.datetime(born.year + 16, born.month, born.day, tzinfo=dt.UTC) - dt.timedelta(
+        minutes=70
+    )
+    world.sandbox.clock.set(eve)
+    browser.login(world, "p-kari")
+    assert browser.post("/handle-for", {"patient": "p-sofie"}) == "/min-side"
+    browser.get("/min-side")
+    world.sandbox.clock.advance(dt.timedelta(minutes=20))
+    response = browser.client.get("/min-side")
+    assert response.status_code == 403
+    assert Reason.CHILD_TURNED_16.message_nb in response.text
+    assert "Sofie Nordmann" in response.text  # whose data was asked for stays on screen
+    assert browser.post("/handle-for", {"patient": "me"}) == "/relasjoner"
+    assert (
+        "Sofie Nordmann"
+        not in browser.get("/relasjoner").split("Jeg kan handle")[1].split("<h2>")[0]
+    )
+
+
+def test_start_care_finds_a_clinic_and_its_services(world: World, browser: Browser) -> None:
+    browser.login(world, "p-jonas")
+    html = browser.get("/start-helsehjelp?q=Sentrum")
+    assert 'href="/klinikker/clinic-sentrum"' in html
+    html = browser.get("/klinikker/clinic-sentrum")
+    assert "Bestille time" in html
+    assert "E-konsultasjon" in html
+
+
+def test_a_prescription_renewal_is_sent_and_listed_with_its_status(
+    world: World, browser: Browser
+) -> None:
+    browser.login(world, "p-kari")
+    browser.get("/e-apotek")
+    location = browser.post(
+        "/e-apotek", {"clinic": "clinic-sentrum", "medications": "Cetirizin 10 mg"}
+    )
+    html = browser.get(location)
+    assert "Cetirizin 10 mg" in html
+    assert "Sendt" in html
+
+
+def test_helsenorge_links_are_shown_in_the_language(world: World, browser: Browser) -> None:
+    browser.login(world, "p-kari")
+    html = browser.get("/helsenorge")
+    assert 'href="https://' in html
+
+
+def test_an_unknown_page_answers_404_in_the_portals_layout(browser: Browser) -> None:
+    response = browser.client.get("/finnes-ikke")
+    assert response.status_code == 404
+    assert "Fant ikke siden." in response.text
+
+
+def test_the_demo_persons_repr_hides_the_national_id() -> None:
+    person = DemoPerson("Kari", "17912099997", "adult")
+    assert "17912099997" not in repr(person)
+
+
+def _imports(path: Path) -> list[str]:
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.append(node.module)
+            names += [f"{node.module}.{a.name}" for a in node.names]
+    return names
+
+
+def test_the_portal_imports_nothing_private_from_the_package_and_nothing_of_the_sandbox() -> None:
+    files = sorted(PORTAL_SRC.rglob("*.py"))
+    assert files
+    for path in files:
+        for name in _imports(path):
+            if not name.startswith("patientsky") or name.startswith("patientsky.portal"):
+                continue
+            assert not name.startswith("patientsky.sandbox"), (path.name, name)
+            assert not any(part.startswith("_") for part in name.split(".")), (path.name, name)
+
+
+def test_a_patient_switches_a_relations_access_off_and_on(world: World, browser: Browser) -> None:
+    browser.login(world, "p-olav")
+    html = browser.get("/relasjoner")
+    action = re.search(r'action="(/relasjoner/[^"]+)"', html)
+    assert action
+    assert browser.post(action.group(1), {"enabled": "off"}) == "/relasjoner"
+    html = browser.get("/relasjoner")
+    assert "Slå på tilgangen" in html
+    assert browser.post(action.group(1), {"enabled": "on"}) == "/relasjoner"
+
+
+def test_a_profile_photo_is_uploaded_and_shown(world: World, browser: Browser) -> None:
+    from tests.images import image
+
+    browser.login(world, "p-kari")
+    browser.get("/min-side")
+    response = browser.client.post(
+        "/min-side/bilde",
+        data={"csrf": browser.csrf},
+        files={"photo": ("me.png", image("PNG", (64, 64)), "image/png")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert 'src="/min-side/bilde"' in browser.get("/min-side")
+    photo = browser.client.get("/min-side/bilde")
+    assert photo.headers["content-type"] == "image/png"
+    assert photo.headers["cache-control"] == "no-store"
+    assert photo.content.startswith(b"\x89PNG")
+
+
+def test_a_photo_upload_without_the_csrf_token_is_refused(world: World, browser: Browser) -> None:
+    from tests.images import image
+
+    browser.login(world, "p-kari")
+    response = browser.client.post(
+        "/min-side/bilde",
+        files={"photo": ("me.png", image("PNG", (8, 8)), "image/png")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 403
