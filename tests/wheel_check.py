@@ -107,8 +107,8 @@ def check_the_command_line() -> None:
     as_json = _command("check-id", "--json", "17912099997", "--allow-synthetic")
     _check(json.loads(as_json.stdout)["birthDate"] == "2020-11-17", "check-id --json")
 
-    # The sandbox's calendar exports ship in the wheel as files; reading them needs no extra.
-    exports = resources.files("patientsky").joinpath("sandbox", "data")
+    # The calendar exports ship in the wheel as files; reading them needs no extra.
+    exports = resources.files("patientsky").joinpath("data", "calendar-exports")
     free = _command(
         "availability",
         str(exports),
@@ -118,6 +118,15 @@ def check_the_command_line() -> None:
         "2019-04-23T08:00:00/2019-04-23T12:00:00",
     )
     _check(free.returncode == 0, f"patientsky availability: {free.stderr}")
+    demo = _command(
+        "availability",
+        "--demo",
+        "--duration",
+        "30",
+        "--period",
+        "2019-04-23T08:00:00/2019-04-23T12:00:00",
+    )
+    _check(demo.returncode == 0, f"patientsky availability --demo: {demo.stderr}")
     _check(free.stdout.rstrip().endswith("free intervals"), "availability's answer")
 
     module = _run([sys.executable, "-m", "patientsky", "--help"])

@@ -468,6 +468,25 @@ REASONS_NN: Mapping[Reason, str] = MappingProxyType(
             "Du har alt så mange komande timar hos klinikken som han tillèt. Avbestill ein "
             "time eller vent til ein er over."
         ),
+        Reason.LATE_CANCELLATION_FEE_NOT_ACKNOWLEDGED: (
+            "Fristen for gratis avbestilling er ute. Du må stadfeste at du har lese om"
+            " avbestillingsgebyret før du avbestiller."
+        ),
+        Reason.NO_FEE_DUE: "Det skal ikkje betalast gebyr for denne timen.",
+        Reason.INVOICE_ALREADY_PAID: "Fakturaen er alt betalt.",
+        Reason.INVOICE_NOT_PAID: "Fakturaen er ikkje betalt, så det er ingenting å betale attende.",
+        Reason.PAYMENT_ALREADY_REFUNDED: "Betalinga er alt betalt attende.",
+        Reason.UNKNOWN_PAYMENT_METHOD: (
+            "Betalingsmåten er ukjend for denne versjonen og er ikkje tillaten."
+        ),
+        Reason.RENEWAL_ALREADY_DECIDED: "Førespurnaden om reseptfornying er alt handsama.",
+        Reason.UNKNOWN_RENEWAL_STATUS: (
+            "Førespurnaden har ein status som er ukjend for denne versjonen."
+        ),
+        Reason.CONSULTATION_NOT_BOOKED: (
+            "Timen er ikkje bestilt: han er avbestilt eller alt registrert."
+        ),
+        Reason.CONSULTATION_NOT_STARTED: "Timen har ikkje byrja enno.",
     }
 )
 """The rules' reason messages in nynorsk (they belong in :mod:`patientsky.reasons`)."""
