@@ -259,3 +259,29 @@ def test_a_database_of_another_version_is_refused_with_a_clear_error(tmp_path: P
 def test_a_database_records_the_version_of_its_tables(tmp_path: Path) -> None:
     with Storage(str(tmp_path / "new.db")) as storage, storage.read() as tx:
         assert tx.get_meta("schema_version") == SCHEMA_VERSION
+
+
+def test_the_access_log_is_append_only_in_the_database_itself(storage: Storage) -> None:
+    with storage.transaction() as tx:
+        first = tx.append_access("al-1", "p-kari", {"id": "al-1"})
+        second = tx.append_access("al-2", "p-kari", {"id": "al-2"})
+        tx.append_access("al-3", "p-olav", {"id": "al-3"})
+    assert first < second
+    for statement in ("DELETE FROM access_log", "UPDATE access_log SET data = '{}'"):
+        with (
+            pytest.raises(sqlite3.IntegrityError, match="append-only"),
+            storage.transaction() as tx,
+        ):
+            tx._conn.execute(statement)
+    assert storage.count("access_log") == 3
+
+
+def test_a_patients_access_log_reads_newest_first_a_page_at_a_time(storage: Storage) -> None:
+    with storage.transaction() as tx:
+        for n in range(5):
+            tx.append_access(f"al-{n}", "p-kari", {"n": n})
+            tx.append_access(f"al-other-{n}", "p-olav", {"n": -n})
+    with storage.read() as tx:
+        first = tx.access_entries("p-kari", before=None, limit=3)
+        rest = tx.access_entries("p-kari", before=first[-1][0], limit=3)
+    assert [data["n"] for _, data in first + rest] == [4, 3, 2, 1, 0]

@@ -15,6 +15,7 @@ import attrs
 
 from patientsky.errors import InvalidInput, PatientSkyError
 from patientsky.models import (
+    AccessLogEntry,
     Appointment,
     Calendar,
     Clinic,
@@ -354,3 +355,15 @@ class Repo:
     def public_services(self) -> list[PublicServiceLink]:
         """Return the links to public services."""
         return self._many("public_services", PublicServiceLink)
+
+    # --- the access log ---
+
+    def add_access_entry(self, entry: AccessLogEntry) -> int:
+        """Append an entry to the access log; return its number (entries are never changed)."""
+        return self.tx.append_access(entry.id, entry.patient_id, self.conv.unstructure(entry))
+
+    def access_entries(
+        self, patient_id: str, *, before: int | None, limit: int
+    ) -> list[tuple[int, dict[str, Any]]]:
+        """Return a patient's entries as wire JSON, newest first, with their numbers."""
+        return self.tx.access_entries(patient_id, before=before, limit=limit)

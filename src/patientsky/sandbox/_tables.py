@@ -3,8 +3,9 @@ The sandbox database's tables: their SQL, and the rows that are not wire records
 
 :class:`SideTables` holds what :class:`~patientsky.sandbox.storage.Transaction` does
 with photos, tokens, stored responses and settings, :class:`DialogRows` (in
-:mod:`patientsky.sandbox._dialog_rows`) what it does with dialogs; the generic records
-are in :mod:`patientsky.sandbox.storage`.
+:mod:`patientsky.sandbox._dialog_rows`) what it does with dialogs, :class:`AccessLogRows`
+(in :mod:`patientsky.sandbox._access_rows`) with the append-only access log; the generic
+records are in :mod:`patientsky.sandbox.storage`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ __all__ = [
     "StoredResponse",
 ]
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 """The version of the tables' layout, kept in ``meta``; another version is refused."""
 
 SECRETS = ("national_id_key", "video_link_key")
@@ -49,7 +50,15 @@ RECORD_TABLES = (
 )
 """The tables that hold records of the domain, each as wire JSON plus lookup columns."""
 
-_OTHER_TABLES = ("dialogs", "messages", "photos", "tokens", "idempotency_keys", "meta")
+_OTHER_TABLES = (
+    "access_log",
+    "dialogs",
+    "messages",
+    "photos",
+    "tokens",
+    "idempotency_keys",
+    "meta",
+)
 
 _SCHEMA_RECORD = """
 CREATE TABLE {t} (

@@ -54,6 +54,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from patientsky.errors import PatientSkyError
+from patientsky.sandbox._access_rows import ACCESS_LOG_SCHEMA, AccessLogRows
 from patientsky.sandbox._dialog_rows import DialogRows
 from patientsky.sandbox._tables import (
     _SCHEMA_DIALOGS,
@@ -73,7 +74,7 @@ from patientsky.sandbox._tables import (
 __all__ = ["RECORD_TABLES", "SCHEMA_VERSION", "SECRETS", "Storage", "StoredResponse", "Transaction"]
 
 
-class Transaction(DialogRows, SideTables):
+class Transaction(DialogRows, SideTables, AccessLogRows):
     """
     Reads and writes inside one transaction (or one locked read); get one from :class:`Storage`.
 
@@ -194,6 +195,8 @@ class Storage:
             if not tables:
                 script = "".join(_SCHEMA_RECORD.format(t=t) for t in RECORD_TABLES)
                 for statement in _statements(script + _SCHEMA_DIALOGS + _SCHEMA_OTHER):
+                    conn.execute(statement)
+                for statement in ACCESS_LOG_SCHEMA:
                     conn.execute(statement)
                 meta = [("schema_version", SCHEMA_VERSION)]
                 meta += [(name, secrets.token_hex(32)) for name in SECRETS]
