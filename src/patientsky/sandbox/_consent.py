@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from patientsky.models import (
     Action,
+    LoggedOperation,
     Patient,
 )
 from patientsky.rules import (
@@ -63,6 +64,7 @@ def _consent_state(ctx: Ctx, patient: Patient) -> Response:
     "getConsent",
     "Whether consent is in force, and its history (C1–C3)",
     ok={200: reply("ConsentState", "The consent state.")},
+    log=LoggedOperation.VIEW_CONSENT,
 )
 def get_consent(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/consent: the patient sees it even when withdrawn."""
@@ -117,6 +119,7 @@ def _change_consent(ctx: Ctx, give: bool) -> Response:
     errors=(409,),
     body="ConsentGive",
     writes=True,
+    log=LoggedOperation.GIVE_CONSENT,
 )
 def give_consent(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/consent."""
@@ -130,6 +133,7 @@ def give_consent(ctx: Ctx) -> Response:
     ok={200: reply("ConsentState", "The consent state.")},
     errors=(409,),
     writes=True,
+    log=LoggedOperation.WITHDRAW_CONSENT,
 )
 def withdraw_consent(ctx: Ctx) -> Response:
     """DELETE /v1/patients/{patientId}/consent."""

@@ -13,12 +13,14 @@ from patientsky.errors import InvalidInput
 from patientsky.models import (
     Action,
     ConsultationKind,
+    LoggedOperation,
     Patient,
 )
 from patientsky.rules import (
     booking,
 )
 from patientsky.rules.decision import Denied
+from patientsky.sandbox._access_log import note_access
 from patientsky.sandbox._context import (
     Ctx,
     deny_unless,
@@ -53,6 +55,7 @@ ops = Operations("consultations")
         *PAGING,
     ),
     may=Action.VIEW_PROFILE,
+    log=LoggedOperation.LIST_CONSULTATIONS,
 )
 def list_consultations(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/consultations?when=upcoming|past."""
@@ -79,6 +82,7 @@ def list_consultations(ctx: Ctx) -> Response:
     writes=True,
     idempotent=True,
     may=Action.BOOK_CONSULTATION,
+    log=LoggedOperation.BOOK_CONSULTATION,
 )
 def book_consultation(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/consultations: the booking rule decides."""
@@ -139,6 +143,8 @@ def book_consultation(ctx: Ctx) -> Response:
     ctx.repo.save_consultation(made.consultation)
     for appointment in made.appointments:
         ctx.repo.save_appointment(appointment, clinic.id)
+    action = booking.booking_action(kind)
+    note_access(ctx, resource_id=made.consultation.id, clinic_id=clinic.id, action=action)
     return ok(ctx.dump(made.consultation), 201)
 
 
@@ -174,6 +180,7 @@ def _own_consultation(ctx: Ctx, patient: Patient) -> Any:
     writes=True,
     idempotent=True,
     may=Action.BOOK_CONSULTATION,
+    log=LoggedOperation.CANCEL_CONSULTATION,
 )
 def cancel_consultation(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/consultations/{consultationId}/cancel."""
@@ -195,6 +202,7 @@ def cancel_consultation(ctx: Ctx) -> Response:
     ctx.repo.save_consultation(made.consultation)
     for appointment in made.appointments:
         ctx.repo.save_appointment(appointment, clinic.id)
+    note_access(ctx, clinic_id=clinic.id, action=booking.booking_action(found.kind))
     return ok(ctx.dump(made.consultation))
 
 
@@ -206,6 +214,7 @@ def cancel_consultation(ctx: Ctx) -> Response:
     errors=(409,),
     params=(path_id("consultationId", "consultation"),),
     may=Action.START_VIDEO_CONSULTATION,
+    log=LoggedOperation.OPEN_VIDEO_CONSULTATION,
 )
 def get_video_link(ctx: Ctx) -> Response:
     """GET .../consultations/{consultationId}/video: only a booked video consultation has one."""
@@ -215,4 +224,5 @@ def get_video_link(ctx: Ctx) -> Response:
     if found.kind is not ConsultationKind.VIDEO or not found.holds_time:
         raise ApiProblem(404, "not_found", "this consultation has no video link")
     room = ctx.repo.video_room(found.id)
+    note_access(ctx, clinic_id=found.clinic_id)
     return ok({"joinUrl": f"https://video.sandbox.patientsky.invalid/room/{room}"})

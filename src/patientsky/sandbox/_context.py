@@ -1,9 +1,8 @@
 """
 What every handler shares: the sandbox's state, the request context and small helpers.
 
-A handler gets a :class:`Ctx`; it reads the path's patient with :meth:`Ctx.patient`,
-asks the rules through :meth:`Ctx.require`, reads its body with :func:`field`, and
-answers with :func:`ok` (or a :class:`~starlette.responses.Response` of its own).
+A handler gets a :class:`Ctx`: the path's patient from :meth:`Ctx.patient`, the rules
+through :meth:`Ctx.require`, the body by :func:`field`, and answers with :func:`ok`.
 """
 
 from __future__ import annotations
@@ -59,9 +58,8 @@ class Sandbox:
         storage: The database.
         clock: The sandbox clock.
         demo: The demo world loaded into the database, if any.
-        admin_key: The secret that sandbox-only operations (the clock, clinic login,
-            clinic-side helpers) require as a bearer token; a random one if None.
-            Never in a repr or a log.
+        admin_key: The bearer token sandbox-only operations require; a random one if
+            None. Never in a repr or a log.
         limits: Rate limits and caps; the defaults if None.
     """
 
@@ -79,7 +77,6 @@ class Sandbox:
         self.limits = limits or Limits()
         self.guard = Guard(self.limits)
         self.admin_key = admin_key or secrets.token_urlsafe(32)
-        # A sandbox holds test people only: a real person's number is refused everywhere.
         self.converter: WireConverter = make_converter(synthetic_national_ids_only=True)
 
     def __repr__(self) -> str:
@@ -113,6 +110,7 @@ class Ctx:
     now: dt.datetime
     principal: Principal | None
     _patients: dict[str, Patient] = attrs.field(factory=dict, repr=False)
+    log_notes: dict[str, Any] = attrs.field(factory=dict, repr=False)  # see _access_log.note_access
 
     @property
     def conv(self) -> WireConverter:
@@ -162,7 +160,8 @@ class Ctx:
             # The actor's own relations only serve to explain a chain (TRANSITIVE_RELATION).
             seen = {r.id for r in relations}
             relations += [r for r in self.repo.relations_by(actor) if r.id not in seen]
-        return AccessRequest(
+        # Kept for the access log: the request that allowed the operation (see _access_log).
+        request = self.log_notes["request"] = AccessRequest(
             session=session,
             action=action,
             patient=patient,
@@ -172,6 +171,7 @@ class Ctx:
             actor_consent=None if actor == patient.id else self.repo.consent(actor),
             relations=tuple(relations),
         )
+        return request
 
     def require(self, patient: Patient, action: Any) -> AccessRequest:
         """
@@ -186,10 +186,9 @@ class Ctx:
 
     def require_any(self, patient: Patient, actions: tuple[Action, ...]) -> None:
         """
-        Check that the logged-in person may do at least one of ``actions`` for ``patient``.
+        Check that the logged-in person may do one of ``actions`` for ``patient``.
 
-        Used before a body is read when the body decides which action is needed (a
-        dialog's type): a stranger is refused before learning anything from validation.
+        Used before a body that decides the action is read: a stranger learns nothing.
 
         Raises:
             ApiProblem: 403 with the first action's reason if none is allowed.
@@ -248,11 +247,10 @@ def field(ctx: Ctx, data: Mapping[str, Any], name: str, cls: Any, *, required: b
         ApiProblem: 400 naming the field if it is missing (and required) or invalid.
     """
     if name not in data:
-        if required:
-            raise ApiProblem(
-                400, "invalid_input", f"{name}: is required", errors=((name, "is required"),)
-            )
-        return None
+        if not required:
+            return None
+        message = "is required"
+        raise ApiProblem(400, "invalid_input", f"{name}: {message}", errors=((name, message),))
     try:
         return ctx.conv.structure(data[name], cls)
     except InvalidInput as exc:
@@ -285,8 +283,14 @@ def clinic_of_path(ctx: Ctx) -> Clinic:
 
 
 def new_id(prefix: str) -> str:
-    """Return a new random id with a readable prefix."""
-    return f"{prefix}-{secrets.token_hex(8)}"
+    """Return a new random id with a readable prefix; never 11 digits in a row (an fnr)."""
+    token = secrets.token_hex(8)
+    while _ELEVEN_DIGITS.search(token):  # 3 % of 16 hex digits would hold such a run
+        token = secrets.token_hex(8)
+    return f"{prefix}-{token}"
+
+
+_ELEVEN_DIGITS = re.compile(r"[0-9]{11}")
 
 
 def page(
@@ -331,8 +335,7 @@ def query_int(query: Mapping[str, str], name: str, default: int, low: int, high:
     raw = query.get(name)
     if raw is None:
         return default
-    # ASCII digits only (str.isdigit also takes "²" and "٣"), and few enough of them that
-    # the number is read whole: never a prefix of it, never a huge int.
+    # ASCII digits only (isdigit takes "²" and "٣"), few enough to read whole: no huge int.
     if _ASCII_INT.fullmatch(raw) is None or not low <= int(raw) <= high:
         message = f"must be an integer from {low} to {high}"
         raise ApiProblem(400, "invalid_input", f"{name}: {message}", errors=((name, message),))
@@ -378,11 +381,9 @@ def file_response(
     ctx: Ctx, data: bytes, media_type: str, headers: Mapping[str, str] | None = None
 ) -> Response:
     """
-    A file: as ``media_type``, or as ``application/octet-stream`` if Accept asks for that.
+    A file: as ``media_type``, or as ``application/octet-stream`` if Accept names only that.
 
-    A client that accepts the file's own type (or ``*/*``, or sends no Accept) gets it;
-    one that names ``application/octet-stream`` but not the file's type gets the same
-    bytes as ``application/octet-stream`` (the media type generated clients read).
+    Generated clients read that media type; a client that sends no Accept gets the file's.
     """
     wanted = {
         part.split(";")[0].strip().lower()

@@ -12,13 +12,15 @@ An operation is declared once, next to its handler, with the decorator of its mo
         "The patient's profile (P2, P5)",
         ok={200: reply("Patient", "The profile.", ETAG_HEADER)},
         may=Action.VIEW_PROFILE,
+        log=LoggedOperation.VIEW_PROFILE,
     )
     def get_profile(ctx: Ctx) -> Response: ...
 
 From the :class:`Operation` the app builds its route, authentication (``caller``), the
 action the rules must allow (``may``), the transaction (``writes``), the
-``Idempotency-Key`` handling, the rate limit, and its entry in the OpenAPI document
-(:meth:`Operation.document`): parameters, request body, responses and security. The
+``Idempotency-Key`` handling, the rate limit, the access-log entry a success records
+(``log``, see :mod:`patientsky.sandbox._access_log`), and its entry in the OpenAPI
+document (:meth:`Operation.document`): parameters, request body, responses and security. The
 schemas come from the attrs models (:mod:`patientsky.sandbox._schemas`); the
 declaration names them.
 """
@@ -31,7 +33,7 @@ from typing import Any, Literal, TypeVar
 import attrs
 from starlette.responses import Response
 
-from patientsky.models import Action
+from patientsky.models import Action, LoggedOperation
 from patientsky.sandbox._parts import (
     ERROR_TEXT,
     ETAG_HEADER,
@@ -122,6 +124,10 @@ class Operation:
             default (None) when it is safe, a ``PUT`` or ``DELETE``, conditional on
             ``If-Match``, or takes an ``Idempotency-Key``.
         documented: Whether the OpenAPI document lists it.
+        log: What the access log records when it succeeds (an operation on a patient's
+            data, see :data:`~patientsky.rules.access_log.LOG_RULES`): one entry, in
+            its transaction; None for one that touches no patient's data, which
+            :data:`~patientsky.sandbox._access_log.UNLOGGED` must then name.
     """
 
     method: str
@@ -142,6 +148,7 @@ class Operation:
     limit: Limit | None = None
     repeatable: bool | None = None
     documented: bool = True
+    log: LoggedOperation | None = None
 
     @property
     def auth(self) -> bool:

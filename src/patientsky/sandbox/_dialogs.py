@@ -17,6 +17,7 @@ from patientsky.models import (
     Counterpart,
     CounterpartKind,
     Dialog,
+    LoggedOperation,
     Message,
     Patient,
 )
@@ -25,6 +26,7 @@ from patientsky.rules import (
     dialogs,
 )
 from patientsky.rules.decision import Denied
+from patientsky.sandbox._access_log import note_access
 from patientsky.sandbox._context import (
     Ctx,
     clinic_of_path,
@@ -96,6 +98,7 @@ def _dialog_response(ctx: Ctx, head: Dialog, status: int = 200) -> Response:
         *PAGING,
     ),
     may=Action.READ_MESSAGES,
+    log=LoggedOperation.LIST_DIALOGS,
 )
 def list_dialogs(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/dialogs?folder=inbox|archive, newest first."""
@@ -125,6 +128,7 @@ def list_dialogs(ctx: Ctx) -> Response:
     writes=True,
     idempotent=True,
     may=(Action.SEND_MESSAGES, Action.START_E_CONSULTATION, Action.REQUEST_PRESCRIPTION_RENEWAL),
+    log=LoggedOperation.START_DIALOG,
 )
 def start_dialog(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/dialogs: type enabled by the clinic, fee acknowledged."""
@@ -159,6 +163,7 @@ def start_dialog(ctx: Ctx) -> Response:
         deny_unless(outcome)
     dialog = outcome.unwrap()
     ctx.repo.save_dialog(dialog)
+    note_access(ctx, resource_id=dialog.id, clinic_id=clinic.id, action=action)
     return _dialog_response(ctx, dialog, 201)
 
 
@@ -177,6 +182,7 @@ def _own_dialog(ctx: Ctx, patient: Patient) -> DialogHead:
     params=(path_id("dialogId", "dialog"),),
     writes=True,
     may=Action.READ_MESSAGES,
+    log=LoggedOperation.READ_DIALOG,
 )
 def read_dialog(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/dialogs/{dialogId}: reading marks it read (M5)."""
@@ -186,6 +192,7 @@ def read_dialog(ctx: Ctx) -> Response:
     dialog = dialogs.read_dialog(head, ctx.now)
     if dialog is not head:
         ctx.repo.save_dialog_header(dialog)
+    note_access(ctx, clinic_id=dialog.clinic_id)
     return _dialog_response(ctx, dialog)
 
 
@@ -213,6 +220,7 @@ def _author(ctx: Ctx, patient: Patient) -> tuple[AuthorKind, str]:
     writes=True,
     idempotent=True,
     may=Action.SEND_MESSAGES,
+    log=LoggedOperation.SEND_MESSAGE,
 )
 def reply_to_dialog(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/dialogs/{dialogId}/messages."""
@@ -240,6 +248,7 @@ def reply_to_dialog(ctx: Ctx) -> Response:
         deny_unless(outcome)
     updated = outcome.unwrap()
     ctx.repo.append_message(updated, message)
+    note_access(ctx, clinic_id=dialog.clinic_id)
     # The new message, not the thread: the answer costs the same on the thousandth reply.
     where = f"/v1/patients/{patient.id}/dialogs/{dialog.id}"
     return ok(ctx.dump(message), 201, headers={"Location": where})
@@ -252,6 +261,7 @@ def reply_to_dialog(ctx: Ctx) -> Response:
     ok={200: reply("ClinicFeeNotice", "The fee notice.")},
     params=(path_id("clinicId", "clinic"),),
     may=Action.START_E_CONSULTATION,
+    log=LoggedOperation.VIEW_FEE_NOTICE,
 )
 def get_fee_notice(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/clinics/{clinicId}/fee-notice (M7)."""

@@ -10,6 +10,7 @@ operation's module is named. The router, the guards and the OpenAPI document all
 from __future__ import annotations
 
 from patientsky.sandbox import (
+    _access_log,
     _clinics,
     _consent,
     _consultations,
@@ -38,6 +39,7 @@ MODULES = (
     _payments,
     _relations,
     _renewals,
+    _access_log,
     _clinics,
     _public,
 )

@@ -21,12 +21,7 @@ from patientsky.rules.communication import FeeNotice
 from patientsky.rules.decision import Reason
 from patientsky.rules.payments import PaymentRow
 from patientsky.sandbox._declare import HANDLE_PATTERN, HEADERS
-from patientsky.sandbox._http import (
-    DOCUMENT_PATH,
-    GENERIC_CODES,
-    MAX_JSON_BYTES,
-    MAX_PHOTO_BYTES,
-)
+from patientsky.sandbox._http import DOCUMENT_PATH, GENERIC_CODES, MAX_JSON_BYTES, MAX_PHOTO_BYTES
 from patientsky.sandbox._schemas import MODEL_CLASSES, Builder, Schema, camel, open_enum
 from patientsky.sandbox._schemas import ref as _ref
 
@@ -45,6 +40,9 @@ __all__ = [
 
 API_VERSION = "1.0.0"
 """The version of the contract."""
+
+_TAGS = "sandbox session profile consent consultations dialogs payments care relations"
+_TAGS += " access-log clinics public"
 
 
 def _page(item: Schema, extra: dict[str, Schema] | None = None) -> Schema:
@@ -305,6 +303,7 @@ def _api_schemas(b: Builder) -> None:
         ("ConsultationPage", _ref("Consultation")),
         ("DialogPage", _ref("DialogView")),
         ("RelationPage", _ref("Relation")),
+        ("AccessLogPage", _ref("AccessLogEntry")),
         ("RenewalPage", _ref("PrescriptionRenewalRequest")),
         ("ClinicPage", _ref("Clinic")),
     ):
@@ -357,22 +356,7 @@ def build_document() -> dict[str, Any]:
             "license": {"name": "MIT", "identifier": "MIT"},
         },
         "servers": [{"url": "/"}],
-        "tags": [
-            {"name": name}
-            for name in (
-                "sandbox",
-                "session",
-                "profile",
-                "consent",
-                "consultations",
-                "dialogs",
-                "payments",
-                "care",
-                "relations",
-                "clinics",
-                "public",
-            )
-        ],
+        "tags": [{"name": name} for name in _TAGS.split()],
         "paths": _paths(),
         "components": {
             "schemas": dict(sorted(b.schemas.items())),

@@ -8,10 +8,12 @@ from starlette.responses import Response
 
 from patientsky.models import (
     Action,
+    LoggedOperation,
 )
 from patientsky.rules import (
     payments,
 )
+from patientsky.sandbox._access_log import note_access
 from patientsky.sandbox._context import (
     Ctx,
     file_response,
@@ -52,6 +54,7 @@ ops = Operations("payments")
         *PAGING,
     ),
     may=Action.VIEW_PAYMENTS,
+    log=LoggedOperation.LIST_PAYMENTS,
 )
 def list_payments(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/payments?tab=...: tabs and totals from the payments rule."""
@@ -91,6 +94,7 @@ def list_payments(ctx: Ctx) -> Response:
     },
     params=(path_id("paymentId", "payment"),),
     may=Action.VIEW_PAYMENTS,
+    log=LoggedOperation.DOWNLOAD_RECEIPT,
 )
 def download_receipt(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/payments/{paymentId}/receipt (B5): a PDF."""
@@ -99,6 +103,7 @@ def download_receipt(ctx: Ctx) -> Response:
     payment = ctx.repo.payment(ctx.call.path_params["paymentId"])
     if payment is None or payment.patient_id != patient.id:
         raise ApiProblem(404, "not_found", "no such payment")
+    note_access(ctx, clinic_id=payment.clinic_id)
     pdf = receipt_pdf(payment, patient_name=patient.name.full)
     disposition = attachment(f"kvittering-{payment.id}.pdf")
     return file_response(ctx, pdf, "application/pdf", {"Content-Disposition": disposition})

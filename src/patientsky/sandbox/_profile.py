@@ -13,6 +13,7 @@ from starlette.responses import Response
 from patientsky.models import (
     Action,
     ContactDetails,
+    LoggedOperation,
     Patient,
     PersonName,
     PhotoRef,
@@ -58,6 +59,7 @@ def _etag(ctx: Ctx, patient: Patient) -> str:
     "The patient's profile (P2, P5)",
     ok={200: reply("Patient", "The profile.", ETAG_HEADER)},
     may=Action.VIEW_PROFILE,
+    log=LoggedOperation.VIEW_PROFILE,
 )
 def get_profile(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/profile."""
@@ -78,6 +80,7 @@ def get_profile(ctx: Ctx) -> Response:
     merge_patch=True,
     writes=True,
     may=Action.EDIT_PROFILE,
+    log=LoggedOperation.EDIT_PROFILE,
 )
 def update_profile(ctx: Ctx) -> Response:
     """
@@ -157,6 +160,7 @@ def merge_patch(target: Any, patch: Any) -> Any:
     "The profile photo (P1)",
     ok={200: reply(None, "The image.", media=("image/jpeg", "image/png"))},
     may=Action.VIEW_PROFILE,
+    log=LoggedOperation.VIEW_PHOTO,
 )
 def get_photo(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/photo."""
@@ -178,6 +182,7 @@ def get_photo(ctx: Ctx) -> Response:
     writes=True,
     may=Action.EDIT_PROFILE,
     limit="photo",
+    log=LoggedOperation.CHANGE_PHOTO,
 )
 def put_photo(ctx: Ctx) -> Response:
     """

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from patientsky.errors import InvalidInput
 from patientsky.models import (
     Action,
+    LoggedOperation,
     Patient,
     RelationKind,
 )
@@ -21,6 +22,7 @@ from patientsky.rules import (
 from patientsky.rules.access import decide
 from patientsky.rules.decision import Denied
 from patientsky.sandbox import _auth
+from patientsky.sandbox._access_log import note_access
 from patientsky.sandbox._context import (
     Ctx,
     clinic_of_path,
@@ -51,6 +53,7 @@ ops = Operations("relations")
     ok={200: reply("RelationPage", "A page of relations.")},
     params=PAGING,
     may=Action.MANAGE_RELATIONS,
+    log=LoggedOperation.LIST_RELATIONS,
 )
 def list_relations(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/relations (R1)."""
@@ -76,6 +79,7 @@ def _own_relation(ctx: Ctx, patient: Patient) -> Any:
     writes=True,
     may=Action.MANAGE_RELATIONS,
     repeatable=True,  # it sets values, so a repeat sets the same ones
+    log=LoggedOperation.CHANGE_RELATION,
 )
 def change_relation(ctx: Ctx) -> Response:
     """PATCH /v1/patients/{patientId}/relations/{relationId}: actions, switch off or on (R4)."""
@@ -116,6 +120,7 @@ def change_relation(ctx: Ctx) -> Response:
     params=(path_id("relationId", "relation"),),
     writes=True,
     may=Action.MANAGE_RELATIONS,
+    log=LoggedOperation.REMOVE_RELATION,
 )
 def remove_relation(ctx: Ctx) -> Response:
     """DELETE /v1/patients/{patientId}/relations/{relationId} (R4)."""
@@ -140,6 +145,7 @@ def remove_relation(ctx: Ctx) -> Response:
     caller="person_or_clinic",
     writes=True,
     idempotent=True,
+    log=LoggedOperation.ADD_RELATION,
 )
 def add_relation(ctx: Ctx) -> Response:
     """POST /v1/clinics/{clinicId}/relations: only a clinic adds relations (R3)."""
@@ -184,6 +190,7 @@ def add_relation(ctx: Ctx) -> Response:
         deny_unless(outcome)
     relation = outcome.unwrap()
     ctx.repo.save_relation(relation)
+    note_access(ctx, patient_id=patient.id, resource_id=relation.id)
     return ok(ctx.dump(relation), 201)
 
 

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from patientsky.errors import InvalidInput
 from patientsky.models import (
     Action,
+    LoggedOperation,
     PrescriptionRenewalRequest,
 )
 from patientsky.rules import (
@@ -16,6 +17,7 @@ from patientsky.rules import (
     communication,
 )
 from patientsky.rules.decision import Denied
+from patientsky.sandbox._access_log import note_access
 from patientsky.sandbox._context import (
     Ctx,
     clinic_of_path,
@@ -68,6 +70,7 @@ def get_clinic_services(ctx: Ctx) -> Response:
     ok={200: reply("RenewalPage", "A page of requests.")},
     params=PAGING,
     may=Action.REQUEST_PRESCRIPTION_RENEWAL,
+    log=LoggedOperation.LIST_RENEWALS,
 )
 def list_renewals(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/prescription-renewals (E1)."""
@@ -87,6 +90,7 @@ def list_renewals(ctx: Ctx) -> Response:
     writes=True,
     idempotent=True,
     may=Action.REQUEST_PRESCRIPTION_RENEWAL,
+    log=LoggedOperation.REQUEST_RENEWAL,
 )
 def request_renewal(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/prescription-renewals (E1)."""
@@ -115,4 +119,5 @@ def request_renewal(ctx: Ctx) -> Response:
         deny_unless(outcome)
     renewal: PrescriptionRenewalRequest = outcome.unwrap()
     ctx.repo.save_renewal(renewal)
+    note_access(ctx, resource_id=renewal.id, clinic_id=clinic.id)
     return ok(ctx.dump(renewal), 201)

@@ -26,6 +26,7 @@ Schema = dict[str, Any]
 """A JSON schema (or any part of the OpenAPI document), as JSON-ready data."""
 
 MODEL_CLASSES: tuple[type[Any], ...] = (
+    m.AccessLogEntry,
     m.Address,
     m.Appointment,
     m.Calendar,

@@ -29,6 +29,7 @@ from starlette.routing import Route
 
 from patientsky.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from patientsky.sandbox import _handlers
+from patientsky.sandbox._access_log import record_access
 from patientsky.sandbox._auth import PersonPrincipal, Principal, authenticate
 from patientsky.sandbox._context import Ctx, Sandbox
 from patientsky.sandbox._declare import Operation
@@ -117,10 +118,14 @@ def _run(sandbox: Sandbox, op: Operation, call: Call, template: str) -> Response
 
     The order is the contract: who (authenticate), then may (authorise), then what
     (the Idempotency-Key, replay, the body). A stored response is replayed only to a
-    caller who may still make the request.
+    caller who may still make the request. A call that succeeds records its
+    access-log entry in the same transaction (see :mod:`patientsky.sandbox._access_log`).
     """
     now = sandbox.now()
-    context = sandbox.storage.transaction() if op.writes else sandbox.storage.read()
+    # An operation on a patient's data writes its access-log entry, so even a read of
+    # one runs in a write transaction: the entry commits with it or not at all.
+    writes = op.writes or op.log is not None
+    context = sandbox.storage.transaction() if writes else sandbox.storage.read()
     with context as tx:
         repo = Repo(tx, sandbox.converter)
         principal = authenticate(tx, call.headers, now) if op.auth else None
@@ -146,6 +151,8 @@ def _run(sandbox: Sandbox, op: Operation, call: Call, template: str) -> Response
                     stored.body, stored.status, headers=headers, media_type=stored.media_type
                 )
         response = op.handler(ctx)
+        if 200 <= response.status_code < 300:
+            record_access(ctx, op)  # a replay returned above: one entry per call done
         if key is not None and principal is not None and 200 <= response.status_code < 300:
             kept = {k: v for k, v in response.headers.items() if k.lower() in _REPLAYED_HEADERS}
             tx.put_response(
