@@ -48,6 +48,7 @@ from patientsky.errors import (
     Unauthorized,
 )
 from patientsky.models import (
+    AccessLogEntry,
     Action,
     Clinic,
     CommunicationType,
@@ -342,6 +343,14 @@ REQUESTS: list[tuple[str, Scenario, str, str, dict[str, str], Any]] = [
         {"principalId": "p-1", "representativeId": "p-2", "kind": "parent"},
     ),
     (
+        "access log",
+        lambda c: collect(c.access_log(limit=5)),
+        "GET",
+        "/v1/patients/me/access-log",
+        {"limit": "5"},
+        None,
+    ),
+    (
         "public services",
         lambda c: c.public_services.list(),
         "GET",
@@ -581,6 +590,7 @@ def test_payment_tabs_read_as_rows_with_the_tabs_total(
     clinics=st.lists(s.clinics(), max_size=3),
     links=st.lists(s.public_service_links(), max_size=3),
     session=s.login_sessions(),
+    entries=st.lists(s.access_log_entries(), max_size=3),
 )
 def test_lists_and_single_values_read_as_their_models(
     kind: str,
@@ -589,6 +599,7 @@ def test_lists_and_single_values_read_as_their_models(
     clinics: list[Clinic],
     links: list[PublicServiceLink],
     session: LoginSession,
+    entries: list[AccessLogEntry],
 ) -> None:
     def page(items: list[Any]) -> httpx.Response:
         return ok({"data": [wire.unstructure(i) for i in items], "nextCursor": None})
@@ -599,6 +610,8 @@ def test_lists_and_single_values_read_as_their_models(
             return page(relations)
         if path.endswith("/prescription-renewals"):
             return page(renewals)
+        if path.endswith("/access-log"):
+            return page(entries)
         if path == "/v1/clinics":
             return page(clinics)
         if path == "/v1/public-services":
@@ -612,6 +625,8 @@ def test_lists_and_single_values_read_as_their_models(
         assert await collect(client.clinics.search()) == clinics
         assert await client.public_services.list() == links
         assert await client.session.get() == session
+        assert await collect(client.access_log()) == entries
+        assert await collect(client.acting_for("p-42").access_log()) == entries
 
     run(go())
 

@@ -30,6 +30,7 @@ from patientsky.client._types import (
 )
 from patientsky.contract import openapi_document
 from patientsky.models import (
+    AccessLogEntry,
     Action,
     Clinic,
     CommunicationType,
@@ -150,6 +151,7 @@ OPERATIONS: dict[str, tuple[Callable[[], Call[Any]], Shape]] = {
     "listPayments": (lambda: calls.list_payments("me", "all_paid", 10), ("page", PaymentRow)),
     "downloadReceipt": (lambda: calls.receipt("me", "x-paymentId"), ("bytes", None)),
     "listRelations": (lambda: calls.list_relations("me", 10), ("page", Relation)),
+    "listAccessLog": (lambda: calls.list_access_log("me", 10), ("page", AccessLogEntry)),
     "changeRelation": (
         lambda: calls.change_relation(
             "me", "x-relationId", actions=[Action.READ_MESSAGES], enabled=True

@@ -32,6 +32,7 @@ from patientsky.client._types import (
 )
 from patientsky.errors import InvalidInput
 from patientsky.models import (
+    AccessLogEntry,
     Action,
     Clinic,
     CommunicationType,
@@ -657,6 +658,16 @@ def list_relations(scope: str, limit: int | None) -> Call[Page[Relation]]:
         "GET",
         (*_patient(scope), "relations"),
         page(Relation),
+        params=query(limit=_limit(limit)),
+    )
+
+
+def list_access_log(scope: str, limit: int | None) -> Call[Page[AccessLogEntry]]:
+    """``GET /v1/patients/{id}/access-log``: newest first."""
+    return Call(
+        "GET",
+        (*_patient(scope), "access-log"),
+        page(AccessLogEntry),
         params=query(limit=_limit(limit)),
     )
 

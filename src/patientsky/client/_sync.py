@@ -68,6 +68,7 @@ from patientsky.client._types import (
 )
 from patientsky.errors import InvalidInput
 from patientsky.models import (
+    AccessLogEntry,
     Action,
     Clinic,
     CommunicationType,
@@ -362,6 +363,30 @@ class PortalClient:
             return record(result)
         finally:
             steps.close()
+
+    def access_log(
+        self,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Pager[AccessLogEntry]:
+        """
+        List who has read or changed the patient's data, newest first (AL1).
+
+        Every call that read or changed it is one
+        :class:`~patientsky.models.AccessLogEntry`: who (the patient, or a
+        representative and the kind of relation they acted through), which operation,
+        when, at which clinic. Listing it is an entry too. The patient may list it; a
+        representative (``acting_for``) needs the action ``manage_relations``, or the
+        list raises :class:`~patientsky.errors.Forbidden` when iterated.
+
+        Args:
+            limit: Page size, 1 to 100.
+            cursor: A page's ``next_cursor`` saved earlier: start from that page.
+        """
+        call = calls.list_access_log(self._scope, limit)
+        return Pager._of(self, call, options, cursor)
 
     def with_raw_response(
         self,
