@@ -127,6 +127,7 @@ ENDPOINTS = (
     Endpoint("payments", "GET", f"{P}/payments?tab=all_paid", Action.VIEW_PAYMENTS, 200),
     Endpoint("receipt", "GET", f"{P}/payments/pay-olav-1/receipt", Action.VIEW_PAYMENTS, 200),
     Endpoint("list relations", "GET", f"{P}/relations", Action.MANAGE_RELATIONS, 200),
+    Endpoint("access log", "GET", f"{P}/access-log", Action.MANAGE_RELATIONS, 200),
     Endpoint(
         "change relation",
         "PATCH",
@@ -163,6 +164,9 @@ ENDPOINTS = (
     ),
     Endpoint("withdraw consent", "DELETE", f"{P}/consent", "consent_change", 200),
 )
+
+# What the patient can start at a clinic is the clinic's settings: nobody's data.
+NOT_LOGGED = frozenset({"services"})
 
 LARS = frozenset(
     {
@@ -262,6 +266,7 @@ def test_every_endpoint_answers_each_actor_as_the_rules_say(api: Api, who: str) 
         if endpoint.name == "patch profile":
             etag = api.client.get(path, headers=owner).headers.get("etag", '"x"')
             extra["If-Match"] = etag
+        logged = api.sandbox.storage.count("access_log")
         response = api.client.request(
             endpoint.method,
             path,
@@ -269,6 +274,9 @@ def test_every_endpoint_answers_each_actor_as_the_rules_say(api: Api, who: str) 
             json=None if endpoint.body is None else endpoint.body(api),
             content=endpoint.content,
         )
+        # One entry for a call that read or changed the patient's data, none otherwise.
+        recorded = response.is_success and endpoint.name not in NOT_LOGGED
+        assert api.sandbox.storage.count("access_log") == logged + recorded, endpoint.name
         status, code = actor.expect(endpoint)
         if actor.principal == "p-emil" and response.status_code == 404:
             # Emil has no such record: access was granted and the lookup came next.
