@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import attrs
@@ -89,8 +90,19 @@ class Repo:
         self.tx = tx
         self.conv = converter
         self.memo = memo if memo is not None and memo.conv is converter else None
+        # What the access check reads, kept until anything is written in the transaction.
+        self._read: dict[tuple[str, str], tuple[int, Any]] = {}
 
     # --- generic ---
+
+    def _unchanged(self, what: str, key: str, read: Callable[[], T]) -> T:
+        changes = self.tx.changes
+        found = self._read.get((what, key))
+        if found is not None and found[0] == changes:
+            return found[1]  # type: ignore[no-any-return]
+        value = read()
+        self._read[(what, key)] = (changes, value)
+        return value
 
     def _decode(self, text: str, cls: type[T]) -> T:
         if self.memo is not None:
@@ -202,12 +214,16 @@ class Repo:
 
     def terms(self) -> Terms:
         """Return the current terms (the latest published)."""
-        return self._many("terms", Terms)[-1]
+        return self._unchanged("terms", "", lambda: self._many("terms", Terms)[-1])
 
     def consent(self, patient_id: str) -> ConsentHistory:
         """Return a patient's consent history."""
-        return ConsentHistory(
-            patient_id, self._many("consent_events", ConsentEvent, patient_id=patient_id)
+        return self._unchanged(
+            "consent",
+            patient_id,
+            lambda: ConsentHistory(
+                patient_id, self._many("consent_events", ConsentEvent, patient_id=patient_id)
+            ),
         )
 
     def add_consent_event(self, event: ConsentEvent, seq: int) -> None:
@@ -228,11 +244,21 @@ class Repo:
 
     def relations_of(self, principal_id: str) -> list[Relation]:
         """Return the relations where the patient is the principal."""
-        return self._many("relations", Relation, patient_id=principal_id)
+        found = self._unchanged(
+            "relations_of",
+            principal_id,
+            lambda: tuple(self._many("relations", Relation, patient_id=principal_id)),
+        )
+        return list(found)
 
     def relations_by(self, representative_id: str) -> list[Relation]:
         """Return the relations where the person is the representative."""
-        return self._many("relations", Relation, lookup=representative_id)
+        found = self._unchanged(
+            "relations_by",
+            representative_id,
+            lambda: tuple(self._many("relations", Relation, lookup=representative_id)),
+        )
+        return list(found)
 
     def save_relation(self, relation: Relation) -> None:
         """Store a relation."""

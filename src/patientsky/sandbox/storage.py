@@ -81,6 +81,16 @@ class Transaction(DialogRows, SideTables):
         conn: The SQLite connection, already in the transaction.
     """
 
+    @property
+    def changes(self) -> int:
+        """
+        How many rows this connection has changed so far.
+
+        If it is the same as before, nothing was written in between: the transaction
+        holds the only connection.
+        """
+        return self._conn.total_changes
+
     def get(self, table: str, record_id: str) -> dict[str, Any] | None:
         """Return the record ``record_id`` of ``table`` as wire JSON, or ``None``."""
         text = self.get_text(table, record_id)
