@@ -285,3 +285,58 @@ def test_a_patients_access_log_reads_newest_first_a_page_at_a_time(storage: Stor
         first = tx.access_entries("p-kari", before=None, limit=3)
         rest = tx.access_entries("p-kari", before=first[-1][0], limit=3)
     assert [data["n"] for _, data in first + rest] == [4, 3, 2, 1, 0]
+
+
+# --- records decoded once, kept by their text ---
+
+
+def test_the_memo_gives_what_a_fresh_decode_gives_and_a_changed_record_anew(api: Api) -> None:
+    sandbox = api.sandbox
+    with sandbox.storage.read() as tx:
+        memo = Repo(tx, sandbox.converter, sandbox.memo)
+        fresh = Repo(tx, sandbox.converter)
+        assert memo.patient("p-kari") == fresh.patient("p-kari")
+        assert memo.patient("p-kari") is memo.patient("p-kari")
+        schedule = memo.schedule("clinic-sentrum")
+        assert schedule == fresh.schedule("clinic-sentrum")
+        # The same rows give the same schedule, with the free-time index it built.
+        assert memo.schedule("clinic-sentrum") is schedule
+    free = api.client.get(
+        "/v1/clinics/clinic-sentrum/free-time",
+        params={"from": "2026-11-30T00:00:00+01:00", "to": "2026-12-06T00:00:00+01:00"},
+    ).json()["data"][0]
+    booked = api.client.post(
+        "/v1/patients/me/consultations",
+        headers=api.auth("p-kari"),
+        json={
+            "clinicId": "clinic-sentrum",
+            "calendarIds": free["calendarIds"],
+            "start": free["start"],
+            "durationMinutes": 15,
+            "kind": "in_person",
+        },
+    )
+    assert booked.status_code == 201, booked.text
+    with sandbox.storage.read() as tx:
+        after = Repo(tx, sandbox.converter, sandbox.memo).schedule("clinic-sentrum")
+        assert after is not schedule
+        assert after == Repo(tx, sandbox.converter).schedule("clinic-sentrum")
+    assert len(after.appointments) == len(schedule.appointments) + len(free["calendarIds"])
+
+
+def test_a_memo_of_another_converter_is_not_used(api: Api) -> None:
+    with api.sandbox.storage.read() as tx:
+        assert Repo(tx, make_converter(), api.sandbox.memo).memo is None
+        assert Repo(tx, api.sandbox.converter, api.sandbox.memo).memo is api.sandbox.memo
+
+
+def test_an_inbox_page_carries_each_dialog_s_messages_as_its_own_read_does(api: Api) -> None:
+    headers = api.auth("p-kari")
+    listed = api.client.get("/v1/patients/me/dialogs", headers=headers, params={"limit": 3})
+    assert listed.status_code == 200
+    page = listed.json()
+    assert page["data"]
+    for view in page["data"]:
+        one = api.client.get(f"/v1/patients/me/dialogs/{view['id']}", headers=headers).json()
+        assert view["messages"] == one["messages"]
+        assert set(view) == set(one)

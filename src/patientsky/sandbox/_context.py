@@ -25,6 +25,7 @@ from patientsky.rules.decision import Decision, Denied, Reason
 from patientsky.sandbox._auth import PersonPrincipal, Principal
 from patientsky.sandbox._http import DOCUMENT_PATH, ApiProblem, Call, json_response
 from patientsky.sandbox._limits import Guard, Limits
+from patientsky.sandbox._memo import Decoded
 from patientsky.sandbox._repo import Repo
 from patientsky.sandbox.clock import SandboxClock
 from patientsky.sandbox.demo_data import DemoData
@@ -58,8 +59,8 @@ class Sandbox:
         storage: The database.
         clock: The sandbox clock.
         demo: The demo world loaded into the database, if any.
-        admin_key: The bearer token sandbox-only operations require; a random one if
-            None. Never in a repr or a log.
+        admin_key: The secret that sandbox-only operations (the clock, clinic login, clinic-
+            side helpers) require as a bearer token; a random one if None. Never in a repr or log.
         limits: Rate limits and caps; the defaults if None.
     """
 
@@ -78,6 +79,7 @@ class Sandbox:
         self.guard = Guard(self.limits)
         self.admin_key = admin_key or secrets.token_urlsafe(32)
         self.converter: WireConverter = make_converter(synthetic_national_ids_only=True)
+        self.memo = Decoded(self.converter)  # records decoded once, kept by their text
 
     def __repr__(self) -> str:
         return f"Sandbox(storage={self.storage.path!r}, clock={self.clock!r})"

@@ -153,11 +153,16 @@ def problem_response(problem: ApiProblem, request_id: str, instance: str) -> Res
     )
 
 
+def json_bytes(data: Any) -> bytes:
+    """JSON-ready data as every answer carries it: compact JSON in UTF-8."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def json_response(
     data: Any, status: int = 200, headers: Mapping[str, str] | None = None
 ) -> Response:
     """Render JSON-ready data as an ``application/json`` response."""
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    body = json_bytes(data)
     return Response(
         body, status_code=status, media_type=JSON_MEDIA_TYPE, headers=dict(headers or {})
     )

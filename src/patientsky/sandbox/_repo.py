@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import attrs
@@ -36,6 +38,7 @@ from patientsky.models import (
     TimeSlotType,
 )
 from patientsky.models.calendar import Schedule
+from patientsky.sandbox._memo import Decoded
 from patientsky.sandbox.storage import Transaction
 from patientsky.wire import WireConverter
 
@@ -78,20 +81,41 @@ class Repo:
     Args:
         tx: The transaction.
         converter: The wire converter.
+        memo: Records already decoded with ``converter``, kept by their text (see
+            :mod:`patientsky.sandbox._memo`); every record is decoded afresh if None.
     """
 
-    def __init__(self, tx: Transaction, converter: WireConverter) -> None:
+    def __init__(
+        self, tx: Transaction, converter: WireConverter, memo: Decoded | None = None
+    ) -> None:
         self.tx = tx
         self.conv = converter
+        self.memo = memo if memo is not None and memo.conv is converter else None
+        # What the access check reads, kept until anything is written in the transaction.
+        self._read: dict[tuple[str, str], tuple[int, Any]] = {}
 
     # --- generic ---
 
+    def _unchanged(self, what: str, key: str, read: Callable[[], T]) -> T:
+        changes = self.tx.changes
+        found = self._read.get((what, key))
+        if found is not None and found[0] == changes:
+            return found[1]  # type: ignore[no-any-return]
+        value = read()
+        self._read[(what, key)] = (changes, value)
+        return value
+
+    def _decode(self, text: str, cls: type[T]) -> T:
+        if self.memo is not None:
+            return self.memo.record(text, cls)
+        return self.conv.structure(json.loads(text), cls)
+
     def _one(self, table: str, record_id: str, cls: type[T]) -> T | None:
-        data = self.tx.get(table, record_id)
-        return None if data is None else self.conv.structure(data, cls)
+        text = self.tx.get_text(table, record_id)
+        return None if text is None else self._decode(text, cls)
 
     def _many(self, table: str, cls: type[T], **where: str | None) -> list[T]:
-        return [self.conv.structure(d, cls) for d in self.tx.select(table, **where)]
+        return [self._decode(text, cls) for text in self.tx.select_text(table, **where)]
 
     def put_record(self, table: str, record_id: str, value: Any, **columns: Any) -> None:
         """Store a model in ``table`` (``columns``: its lookup columns)."""
@@ -147,15 +171,33 @@ class Repo:
         return self._many("clinics", Clinic)
 
     def schedule(self, clinic_id: str) -> Schedule:
-        """Return a clinic's calendars, time slot types, time slots and appointments."""
-        calendars = self._many("calendars", Calendar, clinic_id=clinic_id)
-        slots: list[TimeSlot] = []
-        appointments: list[Appointment] = []
-        for calendar in calendars:
-            slots += self._many("time_slots", TimeSlot, lookup=calendar.id)
-            appointments += self._many("appointments", Appointment, lookup=calendar.id)
-        types = self._many("time_slot_types", TimeSlotType, clinic_id=clinic_id)
-        return Schedule(calendars, types, slots, appointments)
+        """
+        Return a clinic's calendars, time slot types, time slots and appointments.
+
+        With a memo, the same rows give the same :class:`Schedule` object, so the
+        free-time index it builds on first use is built once, not on every request.
+        """
+        calendars = self.tx.select_text("calendars", clinic_id=clinic_id)
+        calendar_ids = [self._decode(text, Calendar).id for text in calendars]
+        slots: list[str] = []
+        appointments: list[str] = []
+        for calendar_id in calendar_ids:
+            slots += self.tx.select_text("time_slots", lookup=calendar_id)
+            appointments += self.tx.select_text("appointments", lookup=calendar_id)
+        types = self.tx.select_text("time_slot_types", clinic_id=clinic_id)
+
+        def make() -> Schedule:
+            return Schedule(
+                [self._decode(text, Calendar) for text in calendars],
+                [self._decode(text, TimeSlotType) for text in types],
+                [self._decode(text, TimeSlot) for text in slots],
+                [self._decode(text, Appointment) for text in appointments],
+            )
+
+        if self.memo is None:
+            return make()
+        key = (Schedule, tuple(calendars), tuple(types), tuple(slots), tuple(appointments))
+        return self.memo.made(key, make)
 
     def save_appointment(self, appointment: Appointment, clinic_id: str) -> None:
         """Store an appointment."""
@@ -173,12 +215,16 @@ class Repo:
 
     def terms(self) -> Terms:
         """Return the current terms (the latest published)."""
-        return self._many("terms", Terms)[-1]
+        return self._unchanged("terms", "", lambda: self._many("terms", Terms)[-1])
 
     def consent(self, patient_id: str) -> ConsentHistory:
         """Return a patient's consent history."""
-        return ConsentHistory(
-            patient_id, self._many("consent_events", ConsentEvent, patient_id=patient_id)
+        return self._unchanged(
+            "consent",
+            patient_id,
+            lambda: ConsentHistory(
+                patient_id, self._many("consent_events", ConsentEvent, patient_id=patient_id)
+            ),
         )
 
     def add_consent_event(self, event: ConsentEvent, seq: int) -> None:
@@ -199,11 +245,21 @@ class Repo:
 
     def relations_of(self, principal_id: str) -> list[Relation]:
         """Return the relations where the patient is the principal."""
-        return self._many("relations", Relation, patient_id=principal_id)
+        found = self._unchanged(
+            "relations_of",
+            principal_id,
+            lambda: tuple(self._many("relations", Relation, patient_id=principal_id)),
+        )
+        return list(found)
 
     def relations_by(self, representative_id: str) -> list[Relation]:
         """Return the relations where the person is the representative."""
-        return self._many("relations", Relation, lookup=representative_id)
+        found = self._unchanged(
+            "relations_by",
+            representative_id,
+            lambda: tuple(self._many("relations", Relation, lookup=representative_id)),
+        )
+        return list(found)
 
     def save_relation(self, relation: Relation) -> None:
         """Store a relation."""

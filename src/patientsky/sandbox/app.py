@@ -127,7 +127,7 @@ def _run(sandbox: Sandbox, op: Operation, call: Call, template: str) -> Response
     writes = op.writes or op.log is not None
     context = sandbox.storage.transaction() if writes else sandbox.storage.read()
     with context as tx:
-        repo = Repo(tx, sandbox.converter)
+        repo = Repo(tx, sandbox.converter, sandbox.memo)
         principal = authenticate(tx, call.headers, now) if op.auth else None
         ctx = Ctx(sandbox, call, repo, now, principal)
         if op.caller == "person":

@@ -82,13 +82,28 @@ class Transaction(DialogRows, SideTables, AccessLogRows):
         conn: The SQLite connection, already in the transaction.
     """
 
+    @property
+    def changes(self) -> int:
+        """
+        How many rows this connection has changed so far.
+
+        If it is the same as before, nothing was written in between: the transaction
+        holds the only connection.
+        """
+        return self._conn.total_changes
+
     def get(self, table: str, record_id: str) -> dict[str, Any] | None:
         """Return the record ``record_id`` of ``table`` as wire JSON, or ``None``."""
+        text = self.get_text(table, record_id)
+        return None if text is None else dict(json.loads(text))
+
+    def get_text(self, table: str, record_id: str) -> str | None:
+        """Return the record ``record_id`` of ``table`` as its stored JSON text, or ``None``."""
         row = self._conn.execute(
             f"SELECT data FROM {_record_table(table)} WHERE id = ?",  # noqa: S608
             (record_id,),
         ).fetchone()
-        return None if row is None else dict(json.loads(row[0]))
+        return None if row is None else str(row[0])
 
     def select(
         self,
@@ -107,6 +122,18 @@ class Transaction(DialogRows, SideTables, AccessLogRows):
             clinic_id: Only records of this clinic.
             lookup: Only records with this lookup value.
         """
+        found = self.select_text(table, patient_id=patient_id, clinic_id=clinic_id, lookup=lookup)
+        return [dict(json.loads(text)) for text in found]
+
+    def select_text(
+        self,
+        table: str,
+        *,
+        patient_id: str | None = None,
+        clinic_id: str | None = None,
+        lookup: str | None = None,
+    ) -> list[str]:
+        """Return what :meth:`select` returns, each record as its stored JSON text."""
         where, args = [], []
         for column, value in (("patient_id", patient_id), ("clinic_id", clinic_id)):
             if value is not None:
@@ -119,7 +146,7 @@ class Transaction(DialogRows, SideTables, AccessLogRows):
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY sort_key, id"
-        return [dict(json.loads(row[0])) for row in self._conn.execute(sql, args)]
+        return [str(row[0]) for row in self._conn.execute(sql, args)]
 
     def put(
         self,

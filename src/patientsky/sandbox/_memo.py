@@ -1,0 +1,80 @@
+"""
+Decoded records, remembered by the JSON text they were decoded from.
+
+Decoding a stored record (``json.loads``, then the wire converter with every check)
+costs far more than reading its row. Models are frozen, and a record's text decodes
+to the same model every time, so :class:`Decoded` keeps the models by their exact
+text: a record that changed has another text and is decoded afresh. Nothing is ever
+invalidated, because nothing can be stale: the key is the content itself, read inside
+the request's own transaction. The same holds for a clinic's
+:class:`~patientsky.models.calendar.Schedule`, kept by the texts of all of its rows,
+so the free-time index it builds once (``Schedule._index``) serves every request
+until a slot, appointment, calendar or slot type changes.
+
+The memo is bounded: when it is full, the oldest entries go first.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from patientsky.wire import WireConverter
+
+__all__ = ["Decoded"]
+
+T = TypeVar("T")
+
+
+class Decoded:
+    """
+    A bounded memo of decoded records, for one wire converter.
+
+    Args:
+        converter: The converter every record is decoded with.
+        size: How many records to keep.
+        schedules: How many schedules (or other values made by :meth:`made`) to keep.
+    """
+
+    def __init__(self, converter: WireConverter, size: int = 20_000, schedules: int = 16) -> None:
+        self.conv = converter
+        self._size = size
+        self._made_size = schedules
+        self._records: OrderedDict[tuple[type[Any], str], Any] = OrderedDict()
+        self._made: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Decoded(records={len(self._records)}, made={len(self._made)})"
+
+    def record(self, text: str, cls: type[T]) -> T:
+        """Return the stored JSON ``text`` decoded as ``cls``, as the converter would."""
+        key = (cls, text)
+        with self._lock:
+            found = self._records.get(key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        value: T = self.conv.structure(json.loads(text), cls)
+        with self._lock:
+            self._records[key] = value
+            if len(self._records) > self._size:
+                self._records.popitem(last=False)
+        return value
+
+    def made(self, key: Hashable, make: Callable[[], T]) -> T:
+        """Return what ``make`` returned for ``key`` (a key that says all it depends on)."""
+        with self._lock:
+            found = self._made.get(key)
+            if found is not None:
+                self._made.move_to_end(key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        value = make()
+        with self._lock:
+            self._made[key] = value
+            if len(self._made) > self._made_size:
+                self._made.popitem(last=False)
+        return value
