@@ -7,6 +7,7 @@ A change is a new value (:func:`attrs.evolve`), made by a function in
 
 from patientsky.models._base import Unrecognized
 from patientsky.models.access_log import AccessKind, AccessLogEntry, ActorKind, LoggedOperation
+from patientsky.models.attachment import Attachment
 from patientsky.models.calendar import (
     Appointment,
     AppointmentStatus,
@@ -68,6 +69,7 @@ __all__ = [
     "Appointment",
     "AppointmentStatus",
     "AssuranceLevel",
+    "Attachment",
     "AuthorKind",
     "Calendar",
     "CalendarKind",
