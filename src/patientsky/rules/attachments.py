@@ -46,6 +46,7 @@ extension the media type's, so ``faktura.pdf.exe`` sent as a PDF is saved as
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -62,6 +63,7 @@ __all__ = [
     "MAX_ATTACHMENT_BYTES_PER_MESSAGE",
     "MAX_FILE_NAME_LENGTH",
     "MAX_PENDING_ATTACHMENTS",
+    "PENDING_ATTACHMENT_LIFETIME",
     "check_content",
     "check_message",
     "check_upload",
@@ -79,6 +81,8 @@ MAX_FILE_NAME_LENGTH = 120
 """The longest file name kept, in characters (its extension included)."""
 MAX_PENDING_ATTACHMENTS = 20
 """How many uploaded attachments not yet sent with a message a patient may hold at once."""
+PENDING_ATTACHMENT_LIFETIME = dt.timedelta(hours=24)
+"""How long an uploaded attachment waits to be sent with a message before it is dropped."""
 
 HEIC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx"})
 """The ``ftyp`` brands of a HEIC image (HEIF with HEVC pictures), as phones write them."""

@@ -10,6 +10,7 @@ operation's module is named. The router, the guards and the OpenAPI document all
 from __future__ import annotations
 
 from patientsky.sandbox import (
+    _attachments,
     _clinics,
     _consent,
     _consultations,
@@ -35,6 +36,7 @@ MODULES = (
     _profile,
     _consultations,
     _dialogs,
+    _attachments,
     _payments,
     _relations,
     _renewals,

@@ -28,6 +28,7 @@ Schema = dict[str, Any]
 MODEL_CLASSES: tuple[type[Any], ...] = (
     m.Address,
     m.Appointment,
+    m.Attachment,
     m.Calendar,
     m.Clinic,
     m.ConsentEvent,

@@ -24,7 +24,7 @@ __all__ = [
     "StoredResponse",
 ]
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 """The version of the tables' layout, kept in ``meta``; another version is refused."""
 
 SECRETS = ("national_id_key", "video_link_key")
@@ -49,7 +49,15 @@ RECORD_TABLES = (
 )
 """The tables that hold records of the domain, each as wire JSON plus lookup columns."""
 
-_OTHER_TABLES = ("dialogs", "messages", "photos", "tokens", "idempotency_keys", "meta")
+_OTHER_TABLES = (
+    "dialogs",
+    "messages",
+    "attachments",
+    "photos",
+    "tokens",
+    "idempotency_keys",
+    "meta",
+)
 
 _SCHEMA_RECORD = """
 CREATE TABLE {t} (

@@ -54,6 +54,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from patientsky.errors import PatientSkyError
+from patientsky.sandbox._attachment_rows import SCHEMA_ATTACHMENTS, AttachmentRows
 from patientsky.sandbox._dialog_rows import DialogRows
 from patientsky.sandbox._tables import (
     _SCHEMA_DIALOGS,
@@ -73,7 +74,7 @@ from patientsky.sandbox._tables import (
 __all__ = ["RECORD_TABLES", "SCHEMA_VERSION", "SECRETS", "Storage", "StoredResponse", "Transaction"]
 
 
-class Transaction(DialogRows, SideTables):
+class Transaction(DialogRows, AttachmentRows, SideTables):
     """
     Reads and writes inside one transaction (or one locked read); get one from :class:`Storage`.
 
@@ -193,7 +194,9 @@ class Storage:
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
             if not tables:
                 script = "".join(_SCHEMA_RECORD.format(t=t) for t in RECORD_TABLES)
-                for statement in _statements(script + _SCHEMA_DIALOGS + _SCHEMA_OTHER):
+                for statement in _statements(
+                    script + _SCHEMA_DIALOGS + SCHEMA_ATTACHMENTS + _SCHEMA_OTHER
+                ):
                     conn.execute(statement)
                 meta = [("schema_version", SCHEMA_VERSION)]
                 meta += [(name, secrets.token_hex(32)) for name in SECRETS]
