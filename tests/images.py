@@ -40,3 +40,12 @@ def decode(data: bytes) -> Image.Image:
 
 JPEG = image("JPEG")
 PNG = image("PNG")
+
+# A whole one-page PDF (header, one empty page, cross-reference table, trailer, %%EOF).
+PDF = (
+    b"%PDF-1.4\n"
+    b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    b"2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n"
+    b"3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>\nendobj\n"
+    b"trailer\n<< /Root 1 0 R /Size 4 >>\n%%EOF\n"
+)

@@ -35,6 +35,7 @@ from patientsky.models import (
     ActorKind,
     Address,
     Appointment,
+    Attachment,
     AuthorKind,
     Calendar,
     CalendarKind,
@@ -86,12 +87,14 @@ from patientsky.models import (
     Unrecognized,
 )
 from patientsky.models._base import text_problem
+from patientsky.models.attachment import ATTACHMENT_MEDIA_TYPES
 from tests.strategies_ids import kid_numbers, national_ids, organisation_numbers
 
 __all__ = [
     "ALL_MODELS",
     "OSLO",
     "access_log_entries",
+    "attachments",
     "addresses",
     "appointments",
     "aware_datetimes",
@@ -338,8 +341,21 @@ def counterparts() -> st.SearchStrategy[Counterpart]:
     return st.builds(Counterpart, st.sampled_from(CounterpartKind), ids(), texts())
 
 
+def attachments() -> st.SearchStrategy[Attachment]:
+    """Descriptions of attached files: a safe name, an accepted type, a size and a digest."""
+    stems = texts(60).map(lambda t: re.sub(r"[/\\.]", "_", t).strip() or "vedlegg")
+    return st.builds(
+        Attachment,
+        ids(),
+        st.builds(lambda stem, ext: f"{stem}.{ext}", stems, st.sampled_from(["jpg", "pdf"])),
+        st.sampled_from(sorted(ATTACHMENT_MEDIA_TYPES)),
+        st.integers(1, 10 * 1024 * 1024),
+        st.text("0123456789abcdef", min_size=64, max_size=64),
+    )
+
+
 def messages(sent_at: st.SearchStrategy[dt.datetime] | None = None) -> st.SearchStrategy[Message]:
-    """Messages; ``sent_at`` chooses when they were sent."""
+    """Messages, some with attachments; ``sent_at`` chooses when they were sent."""
     return st.builds(
         Message,
         ids(),
@@ -347,6 +363,7 @@ def messages(sent_at: st.SearchStrategy[dt.datetime] | None = None) -> st.Search
         ids(),
         texts(200, multiline=True),
         aware_datetimes() if sent_at is None else sent_at,
+        st.lists(attachments(), max_size=2, unique_by=lambda a: a.id).map(tuple),
     )
 
 
@@ -653,6 +670,7 @@ def schedules() -> st.SearchStrategy[Schedule]:
 
 ALL_MODELS: dict[type, st.SearchStrategy[Any]] = {
     AccessLogEntry: access_log_entries(),
+    Attachment: attachments(),
     Address: addresses(),
     Appointment: appointments(),
     Calendar: calendars(),

@@ -152,6 +152,24 @@ class Reason(enum.Enum):
     CONSULTATION_NOT_STARTED = "consultation_not_started"
     """The consultation has not started yet, so it cannot be marked completed or missed."""
 
+    # Attachments on messages (M8)
+    ATTACHMENT_TYPE_NOT_ALLOWED = "attachment_type_not_allowed"
+    """The file is of a type a message does not carry (JPEG, PNG, HEIC and PDF are)."""
+    ATTACHMENT_CONTENT_MISMATCH = "attachment_content_mismatch"
+    """The file's bytes are not what its media type says (checked by content, not name)."""
+    ATTACHMENT_TOO_LARGE = "attachment_too_large"
+    """The file is larger than one attachment may be."""
+    TOO_MANY_ATTACHMENTS = "too_many_attachments"
+    """The message names more attachments than one message carries."""
+    ATTACHMENTS_TOO_LARGE = "attachments_too_large"
+    """The message's attachments are larger together than one message carries."""
+    ATTACHMENT_UNAVAILABLE = "attachment_unavailable"
+    """The attachment named is not one the writer uploaded for this patient and has not
+    sent yet (unknown, someone else's, sent with another message, or expired)."""
+    TOO_MANY_PENDING_ATTACHMENTS = "too_many_pending_attachments"
+    """The patient holds as many uploaded, unsent attachments as allowed; send or let
+    them expire first."""
+
     @classmethod
     def parse(cls, code: str | None) -> Reason:
         """
@@ -456,6 +474,45 @@ _MESSAGES: Mapping[Reason, _Entry] = MappingProxyType(
             "booking",
             "Timen har ikke begynt ennå.",
             "The appointment has not started yet.",
+        ),
+        # Attachments (M8)
+        Reason.ATTACHMENT_TYPE_NOT_ALLOWED: _Entry(
+            "communication",
+            "Filtypen kan ikke legges ved. Du kan legge ved bilder (JPEG, PNG, HEIC) og PDF.",
+            "This type of file cannot be attached. You can attach photos (JPEG, PNG, HEIC)"
+            " and PDFs.",
+        ),
+        Reason.ATTACHMENT_CONTENT_MISMATCH: _Entry(
+            "communication",
+            "Innholdet i filen stemmer ikke med filtypen, eller filen er skadet.",
+            "The file's content does not match its type, or the file is damaged.",
+        ),
+        Reason.ATTACHMENT_TOO_LARGE: _Entry(
+            "communication",
+            "Filen er for stor til å legges ved.",
+            "The file is too large to attach.",
+        ),
+        Reason.TOO_MANY_ATTACHMENTS: _Entry(
+            "communication",
+            "Meldingen har for mange vedlegg.",
+            "The message has too many attachments.",
+        ),
+        Reason.ATTACHMENTS_TOO_LARGE: _Entry(
+            "communication",
+            "Vedleggene er til sammen for store for én melding.",
+            "The attachments are too large together for one message.",
+        ),
+        Reason.ATTACHMENT_UNAVAILABLE: _Entry(
+            "communication",
+            "Vedlegget finnes ikke, er allerede sendt, eller er utløpt. Last det opp på nytt.",
+            "The attachment does not exist, has been sent already, or has expired. Upload it"
+            " again.",
+        ),
+        Reason.TOO_MANY_PENDING_ATTACHMENTS: _Entry(
+            "communication",
+            "Du har for mange opplastede vedlegg som ikke er sendt. Send dem med en melding først.",
+            "You have too many uploaded attachments that are not sent. Send them with a"
+            " message first.",
         ),
     }
 )

@@ -32,6 +32,7 @@ from patientsky.contract import openapi_document
 from patientsky.models import (
     AccessLogEntry,
     Action,
+    Attachment,
     Clinic,
     CommunicationType,
     Consultation,
@@ -142,6 +143,18 @@ OPERATIONS: dict[str, tuple[Callable[[], Call[Any]], Shape]] = {
     "replyToDialog": (
         lambda: calls.reply_to_dialog("me", "x-dialogId", "b", None),
         ("object", Message),
+    ),
+    "uploadAttachment": (
+        lambda: calls.upload_attachment("me", b"%PDF-1.4\n%%EOF\n", "a.pdf", None, None),
+        ("object", Attachment),
+    ),
+    "listMessageAttachments": (
+        lambda: calls.list_attachments("me", "x-dialogId", "x-messageId"),
+        ("list", Attachment),
+    ),
+    "downloadAttachment": (
+        lambda: calls.download_attachment("me", "x-dialogId", "x-attachmentId"),
+        ("bytes", None),
     ),
     "getFeeNotice": (lambda: calls.fee_notice("me", "x-clinicId"), ("object", FeeNotice)),
     "getClinicServices": (

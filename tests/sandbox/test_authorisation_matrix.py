@@ -11,6 +11,7 @@ and no denied answer carries anything of the patient's.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,7 +20,7 @@ import attrs
 import pytest
 
 from patientsky.models import Action
-from tests.images import PNG
+from tests.images import PDF, PNG
 from tests.sandbox.conftest import Api
 
 P = "/v1/patients/{pid}"
@@ -115,6 +116,29 @@ ENDPOINTS = (
         Action.SEND_MESSAGES,
         201,
         body=lambda _a: {"body": "Takk"},
+    ),
+    Endpoint(
+        "upload attachment",
+        "POST",
+        f"{P}/attachments?fileName=brev.pdf",
+        Action.SEND_MESSAGES,
+        201,
+        content=PDF,
+        headers={"Content-Type": "application/pdf"},
+    ),
+    Endpoint(
+        "list attachments",
+        "GET",
+        f"{P}/dialogs/dlg-olav-1/messages/dlg-olav-1-m1/attachments",
+        Action.READ_MESSAGES,
+        200,
+    ),
+    Endpoint(
+        "download attachment",
+        "GET",
+        f"{P}/dialogs/dlg-olav-1/attachments/att-matrix",
+        Action.READ_MESSAGES,
+        200,
     ),
     Endpoint(
         "fee notice",
@@ -238,6 +262,22 @@ def _path(endpoint: Endpoint, actor: Actor) -> str:
     return path
 
 
+def _attach(api: Api, patient_id: str, dialog_id: str) -> None:
+    """Put a PDF in the first message of the dialog, as if the patient had sent it."""
+    data = {
+        "id": "att-matrix",
+        "fileName": "brev.pdf",
+        "mediaType": "application/pdf",
+        "size": len(PDF),
+        "sha256": hashlib.sha256(PDF).hexdigest(),
+    }
+    with api.sandbox.storage.transaction() as tx:
+        tx.put_attachment(
+            data, PDF, patient_id=patient_id, uploader_id=patient_id, created_at="2026-11-25"
+        )
+        tx.mark_attachments_sent(["att-matrix"], dialog_id=dialog_id, message_id=f"{dialog_id}-m1")
+
+
 def _secrets_of(api: Api, patient_id: str) -> list[str]:
     login = api.logins[patient_id]
     given, family = login.name.split()
@@ -257,6 +297,7 @@ def test_every_endpoint_answers_each_actor_as_the_rules_say(api: Api, who: str) 
         ).status_code
         == 200
     )
+    _attach(api, actor.principal, "dlg-emil-1" if actor.principal == "p-emil" else "dlg-olav-1")
     headers = {} if actor.login is None else api.auth(actor.login, actor.method)
     secrets = _secrets_of(api, actor.principal)
     seen = []

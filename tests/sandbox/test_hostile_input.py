@@ -48,11 +48,12 @@ _FIELDS = [
     "nationalId", "method", "calendarIds", "start", "durationMinutes", "kind",
     "timeSlotTypeId", "comment", "name", "contact", "termsVersion", "actions", "enabled",
     "principalId", "representativeId", "validFrom", "validUntil", "seconds", "now",
+    "attachmentIds",
 ]  # fmt: skip
 
 _QUERY = [
     "limit", "cursor", "folder", "when", "tab", "query", "city", "from", "to",
-    "durationMinutes", "timeSlotTypeId", "calendarId",
+    "durationMinutes", "timeSlotTypeId", "calendarId", "fileName",
 ]  # fmt: skip
 
 json_values = st.recursive(
@@ -132,7 +133,15 @@ def session() -> Any:
     body=bodies(),
     credential=st.sampled_from(["patient", "admin", "none", "garbage"]),
     content_type=st.sampled_from(
-        ["application/json", "application/json; charset=latin-1", "image/png", "text/html", ""]
+        [
+            "application/json",
+            "application/json; charset=latin-1",
+            "image/png",
+            "application/pdf",
+            "application/octet-stream",
+            "text/html",
+            "",
+        ]
     ),
     key=st.none() | hostile_text,
     if_match=st.none() | hostile_text,

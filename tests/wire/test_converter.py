@@ -153,7 +153,8 @@ def test_a_dialog_is_written_in_the_documented_shape() -> None:
         '"counterpart":{"kind":"practitioner","id":"pr1","name":"Dr. Ås"},'
         '"subject":"Vondt i kneet","status":"open","messages":[{"id":"m1",'
         '"authorKind":"patient","authorId":"p1","body":"Hei!",'
-        '"sentAt":"2026-11-25T10:00:00+01:00"}],"needsReply":true,"closedAt":null,'
+        '"sentAt":"2026-11-25T10:00:00+01:00","attachments":[]}],"needsReply":true,'
+        '"closedAt":null,'
         '"readAt":null}'
     )
     assert dumps(_dialog()) == expected.encode("utf-8")

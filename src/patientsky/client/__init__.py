@@ -39,10 +39,12 @@ from patientsky.client._base import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, CallOptio
 from patientsky.client._core import ApiResponse, Backoff, Timeouts
 from patientsky.client._sync import Pager, PaymentsPager, PortalClient, TokenProvider
 from patientsky.client._types import (
+    AttachmentFile,
     ClinicServices,
     ConsentState,
     DialogView,
     FeeNotice,
+    FileUpload,
     FreeTime,
     PaymentRow,
     PaymentsPage,
@@ -57,6 +59,7 @@ __all__ = [
     "AsyncPaymentsPager",
     "AsyncPortalClient",
     "AsyncTokenProvider",
+    "AttachmentFile",
     "Backoff",
     "CallOptions",
     "ClinicServices",
@@ -65,6 +68,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "DialogView",
     "FeeNotice",
+    "FileUpload",
     "FreeTime",
     "Pager",
     "PaymentRow",

@@ -53,10 +53,12 @@ from patientsky.client._core import (
     exchange,
 )
 from patientsky.client._types import (
+    AttachmentFile,
     ClinicServices,
     ConsentState,
     DialogView,
     FeeNotice,
+    FileUpload,
     FreeTime,
     PaymentRow,
     PaymentsPage,
@@ -68,6 +70,7 @@ from patientsky.errors import InvalidInput
 from patientsky.models import (
     AccessLogEntry,
     Action,
+    Attachment,
     Clinic,
     CommunicationType,
     Consultation,
@@ -88,6 +91,7 @@ from patientsky.models import (
 
 if TYPE_CHECKING:
     import datetime as dt
+    import os
 
     from patientsky.wire import Page
 
@@ -768,11 +772,12 @@ class AsyncDialogs(_Resource):
         subject: str,
         body: str,
         fee_acknowledged: bool = False,
+        attachments: Iterable[calls.AttachmentSource] = (),
         idempotency_key: str | None = None,
         **options: Unpack[CallOptions],
     ) -> DialogView:
         """
-        Start a dialog of a type the clinic has enabled (M3, M4, M7).
+        Start a dialog of a type the clinic has enabled (M3, M4, M7), with files (M8).
 
         Args:
             clinic_id: The clinic.
@@ -781,8 +786,15 @@ class AsyncDialogs(_Resource):
             body: The first message (never logged).
             fee_acknowledged: The patient was shown :meth:`fee_notice` and accepted it;
                 needed for an e-consultation that costs a co-payment.
-            idempotency_key: Your key; one is made if omitted.
+            attachments: Up to five files to send with the first message: uploaded
+                :class:`~patientsky.models.Attachment` s, :class:`FileUpload` s, or paths;
+                those not uploaded yet are uploaded first.
+            idempotency_key: Your key; one is made if omitted. Retrying with it uploads
+                no file twice.
         """
+        if attachments:
+            idempotency_key = idempotency_key or self._client._settings.new_key()
+        ids = await self._attach(attachments, idempotency_key, options)
         call = calls.start_dialog(
             self._scope,
             clinic_id=clinic_id,
@@ -791,6 +803,7 @@ class AsyncDialogs(_Resource):
             body=body,
             fee_acknowledged=fee_acknowledged,
             idempotency_key=idempotency_key,
+            attachment_ids=ids,
         )
         return await self._client._run(call, options)
 
@@ -799,11 +812,12 @@ class AsyncDialogs(_Resource):
         dialog_id: str,
         body: str,
         *,
+        attachments: Iterable[calls.AttachmentSource] = (),
         idempotency_key: str | None = None,
         **options: Unpack[CallOptions],
     ) -> Message:
         """
-        Answer in a dialog; return the new message.
+        Answer in a dialog, with files if you like (M8); return the new message.
 
         The answer is the message, not the whole thread, so it costs the same however
         long the dialog is; read the dialog again (``get``) for the thread.
@@ -811,9 +825,91 @@ class AsyncDialogs(_Resource):
         Args:
             dialog_id: The dialog.
             body: The message (never logged).
-            idempotency_key: Your key; one is made if omitted.
+            attachments: Up to five files to send with it: uploaded
+                :class:`~patientsky.models.Attachment` s, :class:`FileUpload` s, or paths;
+                those not uploaded yet are uploaded first.
+            idempotency_key: Your key; one is made if omitted. Retrying with it uploads
+                no file twice.
         """
-        call = calls.reply_to_dialog(self._scope, dialog_id, body, idempotency_key)
+        if attachments:
+            idempotency_key = idempotency_key or self._client._settings.new_key()
+        ids = await self._attach(attachments, idempotency_key, options)
+        call = calls.reply_to_dialog(self._scope, dialog_id, body, idempotency_key, ids)
+        return await self._client._run(call, options)
+
+    async def upload_attachment(
+        self,
+        file: FileUpload | bytes | str | os.PathLike[str],
+        *,
+        file_name: str | None = None,
+        media_type: str | None = None,
+        idempotency_key: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Attachment:
+        """
+        Upload a file to send with a message within 24 hours: JPEG, PNG, HEIC or PDF (M8).
+
+        Args:
+            file: A :class:`FileUpload`, the file's bytes, or its path.
+            file_name: Its name (required for bytes; a path gives its own).
+            media_type: Its media type; read from its bytes if omitted. It must be what
+                the bytes are.
+            idempotency_key: Your key; one is made if omitted.
+
+        Returns:
+            The attachment: pass it (or its id) in ``attachments`` of :meth:`start` or
+            :meth:`reply`.
+        """
+        upload = calls.as_upload(file, file_name, media_type)
+        call = calls.upload_attachment(
+            self._scope, upload.data, upload.file_name, upload.media_type, idempotency_key
+        )
+        return await self._client._run(call, options)
+
+    async def _attach(
+        self,
+        attachments: Iterable[calls.AttachmentSource],
+        key: str | None,
+        options: CallOptions,
+    ) -> builtins.list[str]:
+        """Upload what is not uploaded yet (each under a key derived from ``key``); the ids."""
+        ids: builtins.list[str] = []
+        for index, item in enumerate(attachments):
+            if isinstance(item, Attachment):
+                ids.append(item.id)
+                continue
+            derived = None if key is None else calls.derived_key(key, index)
+            uploaded = await self.upload_attachment(item, idempotency_key=derived, **options)
+            ids.append(uploaded.id)
+        return ids
+
+    async def list_attachments(
+        self, dialog_id: str, message_id: str, **options: Unpack[CallOptions]
+    ) -> builtins.list[Attachment]:
+        """
+        List the files attached to a message, in the order they were attached (M8).
+
+        Reading them does not mark the dialog read.
+
+        Args:
+            dialog_id: The dialog.
+            message_id: The message.
+        """
+        call = calls.list_attachments(self._scope, dialog_id, message_id)
+        found: tuple[Attachment, ...] = await self._client._run(call, options)
+        return builtins.list(found)
+
+    async def download_attachment(
+        self, dialog_id: str, attachment_id: str, **options: Unpack[CallOptions]
+    ) -> AttachmentFile:
+        """
+        Download a file sent in a dialog: its bytes, media type and file name (M8).
+
+        Args:
+            dialog_id: The dialog.
+            attachment_id: The attachment (from a message's ``attachments``).
+        """
+        call = calls.download_attachment(self._scope, dialog_id, attachment_id)
         return await self._client._run(call, options)
 
     async def fee_notice(self, clinic_id: str, **options: Unpack[CallOptions]) -> FeeNotice:

@@ -12,17 +12,22 @@ The wire converter (and cattrs) is imported on first use, not with the client.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, get_args
+from urllib.parse import unquote
 
 from patientsky.client._core import Call, Response, query, segment
 from patientsky.client._types import (
+    AttachmentFile,
     ClinicServices,
     ConsentState,
     DialogView,
     FeeNotice,
+    FileUpload,
     FreeTime,
     PaymentRow,
     PaymentsPage,
@@ -34,6 +39,7 @@ from patientsky.errors import InvalidInput
 from patientsky.models import (
     AccessLogEntry,
     Action,
+    Attachment,
     Clinic,
     CommunicationType,
     Consultation,
@@ -67,6 +73,8 @@ PaymentTab = Literal["outstanding", "paid_this_year", "all_paid"]
 
 ME: Final = "me"
 MAX_PHOTO_BYTES: Final = 5 * 1024 * 1024
+MAX_ATTACHMENT_BYTES: Final = 10 * 1024 * 1024
+ATTACHMENT_TYPES: Final = ("image/jpeg", "image/png", "image/heic", "application/pdf")
 _JSON: Final = "application/json"
 _ETAG: Final = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,199}")
 _MAGIC: Final = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
@@ -532,6 +540,7 @@ def start_dialog(
     body: str,
     fee_acknowledged: bool,
     idempotency_key: str | None,
+    attachment_ids: Iterable[str] = (),
 ) -> Call[DialogView]:
     """``POST /v1/patients/{id}/dialogs`` (idempotent with its key)."""
     if not isinstance(fee_acknowledged, bool):
@@ -542,6 +551,7 @@ def start_dialog(
         subject=_text("subject", subject, 200),
         body=_text("body", body, 20_000),
         feeAcknowledged=fee_acknowledged,
+        attachmentIds=_attachment_ids(attachment_ids),
     )
     return Call(
         "POST",
@@ -555,18 +565,169 @@ def start_dialog(
 
 
 def reply_to_dialog(
-    scope: str, dialog_id: str, body: str, idempotency_key: str | None
+    scope: str,
+    dialog_id: str,
+    body: str,
+    idempotency_key: str | None,
+    attachment_ids: Iterable[str] = (),
 ) -> Call[Message]:
     """``POST /v1/patients/{id}/dialogs/{did}/messages`` (idempotent with its key)."""
+    content = json_body(
+        body=_text("body", body, 20_000), attachmentIds=_attachment_ids(attachment_ids)
+    )
     return Call(
         "POST",
         (*_patient(scope), "dialogs", segment("dialog_id", dialog_id), "messages"),
         model(Message),
-        body=json_body(body=_text("body", body, 20_000)),
+        body=content,
         content_type=_JSON,
         idempotency_key=idempotency_key,
         idempotent=True,
     )
+
+
+# --------------------------------------------------------------------------- attachments
+
+
+def upload_attachment(
+    scope: str, data: bytes, file_name: str, media_type: str | None, idempotency_key: str | None
+) -> Call[Attachment]:
+    """``POST /v1/patients/{id}/attachments?fileName=...``: the file is the body (M8)."""
+    from patientsky.rules.attachments import sniff
+
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise InvalidInput("data", "must be bytes")
+    content = bytes(data)
+    if not content:
+        raise InvalidInput("data", "must not be empty")
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        raise InvalidInput("data", "must be at most 10 MiB")
+    name = _text("file_name", file_name, 1000)
+    sniffed = sniff(content)
+    media_type = media_type or sniffed
+    if media_type not in ATTACHMENT_TYPES:
+        raise InvalidInput("media_type", "must be one of: " + ", ".join(ATTACHMENT_TYPES))
+    if sniffed != media_type:
+        raise InvalidInput(
+            "media_type", f"does not match the data, which is {sniffed or 'none of those'}"
+        )
+    return Call(
+        "POST",
+        (*_patient(scope), "attachments"),
+        model(Attachment),
+        params=query(fileName=name),
+        body=content,
+        content_type=media_type,
+        idempotency_key=idempotency_key,
+        idempotent=True,
+    )
+
+
+AttachmentSource = Attachment | FileUpload | str | os.PathLike[str]
+"""What a message can carry: an uploaded attachment, a file in memory, or a file's path."""
+
+
+def as_upload(
+    file: FileUpload | bytes | str | os.PathLike[str], file_name: str | None, media_type: str | None
+) -> FileUpload:
+    """
+    Return the file to upload: ``file`` as given, read from its path, or named bytes.
+
+    Raises:
+        InvalidInput: With field ``file_name`` for bytes without a name; ``file`` if it is
+            none of these or a path that cannot be read.
+    """
+    if isinstance(file, FileUpload):
+        return FileUpload(file.data, file_name or file.file_name, media_type or file.media_type)
+    if isinstance(file, bytes | bytearray | memoryview):
+        if file_name is None:
+            raise InvalidInput("file_name", "is required to upload bytes")
+        return FileUpload(bytes(file), file_name, media_type)
+    if isinstance(file, str | os.PathLike):
+        try:
+            upload = FileUpload.from_path(file, media_type)
+        except OSError as exc:
+            raise InvalidInput("file", f"cannot be read ({type(exc).__name__})") from None
+        return upload if file_name is None else FileUpload(upload.data, file_name, media_type)
+    raise InvalidInput("file", "must be a FileUpload, bytes or a path")
+
+
+def derived_key(key: str, index: int) -> str:
+    """
+    Return the ``Idempotency-Key`` of the ``index``-th upload of a message sent with ``key``.
+
+    So a message retried with its key uploads its files once, however often it is sent.
+    """
+    derived = f"{key}.{index}"
+    return derived if len(derived) <= 255 else hashlib.sha256(derived.encode()).hexdigest()
+
+
+def _attachment_list(response: Response) -> tuple[Attachment, ...]:
+    document = _document(response)
+    items = document.get("data") if isinstance(document, dict) else None
+    result: tuple[Attachment, ...] = _structure(items, tuple[Attachment, ...], response, "data")
+    return result
+
+
+def list_attachments(scope: str, dialog_id: str, message_id: str) -> Call[tuple[Attachment, ...]]:
+    """``GET /v1/patients/{id}/dialogs/{did}/messages/{mid}/attachments``."""
+    path = (
+        *_patient(scope),
+        "dialogs",
+        segment("dialog_id", dialog_id),
+        "messages",
+        segment("message_id", message_id),
+        "attachments",
+    )
+    return Call("GET", path, _attachment_list)
+
+
+_FILENAME_STAR = re.compile(r"filename\*\s*=\s*UTF-8''([^;\s]+)", re.IGNORECASE)
+_FILENAME = re.compile(r'filename\s*=\s*"([^"]*)"', re.IGNORECASE)
+
+
+def file_name_of(disposition: str | None, default: str) -> str:
+    r"""
+    Return the file name a ``Content-Disposition`` gives (its UTF-8 ``filename*`` first).
+
+    Only the last path component is kept, so a name can never point into another folder.
+
+    >>> file_name_of("attachment; filename=\"kne_.jpg\"; filename*=UTF-8''kne%C3%A6.jpg", "x")
+    'kneæ.jpg'
+    >>> file_name_of('attachment; filename="../../a.pdf"', "x"), file_name_of(None, "x")
+    ('a.pdf', 'x')
+    """
+    text = disposition or ""
+    star = _FILENAME_STAR.search(text)
+    plain = _FILENAME.search(text)
+    name = unquote(star.group(1)) if star else plain.group(1) if plain else ""
+    name = re.split(r"[/\\]", name)[-1].strip()
+    return name if name and name not in (".", "..") else default
+
+
+def download_attachment(scope: str, dialog_id: str, attachment_id: str) -> Call[AttachmentFile]:
+    """``GET /v1/patients/{id}/dialogs/{did}/attachments/{aid}``: the file, as sent."""
+    path = (
+        *_patient(scope),
+        "dialogs",
+        segment("dialog_id", dialog_id),
+        "attachments",
+        segment("attachment_id", attachment_id),
+    )
+
+    def decode(response: Response) -> AttachmentFile:
+        kind = (response.header("content-type") or "application/octet-stream").split(";")[0]
+        name = file_name_of(response.header("content-disposition"), attachment_id)
+        return AttachmentFile(response.content, kind.strip().lower(), name)
+
+    return Call("GET", path, decode, accept=", ".join(ATTACHMENT_TYPES))
+
+
+def _attachment_ids(ids: Iterable[str]) -> list[str] | None:
+    found = [segment("attachments", i) for i in ids]
+    if len(set(found)) != len(found):
+        raise InvalidInput("attachments", "must not name an attachment twice")
+    return found or None
 
 
 def fee_notice(scope: str, clinic_id: str) -> Call[FeeNotice]:

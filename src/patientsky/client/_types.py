@@ -8,6 +8,8 @@ same way (camelCase keys, unknown keys ignored).
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 from typing import Generic, TypeVar
 
 import attrs
@@ -29,10 +31,12 @@ from patientsky.models import (
 T = TypeVar("T")
 
 __all__ = [
+    "AttachmentFile",
     "ClinicServices",
     "ConsentState",
     "DialogView",
     "FeeNotice",
+    "FileUpload",
     "FreeTime",
     "PaymentRow",
     "PaymentsPage",
@@ -231,3 +235,48 @@ class PaymentsPage:
     def has_next(self) -> bool:
         """Whether there is a next page (its cursor is ``next_cursor``)."""
         return self.next_cursor is not None
+
+
+@attrs.frozen
+class FileUpload:
+    """
+    A file to attach to a message (M8): its bytes, its name, and its media type.
+
+    Args:
+        data: The file's bytes (a JPEG, PNG, HEIC or PDF of at most 10 MiB).
+        file_name: Its name, as the clinic will see it (the server keeps it sanitised).
+        media_type: ``image/jpeg``, ``image/png``, ``image/heic`` or
+            ``application/pdf``; read from the data if None.
+    """
+
+    data: bytes = attrs.field(repr=False)
+    file_name: str
+    media_type: str | None = None
+
+    @classmethod
+    def from_path(cls, path: str | os.PathLike[str], media_type: str | None = None) -> FileUpload:
+        """
+        Read a file to attach from disk; its name is the path's last part.
+
+        Args:
+            path: The file.
+            media_type: Its media type; read from its bytes if None.
+        """
+        where = Path(path)
+        return cls(where.read_bytes(), where.name, media_type)
+
+
+@attrs.frozen
+class AttachmentFile:
+    """
+    A downloaded attachment: its bytes, as sent, with their media type and file name.
+
+    Args:
+        content: The file's bytes.
+        media_type: Its media type, as the server stored it.
+        file_name: Its (sanitised) file name, from ``Content-Disposition``.
+    """
+
+    content: bytes = attrs.field(repr=False)
+    media_type: str
+    file_name: str

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from patientsky.models._base import Unrecognized
     from patientsky.models.access_log import AccessKind, AccessLogEntry, ActorKind, LoggedOperation
+    from patientsky.models.attachment import Attachment
     from patientsky.models.calendar import (
         Appointment,
         AppointmentStatus,
@@ -77,6 +78,7 @@ __all__ = [
     "Appointment",
     "AppointmentStatus",
     "AssuranceLevel",
+    "Attachment",
     "AuthorKind",
     "Calendar",
     "CalendarKind",
@@ -140,6 +142,7 @@ _WHERE = {
         "ActorKind",
         "LoggedOperation",
     ),
+    "attachment": ("Attachment",),
     "calendar": (
         "Appointment",
         "AppointmentStatus",

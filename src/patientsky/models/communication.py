@@ -27,6 +27,7 @@ from patientsky.models._base import (
     one_of,
     text,
 )
+from patientsky.models.attachment import Attachment
 
 __all__ = [
     "AuthorKind",
@@ -123,6 +124,8 @@ class Message:
         author_id: The id of the person or clinic who wrote it.
         body: The text. Never logged.
         sent_at: When it was sent.
+        attachments: The files it carries (M8), in the order they were attached; their
+            ids are unique. The bytes are fetched separately.
     """
 
     id: str = attrs.field(converter=nfc, validator=text(200))
@@ -130,6 +133,13 @@ class Message:
     author_id: str = attrs.field(converter=nfc, validator=text(200))
     body: str = attrs.field(converter=nfc_lines, validator=text(20_000, multiline=True), repr=False)
     sent_at: dt.datetime = attrs.field(validator=aware, eq=instant_key)
+    attachments: tuple[Attachment, ...] = attrs.field(
+        default=(), converter=as_tuple, validator=items(of_type(Attachment))
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if len({a.id for a in self.attachments}) != len(self.attachments):
+            raise InvalidInput("attachments", "attachment ids must be unique")
 
 
 @attrs.frozen

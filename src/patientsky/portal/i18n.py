@@ -487,6 +487,21 @@ REASONS_NN: Mapping[Reason, str] = MappingProxyType(
             "Timen er ikkje bestilt: han er avbestilt eller alt registrert."
         ),
         Reason.CONSULTATION_NOT_STARTED: "Timen har ikkje byrja enno.",
+        Reason.ATTACHMENT_TYPE_NOT_ALLOWED: (
+            "Filtypen kan ikkje leggjast ved. Du kan leggje ved bilete (JPEG, PNG, HEIC) og PDF."
+        ),
+        Reason.ATTACHMENT_CONTENT_MISMATCH: (
+            "Innhaldet i fila stemmer ikkje med filtypen, eller fila er skadd."
+        ),
+        Reason.ATTACHMENT_TOO_LARGE: "Fila er for stor til å leggjast ved.",
+        Reason.TOO_MANY_ATTACHMENTS: "Meldinga har for mange vedlegg.",
+        Reason.ATTACHMENTS_TOO_LARGE: "Vedlegga er til saman for store for éi melding.",
+        Reason.ATTACHMENT_UNAVAILABLE: (
+            "Vedlegget finst ikkje, er alt sendt, eller har gått ut. Last det opp på nytt."
+        ),
+        Reason.TOO_MANY_PENDING_ATTACHMENTS: (
+            "Du har for mange opplasta vedlegg som ikkje er sende. Send dei med ei melding først."
+        ),
     }
 )
 """The rules' reason messages in nynorsk (they belong in :mod:`patientsky.reasons`)."""

@@ -17,6 +17,7 @@ do this action for this patient, now? The rule families:
 - :mod:`~patientsky.rules.relations`: the permission matrix and the life of a relation (R1-R4).
 - :mod:`~patientsky.rules.communication`: dialog types and the fee notice (M3, M4, M7).
 - :mod:`~patientsky.rules.dialogs`: the dialog lifecycle, inbox and archive (M1, M2, M5, M6).
+- :mod:`~patientsky.rules.attachments`: what a message may carry, checked by content (M8).
 - :mod:`~patientsky.rules.payments`: the tabs of "My payments" and their totals, and
   invoices issued, settled and refunded (B1-B5).
 - :mod:`~patientsky.rules.care`: start care, the connection to a clinic, and the

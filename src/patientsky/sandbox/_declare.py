@@ -37,6 +37,7 @@ from patientsky.models import Action, LoggedOperation
 from patientsky.sandbox._parts import (
     ERROR_TEXT,
     ETAG_HEADER,
+    FILE,
     HEADERS,
     IDEMPOTENCY,
     IF_MATCH,
@@ -62,6 +63,7 @@ from patientsky.sandbox._parts import (
 __all__ = [
     "HANDLE_PATTERN",
     "ETAG_HEADER",
+    "FILE",
     "HEADERS",
     "IF_MATCH",
     "IMAGE",
@@ -107,7 +109,7 @@ class Operation:
         params: Path, query and header parameters, with types and bounds; a patient
             path's ``patientId`` is implied.
         body: The component schema of the JSON request body, :data:`IMAGE` for an
-            image, or None for no body (never read).
+            image, :data:`FILE` for a file to attach, or None for no body (never read).
         merge_patch: Whether the JSON body is a JSON merge patch (RFC 7396): documented
             as ``application/merge-patch+json``; the handler reads ``application/json``
             the same way.
@@ -162,8 +164,10 @@ class Operation:
 
     @property
     def reads(self) -> str:
-        """What body it reads: ``"none"``, ``"json"`` or ``"photo"``."""
-        return "none" if self.body is None else "photo" if self.body == IMAGE else "json"
+        """What body it reads: ``"none"``, ``"json"``, ``"photo"`` or ``"file"``."""
+        if self.body is None:
+            return "none"
+        return {IMAGE: "photo", FILE: "file"}.get(self.body, "json")
 
     @property
     def rate_limit(self) -> Limit | None:
@@ -234,6 +238,13 @@ class Operation:
                 OCTETS: binary(OCTETS, "A JPEG or PNG image; its first bytes say which."),
                 "image/jpeg": binary("image/jpeg"),
                 "image/png": binary("image/png"),
+            }
+            op["requestBody"] = {"required": True, "content": content}
+        elif self.body == FILE:
+            kinds = ("image/jpeg", "image/png", "image/heic", "application/pdf")
+            content = {
+                **{kind: binary(kind) for kind in kinds},
+                OCTETS: binary(OCTETS, "A JPEG, PNG, HEIC or PDF file; its first bytes say which."),
             }
             op["requestBody"] = {"required": True, "content": content}
         elif self.body is not None:

@@ -27,6 +27,7 @@ from patientsky.rules import (
 )
 from patientsky.rules.decision import Denied
 from patientsky.sandbox._access_log import note_access
+from patientsky.sandbox._attachments import mark_sent, pending_attachments
 from patientsky.sandbox._context import (
     Ctx,
     clinic_of_path,
@@ -150,6 +151,7 @@ def _spliced(view: bytes, messages: bytes) -> bytes:
     "Start a dialog of a type the clinic enabled; e-consultations need the fee"
     " acknowledged (M3, M4, M7)",
     ok={201: reply("DialogView", "The new dialog.")},
+    errors=(422,),
     body="DialogStart",
     writes=True,
     idempotent=True,
@@ -171,8 +173,9 @@ def start_dialog(ctx: Ctx) -> Response:
     if clinic is None:
         raise ApiProblem(404, "not_found", "no such clinic")
     kind, author = _author(ctx, patient)
+    files = pending_attachments(ctx, patient, data)
     try:
-        message = Message(new_id("msg"), kind, author, body, ctx.now)
+        message = Message(new_id("msg"), kind, author, body, ctx.now, files)
         outcome = dialogs.start_dialog(
             dialog_id=new_id("dlg"),
             patient=patient,
@@ -190,6 +193,7 @@ def start_dialog(ctx: Ctx) -> Response:
     dialog = outcome.unwrap()
     ctx.repo.save_dialog(dialog)
     note_access(ctx, resource_id=dialog.id, clinic_id=clinic.id, action=action)
+    mark_sent(ctx, files, dialog.id, message.id)
     return _dialog_response(ctx, dialog, 201)
 
 
@@ -240,7 +244,7 @@ def _author(ctx: Ctx, patient: Patient) -> tuple[AuthorKind, str]:
             LOCATION_HEADER,
         )
     },
-    errors=(409,),
+    errors=(409, 422),
     params=(path_id("dialogId", "dialog"),),
     body="Reply",
     writes=True,
@@ -252,7 +256,8 @@ def reply_to_dialog(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/dialogs/{dialogId}/messages."""
     patient = ctx.patient()
     ctx.require(patient, Action.SEND_MESSAGES)
-    body = field(ctx, json_body(ctx), "body", str)
+    data = json_body(ctx)
+    body = field(ctx, data, "body", str)
     # The header and the last message are all the rule reads (see DialogHead): a reply
     # costs the same on a dialog of one message as on one of thousands.
     head = _own_dialog(ctx, patient)
@@ -260,8 +265,9 @@ def reply_to_dialog(ctx: Ctx) -> Response:
     kind, author = _author(ctx, patient)
     # Never earlier than the last message, even if a test clock went back.
     sent_at = max(ctx.now, dialog.updated_at)
+    files = pending_attachments(ctx, patient, data)
     try:
-        message = Message(new_id("msg"), kind, author, body, sent_at)
+        message = Message(new_id("msg"), kind, author, body, sent_at, files)
     except InvalidInput as exc:
         raise ApiProblem.invalid(exc) from None
     outcome = dialogs.reply(
@@ -275,6 +281,7 @@ def reply_to_dialog(ctx: Ctx) -> Response:
     updated = outcome.unwrap()
     ctx.repo.append_message(updated, message)
     note_access(ctx, clinic_id=dialog.clinic_id)
+    mark_sent(ctx, files, dialog.id, message.id)
     # The new message, not the thread: the answer costs the same on the thousandth reply.
     where = f"/v1/patients/{patient.id}/dialogs/{dialog.id}"
     return ok(ctx.dump(message), 201, headers={"Location": where})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from patientsky.sandbox import (
     _access_log,
+    _attachments,
     _clinics,
     _consent,
     _consultations,
@@ -36,6 +37,7 @@ MODULES = (
     _profile,
     _consultations,
     _dialogs,
+    _attachments,
     _payments,
     _relations,
     _renewals,

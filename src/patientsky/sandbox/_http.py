@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from patientsky.errors import InvalidInput
+from patientsky.rules import attachments
 
 __all__ = [
     "ApiProblem",
@@ -38,6 +39,8 @@ MAX_JSON_BYTES = 1024 * 1024
 """The largest JSON body the sandbox reads."""
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 """The largest photo the sandbox reads."""
+MAX_ATTACHMENT_BYTES = attachments.MAX_ATTACHMENT_BYTES
+"""The largest file to attach the sandbox reads (the rule's limit for one attachment)."""
 
 GENERIC_CODES = (
     "admin_key_required",

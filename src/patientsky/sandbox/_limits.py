@@ -267,7 +267,7 @@ class Guard:
             self.admit(
                 [
                     (self.writers, caller, "writes by this caller"),
-                    (self.photographers, caller, "photo uploads by this caller"),
+                    (self.photographers, caller, "uploads by this caller"),
                 ]
             )
 

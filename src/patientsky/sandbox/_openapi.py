@@ -17,11 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from patientsky import models as m
+from patientsky.rules.attachments import MAX_ATTACHMENTS_PER_MESSAGE
 from patientsky.rules.communication import FeeNotice
 from patientsky.rules.decision import Reason
 from patientsky.rules.payments import PaymentRow
 from patientsky.sandbox._declare import HANDLE_PATTERN, HEADERS
-from patientsky.sandbox._http import DOCUMENT_PATH, GENERIC_CODES, MAX_JSON_BYTES, MAX_PHOTO_BYTES
+from patientsky.sandbox._http import (
+    DOCUMENT_PATH,
+    GENERIC_CODES,
+    MAX_ATTACHMENT_BYTES,
+    MAX_JSON_BYTES,
+    MAX_PHOTO_BYTES,
+)
 from patientsky.sandbox._schemas import MODEL_CLASSES, Builder, Schema, camel, open_enum
 from patientsky.sandbox._schemas import ref as _ref
 
@@ -65,6 +72,13 @@ def _obj(properties: dict[str, Schema], required: list[str] | None = None, **ext
 
 
 _ID = {"type": "string", "minLength": 1, "maxLength": 200}
+_ATTACHMENT_IDS = {
+    "type": "array",
+    "items": _ID,
+    "maxItems": MAX_ATTACHMENTS_PER_MESSAGE,
+    "uniqueItems": True,
+    "description": "Files uploaded with ``uploadAttachment`` to send with the message (M8).",
+}
 _TEXT = {"type": "string", "minLength": 1}
 
 
@@ -227,10 +241,21 @@ def _api_schemas(b: Builder) -> None:
             "subject": {"type": "string", "minLength": 1, "maxLength": 200},
             "body": {"type": "string", "minLength": 1, "maxLength": 20000},
             "feeAcknowledged": {"type": "boolean"},
+            "attachmentIds": _ATTACHMENT_IDS,
         },
         required=["clinicId", "type", "subject", "body"],
     )
-    s["Reply"] = _obj({"body": {"type": "string", "minLength": 1, "maxLength": 20000}})
+    s["Reply"] = _obj(
+        {
+            "body": {"type": "string", "minLength": 1, "maxLength": 20000},
+            "attachmentIds": _ATTACHMENT_IDS,
+        },
+        required=["body"],
+    )
+    s["AttachmentList"] = _obj(
+        {"data": {"type": "array", "items": b.model_schema(m.Attachment)}},
+        description="The files attached to a message, in the order they were attached (M8).",
+    )
     s["ClinicFeeNotice"] = {
         "allOf": [b.model_schema(FeeNotice), _obj({"clinicId": {"type": "string"}})],
         "description": "The co-payment notice of a clinic, for this patient (M7).",
@@ -348,7 +373,7 @@ def build_document() -> dict[str, Any]:
                 " under ``/v1/patients/{patientId}`` (``me`` for the logged-in person);"
                 " national identity numbers never appear in a URL."
                 f" JSON bodies are capped at {MAX_JSON_BYTES} bytes, photos at"
-                f" {MAX_PHOTO_BYTES} bytes."
+                f" {MAX_PHOTO_BYTES} bytes, files to attach at {MAX_ATTACHMENT_BYTES} bytes."
                 " Every response carries ``X-Content-Type-Options: nosniff`` and, but for"
                 " this document, ``Cache-Control: no-store``. Logins and writes are rate"
                 " limited: 429 ``rate_limited`` with ``Retry-After``."

@@ -15,6 +15,7 @@ __all__ = [
     "OCTETS",
     "PROBLEM",
     "ETAG_HEADER",
+    "FILE",
     "HEADERS",
     "IDEMPOTENCY",
     "IF_MATCH",
@@ -47,6 +48,8 @@ PATIENT = "/v1/patients/{patientId}"
 """The prefix of patient-scoped paths (their ``patientId`` is declared for them)."""
 IMAGE = "image"
 """The ``body`` of an operation that takes a JPEG or PNG image rather than JSON."""
+FILE = "file"
+"""The ``body`` of an operation that takes a file to attach (a photo or a PDF)."""
 
 
 def binary(kind: str, description: str = "") -> Schema:
@@ -142,6 +145,8 @@ ERROR_TEXT = {
     412: "``If-Match`` is stale: someone changed it since.",
     413: "The body is too large.",
     415: "The body's media type is not accepted.",
+    422: "The request is well-formed but names what cannot be used (``code`` says why,"
+    " ``errors`` names the field).",
     428: "``If-Match`` is required.",
     405: "The path does not take this method; ``Allow`` lists those it takes.",
     429: "A rate limit ran out (``rate_limited``); ``Retry-After`` says when to try again.",

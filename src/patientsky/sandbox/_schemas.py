@@ -29,6 +29,7 @@ MODEL_CLASSES: tuple[type[Any], ...] = (
     m.AccessLogEntry,
     m.Address,
     m.Appointment,
+    m.Attachment,
     m.Calendar,
     m.Clinic,
     m.ConsentEvent,

@@ -54,6 +54,7 @@ _OTHER_TABLES = (
     "access_log",
     "dialogs",
     "messages",
+    "attachments",
     "photos",
     "tokens",
     "idempotency_keys",

@@ -35,6 +35,7 @@ from patientsky.sandbox._context import Ctx, Sandbox
 from patientsky.sandbox._declare import Operation
 from patientsky.sandbox._headers import SecurityHeaders
 from patientsky.sandbox._http import (
+    MAX_ATTACHMENT_BYTES,
     MAX_JSON_BYTES,
     MAX_PHOTO_BYTES,
     ApiProblem,
@@ -62,6 +63,10 @@ def _request_hash(call: Call) -> str:
     digest = hashlib.sha256()
     digest.update(call.media_type.encode())
     digest.update(b"\0")
+    # The query is part of the request (an upload's file name travels in it); a request
+    # without one hashes as it always did.
+    if call.query:
+        digest.update(json.dumps(sorted(call.query.items())).encode("ascii") + b"\0")
     digest.update(call.body)
     return digest.hexdigest()
 
@@ -241,7 +246,9 @@ def _endpoint(sandbox: Sandbox, ops: Mapping[str, Operation], template: str) -> 
                 await run_in_threadpool(_check_token, sandbox, headers)
             body = b""
             if op.reads != "none":
-                limit = MAX_PHOTO_BYTES if op.reads == "photo" else MAX_JSON_BYTES
+                limit = {"photo": MAX_PHOTO_BYTES, "file": MAX_ATTACHMENT_BYTES}.get(
+                    op.reads, MAX_JSON_BYTES
+                )
                 body = await read_body(request, limit)
             media_type = headers.get("content-type", "").split(";")[0].strip().lower()
             call = Call(

@@ -55,6 +55,7 @@ from typing import Any
 
 from patientsky.errors import PatientSkyError
 from patientsky.sandbox._access_rows import ACCESS_LOG_SCHEMA, AccessLogRows
+from patientsky.sandbox._attachment_rows import SCHEMA_ATTACHMENTS, AttachmentRows
 from patientsky.sandbox._dialog_rows import DialogRows
 from patientsky.sandbox._tables import (
     _SCHEMA_DIALOGS,
@@ -74,7 +75,7 @@ from patientsky.sandbox._tables import (
 __all__ = ["RECORD_TABLES", "SCHEMA_VERSION", "SECRETS", "Storage", "StoredResponse", "Transaction"]
 
 
-class Transaction(DialogRows, SideTables, AccessLogRows):
+class Transaction(DialogRows, AttachmentRows, SideTables, AccessLogRows):
     """
     Reads and writes inside one transaction (or one locked read); get one from :class:`Storage`.
 
@@ -221,7 +222,9 @@ class Storage:
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
             if not tables:
                 script = "".join(_SCHEMA_RECORD.format(t=t) for t in RECORD_TABLES)
-                for statement in _statements(script + _SCHEMA_DIALOGS + _SCHEMA_OTHER):
+                for statement in _statements(
+                    script + _SCHEMA_DIALOGS + SCHEMA_ATTACHMENTS + _SCHEMA_OTHER
+                ):
                     conn.execute(statement)
                 for statement in ACCESS_LOG_SCHEMA:
                     conn.execute(statement)
