@@ -313,7 +313,7 @@ def test_a_representative_is_recorded_with_the_relation_they_acted_through(api: 
     ("who", "status", "code"),
     [
         ("p-olav", 200, None),
-        ("p-ingrid", 200, None),  # a family caregiver holds manage_relations by default
+        ("p-ingrid", 200, None),  # Olav granted his daughter every action
         ("p-lars", 403, "action_not_granted"),  # a guardian granted some actions only
         ("p-kari", 403, "relation_disabled"),
         ("p-jonas", 403, "no_relation"),
