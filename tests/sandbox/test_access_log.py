@@ -372,3 +372,12 @@ def test_both_clients_list_the_log_as_models_page_by_page(api: Api) -> None:
         list(lars.acting_for("p-olav").access_log())
     assert refused.value.reason is not None
     assert refused.value.reason.value == "action_not_granted"
+
+
+def test_a_new_id_never_holds_eleven_digits_in_a_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """About 3 % of 16 random hex digits would: such an id could not go into an entry."""
+    from patientsky.sandbox import _context
+
+    drawn = iter(["12345678901abcde", "abc12345678901de", "0123456789abcdef"])
+    monkeypatch.setattr(_context.secrets, "token_hex", lambda _n: next(drawn))
+    assert _context.new_id("dlg") == "dlg-0123456789abcdef"
