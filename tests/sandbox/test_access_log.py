@@ -11,6 +11,7 @@ and an idempotent replay left none; no entry holds an identity number or message
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,6 +35,7 @@ from patientsky.sandbox import (
     get_sandbox,
     serve_in_thread,
 )
+from patientsky.sandbox._context import new_id
 from patientsky.sandbox._repo import Repo
 from tests.sandbox.conftest import NOW, Api
 
@@ -376,8 +378,6 @@ def test_both_clients_list_the_log_as_models_page_by_page(api: Api) -> None:
 
 def test_a_new_id_never_holds_eleven_digits_in_a_row(monkeypatch: pytest.MonkeyPatch) -> None:
     """About 3 % of 16 random hex digits would: such an id could not go into an entry."""
-    from patientsky.sandbox import _context
-
     drawn = iter(["12345678901abcde", "abc12345678901de", "0123456789abcdef"])
-    monkeypatch.setattr(_context.secrets, "token_hex", lambda _n: next(drawn))
-    assert _context.new_id("dlg") == "dlg-0123456789abcdef"
+    monkeypatch.setattr(secrets, "token_hex", lambda _n: next(drawn))
+    assert new_id("dlg") == "dlg-0123456789abcdef"
