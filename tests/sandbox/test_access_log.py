@@ -377,7 +377,7 @@ def test_both_clients_list_the_log_as_models_page_by_page(api: Api) -> None:
 
 
 def test_a_new_id_never_holds_eleven_digits_in_a_row(monkeypatch: pytest.MonkeyPatch) -> None:
-    """About 3 % of 16 random hex digits would: such an id could not go into an entry."""
+    """About 1.6 % of 16 random hex digits do: such an id could not go into an entry."""
     drawn = iter(["12345678901abcde", "abc12345678901de", "0123456789abcdef"])
     monkeypatch.setattr(secrets, "token_hex", lambda _n: next(drawn))
     assert new_id("dlg") == "dlg-0123456789abcdef"
