@@ -11,6 +11,7 @@ and an idempotent replay left none; no entry holds an identity number or message
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,6 +35,7 @@ from patientsky.sandbox import (
     get_sandbox,
     serve_in_thread,
 )
+from patientsky.sandbox._context import new_id
 from patientsky.sandbox._repo import Repo
 from tests.sandbox.conftest import NOW, Api
 
@@ -313,7 +315,7 @@ def test_a_representative_is_recorded_with_the_relation_they_acted_through(api: 
     ("who", "status", "code"),
     [
         ("p-olav", 200, None),
-        ("p-ingrid", 200, None),  # a family caregiver holds manage_relations by default
+        ("p-ingrid", 200, None),  # Olav granted his daughter every action
         ("p-lars", 403, "action_not_granted"),  # a guardian granted some actions only
         ("p-kari", 403, "relation_disabled"),
         ("p-jonas", 403, "no_relation"),
@@ -372,3 +374,10 @@ def test_both_clients_list_the_log_as_models_page_by_page(api: Api) -> None:
         list(lars.acting_for("p-olav").access_log())
     assert refused.value.reason is not None
     assert refused.value.reason.value == "action_not_granted"
+
+
+def test_a_new_id_never_holds_eleven_digits_in_a_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """About 1.6 % of 16 random hex digits do: such an id could not go into an entry."""
+    drawn = iter(["12345678901abcde", "abc12345678901de", "0123456789abcdef"])
+    monkeypatch.setattr(secrets, "token_hex", lambda _n: next(drawn))
+    assert new_id("dlg") == "dlg-0123456789abcdef"

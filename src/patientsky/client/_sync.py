@@ -379,7 +379,7 @@ class PortalClient:
         List who has read or changed the patient's data, newest first (AL1).
 
         Every call that read or changed it is one
-        :class:`~patientsky.models.AccessLogEntry`: who (the patient, or a
+        :class:`~patientsky.models.access_log.AccessLogEntry`: who (the patient, or a
         representative and the kind of relation they acted through), which operation,
         when, at which clinic. Listing it is an entry too. The patient may list it; a
         representative (``acting_for``) needs the action ``manage_relations``, or the

@@ -29,11 +29,12 @@ without limit into another patient's log (reads are not rate limited), and would
 the id of every mistyped path into someone's record.
 
 **What a handler adds.** What the path says is taken from it: the clinic
-(``clinicId``) and the resource (the last other id in the path: a dialog, a
-consultation, a payment, a relation). A handler that knows more says so with
-:func:`note_access`: the new resource of a create, the clinic of a dialog, the action the
-access decision used when it is not the table's (a video booking, a dialog type), and,
-on the clinic's side, the patient. The access request the rules allowed is the one
+(``clinicId``), the resource (the last other id in the path: a dialog, a consultation,
+a payment, a relation) and on the clinic's side the patient (``patientId``). A handler
+that knows more says so with :func:`note_access`: the new resource of a create, the
+clinic of a dialog, the action the access decision used when it is not the table's (a
+video booking, a dialog type), and on the clinic's side the patient when the path does
+not name it. The access request the rules allowed is the one
 :meth:`~patientsky.sandbox._context.Ctx.access` made, so a representative who removes
 their own relation is still recorded as acting through it.
 
@@ -128,7 +129,7 @@ def record_access(ctx: Ctx, op: Operation) -> None:
         if LOG_RULES[operation].clinic_side:
             if isinstance(ctx.principal, ClinicPrincipal):
                 clinic_id = ctx.principal.clinic_id
-            patient_id = notes.get("patient_id")
+            patient_id = notes.get("patient_id", params.get("patientId"))
             if patient_id is None or clinic_id is None:
                 raise RuntimeError(f"{op.id} did not say whose data, or which clinic's")
             entry = record_for_clinic(

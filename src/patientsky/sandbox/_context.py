@@ -287,7 +287,7 @@ def clinic_of_path(ctx: Ctx) -> Clinic:
 def new_id(prefix: str) -> str:
     """Return a new random id with a readable prefix; never 11 digits in a row (an fnr)."""
     token = secrets.token_hex(8)
-    while _ELEVEN_DIGITS.search(token):  # 3 % of 16 hex digits would hold such a run
+    while _ELEVEN_DIGITS.search(token):  # 1.6 % of 16 hex digits hold such a run
         token = secrets.token_hex(8)
     return f"{prefix}-{token}"
 
