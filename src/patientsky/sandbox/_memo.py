@@ -7,7 +7,7 @@ to the same model every time, so :class:`Decoded` keeps the models by their exac
 text: a record that changed has another text and is decoded afresh. Nothing is ever
 invalidated, because nothing can be stale: the key is the content itself, read inside
 the request's own transaction. The same holds for a clinic's
-:class:`~patientsky.models.calendar.Schedule`, kept by the texts of all of its rows,
+:class:`~patientsky.models.calendar.Schedule`, kept by a digest of all of its rows' texts,
 so the free-time index it builds once (``Schedule._index``) serves every request
 until a slot, appointment, calendar or slot type changes.
 
@@ -39,7 +39,7 @@ class Decoded:
         schedules: How many schedules (or other values made by :meth:`made`) to keep.
     """
 
-    def __init__(self, converter: WireConverter, size: int = 20_000, schedules: int = 16) -> None:
+    def __init__(self, converter: WireConverter, size: int = 20_000, schedules: int = 8) -> None:
         self.conv = converter
         self._size = size
         self._made_size = schedules

@@ -196,8 +196,14 @@ class Repo:
 
         if self.memo is None:
             return make()
-        key = (Schedule, tuple(calendars), tuple(types), tuple(slots), tuple(appointments))
-        return self.memo.made(key, make)
+        # The key is a digest of every row's text, not the texts: a year of fifty
+        # calendars is 300,000 rows, and the memo keeps several schedules. JSON text
+        # holds no raw control character, so the separators cannot occur inside a row.
+        digest = hashlib.blake2b(digest_size=32)
+        for group in (calendars, types, slots, appointments):
+            digest.update(b"\x1e%d\x1e" % len(group))
+            digest.update("\x1f".join(group).encode("utf-8", "surrogatepass"))
+        return self.memo.made((Schedule, digest.digest()), make)
 
     def save_appointment(self, appointment: Appointment, clinic_id: str) -> None:
         """Store an appointment."""
