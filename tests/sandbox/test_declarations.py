@@ -11,8 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
+from patientsky.models.attachment import ATTACHMENT_MEDIA_TYPES
 from patientsky.sandbox import SandboxClock, _handlers, create_app, serve_in_thread
-from patientsky.sandbox._declare import IMAGE, Operation
+from patientsky.sandbox._declare import FILE, IMAGE, Operation
 from patientsky.sandbox._openapi import build_document
 from tests.client.test_contract import OPERATIONS
 from tests.images import image
@@ -57,6 +58,8 @@ def test_each_client_call_matches_the_declaration_of_its_operation(op_id: str) -
         assert call.body is None
     elif op.body == IMAGE:
         assert call.content_type in ("image/jpeg", "image/png")
+    elif op.body == FILE:
+        assert call.content_type in ATTACHMENT_MEDIA_TYPES
     else:
         assert call.content_type == "application/json"
         assert call.body is not None

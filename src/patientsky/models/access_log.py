@@ -87,6 +87,9 @@ class LoggedOperation(enum.Enum):
     LIST_RENEWALS = "list_renewals"
     REQUEST_RENEWAL = "request_renewal"
     LIST_ACCESS_LOG = "list_access_log"
+    UPLOAD_ATTACHMENT = "upload_attachment"
+    LIST_ATTACHMENTS = "list_attachments"
+    DOWNLOAD_ATTACHMENT = "download_attachment"
     # The clinic's half
     CONNECT_PATIENT = "connect_patient"
     ADD_RELATION = "add_relation"

@@ -31,11 +31,12 @@ from urllib.parse import quote
 from PIL import Image
 from starlette.responses import Response
 
-from patientsky.models import Action, Attachment, Patient
+from patientsky.models import Action, Attachment, LoggedOperation, Patient
 from patientsky.models.attachment import ATTACHMENT_MEDIA_TYPES
 from patientsky.reasons import Reason
 from patientsky.rules import attachments as rules
 from patientsky.rules.decision import Denied
+from patientsky.sandbox._access_log import note_access
 from patientsky.sandbox._context import Ctx, file_response, new_id, ok
 from patientsky.sandbox._declare import FILE, PATIENT, Operations, path_id, query, reply
 from patientsky.sandbox._headers import attachment as ascii_disposition
@@ -135,6 +136,7 @@ def _decodes_whole(content: bytes, media_type: str) -> bool:
     idempotent=True,
     may=_SENDING,
     limit="photo",
+    log=LoggedOperation.UPLOAD_ATTACHMENT,
 )
 def upload_attachment(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/attachments?fileName=...: the file is the body."""
@@ -170,6 +172,7 @@ def upload_attachment(ctx: Ctx) -> Response:
         uploader_id=ctx.person().session.person_id,
         created_at=_utc(ctx.now),
     )
+    note_access(ctx, resource_id=attachment.id)
     return ok(ctx.dump(attachment), 201)
 
 
@@ -245,6 +248,7 @@ def _dialog_of_path(ctx: Ctx, patient: Patient) -> str:
     ok={200: reply("AttachmentList", "The message's attachments (without their bytes).")},
     params=(path_id("dialogId", "dialog"), path_id("messageId", "message")),
     may=Action.READ_MESSAGES,
+    log=LoggedOperation.LIST_ATTACHMENTS,
 )
 def list_message_attachments(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/dialogs/{dialogId}/messages/{messageId}/attachments."""
@@ -280,6 +284,7 @@ def _disposition(file_name: str) -> str:
     },
     params=(path_id("dialogId", "dialog"), path_id("attachmentId", "attachment")),
     may=Action.READ_MESSAGES,
+    log=LoggedOperation.DOWNLOAD_ATTACHMENT,
 )
 def download_attachment(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/dialogs/{dialogId}/attachments/{attachmentId}."""
