@@ -39,6 +39,16 @@ def test_the_documents_operations_are_exactly_the_documented_declarations() -> N
     assert documented == declared
 
 
+SANDBOX_SOURCE = Path(_handlers.__file__).parent
+MAX_MODULE_LINES = 400
+
+
+@pytest.mark.parametrize("module", sorted(p.name for p in SANDBOX_SOURCE.glob("*.py")))
+def test_no_sandbox_module_is_longer_than_the_limit(module: str) -> None:
+    lines = (SANDBOX_SOURCE / module).read_text(encoding="utf-8").count("\n")
+    assert lines <= MAX_MODULE_LINES, f"{module} has {lines} lines; split it by resource"
+
+
 def test_every_handler_says_what_it_does() -> None:
     for op in DECLARED.values():
         assert op.handler.__doc__, op.id
