@@ -27,7 +27,6 @@ from patientsky.sandbox._context import (
     new_id,
     ok,
     page,
-    query_choice,
 )
 from patientsky.sandbox._declare import (
     PAGING,
@@ -58,7 +57,7 @@ def list_consultations(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/consultations?when=upcoming|past."""
     patient = ctx.patient()
     ctx.require(patient, Action.VIEW_PROFILE)
-    when = query_choice(ctx.call.query, "when", ("upcoming", "past"))
+    when = ctx.params["when"]
     now = ctx.now.astimezone(dt.UTC)
     rows = ctx.repo.consultations_of(patient.id)
     if when == "upcoming":

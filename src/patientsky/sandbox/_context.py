@@ -26,6 +26,7 @@ from patientsky.rules.decision import Decision, Denied, Reason
 from patientsky.sandbox._auth import PersonPrincipal, Principal
 from patientsky.sandbox._http import DOCUMENT_PATH, ApiProblem, Call, json_response
 from patientsky.sandbox._limits import Guard, Limits
+from patientsky.sandbox._params import query_choice, query_int, query_text
 from patientsky.sandbox._repo import Repo
 from patientsky.sandbox.clock import SandboxClock
 from patientsky.sandbox.demo_data import DemoData
@@ -112,6 +113,8 @@ class Ctx:
     repo: Repo
     now: dt.datetime
     principal: Principal | None
+    params: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """The declared path and query parameters, checked and typed by the router."""
     _patients: dict[str, Patient] = attrs.field(factory=dict, repr=False)
 
     @property
@@ -298,10 +301,9 @@ def page(
     Raises:
         ApiProblem: 400 naming ``cursor`` or ``limit`` if they are not valid.
     """
-    query = ctx.call.query
-    limit = query_int(query, "limit", 20, 1, 100)
+    limit = ctx.params.get("limit") or query_int(ctx.call.query, "limit", 20, 1, 100)
     offset = 0
-    cursor = query.get("cursor")
+    cursor = ctx.call.query.get("cursor")
     if cursor is not None:
         if _ASCII_INT.fullmatch(cursor[1:]) is None or not cursor.startswith("o"):
             raise ApiProblem(
@@ -321,57 +323,7 @@ def page(
     }
 
 
-def query_int(query: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    """
-    Read an integer query parameter.
-
-    Raises:
-        ApiProblem: 400 naming the parameter if it is not an integer in ``[low, high]``.
-    """
-    raw = query.get(name)
-    if raw is None:
-        return default
-    # ASCII digits only (str.isdigit also takes "²" and "٣"), and few enough of them that
-    # the number is read whole: never a prefix of it, never a huge int.
-    if _ASCII_INT.fullmatch(raw) is None or not low <= int(raw) <= high:
-        message = f"must be an integer from {low} to {high}"
-        raise ApiProblem(400, "invalid_input", f"{name}: {message}", errors=((name, message),))
-    return int(raw)
-
-
 _ASCII_INT = re.compile(r"[0-9]{1,12}")
-
-
-def query_text(query: Mapping[str, str], name: str, max_len: int = 200) -> str:
-    """
-    Read a free-text query parameter ("" if absent): one line, no hidden characters.
-
-    Raises:
-        ApiProblem: 400 naming the parameter if it is too long or holds control,
-            bidirectional or zero-width characters.
-    """
-    raw = query.get(name, "")
-    if len(raw) > max_len or _HIDDEN.search(raw) is not None:
-        message = f"must be at most {max_len} characters of visible text"
-        raise ApiProblem(400, "invalid_input", f"{name}: {message}", errors=((name, message),))
-    return raw
-
-
-_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-
-
-def query_choice(query: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
-    """
-    Read a query parameter that takes one of ``choices`` (the first is the default).
-
-    Raises:
-        ApiProblem: 400 naming the parameter otherwise.
-    """
-    raw = query.get(name, choices[0])
-    if raw not in choices:
-        message = "must be one of: " + ", ".join(choices)
-        raise ApiProblem(400, "invalid_input", f"{name}: {message}", errors=((name, message),))
-    return raw
 
 
 def file_response(

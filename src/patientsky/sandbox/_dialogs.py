@@ -34,7 +34,6 @@ from patientsky.sandbox._context import (
     new_id,
     ok,
     page,
-    query_choice,
     timestamp,
 )
 from patientsky.sandbox._declare import (
@@ -101,7 +100,7 @@ def list_dialogs(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/dialogs?folder=inbox|archive, newest first."""
     patient = ctx.patient()
     ctx.require(patient, Action.READ_MESSAGES)
-    folder = query_choice(ctx.call.query, "folder", ("inbox", "archive"))
+    folder = ctx.params["folder"]
     # The folder and the order need each dialog's header and last message only; the
     # messages are loaded for the dialogs on the page.
     mine = {h.dialog.id: h.dialog for h in ctx.repo.dialog_heads_of(patient.id)}

@@ -43,6 +43,8 @@ from patientsky.sandbox._http import (
     read_body,
 )
 from patientsky.sandbox._limits import Limits, guard_operations
+from patientsky.sandbox._params import read_params
+from patientsky.sandbox._parts import PATIENT_ID
 from patientsky.sandbox._repo import Repo
 from patientsky.sandbox.clock import SandboxClock
 from patientsky.sandbox.demo_data import DemoData, build_demo, load_demo
@@ -128,6 +130,9 @@ def _run(sandbox: Sandbox, op: Operation, call: Call, template: str) -> Response
         if op.caller == "person":
             ctx.person()
         _authorise(ctx, op)
+        # What: the declared parameters, then the Idempotency-Key and the body.
+        declared = (PATIENT_ID, *op.params) if op.for_patient else op.params
+        ctx.params.update(read_params(declared, call, sandbox.converter))
         key = _idempotency_key(call) if op.idempotent and principal is not None else None
         if key is not None and principal is not None:
             scope = _write_scope(template, call, principal)
