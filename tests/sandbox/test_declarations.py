@@ -68,7 +68,8 @@ def test_each_client_call_matches_the_declaration_of_its_operation(op_id: str) -
     elif op.body == IMAGE:
         assert call.content_type in ("image/jpeg", "image/png")
     else:
-        assert call.content_type == "application/json"
+        kind = "application/merge-patch+json" if op.merge_patch else "application/json"
+        assert call.content_type == kind
         assert call.body is not None
     if op.method != "GET":
         assert call.idempotent == op.harmless_to_repeat, "the client retries what it may not"
