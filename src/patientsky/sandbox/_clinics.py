@@ -66,6 +66,7 @@ def search_clinics(ctx: Ctx) -> Response:
     errors=(404,),
     params=(path_id("clinicId", "clinic"),),
     caller="anyone",
+    problems=("not_found",),
 )
 def get_clinic(ctx: Ctx) -> Response:
     """GET /v1/clinics/{clinicId}."""
@@ -92,6 +93,7 @@ def get_clinic(ctx: Ctx) -> Response:
         query("timeSlotTypeId", {"type": "string", "maxLength": 200}),
     ),
     caller="anyone",
+    problems=("not_found",),
 )
 def get_free_time(ctx: Ctx) -> Response:
     """GET /v1/clinics/{clinicId}/free-time: publicly bookable free time, per calendar."""

@@ -29,6 +29,7 @@ from patientsky.sandbox._declare import (
     reply,
 )
 from patientsky.sandbox._http import ApiProblem
+from patientsky.sandbox._problems import reasons_of
 
 ops = Operations("consent")
 """The operations of this module, in the order the document lists them."""
@@ -117,6 +118,7 @@ def _change_consent(ctx: Ctx, give: bool) -> Response:
     errors=(409,),
     body="ConsentGive",
     writes=True,
+    problems=(*reasons_of("consent"), "conflict"),
 )
 def give_consent(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/consent."""
@@ -130,6 +132,7 @@ def give_consent(ctx: Ctx) -> Response:
     ok={200: reply("ConsentState", "The consent state.")},
     errors=(409,),
     writes=True,
+    problems=(*reasons_of("consent"), "conflict"),
 )
 def withdraw_consent(ctx: Ctx) -> Response:
     """DELETE /v1/patients/{patientId}/consent."""

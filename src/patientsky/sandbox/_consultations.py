@@ -37,6 +37,7 @@ from patientsky.sandbox._declare import (
     reply,
 )
 from patientsky.sandbox._http import ApiProblem
+from patientsky.sandbox._problems import reasons_of
 
 ops = Operations("consultations")
 """The operations of this module, in the order the document lists them."""
@@ -78,6 +79,7 @@ def list_consultations(ctx: Ctx) -> Response:
     writes=True,
     idempotent=True,
     may=Action.BOOK_CONSULTATION,
+    problems=(*reasons_of("booking"), *reasons_of("care"), "not_found"),
 )
 def book_consultation(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/consultations: the booking rule decides."""
@@ -173,6 +175,7 @@ def _own_consultation(ctx: Ctx, patient: Patient) -> Any:
     writes=True,
     idempotent=True,
     may=Action.BOOK_CONSULTATION,
+    problems=(*reasons_of("booking"), "not_found"),
 )
 def cancel_consultation(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/consultations/{consultationId}/cancel."""

@@ -46,6 +46,7 @@ from patientsky.sandbox._declare import (
     reply,
 )
 from patientsky.sandbox._http import ApiProblem
+from patientsky.sandbox._problems import reasons_of
 from patientsky.sandbox._repo import DialogHead
 
 ops = Operations("dialogs")
@@ -124,6 +125,7 @@ def list_dialogs(ctx: Ctx) -> Response:
     writes=True,
     idempotent=True,
     may=(Action.SEND_MESSAGES, Action.START_E_CONSULTATION, Action.REQUEST_PRESCRIPTION_RENEWAL),
+    problems=(*reasons_of("communication"), "not_found"),
 )
 def start_dialog(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/dialogs: type enabled by the clinic, fee acknowledged."""
@@ -212,6 +214,7 @@ def _author(ctx: Ctx, patient: Patient) -> tuple[AuthorKind, str]:
     writes=True,
     idempotent=True,
     may=Action.SEND_MESSAGES,
+    problems=(*reasons_of("communication"), "not_found"),
 )
 def reply_to_dialog(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/dialogs/{dialogId}/messages."""

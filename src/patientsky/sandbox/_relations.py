@@ -39,6 +39,7 @@ from patientsky.sandbox._declare import (
     reply,
 )
 from patientsky.sandbox._http import ApiProblem
+from patientsky.sandbox._problems import reasons_of
 
 ops = Operations("relations")
 """The operations of this module, in the order the document lists them."""
@@ -76,6 +77,7 @@ def _own_relation(ctx: Ctx, patient: Patient) -> Any:
     writes=True,
     may=Action.MANAGE_RELATIONS,
     repeatable=True,  # it sets values, so a repeat sets the same ones
+    problems=(*reasons_of("relations"), "not_found"),
 )
 def change_relation(ctx: Ctx) -> Response:
     """PATCH /v1/patients/{patientId}/relations/{relationId}: actions, switch off or on (R4)."""
@@ -116,6 +118,7 @@ def change_relation(ctx: Ctx) -> Response:
     params=(path_id("relationId", "relation"),),
     writes=True,
     may=Action.MANAGE_RELATIONS,
+    problems=(*reasons_of("relations"), "not_found"),
 )
 def remove_relation(ctx: Ctx) -> Response:
     """DELETE /v1/patients/{patientId}/relations/{relationId} (R4)."""
@@ -140,6 +143,7 @@ def remove_relation(ctx: Ctx) -> Response:
     caller="person_or_clinic",
     writes=True,
     idempotent=True,
+    problems=(*reasons_of("relations"), "clinic_mismatch", "not_found"),
 )
 def add_relation(ctx: Ctx) -> Response:
     """POST /v1/clinics/{clinicId}/relations: only a clinic adds relations (R3)."""
