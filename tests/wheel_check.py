@@ -75,12 +75,15 @@ def check_the_library() -> None:
 
 
 def check_the_package_files() -> None:
-    """The wheel ships py.typed, the document, the receipt fonts and the licenses."""
+    """The wheel ships py.typed, the document, the demo world, the receipt fonts, the licenses."""
     from importlib import metadata, resources
 
     root = resources.files("patientsky")
     _check(root.joinpath("py.typed").is_file(), "py.typed")
     _check(root.joinpath("openapi.json").is_file(), "openapi.json")
+    world = json.loads(root.joinpath("sandbox", "demo_world.json").read_text(encoding="utf-8"))
+    handles = {p["patient"]["id"] for p in world["people"]}
+    _check({"p-kari", "p-emil", "p-jonas"} <= handles, "the demo world's data file")
     fonts = root.joinpath("sandbox", "fonts")
     for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "LICENSE-DejaVu.txt"):
         _check(fonts.joinpath(name).is_file(), f"the receipt font file {name}")

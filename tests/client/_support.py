@@ -126,6 +126,19 @@ def ok(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> h
 # --------------------------------------------------------------------------- a fake portal
 
 
+def merge(target: Any, patch: Any) -> Any:
+    """RFC 7396: what the patch names changes, null removes, objects merge."""
+    if not isinstance(patch, dict):
+        return patch
+    merged = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = merge(merged.get(key), value)
+    return merged
+
+
 class FakePortal:
     """
     A small in-memory server for a slice of the contract, as an ``httpx.MockTransport`` handler.
@@ -183,8 +196,9 @@ class FakePortal:
             return problem(428, "precondition_required", "If-Match is required")
         if if_match != self.etag:
             return problem(412, "precondition_failed", "the profile changed since it was read")
-        changes = json.loads(request.content)
-        self.profile = {**self.profile, **changes}
+        if request.headers.get("content-type") != "application/merge-patch+json":
+            return problem(415, "unsupported_media_type", "a JSON merge patch is expected")
+        self.profile = merge(self.profile, json.loads(request.content))
         self.version += 1
         return ok(self.profile, headers={"ETag": self.etag})
 

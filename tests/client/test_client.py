@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -30,6 +31,7 @@ from patientsky.client import (
     Timeouts,
     Versioned,
 )
+from patientsky.client import _calls as calls
 from patientsky.errors import (
     ApiConflict,
     ApiError,
@@ -50,6 +52,7 @@ from patientsky.errors import (
 from patientsky.models import (
     AccessLogEntry,
     Action,
+    Address,
     Clinic,
     CommunicationType,
     ConsultationKind,
@@ -81,6 +84,7 @@ from tests.client._support import (
     consultation,
     dialog_json,
     make_client,
+    merge,
     ok,
     patient,
     problem,
@@ -1163,6 +1167,42 @@ def test_with_options_can_swap_the_token(kind: str) -> None:
 
 
 # --------------------------------------------------------------------------- If-Match
+
+
+def test_a_profile_update_sends_only_what_changed_as_a_merge_patch(kind: str) -> None:
+    portal = FakePortal()
+    address = Address(street="Borggata 1A", postal_code="0650", city="Oslo", country="NO")
+    full = ContactDetails(email="kari@example.no", phone="+4791234567", address=address)
+
+    async def go() -> None:
+        client = make_client(kind, portal)
+        first = await client.profile.update(if_match=await client.profile.get(), contact=full)
+        phone = attrs.evolve(full, phone="+4798765432")
+        second = await client.profile.update(if_match=first, contact=phone)
+        assert second.value.contact == phone
+        moved = attrs.evolve(phone, address=attrs.evolve(address, city="Bergen"), email=None)
+        third = await client.profile.update(if_match=second, contact=moved)
+        assert third.value.contact == moved
+        # A bare ETag: the object named is sent whole, and replaces the old one.
+        only = ContactDetails(phone="+4791111111")
+        fourth = await client.profile.update(if_match=third.etag, contact=only)
+        assert fourth.value.contact == only
+
+    run(go())
+    patches = [r for r in portal.requests if r.method == "PATCH"]
+    assert {r.headers["content-type"] for r in patches} == {"application/merge-patch+json"}
+    bodies = [json.loads(r.content) for r in patches]
+    assert bodies[1] == {"contact": {"phone": "+4798765432"}}
+    assert bodies[2] == {"contact": {"email": None, "address": {"city": "Bergen"}}}
+    assert bodies[3] == {"contact": {"email": None, "phone": "+4791111111", "address": None}}
+
+
+def test_merge_diff_is_the_patch_that_merges_old_into_new() -> None:
+    old = {"a": 1, "b": {"c": 2, "d": 3}, "e": None}
+    new = {"a": 1, "b": {"c": 2, "d": 4, "f": 5}, "e": 6}
+    diff = calls.merge_diff(old, new)
+    assert diff == {"b": {"d": 4, "f": 5}, "e": 6}
+    assert merge(old, diff) == merge(old, new)
 
 
 def test_a_profile_update_sends_if_match_and_a_stale_one_raises_conflict(kind: str) -> None:

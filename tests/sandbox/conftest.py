@@ -10,6 +10,9 @@ import pytest
 from starlette.applications import Starlette
 
 from patientsky.sandbox import Sandbox, SandboxClock, create_app, get_sandbox, serve_in_thread
+from patientsky.sandbox import app as sandbox_app
+from patientsky.sandbox._declare import Operation
+from patientsky.sandbox._http import ApiProblem
 
 # A Wednesday; the demo world is built around it.
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
@@ -49,6 +52,39 @@ class Api:
         )
         assert response.status_code == 200, response.text
         return {"Authorization": f"Bearer {response.json()['accessToken']}"}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """
+    Check that every problem the sandbox answers in a test is one its operation declares.
+
+    Each problem document the sandbox sends while a test runs is recorded with its
+    operation; after the test, every ``(status, code)`` must be among the operation's
+    ``problem_codes`` (implied by its declaration or named in ``problems=``), so the
+    document's ``x-problem-codes`` lists what a client can meet. A hook, not a fixture,
+    so that Hypothesis tests are checked too.
+    """
+    seen: list[tuple[Operation, int, str]] = []
+    real = sandbox_app._problem_for
+
+    def recording(exc: BaseException, op: Operation | None, request_id: str) -> ApiProblem:
+        problem = real(exc, op, request_id)
+        if op is not None:
+            seen.append((op, problem.status, problem.code))
+        return problem
+
+    sandbox_app._problem_for = recording
+    try:
+        result = yield
+    finally:
+        sandbox_app._problem_for = real
+    undeclared = sorted(
+        {(op.id, status, code) for op, status, code in seen}
+        - {(op.id, *pair) for op, _, _ in seen for pair in op.problem_codes}
+    )
+    assert not undeclared, f"problems answered but not declared (problems=): {undeclared}"
+    return result
 
 
 @pytest.fixture

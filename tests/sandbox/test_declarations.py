@@ -40,6 +40,16 @@ def test_the_documents_operations_are_exactly_the_documented_declarations() -> N
     assert documented == declared
 
 
+SANDBOX_SOURCE = Path(_handlers.__file__).parent
+MAX_MODULE_LINES = 400
+
+
+@pytest.mark.parametrize("module", sorted(p.name for p in SANDBOX_SOURCE.glob("*.py")))
+def test_no_sandbox_module_is_longer_than_the_limit(module: str) -> None:
+    lines = (SANDBOX_SOURCE / module).read_text(encoding="utf-8").count("\n")
+    assert lines <= MAX_MODULE_LINES, f"{module} has {lines} lines; split it by resource"
+
+
 def test_every_handler_says_what_it_does() -> None:
     for op in DECLARED.values():
         assert op.handler.__doc__, op.id
@@ -61,7 +71,8 @@ def test_each_client_call_matches_the_declaration_of_its_operation(op_id: str) -
     elif op.body == FILE:
         assert call.content_type in ATTACHMENT_MEDIA_TYPES
     else:
-        assert call.content_type == "application/json"
+        kind = "application/merge-patch+json" if op.merge_patch else "application/json"
+        assert call.content_type == kind
         assert call.body is not None
     if op.method != "GET":
         assert call.idempotent == op.harmless_to_repeat, "the client retries what it may not"

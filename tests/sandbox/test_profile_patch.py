@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from patientsky.client import PortalClient
+from patientsky.models import Address, ContactDetails
 from patientsky.sandbox._profile import merge_patch
 from tests.sandbox.conftest import Api
 
@@ -91,3 +94,21 @@ def test_a_merge_patch_applied_twice_changes_nothing_more(target: Any, patch: An
 @given(target=st.dictionaries(st.sampled_from("abc"), _JSON, max_size=3))
 def test_an_empty_merge_patch_keeps_everything(target: dict[str, Any]) -> None:
     assert merge_patch(target, {}) == target
+
+
+def test_the_client_sends_the_sandbox_only_what_changed(api: Api) -> None:
+    token = api.client.post("/v1/sandbox/login", json={"person": "kari", "method": "bankid"})
+    base = str(api.client.base_url)
+    with PortalClient(base, token=token.json()["accessToken"]) as client:
+        read = client.profile.get()
+        contact = ContactDetails(
+            email="kari@example.no",
+            phone="+4791234567",
+            address=Address(street="Borggata 1A", postal_code="0650", city="Oslo", country="NO"),
+        )
+        full = client.profile.update(if_match=read, contact=contact)
+        fresh = client.profile.update(
+            if_match=full, contact=attrs.evolve(contact, phone="+4798765432")
+        )
+        assert fresh.value.contact == attrs.evolve(contact, phone="+4798765432")
+        assert fresh.value.name == read.value.name

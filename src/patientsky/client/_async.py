@@ -594,6 +594,11 @@ class AsyncProfile(_Resource):
             name: The new name.
             contact: The new contact details (replacing the old ones).
 
+        The request is a JSON merge patch (``application/merge-patch+json``, RFC 7396).
+        Given the :class:`~patientsky.client.Versioned` profile, it carries only what
+        differs from it, field by field: ``attrs.evolve(read.value.contact, phone=...)``
+        sends the phone alone. Given a bare ETag, the named objects are sent whole.
+
         Returns:
             The new profile and its new ETag.
 

@@ -76,6 +76,7 @@ MAX_PHOTO_BYTES: Final = 5 * 1024 * 1024
 MAX_ATTACHMENT_BYTES: Final = 10 * 1024 * 1024
 ATTACHMENT_TYPES: Final = ("image/jpeg", "image/png", "image/heic", "application/pdf")
 _JSON: Final = "application/json"
+_MERGE_PATCH: Final = "application/merge-patch+json"
 _ETAG: Final = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,199}")
 _MAGIC: Final = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
 
@@ -349,6 +350,31 @@ def get_profile(scope: str) -> Call[Versioned[Patient]]:
     return Call("GET", (*_patient(scope), "profile"), versioned(Patient))
 
 
+def merge_diff(old: Any, new: Any) -> Any:
+    """
+    Return the JSON merge patch (RFC 7396) that turns ``old`` into ``new``.
+
+    Objects are compared key by key (a key only ``old`` has becomes ``null``, a removal);
+    anything else that differs is replaced whole.
+
+    >>> merge_diff({"phone": "1", "email": "a@b.no"}, {"phone": "2", "email": "a@b.no"})
+    {'phone': '2'}
+    >>> merge_diff({"phone": "1", "email": "a@b.no"}, {"phone": "1"})
+    {'email': None}
+    """
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return new
+    patch: dict[str, Any] = {}
+    for key in old.keys() - new.keys():
+        patch[key] = None
+    for key, value in new.items():
+        if key not in old:
+            patch[key] = value
+        elif old[key] != value:
+            patch[key] = merge_diff(old[key], value) if value is not None else None
+    return patch
+
+
 def update_profile(
     scope: str,
     *,
@@ -356,7 +382,13 @@ def update_profile(
     name: PersonName | None,
     contact: ContactDetails | None,
 ) -> Call[Versioned[Patient]]:
-    """``PATCH /v1/patients/{id}/profile`` with ``If-Match``."""
+    """
+    ``PATCH /v1/patients/{id}/profile`` with ``If-Match``: a JSON merge patch (RFC 7396).
+
+    With the :class:`Versioned` profile as ``if_match``, only what differs from it is
+    sent (a nested field at a time); with a bare ETag, the named objects are sent whole
+    (``null`` for their unset fields), so they replace what was there.
+    """
     etag: object = if_match.etag if isinstance(if_match, Versioned) else if_match
     if not isinstance(etag, str) or not _ETAG.fullmatch(etag):
         raise InvalidInput("if_match", "must be the ETag (or the Versioned value) of a read")
@@ -366,12 +398,25 @@ def update_profile(
         _of("name", name, PersonName)
     if contact is not None:
         _of("contact", contact, ContactDetails)
+    from patientsky import wire
+
+    given = {
+        k: wire.unstructure(v) for k, v in (("name", name), ("contact", contact)) if v is not None
+    }
+    read = if_match.value if isinstance(if_match, Versioned) else None
+    patch: dict[str, Any] = given
+    if isinstance(read, Patient):
+        # Only what changed since the read: the server merges (RFC 7396), so a field the
+        # caller left as it was is not sent, and cannot undo someone else's change.
+        was = {"name": wire.unstructure(read.name), "contact": wire.unstructure(read.contact)}
+        patch = {k: merge_diff(was[k], v) for k, v in given.items() if was[k] != v}
+        patch = patch or given  # nothing changed: send it whole, a harmless repeat
     return Call(
         "PATCH",
         (*_patient(scope), "profile"),
         versioned(Patient),
-        body=json_body(name=name, contact=contact),
-        content_type=_JSON,
+        body=json.dumps(patch, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+        content_type=_MERGE_PATCH,
         if_match=etag,
         idempotent=True,  # If-Match: a repeat can never overwrite a newer change
     )

@@ -14,11 +14,8 @@ from patientsky.rules import (
 from patientsky.sandbox._context import (
     Ctx,
     clinic_of_path,
-    field,
     ok,
     page,
-    query_int,
-    query_text,
     timestamp,
 )
 from patientsky.sandbox._declare import (
@@ -51,8 +48,8 @@ _MAX_PERIOD = dt.timedelta(days=31)
 )
 def search_clinics(ctx: Ctx) -> Response:
     """GET /v1/clinics?query=&city= (H2): a case-insensitive match on name and city."""
-    query = query_text(ctx.call.query, "query").strip().casefold()
-    city = query_text(ctx.call.query, "city").strip().casefold()
+    query = (ctx.params["query"] or "").strip().casefold()
+    city = (ctx.params["city"] or "").strip().casefold()
     found = [
         c
         for c in ctx.repo.clinics()
@@ -69,6 +66,7 @@ def search_clinics(ctx: Ctx) -> Response:
     errors=(404,),
     params=(path_id("clinicId", "clinic"),),
     caller="anyone",
+    problems=("not_found",),
 )
 def get_clinic(ctx: Ctx) -> Response:
     """GET /v1/clinics/{clinicId}."""
@@ -95,26 +93,19 @@ def get_clinic(ctx: Ctx) -> Response:
         query("timeSlotTypeId", {"type": "string", "maxLength": 200}),
     ),
     caller="anyone",
+    problems=("not_found",),
 )
 def get_free_time(ctx: Ctx) -> Response:
     """GET /v1/clinics/{clinicId}/free-time: publicly bookable free time, per calendar."""
     clinic = clinic_of_path(ctx)
-    query = ctx.call.query
-    bounds = []
-    for name in ("from", "to"):
-        if name not in query:
-            raise ApiProblem(
-                400, "invalid_input", f"{name}: is required", errors=((name, "is required"),)
-            )
-        bounds.append(field(ctx, query, name, dt.datetime))
-    start, end = bounds
+    start, end = ctx.params["from"], ctx.params["to"]
     if end <= start or end - start > _MAX_PERIOD:
         message = "must be after from, and at most 31 days after it"
         raise ApiProblem(400, "invalid_input", f"to: {message}", errors=(("to", message),))
-    duration = query_int(query, "durationMinutes", 15, 5, 240)
-    type_id = query.get("timeSlotTypeId")
+    duration = ctx.params["durationMinutes"]
+    type_id = ctx.params["timeSlotTypeId"]
     schedule = ctx.repo.schedule(clinic.id)
-    wanted = query.get("calendarId")
+    wanted = ctx.params["calendarId"]
     if wanted is not None and schedule.calendar(wanted) is None:
         raise ApiProblem(
             400,

@@ -30,6 +30,7 @@ from patientsky.sandbox._declare import (
     reply,
 )
 from patientsky.sandbox._http import ApiProblem
+from patientsky.sandbox._problems import reasons_of
 
 ops = Operations("consent")
 """The operations of this module, in the order the document lists them."""
@@ -120,6 +121,7 @@ def _change_consent(ctx: Ctx, give: bool) -> Response:
     body="ConsentGive",
     writes=True,
     log=LoggedOperation.GIVE_CONSENT,
+    problems=(*reasons_of("consent"), "conflict"),
 )
 def give_consent(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/consent."""
@@ -134,6 +136,7 @@ def give_consent(ctx: Ctx) -> Response:
     errors=(409,),
     writes=True,
     log=LoggedOperation.WITHDRAW_CONSENT,
+    problems=(*reasons_of("consent"), "conflict"),
 )
 def withdraw_consent(ctx: Ctx) -> Response:
     """DELETE /v1/patients/{patientId}/consent."""

@@ -29,7 +29,6 @@ from patientsky.sandbox._context import (
     new_id,
     ok,
     page,
-    query_choice,
 )
 from patientsky.sandbox._declare import (
     PAGING,
@@ -40,6 +39,7 @@ from patientsky.sandbox._declare import (
     reply,
 )
 from patientsky.sandbox._http import ApiProblem
+from patientsky.sandbox._problems import reasons_of
 
 ops = Operations("consultations")
 """The operations of this module, in the order the document lists them."""
@@ -61,7 +61,7 @@ def list_consultations(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/consultations?when=upcoming|past."""
     patient = ctx.patient()
     ctx.require(patient, Action.VIEW_PROFILE)
-    when = query_choice(ctx.call.query, "when", ("upcoming", "past"))
+    when = ctx.params["when"]
     now = ctx.now.astimezone(dt.UTC)
     rows = ctx.repo.consultations_of(patient.id)
     if when == "upcoming":
@@ -83,6 +83,7 @@ def list_consultations(ctx: Ctx) -> Response:
     idempotent=True,
     may=Action.BOOK_CONSULTATION,
     log=LoggedOperation.BOOK_CONSULTATION,
+    problems=(*reasons_of("booking"), *reasons_of("care"), "not_found"),
 )
 def book_consultation(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/consultations: the booking rule decides."""
@@ -181,6 +182,7 @@ def _own_consultation(ctx: Ctx, patient: Patient) -> Any:
     idempotent=True,
     may=Action.BOOK_CONSULTATION,
     log=LoggedOperation.CANCEL_CONSULTATION,
+    problems=(*reasons_of("booking"), "not_found"),
 )
 def cancel_consultation(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/consultations/{consultationId}/cancel."""

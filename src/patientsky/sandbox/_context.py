@@ -21,11 +21,13 @@ from starlette.responses import Response
 from patientsky.errors import InvalidInput
 from patientsky.models import Action, Clinic, Patient
 from patientsky.rules.access import AccessRequest, decide
-from patientsky.rules.decision import Decision, Denied, Reason
+from patientsky.rules.decision import Decision, Denied
 from patientsky.sandbox._auth import PersonPrincipal, Principal
 from patientsky.sandbox._http import DOCUMENT_PATH, ApiProblem, Call, json_response
 from patientsky.sandbox._limits import Guard, Limits
 from patientsky.sandbox._memo import Decoded
+from patientsky.sandbox._params import query_choice, query_int, query_text
+from patientsky.sandbox._problems import STATUS_OF_REASON
 from patientsky.sandbox._repo import Repo
 from patientsky.sandbox.clock import SandboxClock
 from patientsky.sandbox.demo_data import DemoData
@@ -111,6 +113,8 @@ class Ctx:
     repo: Repo
     now: dt.datetime
     principal: Principal | None
+    params: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """The declared path and query parameters, checked and typed by the router."""
     _patients: dict[str, Patient] = attrs.field(factory=dict, repr=False)
     log_notes: dict[str, Any] = attrs.field(factory=dict, repr=False)  # see _access_log.note_access
 
@@ -217,24 +221,11 @@ def deny_unless(decision: Decision | Denied) -> None:
     if decision.reason is None:
         return
     raise ApiProblem(
-        _STATUS_OF_REASON.get(decision.reason, 403),
+        STATUS_OF_REASON.get(decision.reason, 403),
         decision.reason.value,
         decision.message_en,
         message_nb=decision.message_nb,
     )
-
-
-# Reasons that say the state of things does not allow it, rather than who asks.
-_STATUS_OF_REASON: Mapping[Reason, int] = {
-    Reason.SLOT_NOT_FREE: 409,
-    Reason.ALREADY_BOOKED: 409,
-    Reason.NOT_CANCELLABLE: 409,
-    Reason.DIALOG_CLOSED: 409,
-    Reason.DIALOG_FULL: 409,
-    Reason.TOO_MANY_FUTURE_BOOKINGS: 409,
-    Reason.START_NOT_ON_GRID: 409,
-    Reason.LATE_CANCELLATION_FEE_NOT_ACKNOWLEDGED: 409,
-}
 
 
 Handler = Callable[[Ctx], Response]
@@ -304,10 +295,9 @@ def page(
     Raises:
         ApiProblem: 400 naming ``cursor`` or ``limit`` if they are not valid.
     """
-    query = ctx.call.query
-    limit = query_int(query, "limit", 20, 1, 100)
+    limit = ctx.params.get("limit") or query_int(ctx.call.query, "limit", 20, 1, 100)
     offset = 0
-    cursor = query.get("cursor")
+    cursor = ctx.call.query.get("cursor")
     if cursor is not None:
         if _ASCII_INT.fullmatch(cursor[1:]) is None or not cursor.startswith("o"):
             raise ApiProblem(
@@ -327,56 +317,7 @@ def page(
     }
 
 
-def query_int(query: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    """
-    Read an integer query parameter.
-
-    Raises:
-        ApiProblem: 400 naming the parameter if it is not an integer in ``[low, high]``.
-    """
-    raw = query.get(name)
-    if raw is None:
-        return default
-    # ASCII digits only (isdigit takes "²" and "٣"), few enough to read whole: no huge int.
-    if _ASCII_INT.fullmatch(raw) is None or not low <= int(raw) <= high:
-        message = f"must be an integer from {low} to {high}"
-        raise ApiProblem(400, "invalid_input", f"{name}: {message}", errors=((name, message),))
-    return int(raw)
-
-
 _ASCII_INT = re.compile(r"[0-9]{1,12}")
-
-
-def query_text(query: Mapping[str, str], name: str, max_len: int = 200) -> str:
-    """
-    Read a free-text query parameter ("" if absent): one line, no hidden characters.
-
-    Raises:
-        ApiProblem: 400 naming the parameter if it is too long or holds control,
-            bidirectional or zero-width characters.
-    """
-    raw = query.get(name, "")
-    if len(raw) > max_len or _HIDDEN.search(raw) is not None:
-        message = f"must be at most {max_len} characters of visible text"
-        raise ApiProblem(400, "invalid_input", f"{name}: {message}", errors=((name, message),))
-    return raw
-
-
-_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-
-
-def query_choice(query: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
-    """
-    Read a query parameter that takes one of ``choices`` (the first is the default).
-
-    Raises:
-        ApiProblem: 400 naming the parameter otherwise.
-    """
-    raw = query.get(name, choices[0])
-    if raw not in choices:
-        message = "must be one of: " + ", ".join(choices)
-        raise ApiProblem(400, "invalid_input", f"{name}: {message}", errors=((name, message),))
-    return raw
 
 
 def file_response(

@@ -59,6 +59,7 @@ from patientsky.sandbox._parts import (
     ref,
     reply,
 )
+from patientsky.sandbox._problems import Problem, implied_problems, problem_pairs
 
 __all__ = [
     "HANDLE_PATTERN",
@@ -130,6 +131,10 @@ class Operation:
             data, see :data:`~patientsky.rules.access_log.LOG_RULES`): one entry, in
             its transaction; None for one that touches no patient's data, which
             :data:`~patientsky.sandbox._access_log.UNLOGGED` must then name.
+        problems: The problems its handler may answer beyond those the declaration
+            implies (see :mod:`patientsky.sandbox._problems`): a rule's
+            :class:`~patientsky.reasons.Reason`, a generic code such as ``"conflict"``,
+            or a ``(status, code)`` pair. Their statuses are documented with them.
     """
 
     method: str
@@ -151,6 +156,20 @@ class Operation:
     repeatable: bool | None = None
     documented: bool = True
     log: LoggedOperation | None = None
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def problem_codes(self) -> frozenset[tuple[int, str]]:
+        """Every ``(status, code)`` it may answer: implied by the declaration, or declared."""
+        implied = implied_problems(
+            caller=self.caller,
+            for_patient=self.for_patient,
+            body=self.body is not None,
+            params=self.params,
+            idempotent=self.idempotent,
+            rate_limited=self.rate_limit is not None,
+        )
+        return implied | problem_pairs(self.problems)
 
     @property
     def auth(self) -> bool:
@@ -209,6 +228,10 @@ class Operation:
         if self.rate_limit is not None:
             codes |= {429}
         codes |= {405}
+        by_status: dict[int, list[str]] = {}
+        for status, name in sorted(self.problem_codes):
+            by_status.setdefault(status, []).append(name)
+        codes |= set(by_status)
         responses: Schema = {}
         for status, success in self.ok.items():
             headers = {**SENT_ALWAYS, **success.get("headers", {})}
@@ -224,6 +247,8 @@ class Operation:
                 "headers": headers,
                 "content": {PROBLEM: {"schema": ref("Problem")}},
             }
+            if code in by_status:
+                responses[str(code)]["x-problem-codes"] = by_status[code]
         responses = dict(sorted(responses.items()))
         responses["default"] = {
             "description": ERROR_TEXT[0],

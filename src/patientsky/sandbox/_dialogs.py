@@ -37,7 +37,6 @@ from patientsky.sandbox._context import (
     new_id,
     ok,
     page,
-    query_choice,
     timestamp,
 )
 from patientsky.sandbox._declare import (
@@ -50,6 +49,7 @@ from patientsky.sandbox._declare import (
     reply,
 )
 from patientsky.sandbox._http import JSON_MEDIA_TYPE, ApiProblem, json_bytes
+from patientsky.sandbox._problems import reasons_of
 from patientsky.sandbox._repo import DialogHead
 
 ops = Operations("dialogs")
@@ -105,7 +105,7 @@ def list_dialogs(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/dialogs?folder=inbox|archive, newest first."""
     patient = ctx.patient()
     ctx.require(patient, Action.READ_MESSAGES)
-    folder = query_choice(ctx.call.query, "folder", ("inbox", "archive"))
+    folder = ctx.params["folder"]
     # The folder and the order need each dialog's header and last message only; the
     # messages are loaded for the dialogs on the page.
     mine = {h.dialog.id: h.dialog for h in ctx.repo.dialog_heads_of(patient.id)}
@@ -157,6 +157,7 @@ def _spliced(view: bytes, messages: bytes) -> bytes:
     idempotent=True,
     may=(Action.SEND_MESSAGES, Action.START_E_CONSULTATION, Action.REQUEST_PRESCRIPTION_RENEWAL),
     log=LoggedOperation.START_DIALOG,
+    problems=(*reasons_of("communication"), "not_found"),
 )
 def start_dialog(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/dialogs: type enabled by the clinic, fee acknowledged."""
@@ -251,6 +252,7 @@ def _author(ctx: Ctx, patient: Patient) -> tuple[AuthorKind, str]:
     idempotent=True,
     may=Action.SEND_MESSAGES,
     log=LoggedOperation.SEND_MESSAGE,
+    problems=(*reasons_of("communication"), "not_found"),
 )
 def reply_to_dialog(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/dialogs/{dialogId}/messages."""

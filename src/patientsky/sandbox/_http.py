@@ -57,6 +57,7 @@ GENERIC_CODES = (
     "precondition_failed",
     "precondition_required",
     "rate_limited",
+    "service_unavailable",
     "session_expired",
     "session_not_yet_valid",
     "unauthorized",
@@ -82,6 +83,7 @@ _TITLES = {
     428: "Precondition Required",
     429: "Too Many Requests",
     500: "Internal Server Error",
+    503: "Service Unavailable",
 }
 
 

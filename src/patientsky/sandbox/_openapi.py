@@ -21,7 +21,7 @@ from patientsky.rules.attachments import MAX_ATTACHMENTS_PER_MESSAGE
 from patientsky.rules.communication import FeeNotice
 from patientsky.rules.decision import Reason
 from patientsky.rules.payments import PaymentRow
-from patientsky.sandbox._declare import HANDLE_PATTERN, HEADERS
+from patientsky.sandbox._declare import HEADERS
 from patientsky.sandbox._http import (
     DOCUMENT_PATH,
     GENERIC_CODES,
@@ -29,8 +29,9 @@ from patientsky.sandbox._http import (
     MAX_JSON_BYTES,
     MAX_PHOTO_BYTES,
 )
-from patientsky.sandbox._schemas import MODEL_CLASSES, Builder, Schema, camel, open_enum
+from patientsky.sandbox._schemas import ID, MODEL_CLASSES, Builder, Schema, camel, obj, open_enum
 from patientsky.sandbox._schemas import ref as _ref
+from patientsky.sandbox._session_schemas import session_schemas
 
 __all__ = [
     "API_VERSION",
@@ -64,17 +65,11 @@ def _page(item: Schema, extra: dict[str, Schema] | None = None) -> Schema:
     return {"type": "object", "properties": properties, "required": sorted(properties)}
 
 
-def _obj(properties: dict[str, Schema], required: list[str] | None = None, **extra: Any) -> Schema:
-    schema: Schema = {"type": "object", "properties": properties}
-    schema["required"] = list(properties) if required is None else required
-    schema.update(extra)
-    return schema
-
-
-_ID = {"type": "string", "minLength": 1, "maxLength": 200}
+_obj = obj
+_ID = ID
 _ATTACHMENT_IDS = {
     "type": "array",
-    "items": _ID,
+    "items": ID,
     "maxItems": MAX_ATTACHMENTS_PER_MESSAGE,
     "uniqueItems": True,
     "description": "Files uploaded with ``uploadAttachment`` to send with the message (M8).",
@@ -119,77 +114,7 @@ def _api_schemas(b: Builder) -> None:
         required=["type", "title", "status", "code", "requestId"],
         description="An RFC 9457 problem document.",
     )
-    s["LoginRequest"] = _obj(
-        {
-            "person": {
-                "type": "string",
-                "pattern": HANDLE_PATTERN,
-                "description": "A demo person's handle, such as ``kari``"
-                " (``GET /v1/sandbox/people`` lists them).",
-            },
-            "nationalId": {
-                "type": "string",
-                "description": "A national identity number (synthetic test numbers only).",
-            },
-            "method": b.enum_schema(m.LoginMethod),
-        },
-        required=["method"],
-        additionalProperties=True,
-        description="Who logs in: exactly one of ``person`` and ``nationalId`` (400 naming"
-        " both if neither or both is given), and how.",
-    )
-    s["DemoPerson"] = _obj(
-        {
-            "handle": {"type": "string", "pattern": HANDLE_PATTERN},
-            "name": {"type": "string"},
-            "role": {"type": "string", "description": "What they show in the demo."},
-            "patientId": {"type": "string"},
-        },
-        description="A demo person to log in as; no national identity number.",
-    )
-    s["DemoPeople"] = _obj({"data": {"type": "array", "items": _ref("DemoPerson")}})
-    s["LoginResponse"] = _obj(
-        {
-            "accessToken": {"type": "string"},
-            "tokenType": open_enum({"type": "string", "enum": ["Bearer"]}),
-            "expiresAt": {"type": "string", "format": "date-time"},
-            "personId": {"type": "string"},
-        }
-    )
-    s["ClinicLoginRequest"] = _obj({"clinicId": _ID})
-    s["ClinicLoginResponse"] = _obj(
-        {
-            "accessToken": {"type": "string"},
-            "tokenType": open_enum({"type": "string", "enum": ["Bearer"]}),
-            "expiresAt": {"type": "string", "format": "date-time"},
-            "clinicId": {"type": "string"},
-        }
-    )
-    s["Clock"] = _obj(
-        {"now": {"type": "string", "format": "date-time"}, "frozen": {"type": "boolean"}}
-    )
-    s["ClockSet"] = _obj({"now": {"type": "string", "format": "date-time"}})
-    s["ClockAdvance"] = _obj(
-        {"seconds": {"type": "integer", "minimum": 0, "maximum": 10 * 366 * 86400}}
-    )
-    s["Session"] = _obj(
-        {
-            "personId": {"type": "string"},
-            "method": open_enum(b.enum_schema(m.LoginMethod)),
-            "assurance": open_enum(b.enum_schema(m.AssuranceLevel)),
-            "authenticatedAt": {"type": "string", "format": "date-time"},
-            "expiresAt": {"type": "string", "format": "date-time"},
-        }
-    )
-    s["Represented"] = _obj(
-        {
-            "patientId": {"type": "string"},
-            "relationId": {"type": "string"},
-            "name": b.model_schema(m.PersonName),
-            "kind": open_enum(b.enum_schema(m.RelationKind)),
-            "actions": {"type": "array", "items": open_enum(b.enum_schema(m.Action))},
-        }
-    )
+    session_schemas(b)
     s["ProfilePatch"] = _obj(
         {
             "name": b.patch_schema(m.PersonName),

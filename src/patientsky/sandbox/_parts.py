@@ -151,6 +151,8 @@ ERROR_TEXT = {
     405: "The path does not take this method; ``Allow`` lists those it takes.",
     429: "A rate limit ran out (``rate_limited``); ``Retry-After`` says when to try again.",
     500: "An unexpected error (no details are given).",
+    503: "The service is busy for a moment (``service_unavailable``); ``Retry-After`` says"
+    " when to try again.",
     0: "Any other error, as a problem document (``code`` says which).",
 }
 """What each error status means, as the document says it."""
@@ -216,6 +218,7 @@ PROBLEM_HEADERS: dict[int, Schema] = {
     401: {"WWW-Authenticate": _header("WWW-Authenticate")},
     405: {"Allow": _header("Allow")},
     429: RETRY_AFTER,
+    503: RETRY_AFTER,
 }
 
 

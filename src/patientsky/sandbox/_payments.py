@@ -19,7 +19,6 @@ from patientsky.sandbox._context import (
     file_response,
     ok,
     page,
-    query_choice,
 )
 from patientsky.sandbox._declare import (
     PAGING,
@@ -60,9 +59,7 @@ def list_payments(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/payments?tab=...: tabs and totals from the payments rule."""
     patient = ctx.patient()
     ctx.require(patient, Action.VIEW_PAYMENTS)
-    tab = payments.PaymentTab(
-        query_choice(ctx.call.query, "tab", ("outstanding", "paid_this_year", "all_paid"))
-    )
+    tab = payments.PaymentTab(ctx.params["tab"])
     invoices = ctx.repo.invoices_of(patient.id)
     clinic_ids = {i.clinic_id for i in invoices}
     clinics = [c for c in ctx.repo.clinics() if c.id in clinic_ids]

@@ -41,6 +41,7 @@ from patientsky.sandbox._declare import (
     reply,
 )
 from patientsky.sandbox._http import ApiProblem
+from patientsky.sandbox._problems import reasons_of
 
 ops = Operations("relations")
 """The operations of this module, in the order the document lists them."""
@@ -80,6 +81,7 @@ def _own_relation(ctx: Ctx, patient: Patient) -> Any:
     may=Action.MANAGE_RELATIONS,
     repeatable=True,  # it sets values, so a repeat sets the same ones
     log=LoggedOperation.CHANGE_RELATION,
+    problems=(*reasons_of("relations"), "not_found"),
 )
 def change_relation(ctx: Ctx) -> Response:
     """PATCH /v1/patients/{patientId}/relations/{relationId}: actions, switch off or on (R4)."""
@@ -121,6 +123,7 @@ def change_relation(ctx: Ctx) -> Response:
     writes=True,
     may=Action.MANAGE_RELATIONS,
     log=LoggedOperation.REMOVE_RELATION,
+    problems=(*reasons_of("relations"), "not_found"),
 )
 def remove_relation(ctx: Ctx) -> Response:
     """DELETE /v1/patients/{patientId}/relations/{relationId} (R4)."""
@@ -146,6 +149,7 @@ def remove_relation(ctx: Ctx) -> Response:
     writes=True,
     idempotent=True,
     log=LoggedOperation.ADD_RELATION,
+    problems=(*reasons_of("relations"), "clinic_mismatch", "not_found"),
 )
 def add_relation(ctx: Ctx) -> Response:
     """POST /v1/clinics/{clinicId}/relations: only a clinic adds relations (R3)."""

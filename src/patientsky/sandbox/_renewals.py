@@ -36,6 +36,7 @@ from patientsky.sandbox._declare import (
     reply,
 )
 from patientsky.sandbox._http import ApiProblem
+from patientsky.sandbox._problems import reasons_of
 
 ops = Operations("care")
 """The operations of this module, in the order the document lists them."""
@@ -91,6 +92,7 @@ def list_renewals(ctx: Ctx) -> Response:
     idempotent=True,
     may=Action.REQUEST_PRESCRIPTION_RENEWAL,
     log=LoggedOperation.REQUEST_RENEWAL,
+    problems=(*reasons_of("care"), "not_found"),
 )
 def request_renewal(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/prescription-renewals (E1)."""

@@ -20,7 +20,7 @@ from patientsky.models._base import Unrecognized
 from patientsky.rules.communication import FeeNotice
 from patientsky.rules.payments import PaymentRow
 
-__all__ = ["MODEL_CLASSES", "Builder", "Schema", "camel", "open_enum", "ref"]
+__all__ = ["ID", "MODEL_CLASSES", "Builder", "Schema", "camel", "obj", "open_enum", "ref"]
 
 Schema = dict[str, Any]
 """A JSON schema (or any part of the OpenAPI document), as JSON-ready data."""
@@ -87,6 +87,18 @@ def camel(name: str) -> str:
 
 
 _OPEN_ENUM = "A value this version of the contract does not know; clients keep it as is."
+
+
+def obj(properties: dict[str, Schema], required: list[str] | None = None, **extra: Any) -> Schema:
+    """Return an object schema: ``properties``, all required unless ``required`` says which."""
+    schema: Schema = {"type": "object", "properties": properties}
+    schema["required"] = list(properties) if required is None else required
+    schema.update(extra)
+    return schema
+
+
+ID: Schema = {"type": "string", "minLength": 1, "maxLength": 200}
+"""The schema of an id in a request body."""
 
 
 def ref(name: str) -> Schema:

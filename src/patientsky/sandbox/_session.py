@@ -48,6 +48,7 @@ ops = Operations("session")
     writes=True,
     limit="login",
     repeatable=True,  # a second login only makes a second token
+    problems=("not_found",),
 )
 def sandbox_login(ctx: Ctx) -> Response:
     """POST /v1/sandbox/login: by a demo person's handle or by a national identity number."""

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
@@ -45,10 +46,12 @@ from patientsky.sandbox._http import (
     read_body,
 )
 from patientsky.sandbox._limits import Limits, guard_operations
+from patientsky.sandbox._params import read_params
+from patientsky.sandbox._parts import PATIENT_ID
 from patientsky.sandbox._repo import Repo
 from patientsky.sandbox.clock import SandboxClock
 from patientsky.sandbox.demo_data import DemoData, build_demo, load_demo
-from patientsky.sandbox.storage import Storage, StoredResponse
+from patientsky.sandbox.storage import Storage, StoredResponse, is_busy
 from patientsky.wire import make_converter
 
 __all__ = ["Sandbox", "create_app", "get_sandbox"]
@@ -86,6 +89,9 @@ def _idempotency_key(call: Call) -> str | None:
 
 
 _REPLAYED_HEADERS = ("etag", "location", "content-disposition")
+
+BUSY_RETRY_AFTER = 1
+"""The ``Retry-After`` (seconds) of a 503 when the database stayed busy."""
 
 MIN_ADMIN_KEY_LENGTH = 16
 """The shortest admin key the sandbox accepts (a generated one is 43 characters)."""
@@ -138,6 +144,9 @@ def _run(sandbox: Sandbox, op: Operation, call: Call, template: str) -> Response
         if op.caller == "person":
             ctx.person()
         _authorise(ctx, op)
+        # What: the declared parameters, then the Idempotency-Key and the body.
+        declared = (PATIENT_ID, *op.params) if op.for_patient else op.params
+        ctx.params.update(read_params(declared, call, sandbox.converter))
         key = _idempotency_key(call) if op.idempotent and principal is not None else None
         if key is not None and principal is not None:
             scope = _write_scope(template, call, principal)
@@ -198,9 +207,17 @@ def _unauthorized_admin() -> ApiProblem:
     )
 
 
-def _problem_for(exc: BaseException, op_id: str, request_id: str) -> ApiProblem:
+def _problem_for(exc: BaseException, op: Operation | None, request_id: str) -> ApiProblem:
     if isinstance(exc, ApiProblem):
         return exc
+    if isinstance(exc, sqlite3.OperationalError) and is_busy(exc):
+        # Another writer held the database past the busy timeout: a moment's wait helps.
+        return ApiProblem(
+            503,
+            "service_unavailable",
+            "the database is busy; try again in a moment",
+            headers={"Retry-After": str(BUSY_RETRY_AFTER)},
+        )
     if isinstance(exc, InvalidInput):
         return ApiProblem.invalid(exc)
     if isinstance(exc, AccessDenied):
@@ -211,6 +228,7 @@ def _problem_for(exc: BaseException, op_id: str, request_id: str) -> ApiProblem:
     if isinstance(exc, Conflict):
         return ApiProblem(409, "conflict", "the request conflicts with the current state")
     # Never the message, the path or the body: they may hold personal data.
+    op_id = op.id if op is not None else "?"
     logger.error("unexpected %s in %s (request %s)", type(exc).__name__, op_id, request_id)
     return ApiProblem(500, "internal_error", "an unexpected error occurred")
 
@@ -264,7 +282,7 @@ def _endpoint(sandbox: Sandbox, ops: Mapping[str, Operation], template: str) -> 
             )
             response = await run_in_threadpool(_run, sandbox, op, call, template)
         except Exception as exc:  # noqa: BLE001 -- every error becomes a problem document
-            found = _problem_for(exc, template, request_id)
+            found = _problem_for(exc, op, request_id)
             problem = problem_response(found, request_id, instance)
             return _headless(problem) if request.method == "HEAD" else problem
         response.headers["X-Request-Id"] = request_id
@@ -299,6 +317,7 @@ def create_app(
     *,
     admin_key: str | None = None,
     limits: Limits | None = None,
+    busy_timeout: float = 30.0,
 ) -> Starlette:
     """
     Make the sandbox app.
@@ -312,11 +331,14 @@ def create_app(
             by default.
         limits: Rate limits and caps (see :class:`~patientsky.sandbox.Limits`); the
             defaults if None.
+        busy_timeout: How long, in seconds, a request waits for another writer to the
+            database file (another process) before it answers 503
+            ``service_unavailable`` with ``Retry-After``.
 
     Returns:
         The Starlette app; :func:`get_sandbox` gives its state.
     """
-    storage = Storage(db_path or ":memory:")
+    storage = Storage(db_path or ":memory:", busy_timeout=busy_timeout)
     clock = clock or SandboxClock()
     data: DemoData | None = None
     if demo:

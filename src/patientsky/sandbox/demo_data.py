@@ -28,6 +28,7 @@ from patientsky.models import (
     Clinic,
     ConsentEvent,
     Consultation,
+    ConsultationStatus,
     Dialog,
     Invoice,
     Patient,
@@ -40,31 +41,17 @@ from patientsky.models import (
     TimeSlot,
     TimeSlotType,
 )
-from patientsky.models.calendar import OSLO
-from patientsky.sandbox._demo_calendar import _calendars, _consultations
-from patientsky.sandbox._demo_common import (
-    _CALENDAR_FILES,
-    CALENDAR_DIR,
-    NORD,
-    SENTRUM,
-    TERMS_VERSION,
-    DemoLogin,
-    synthetic_national_id,
-)
-from patientsky.sandbox._demo_people import (
-    _clinics,
-    _consents,
-    _people,
-    _public_services,
-    _relations,
-)
-from patientsky.sandbox._demo_records import _dialogs, _payments
+from patientsky.sandbox._demo_calendar import calendars_of
+from patientsky.sandbox._demo_common import CALENDAR_DIR, DemoLogin, synthetic_national_id
+from patientsky.sandbox._demo_world import DemoWorldError, read_world, structure
 from patientsky.sandbox._repo import Repo, sort_time
+from patientsky.wire import make_converter
 
 __all__ = [
     "CALENDAR_DIR",
     "DemoData",
     "DemoLogin",
+    "DemoWorldError",
     "build_demo",
     "load_demo",
     "synthetic_national_id",
@@ -117,56 +104,78 @@ class DemoData:
     logins: tuple[DemoLogin, ...]
 
 
-def build_demo(now: dt.datetime, calendar_dir: Path = CALENDAR_DIR) -> DemoData:
+def build_demo(
+    now: dt.datetime, calendar_dir: Path = CALENDAR_DIR, world: str | None = None
+) -> DemoData:
     """
-    Build the demo world for the time ``now``.
+    Build the demo world for the time ``now``, from its data file.
+
+    The records are in ``patientsky/sandbox/demo_world.json``, in the wire format with
+    times relative to now (see :mod:`patientsky.sandbox._demo_world`); every one is
+    read through the wire converter, so the models validate it. The practitioners'
+    calendars come from PatientSky's calendar exports the file names.
 
     Args:
         now: The sandbox's time (timezone-aware); birthdays, payments and calendars are
             placed relative to it.
         calendar_dir: Where the PatientSky calendar exports are.
+        world: The data file's text, instead of the shipped file's.
 
     Returns:
         The demo data.
+
+    Raises:
+        DemoWorldError: If the data file is not valid, naming the record and the field.
     """
-    today = now.astimezone(OSLO).date()
-    people = _people(today)
-    calendars, types, slots, appointments = _calendars(now, calendar_dir)
-    practitioners = tuple(
-        Practitioner(pid, name, SENTRUM, role, hpr_number=f"{9000000 + i}")
-        for i, (_f, pid, name, role) in enumerate(_CALENDAR_FILES)
+    data = read_world(now, world)
+    conv = make_converter(synthetic_national_ids_only=True)
+    people = data.get("people")
+    if not isinstance(people, list) or not all(isinstance(p, dict) for p in people):
+        raise DemoWorldError("demo_world.json: people: must be a list of {role, patient}")
+    patients = structure(conv, {"people": [p.get("patient") for p in people]}, "people", Patient)
+    logins = tuple(
+        DemoLogin(p.id, p.name.full, p.national_id, str(person.get("role", "")))
+        for p, person in zip(patients, people, strict=True)
     )
-    invoices, payments = _payments(now)
-    consultations, booked = _consultations(now, calendars)
+    practitioners = structure(conv, data, "practitioners", Practitioner)
+    files = tuple(str(p.get("calendarFile", "")) for p in data["practitioners"])
+    calendars, types, slots, appointments = calendars_of(
+        now, calendar_dir, tuple(zip(files, practitioners, strict=True))
+    )
+    consultations = structure(conv, data, "consultations", Consultation)
+    # A booked consultation holds its time in the calendar.
+    booked = tuple(
+        Appointment(
+            f"apt-{c.id}",
+            c.calendar_ids[0],
+            c.start,
+            c.end,
+            patient_id=c.patient_id,
+            consultation_id=c.id,
+        )
+        for c in consultations
+        if c.status is ConsultationStatus.BOOKED
+    )
+    (terms,) = structure(conv, data, "terms", Terms)
     return DemoData(
         now=now,
-        terms=Terms(TERMS_VERSION, now - dt.timedelta(days=400)),
-        clinics=_clinics(),
+        terms=terms,
+        clinics=structure(conv, data, "clinics", Clinic),
         practitioners=practitioners,
         calendars=calendars,
         time_slot_types=types,
         time_slots=slots,
         appointments=(*appointments, *booked),
-        patients=people.patients,
-        consent_events=_consents(now, people.patients),
-        relations=_relations(now),
-        dialogs=_dialogs(now),
+        patients=patients,
+        consent_events=structure(conv, data, "consentEvents", ConsentEvent),
+        relations=structure(conv, data, "relations", Relation),
+        dialogs=structure(conv, data, "dialogs", Dialog),
         consultations=consultations,
-        invoices=invoices,
-        payments=payments,
-        renewals=(
-            PrescriptionRenewalRequest(
-                "rx-kari-1",
-                "p-kari",
-                NORD,
-                ("Cetirizin 10 mg",),
-                "p-kari",
-                now - dt.timedelta(days=12),
-                note="Samme dose som før.",
-            ),
-        ),
-        public_services=_public_services(),
-        logins=people.logins,
+        invoices=structure(conv, data, "invoices", Invoice),
+        payments=structure(conv, data, "payments", Payment),
+        renewals=structure(conv, data, "renewals", PrescriptionRenewalRequest),
+        public_services=structure(conv, data, "publicServices", PublicServiceLink),
+        logins=logins,
     )
 
 

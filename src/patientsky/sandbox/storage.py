@@ -72,7 +72,15 @@ from patientsky.sandbox._tables import (
     _table,
 )
 
-__all__ = ["RECORD_TABLES", "SCHEMA_VERSION", "SECRETS", "Storage", "StoredResponse", "Transaction"]
+__all__ = [
+    "RECORD_TABLES",
+    "SCHEMA_VERSION",
+    "SECRETS",
+    "Storage",
+    "StoredResponse",
+    "Transaction",
+    "is_busy",
+]
 
 
 class Transaction(DialogRows, AttachmentRows, SideTables, AccessLogRows):
@@ -183,15 +191,25 @@ class Transaction(DialogRows, AttachmentRows, SideTables, AccessLogRows):
         return cur.rowcount > 0
 
 
+def is_busy(exc: sqlite3.OperationalError) -> bool:
+    """Whether SQLite gave up waiting for another connection's lock (busy or locked)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
 class Storage:
     """
     The sandbox database: a SQLite file, or memory.
 
     Args:
         path: A database file, or ``":memory:"`` (the default).
+        busy_timeout: How long, in seconds, to wait for another connection's write lock
+            before SQLite says the database is busy (see :func:`is_busy`).
     """
 
-    def __init__(self, path: str = ":memory:") -> None:
+    def __init__(self, path: str = ":memory:", busy_timeout: float = 30.0) -> None:
         self.path = path
         self._lock = threading.RLock()
         in_memory = path in ("", ":memory:")
@@ -201,7 +219,7 @@ class Storage:
             os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves.
         self._conn = sqlite3.connect(
-            path, check_same_thread=False, isolation_level=None, timeout=30.0
+            path, check_same_thread=False, isolation_level=None, timeout=busy_timeout
         )
         try:
             self._conn.execute("PRAGMA foreign_keys = ON")
@@ -262,10 +280,11 @@ class Storage:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield Transaction(self._conn)
+                self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Transaction]:
