@@ -762,7 +762,7 @@ class AsyncDialogs(_Resource):
             fee_acknowledged: The patient was shown :meth:`fee_notice` and accepted it;
                 needed for an e-consultation that costs a co-payment.
             attachments: Up to five files to send with the first message: uploaded
-                ones (:class:`~patientsky.models.Attachment`), files in memory
+                ones (:class:`~patientsky.models.attachment.Attachment`), files in memory
                 (:class:`~patientsky.client.FileUpload`) or paths; those not uploaded
                 yet are uploaded first.
             idempotency_key: Your key; one is made if omitted. Retrying with it uploads
@@ -802,7 +802,7 @@ class AsyncDialogs(_Resource):
             dialog_id: The dialog.
             body: The message (never logged).
             attachments: Up to five files to send with it: uploaded ones
-                (:class:`~patientsky.models.Attachment`), files in memory
+                (:class:`~patientsky.models.attachment.Attachment`), files in memory
                 (:class:`~patientsky.client.FileUpload`) or paths; those not uploaded
                 yet are uploaded first.
             idempotency_key: Your key; one is made if omitted. Retrying with it uploads

@@ -203,7 +203,7 @@ def check_upload(
     *, attachment_id: str, file_name: str, media_type: str, content: bytes
 ) -> Outcome[Attachment]:
     """
-    Check an upload and describe it: the :class:`~patientsky.models.Attachment` to keep.
+    Check an upload and describe it: the :class:`~patientsky.models.attachment.Attachment` to keep.
 
     Args:
         attachment_id: The new attachment's id.
