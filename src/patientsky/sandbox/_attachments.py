@@ -79,7 +79,7 @@ _DISPOSITION = {
 def _refuse(reason: Reason, field: str) -> ApiProblem:
     """The problem for a refused attachment: the reason's code, naming the field."""
     return ApiProblem(
-        _STATUS[reason],
+        _STATUS.get(reason, 422),
         reason.value,
         reason.message_en,
         errors=((field, reason.message_en),),
