@@ -483,6 +483,13 @@ def test_dialog_is_a_thread_of_communications(dialog: Any) -> None:
     assert [r["payload"][0]["contentString"] for r in resources] == [
         m.body for m in dialog.messages
     ]
+    assert [
+        [
+            (p["contentAttachment"]["title"], p["contentAttachment"]["size"])
+            for p in r["payload"][1:]
+        ]
+        for r in resources
+    ] == [[(a.file_name, a.size) for a in m.attachments] for m in dialog.messages]
     for before, after in itertools.pairwise(resources):
         assert after["inResponseTo"] == [{"reference": f"Communication/{before['id']}"}]
         assert after["partOf"] == [{"reference": f"Communication/{resources[0]['id']}"}]

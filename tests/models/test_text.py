@@ -42,6 +42,8 @@ _MULTI: set[object] = {nfc_lines, nfc_lines_or_none}
 # Fields that hold text in another form: digits checked by their own module, a currency
 # code, and the raw value of an enum this version does not know (checked, kept as sent).
 _NOT_FREE_TEXT = {
+    ("Attachment", "media_type"),  # one of four media types
+    ("Attachment", "sha256"),  # 64 hex digits
     ("KidNumber", "digits"),
     ("Money", "currency"),
     ("NationalId", "_digits"),

@@ -19,6 +19,8 @@ from patientsky.rules.attachments import (
     check_content,
     check_message,
     check_upload,
+    content_disposition,
+    file_name_of,
     sanitize_file_name,
     sniff,
 )
@@ -160,3 +162,19 @@ def test_a_message_carries_a_bounded_total(sizes: list[int]) -> None:
 def test_a_denied_upload_holds_no_attachment() -> None:
     outcome = check_upload(attachment_id="a", file_name="x", media_type="image/gif", content=b"")
     assert isinstance(outcome, Denied)
+
+
+@given(st.text(max_size=200), media_types)
+def test_a_kept_name_travels_in_a_header_and_back(raw: str, media_type: str) -> None:
+    name = sanitize_file_name(raw, media_type)
+    header = content_disposition(name)
+    assert header.isascii()
+    assert "\r" not in header
+    assert "\n" not in header
+    assert file_name_of(header) == name
+
+
+@given(st.text(max_size=300))
+def test_a_name_read_from_a_header_has_no_folder(header: str) -> None:
+    name = file_name_of(header)
+    assert name is None or ("/" not in name and "\\" not in name and name not in (".", ".."))

@@ -24,6 +24,7 @@ from patientsky.rules.attachments import (
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS_PER_MESSAGE,
     MAX_PENDING_ATTACHMENTS,
+    content_disposition,
     sniff,
 )
 from patientsky.sandbox import Limits, Rate, SandboxClock, create_app, serve_in_thread
@@ -55,9 +56,12 @@ def _client(api: Api, person: str) -> PortalClient:
 def _upload(api: Api, who: str, content: bytes, media_type: str, name: str) -> httpx.Response:
     return api.client.post(
         "/v1/patients/me/attachments",
-        params={"fileName": name},
         content=content,
-        headers={**api.auth(who), "Content-Type": media_type},
+        headers={
+            **api.auth(who),
+            "Content-Type": media_type,
+            "Content-Disposition": content_disposition(name),
+        },
     )
 
 
@@ -304,16 +308,32 @@ def test_a_download_is_an_attachment_the_browser_does_not_sniff(api: Api) -> Non
         ["image/jpeg", "image/png", "image/heic", "application/pdf", "application/octet-stream"]
     ),
     name=st.text(max_size=200),
+    raw=st.none()
+    | st.sampled_from(
+        [
+            "",
+            "inline",
+            'attachment; filename=""',
+            "attachment; filename*=UTF-8''%FF%FE%00",
+            "attachment; filename*=UTF-8''..%2F..%2Fetc%2Fpasswd",
+            'attachment; filename="' + "x" * 5000 + '"',
+            "attachment; filename=\"a\\b\"; filename*=UTF-8''",
+        ]
+    ),
 )
 def test_no_hostile_upload_reaches_a_server_error(
-    api: Api, prefix: bytes, tail: bytes, media_type: str, name: str
+    api: Api, prefix: bytes, tail: bytes, media_type: str, name: str, raw: str | None
 ) -> None:
     content = prefix + tail
+    disposition = content_disposition(name) if raw is None else raw
     response = api.client.post(
         "/v1/patients/me/attachments",
-        params={"fileName": name},
         content=content,
-        headers={**_kari_headers(api), "Content-Type": media_type},
+        headers={
+            **_kari_headers(api),
+            "Content-Type": media_type,
+            "Content-Disposition": disposition,
+        },
     )
     assert response.status_code < 500, response.text
     if response.status_code == 201:
@@ -345,3 +365,21 @@ def test_uploads_count_against_the_upload_rate_limit(clock: SandboxClock) -> Non
             _upload(api, "p-kari", PDF, "application/pdf", f"{n}.pdf").status_code for n in range(3)
         ]
         assert statuses == [201, 201, 429]
+
+
+def test_neither_a_file_nor_its_name_is_logged(
+    api: Api, kari: PortalClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    marker = "hemmelig-diagnose"
+    content = PDF[:9] + f"% {marker}\n".encode() + PDF[9:]
+    with caplog.at_level("DEBUG"):
+        message = kari.dialogs.reply(
+            DIALOG, "Vedlagt", attachments=[FileUpload(content, f"{marker}.pdf")]
+        )
+        kari.dialogs.download_attachment(DIALOG, message.attachments[0].id)
+        _upload(api, "p-kari", content + b"\x00", "application/pdf", f"{marker}-2.pdf")
+    # httpcore's DEBUG trace prints every header (the bearer token too) and is not the
+    # project's; everything else, httpx's request lines included, names no file.
+    logged = [r.getMessage() for r in caplog.records if not r.name.startswith("httpcore")]
+    assert any("/attachments" in line for line in logged)  # the calls were logged
+    assert not [line for line in logged if marker in line]

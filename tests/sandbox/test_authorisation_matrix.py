@@ -120,11 +120,14 @@ ENDPOINTS = (
     Endpoint(
         "upload attachment",
         "POST",
-        f"{P}/attachments?fileName=brev.pdf",
+        f"{P}/attachments",
         Action.SEND_MESSAGES,
         201,
         content=PDF,
-        headers={"Content-Type": "application/pdf"},
+        headers={
+            "Content-Type": "application/pdf",
+            "Content-Disposition": 'file; filename="a.pdf"',
+        },
     ),
     Endpoint(
         "list attachments",

@@ -69,7 +69,8 @@ def test_each_client_call_matches_the_declaration_of_its_operation(op_id: str) -
     elif op.body == IMAGE:
         assert call.content_type in ("image/jpeg", "image/png")
     elif op.body == FILE:
-        assert call.content_type in ATTACHMENT_MEDIA_TYPES
+        assert call.content_type in ("image/jpeg", "image/png", "image/heic", "application/pdf")
+        assert call.body is not None
     else:
         kind = "application/merge-patch+json" if op.merge_patch else "application/json"
         assert call.content_type == kind
@@ -78,6 +79,10 @@ def test_each_client_call_matches_the_declaration_of_its_operation(op_id: str) -
         assert call.idempotent == op.harmless_to_repeat, "the client retries what it may not"
     if any(p["name"] == "If-Match" for p in op.params):
         assert call.if_match is not None
+    sent = {name.lower() for name, _ in call.headers}
+    for param in op.params:
+        if param.get("in") == "header" and param.get("required") and param["name"] != "If-Match":
+            assert param["name"].lower() in sent, f"{op_id} does not send {param['name']}"
 
 
 def test_every_documented_response_declares_the_headers_it_is_sent_with() -> None:

@@ -53,7 +53,7 @@ _FIELDS = [
 
 _QUERY = [
     "limit", "cursor", "folder", "when", "tab", "query", "city", "from", "to",
-    "durationMinutes", "timeSlotTypeId", "calendarId", "fileName",
+    "durationMinutes", "timeSlotTypeId", "calendarId",
 ]  # fmt: skip
 
 json_values = st.recursive(
@@ -145,6 +145,7 @@ def session() -> Any:
     ),
     key=st.none() | hostile_text,
     if_match=st.none() | hostile_text,
+    disposition=st.none() | hostile_text.map(lambda t: f'attachment; filename="{t}"'),
 )
 def test_no_hostile_input_reaches_a_server_error(
     session: SandboxClock,
@@ -156,6 +157,7 @@ def test_no_hostile_input_reaches_a_server_error(
     content_type: str,
     key: str | None,
     if_match: str | None,
+    disposition: str | None,
 ) -> None:
     method, template = operation
     names = re.findall(r"\{(\w+)\}", template)
@@ -175,6 +177,8 @@ def test_no_hostile_input_reaches_a_server_error(
         headers[b"Idempotency-Key"] = _header(key)
     if if_match is not None:
         headers[b"If-Match"] = _header(if_match)
+    if disposition is not None:
+        headers[b"Content-Disposition"] = _header(disposition)
     url = f"{_Session.base_url}{path}"
     if query:
         url += "?" + urlencode(query)

@@ -49,6 +49,8 @@ _IDS = {
     "consultationId": ["con-kari-upcoming", "con-kari-video", "con-kari-past", "con-unknown"],
     "paymentId": ["pay-kari-1", "pay-kari-4", "pay-olav-1", "pay-unknown"],
     "relationId": ["rel-kari-emil", "rel-ingrid-olav", "rel-unknown"],
+    "messageId": ["dlg-kari-1-m1", "dlg-emil-1-m1", "msg-unknown"],
+    "attachmentId": ["att-unknown"],
 }
 
 
@@ -68,6 +70,10 @@ def _test_document() -> dict[str, Any]:
     schemas["RelationCreate"]["properties"]["representativeId"] = people
     return tuned
 
+
+# Files to attach are sent as bytes, like any file schemathesis knows.
+for _media_type in ("application/pdf", "image/heic"):
+    schemathesis.serializer.alias(_media_type, "application/octet-stream")
 
 schema = schemathesis.openapi.from_dict(_test_document())
 schema.config.generation.update(modes=[GenerationMode.POSITIVE])

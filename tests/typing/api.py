@@ -7,18 +7,21 @@ Every function here only builds on the API's types; nothing runs at import.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import httpx
 
 from patientsky.client import (
     DEFAULT_TIMEOUT,
     AsyncPortalClient,
+    AttachmentFile,
     Backoff,
     CallOptions,
     ClinicServices,
     ConsentState,
     DialogView,
     FeeNotice,
+    FileUpload,
     FreeTime,
     PaymentRow,
     PortalClient,
@@ -42,6 +45,7 @@ from patientsky.errors import (
 )
 from patientsky.models import (
     Action,
+    Attachment,
     Clinic,
     CommunicationType,
     Consultation,
@@ -49,6 +53,7 @@ from patientsky.models import (
     ContactDetails,
     LoginMethod,
     LoginSession,
+    Message,
     Money,
     Patient,
     PersonName,
@@ -103,6 +108,16 @@ def sync_portal(token: str) -> None:
             idempotency_key="my-key-1",
         )
         client.dialogs.reply(started.dialog.id, "More", idempotency_key="my-key-2")
+        knee: Attachment = client.dialogs.upload_attachment(b"...", file_name="kne.jpg")
+        sent: Message = client.dialogs.reply(
+            started.dialog.id,
+            "Photos",
+            attachments=[knee, FileUpload(b"%PDF-", "brev.pdf"), Path("skann.pdf")],
+        )
+        listed: list[Attachment] = client.dialogs.list_attachments(started.dialog.id, sent.id)
+        got: AttachmentFile = client.dialogs.download_attachment(started.dialog.id, listed[0].id)
+        assert got.content
+        assert got.file_name.endswith(".jpg")
 
         start = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
         free: list[FreeTime] = client.clinics.free_time(
@@ -217,6 +232,13 @@ async def async_portal() -> None:
         async for view in client.dialogs.list("inbox"):
             read: DialogView = await client.dialogs.read(view.dialog.id, timeout=3)
             assert read.unread is False
+            files: list[Attachment] = await client.dialogs.list_attachments(
+                view.dialog.id, view.dialog.messages[-1].id
+            )
+            one: AttachmentFile = await client.dialogs.download_attachment(
+                view.dialog.id, files[0].id
+            )
+            assert one.content
         async for page in client.acting_for("p-42").consultations.list("past").pages():
             items: tuple[Consultation, ...] = page.data
             assert items

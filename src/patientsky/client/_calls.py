@@ -18,7 +18,6 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, get_args
-from urllib.parse import unquote
 
 from patientsky.client._core import Call, Response, query, segment
 from patientsky.client._types import (
@@ -637,8 +636,8 @@ def reply_to_dialog(
 def upload_attachment(
     scope: str, data: bytes, file_name: str, media_type: str | None, idempotency_key: str | None
 ) -> Call[Attachment]:
-    """``POST /v1/patients/{id}/attachments?fileName=...``: the file is the body (M8)."""
-    from patientsky.rules.attachments import sniff
+    """``POST /v1/patients/{id}/attachments``: the file is the body, its name a header (M8)."""
+    from patientsky.rules.attachments import content_disposition, sniff
 
     if not isinstance(data, bytes | bytearray | memoryview):
         raise InvalidInput("data", "must be bytes")
@@ -660,8 +659,8 @@ def upload_attachment(
         "POST",
         (*_patient(scope), "attachments"),
         model(Attachment),
-        params=query(fileName=name),
         body=content,
+        headers=(("Content-Disposition", content_disposition(name)),),
         content_type=media_type,
         idempotency_key=idempotency_key,
         idempotent=True,
@@ -727,29 +726,6 @@ def list_attachments(scope: str, dialog_id: str, message_id: str) -> Call[tuple[
     return Call("GET", path, _attachment_list)
 
 
-_FILENAME_STAR = re.compile(r"filename\*\s*=\s*UTF-8''([^;\s]+)", re.IGNORECASE)
-_FILENAME = re.compile(r'filename\s*=\s*"([^"]*)"', re.IGNORECASE)
-
-
-def file_name_of(disposition: str | None, default: str) -> str:
-    r"""
-    Return the file name a ``Content-Disposition`` gives (its UTF-8 ``filename*`` first).
-
-    Only the last path component is kept, so a name can never point into another folder.
-
-    >>> file_name_of("attachment; filename=\"kne_.jpg\"; filename*=UTF-8''kne%C3%A6.jpg", "x")
-    'kneæ.jpg'
-    >>> file_name_of('attachment; filename="../../a.pdf"', "x"), file_name_of(None, "x")
-    ('a.pdf', 'x')
-    """
-    text = disposition or ""
-    star = _FILENAME_STAR.search(text)
-    plain = _FILENAME.search(text)
-    name = unquote(star.group(1)) if star else plain.group(1) if plain else ""
-    name = re.split(r"[/\\]", name)[-1].strip()
-    return name if name and name not in (".", "..") else default
-
-
 def download_attachment(scope: str, dialog_id: str, attachment_id: str) -> Call[AttachmentFile]:
     """``GET /v1/patients/{id}/dialogs/{did}/attachments/{aid}``: the file, as sent."""
     path = (
@@ -762,7 +738,9 @@ def download_attachment(scope: str, dialog_id: str, attachment_id: str) -> Call[
 
     def decode(response: Response) -> AttachmentFile:
         kind = (response.header("content-type") or "application/octet-stream").split(";")[0]
-        name = file_name_of(response.header("content-disposition"), attachment_id)
+        from patientsky.rules.attachments import file_name_of
+
+        name = file_name_of(response.header("content-disposition")) or attachment_id
         return AttachmentFile(response.content, kind.strip().lower(), name)
 
     return Call("GET", path, decode, accept=", ".join(ATTACHMENT_TYPES))

@@ -305,6 +305,8 @@ class Call(NamedTuple, Generic[T]):
         idempotent: For a write: whether the server makes a repeat of it harmless (it
             replays the first answer for the same ``Idempotency-Key``, or the write is
             idempotent by nature, like a PUT, or conditional on ``If-Match``).
+        headers: Other request headers the call needs (an upload's
+            ``Content-Disposition``).
     """
 
     method: str
@@ -317,6 +319,7 @@ class Call(NamedTuple, Generic[T]):
     idempotency_key: str | None = None
     if_match: str | None = None
     idempotent: bool = False
+    headers: tuple[tuple[str, str], ...] = ()
 
     def with_param(self, name: str, value: str) -> Call[T]:
         """Return the call with query parameter ``name`` set to ``value`` (replacing it)."""
@@ -493,6 +496,7 @@ def build_request(
         headers.append(("Idempotency-Key", idempotency_key))
     if call.if_match is not None:
         headers.append(("If-Match", call.if_match))
+    headers.extend(call.headers)
     return Request(
         method=call.method,
         url=url,

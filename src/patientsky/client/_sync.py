@@ -794,8 +794,9 @@ class Dialogs(_Resource):
             fee_acknowledged: The patient was shown :meth:`fee_notice` and accepted it;
                 needed for an e-consultation that costs a co-payment.
             attachments: Up to five files to send with the first message: uploaded
-                :class:`~patientsky.models.Attachment` s, :class:`FileUpload` s, or paths;
-                those not uploaded yet are uploaded first.
+                ones (:class:`~patientsky.models.attachment.Attachment`), files in memory
+                (:class:`~patientsky.client.FileUpload`) or paths; those not uploaded
+                yet are uploaded first.
             idempotency_key: Your key; one is made if omitted. Retrying with it uploads
                 no file twice.
         """
@@ -832,9 +833,10 @@ class Dialogs(_Resource):
         Args:
             dialog_id: The dialog.
             body: The message (never logged).
-            attachments: Up to five files to send with it: uploaded
-                :class:`~patientsky.models.Attachment` s, :class:`FileUpload` s, or paths;
-                those not uploaded yet are uploaded first.
+            attachments: Up to five files to send with it: uploaded ones
+                (:class:`~patientsky.models.attachment.Attachment`), files in memory
+                (:class:`~patientsky.client.FileUpload`) or paths; those not uploaded
+                yet are uploaded first.
             idempotency_key: Your key; one is made if omitted. Retrying with it uploads
                 no file twice.
         """
@@ -857,7 +859,7 @@ class Dialogs(_Resource):
         Upload a file to send with a message within 24 hours: JPEG, PNG, HEIC or PDF (M8).
 
         Args:
-            file: A :class:`FileUpload`, the file's bytes, or its path.
+            file: A :class:`~patientsky.client.FileUpload`, the file's bytes, or its path.
             file_name: Its name (required for bytes; a path gives its own).
             media_type: Its media type; read from its bytes if omitted. It must be what
                 the bytes are.

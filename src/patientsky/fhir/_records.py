@@ -215,7 +215,9 @@ def dialog_to_fhir(dialog: Dialog) -> list[Resource]:
     The category is the communication type; the subject line is the topic; the
     thread is kept by ``inResponseTo`` (each message answers the one before) and
     ``partOf`` (every later message is part of the first one, which opened the
-    dialog). The dialog's id is an identifier of every message.
+    dialog). The dialog's id is an identifier of every message. A message's
+    attachments follow its text in ``payload``, each as a ``contentAttachment`` with
+    its media type, file name and size (the bytes stay with the API).
 
     Raises:
         InvalidInput: If an id is not a FHIR id.
@@ -250,7 +252,20 @@ def dialog_to_fhir(dialog: Dialog) -> list[Resource]:
             "sent": instant(message.sent_at),
             "sender": ref(author_type, f"{field}.author_id", message.author_id),
             "recipient": [counterpart if message.author_kind.is_patient_side else patient],
-            "payload": [{"contentString": message.body}],
+            "payload": [
+                {"contentString": message.body},
+                # The files it carried (M8), described; their bytes stay with the API.
+                *(
+                    {
+                        "contentAttachment": {
+                            "contentType": a.media_type,
+                            "title": a.file_name,
+                            "size": a.size,
+                        }
+                    }
+                    for a in message.attachments
+                ),
+            ],
         }
         if i:
             resource["partOf"] = [ref("Communication", "messages[0].id", dialog.messages[0].id)]

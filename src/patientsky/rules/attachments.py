@@ -51,6 +51,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
+from urllib.parse import quote, unquote
 
 from patientsky.models._base import _FORBIDDEN_LINE
 from patientsky.models.attachment import ATTACHMENT_MEDIA_TYPES, Attachment
@@ -67,6 +68,8 @@ __all__ = [
     "check_content",
     "check_message",
     "check_upload",
+    "content_disposition",
+    "file_name_of",
     "sanitize_file_name",
     "sniff",
 ]
@@ -203,7 +206,7 @@ def check_upload(
     *, attachment_id: str, file_name: str, media_type: str, content: bytes
 ) -> Outcome[Attachment]:
     """
-    Check an upload and describe it: the :class:`~patientsky.models.Attachment` to keep.
+    Check an upload and describe it: the :class:`~patientsky.models.attachment.Attachment` to keep.
 
     Args:
         attachment_id: The new attachment's id.
@@ -247,3 +250,46 @@ def check_message(attachments: Sequence[Attachment]) -> Decision:
     if sum(a.size for a in attachments) > MAX_ATTACHMENT_BYTES_PER_MESSAGE:
         return Decision.deny(Reason.ATTACHMENTS_TOO_LARGE)
     return Decision.allow()
+
+
+_UNSAFE_ASCII = re.compile(r"[^A-Za-z0-9._-]")
+_FILENAME_STAR = re.compile(r"filename\*\s*=\s*UTF-8''([^;\s]+)", re.IGNORECASE)
+_FILENAME = re.compile(r'filename\s*=\s*"([^"]*)"', re.IGNORECASE)
+
+
+def content_disposition(file_name: str) -> str:
+    r"""
+    Return a ``Content-Disposition`` naming ``file_name``, in ASCII whatever it is (RFC 6266).
+
+    ``filename`` holds the name with everything but ASCII letters, digits, ``.``, ``_``
+    and ``-`` as ``_``; ``filename*`` the name itself, UTF-8 and percent-encoded, when
+    the two differ. An upload sends its file's name this way (never in the URL, which
+    logs keep), and a download answers with it.
+
+    >>> content_disposition("kne.jpg")
+    'attachment; filename="kne.jpg"'
+    >>> content_disposition("blodprøve svar.pdf")
+    'attachment; filename="blodpr_ve_svar.pdf"; filename*=UTF-8\'\'blodpr%C3%B8ve%20svar.pdf'
+    """
+    plain = f'attachment; filename="{_UNSAFE_ASCII.sub("_", file_name)}"'
+    encoded = quote(file_name, safe="")
+    return plain if encoded == file_name else f"{plain}; filename*=UTF-8''{encoded}"
+
+
+def file_name_of(disposition: str | None) -> str | None:
+    """
+    Return the file name a ``Content-Disposition`` gives (``filename*`` first), or None.
+
+    Only its last path component is kept, so a name never points into another folder.
+
+    >>> file_name_of(content_disposition("blodprøve svar.pdf"))
+    'blodprøve svar.pdf'
+    >>> file_name_of('attachment; filename="../../a.pdf"'), file_name_of("inline")
+    ('a.pdf', None)
+    """
+    text = disposition or ""
+    star = _FILENAME_STAR.search(text)
+    plain = _FILENAME.search(text)
+    name = unquote(star.group(1), errors="replace") if star else plain.group(1) if plain else ""
+    name = re.split(r"[/\\]", name)[-1].strip()
+    return name if name and name not in (".", "..") else None

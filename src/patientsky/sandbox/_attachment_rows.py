@@ -74,7 +74,7 @@ class AttachmentRows:
         Store an uploaded attachment, not yet sent with a message.
 
         Args:
-            data: Its wire JSON (the :class:`~patientsky.models.Attachment`).
+            data: Its wire JSON (the :class:`~patientsky.models.attachment.Attachment`).
             content: Its bytes.
             patient_id: The patient whose dialog it is for.
             uploader_id: The person who uploaded it (the only one who may send it).

@@ -1,13 +1,14 @@
 """
 Attachments on dialog messages (M8): upload a file, send it with a message, list, download.
 
-A file is uploaded on its own first (``POST .../attachments?fileName=...``, the bytes as
-the body, ``Content-Type`` their media type), as GitHub takes a release asset: the
-request is the file, so an ``Idempotency-Key`` makes a retried upload replay the same
-attachment instead of storing it twice, and a large upload never sits inside a JSON
-body. The answer describes it (id, sanitised name, type, size, SHA-256). A new dialog
-or a reply names up to five such ids in ``attachmentIds``; an attachment goes with one
-message only, and one not sent within 24 hours (on the sandbox clock) is dropped.
+A file is uploaded on its own first (``POST .../attachments``, the bytes as the body,
+``Content-Type`` their media type, ``Content-Disposition`` their name): the request is
+the file, so an ``Idempotency-Key`` makes a retried upload replay the same attachment
+instead of storing it twice, and a large upload never sits inside a JSON body. The name
+travels in a header, never in the URL, which access logs and proxies keep. The answer
+describes the file (id, sanitised name, type, size, SHA-256). A new dialog or a reply
+names up to five such ids in ``attachmentIds``; an attachment goes with one message
+only, and one not sent within 24 hours (on the sandbox clock) is dropped.
 
 Every upload is checked by :func:`patientsky.rules.attachments.check_upload`, by its
 bytes and never its name; a JPEG or PNG is also decoded whole here (Pillow), so a
@@ -26,7 +27,6 @@ import datetime as dt
 import io
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
 
 from PIL import Image
 from starlette.responses import Response
@@ -38,8 +38,7 @@ from patientsky.rules import attachments as rules
 from patientsky.rules.decision import Denied
 from patientsky.sandbox._access_log import note_access
 from patientsky.sandbox._context import Ctx, file_response, new_id, ok
-from patientsky.sandbox._declare import FILE, PATIENT, Operations, path_id, query, reply
-from patientsky.sandbox._headers import attachment as ascii_disposition
+from patientsky.sandbox._declare import FILE, PATIENT, Operations, path_id, reply
 from patientsky.sandbox._http import ApiProblem
 from patientsky.sandbox._photos import MAX_PHOTO_PIXELS
 
@@ -48,8 +47,8 @@ __all__ = ["mark_sent", "ops", "pending_attachments"]
 ops = Operations("dialogs")
 """The operations of this module, in the order the document lists them."""
 
-MAX_RAW_FILE_NAME = 1000
-"""The longest ``fileName`` an upload may send (it is cut to 120 characters when kept)."""
+MAX_DISPOSITION = 4000
+"""The longest ``Content-Disposition`` an upload may send (the name is cut to 120 characters)."""
 
 # Whoever may write for the patient in some dialog may upload a file to send.
 _SENDING = (Action.SEND_MESSAGES, Action.START_E_CONSULTATION, Action.REQUEST_PRESCRIPTION_RENEWAL)
@@ -81,7 +80,7 @@ _DISPOSITION = {
 def _refuse(reason: Reason, field: str) -> ApiProblem:
     """The problem for a refused attachment: the reason's code, naming the field."""
     return ApiProblem(
-        _STATUS[reason],
+        _STATUS.get(reason, 422),
         reason.value,
         reason.message_en,
         errors=((field, reason.message_en),),
@@ -123,13 +122,16 @@ def _decodes_whole(content: bytes, media_type: str) -> bool:
     },
     errors=(409,),
     params=(
-        query(
-            "fileName",
-            {"type": "string", "minLength": 1, "maxLength": MAX_RAW_FILE_NAME},
-            required=True,
-            description="The file's name; kept sanitised (no folders, no control"
-            " characters, at most 120 characters, the extension of its type).",
-        ),
+        {
+            "name": "Content-Disposition",
+            "in": "header",
+            "required": True,
+            "description": 'The file\'s name, as ``attachment; filename="..."`` and, for'
+            " a name that is not plain ASCII, ``filename*=UTF-8''...`` (RFC 6266); kept"
+            " sanitised (no folders, no control characters, at most 120 characters, the"
+            " extension of its type). Never in the URL, which logs keep.",
+            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_DISPOSITION},
+        },
     ),
     body=FILE,
     writes=True,
@@ -139,14 +141,18 @@ def _decodes_whole(content: bytes, media_type: str) -> bool:
     log=LoggedOperation.UPLOAD_ATTACHMENT,
 )
 def upload_attachment(ctx: Ctx) -> Response:
-    """POST /v1/patients/{patientId}/attachments?fileName=...: the file is the body."""
+    """POST /v1/patients/{patientId}/attachments: the file is the body, its name a header."""
     patient = ctx.patient()
     ctx.require_any(patient, _SENDING)
-    raw_name = ctx.call.query.get("fileName", "")
-    if not raw_name or len(raw_name) > MAX_RAW_FILE_NAME:
-        message = f"is required, at most {MAX_RAW_FILE_NAME} characters"
+    disposition = ctx.call.headers.get("content-disposition", "")
+    raw_name = None if len(disposition) > MAX_DISPOSITION else rules.file_name_of(disposition)
+    if raw_name is None:
+        message = "must name the file (filename or filename*), in at most 4000 characters"
         raise ApiProblem(
-            400, "invalid_input", f"fileName: {message}", errors=(("fileName", message),)
+            400,
+            "invalid_input",
+            f"Content-Disposition: {message}",
+            errors=(("Content-Disposition", message),),
         )
     content = ctx.call.body
     declared = ctx.call.media_type
@@ -261,13 +267,6 @@ def list_message_attachments(ctx: Ctx) -> Response:
     return ok({"data": message.get("attachments", [])})
 
 
-def _disposition(file_name: str) -> str:
-    """``attachment`` with an ASCII name and, if it differs, the UTF-8 one (RFC 6266)."""
-    plain = ascii_disposition(file_name)
-    encoded = quote(file_name, safe="")
-    return plain if encoded == file_name else f"{plain}; filename*=UTF-8''{encoded}"
-
-
 @ops.get(
     f"{PATIENT}/dialogs/{{dialogId}}/attachments/{{attachmentId}}",
     "downloadAttachment",
@@ -298,7 +297,7 @@ def download_attachment(ctx: Ctx) -> Response:
         raise ApiProblem(404, "not_found", "no such attachment in this dialog")
     attachment = ctx.conv.structure(row.data, Attachment)
     headers = {
-        "Content-Disposition": _disposition(attachment.file_name),
+        "Content-Disposition": rules.content_disposition(attachment.file_name),
         # Opened in a browser anyway, a PDF can run no script and reach nothing.
         "Content-Security-Policy": "default-src 'none'; sandbox",
     }

@@ -5,9 +5,9 @@ A bucket holds up to ``burst`` tokens and gains ``per_minute`` of them a minute;
 request takes one, and a request that finds the bucket empty is refused with 429
 ``rate_limited`` and a ``Retry-After`` (whole seconds until a token is back). Logins
 count per client address and, for a person's login, per national identity number;
-writes (``POST``, ``PUT``, ``PATCH``, ``DELETE``) count per logged-in caller, and a
-photo upload, which costs a whole image's decoding and encoding, counts once more
-against a smaller bucket of its own.
+writes (``POST``, ``PUT``, ``PATCH``, ``DELETE``) count per logged-in caller, and an
+upload (a photo, which costs a whole image's decoding and encoding, or a file to
+attach) counts once more against a smaller bucket of its own.
 
 The buckets run on ``time.monotonic``, never on the sandbox clock: tests move that
 clock by days, which must neither refill nor drain anyone's bucket. Memory is bounded:
@@ -103,7 +103,8 @@ class Limits:
         login_per_person: A person's logins per national identity number.
         writes_per_caller: ``POST``, ``PUT``, ``PATCH`` and ``DELETE`` requests per
             logged-in person or clinic.
-        photos_per_caller: Photo uploads per logged-in person (they count as writes too).
+        photos_per_caller: Uploads (profile photos and files to attach) per logged-in
+            person (they count as writes too).
         messages_per_dialog: How many messages a dialog holds (``dialog_full`` past it).
         max_tracked: How many keys each rate keeps buckets for at most.
         clock: The monotonic clock, in seconds; ``time.monotonic`` by default.

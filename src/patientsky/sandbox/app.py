@@ -66,10 +66,14 @@ def _request_hash(call: Call) -> str:
     digest = hashlib.sha256()
     digest.update(call.media_type.encode())
     digest.update(b"\0")
-    # The query is part of the request (an upload's file name travels in it); a request
-    # without one hashes as it always did.
+    # What else describes the body is part of the request too: the query, and an
+    # upload's Content-Disposition (its file name). A request without them hashes as
+    # it always did.
     if call.query:
         digest.update(json.dumps(sorted(call.query.items())).encode("ascii") + b"\0")
+    disposition = call.headers.get("content-disposition")
+    if disposition is not None:
+        digest.update(b"content-disposition:" + disposition.encode("utf-8", "replace") + b"\0")
     digest.update(call.body)
     return digest.hexdigest()
 
