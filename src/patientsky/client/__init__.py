@@ -39,6 +39,7 @@ from patientsky.client._base import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, CallOptio
 from patientsky.client._core import ApiResponse, Backoff, Timeouts
 from patientsky.client._sync import Pager, PaymentsPager, PortalClient, TokenProvider
 from patientsky.client._types import (
+    CalendarFeed,
     ClinicServices,
     ConsentState,
     DialogView,
@@ -58,6 +59,7 @@ __all__ = [
     "AsyncPortalClient",
     "AsyncTokenProvider",
     "Backoff",
+    "CalendarFeed",
     "CallOptions",
     "ClinicServices",
     "ConsentState",

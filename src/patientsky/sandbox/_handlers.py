@@ -10,10 +10,12 @@ operation's module is named. The router, the guards and the OpenAPI document all
 from __future__ import annotations
 
 from patientsky.sandbox import (
+    _calendar_feeds,
     _clinics,
     _consent,
     _consultations,
     _dialogs,
+    _exports,
     _payments,
     _people,
     _profile,
@@ -39,6 +41,8 @@ MODULES = (
     _relations,
     _renewals,
     _clinics,
+    _exports,
+    _calendar_feeds,
     _public,
 )
 """The resource modules, in the order the document lists their paths."""

@@ -351,7 +351,8 @@ def build_document() -> dict[str, Any]:
                 f" JSON bodies are capped at {MAX_JSON_BYTES} bytes, photos at"
                 f" {MAX_PHOTO_BYTES} bytes."
                 " Every response carries ``X-Content-Type-Options: nosniff`` and, but for"
-                " this document, ``Cache-Control: no-store``. Logins and writes are rate"
+                " this document and the calendar feed (``private, no-cache``),"
+                " ``Cache-Control: no-store``. Logins and writes are rate"
                 " limited: 429 ``rate_limited`` with ``Retry-After``."
             ),
             "license": {"name": "MIT", "identifier": "MIT"},
@@ -370,6 +371,7 @@ def build_document() -> dict[str, Any]:
                 "care",
                 "relations",
                 "clinics",
+                "interop",
                 "public",
             )
         ],
