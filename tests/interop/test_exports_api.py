@@ -9,6 +9,7 @@ feed address is 404, ETags, and that no national identity number is in any URL s
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import Counter
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, cast
@@ -183,7 +184,11 @@ def _events(feed: bytes) -> dict[str, icalendar.cal.Component]:
     return {str(e["UID"]): e for e in calendar.walk("VEVENT")}
 
 
-def test_a_feed_is_made_fetched_rotated_and_revoked(world: World, kind: str) -> None:
+def test_a_feed_is_made_fetched_rotated_and_revoked(
+    world: World, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="patientsky")
+
     async def body() -> None:
         kari = await world.login(kind, "kari")
         feed = await kari.calendar_feed.create()
@@ -205,8 +210,11 @@ def test_a_feed_is_made_fetched_rotated_and_revoked(world: World, kind: str) -> 
 
         rotated = await kari.calendar_feed.rotate()
         assert rotated.url != feed.url
-        with pytest.raises(ApiNotFound):
+        with pytest.raises(ApiNotFound) as gone:
             await anonymous.calendar_feed.fetch(feed)
+        token = feed.url.rsplit("/", 1)[1].removesuffix(".ics")
+        assert token not in str(gone.value)
+        assert token not in repr(gone.value)
         assert await anonymous.calendar_feed.fetch(rotated) == text
 
         await kari.calendar_feed.revoke()
@@ -217,6 +225,10 @@ def test_a_feed_is_made_fetched_rotated_and_revoked(world: World, kind: str) -> 
             await kari.calendar_feed.rotate()
 
     _go(world, body)
+    assert "/v1/calendar-feeds/{feedToken}.ics" in caplog.text  # the fetches were logged
+    for url in world.urls:
+        if "/calendar-feeds/" in url:
+            assert url.rsplit("/", 1)[1].removesuffix(".ics") not in caplog.text
 
 
 def test_only_the_patient_makes_their_feed(world: World, kind: str) -> None:

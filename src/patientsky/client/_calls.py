@@ -838,4 +838,10 @@ def feed_token(feed: CalendarFeed | str) -> str:
 def fetch_calendar_feed(feed: CalendarFeed | str) -> Call[bytes]:
     """``GET /v1/calendar-feeds/{token}.ics`` (``text/calendar``; the token is the secret)."""
     token = feed_token(feed)
-    return Call("GET", ("calendar-feeds", f"{token}.ics"), raw, accept=CALENDAR)
+    return Call(
+        "GET",
+        ("calendar-feeds", f"{token}.ics"),
+        raw,
+        accept=CALENDAR,
+        shown_path=("calendar-feeds", "{feedToken}.ics"),  # logs and errors never show it
+    )
