@@ -25,7 +25,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from patientsky.models import Action, Patient
+from patientsky.models import Action, AuthorKind, Patient
 from patientsky.rules.access import decide
 from patientsky.sandbox._context import Ctx
 from patientsky.sandbox._declare import PATIENT, Operations
@@ -85,9 +85,10 @@ def _bundle(ctx: Ctx, patient: Patient) -> dict[str, Any]:
         | {p.clinic_id for p in payments}
     )
     clinics = [c for c in repo.clinics() if c.id in clinic_ids]
-    practitioners = [
-        repo.practitioner(i) for i in sorted({c.practitioner_id for c in consultations})
-    ]
+    ids = {c.practitioner_id for c in consultations} | {
+        m.author_id for d in dialogs for m in d.messages if m.author_kind is AuthorKind.PRACTITIONER
+    }
+    practitioners = [repo.practitioner(i) for i in sorted(ids)]
     return patient_bundle(
         patient,
         relations=relations,
