@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 import pytest
 
-from patientsky.models.attachment import ATTACHMENT_MEDIA_TYPES
 from patientsky.sandbox import SandboxClock, _handlers, create_app, serve_in_thread
 from patientsky.sandbox._declare import FILE, IMAGE, Operation
 from patientsky.sandbox._openapi import build_document

@@ -153,6 +153,10 @@ def test_every_write_that_creates_something_accepts_an_idempotency_key() -> None
         operation = operations.get("post")
         if operation is None or "sandbox" in path or path.endswith("/consent"):
             continue
+        if "/calendar-feed" in path:
+            # A replay would have to keep the feed's secret address in clear; the
+            # address is stored hashed, and a lost answer is recovered by rotating.
+            continue
         names = [p["name"] for p in operation.get("parameters", [])]
         assert "Idempotency-Key" in names, path
 

@@ -40,6 +40,7 @@ from patientsky.client._core import ApiResponse, Backoff, Timeouts
 from patientsky.client._sync import Pager, PaymentsPager, PortalClient, TokenProvider
 from patientsky.client._types import (
     AttachmentFile,
+    CalendarFeed,
     ClinicServices,
     ConsentState,
     DialogView,
@@ -61,6 +62,7 @@ __all__ = [
     "AsyncTokenProvider",
     "AttachmentFile",
     "Backoff",
+    "CalendarFeed",
     "CallOptions",
     "ClinicServices",
     "ConsentState",

@@ -54,6 +54,7 @@ from patientsky.client._core import (
 )
 from patientsky.client._types import (
     AttachmentFile,
+    CalendarFeed,
     ClinicServices,
     ConsentState,
     DialogView,
@@ -223,6 +224,10 @@ class AsyncPortalClient:
     """Links to public services on HelseNorge (O1)."""
     session: AsyncSession
     """The login session and the people the user may act for (L1, R1)."""
+    exports: AsyncExports
+    """Everything the account holds, as a FHIR R4 Bundle (X1)."""
+    calendar_feed: AsyncCalendarFeeds
+    """The patient's secret calendar feed address: create, rotate, revoke, fetch (X2)."""
 
     def __init__(
         self,
@@ -273,6 +278,8 @@ class AsyncPortalClient:
         self.clinics = AsyncClinics(self)
         self.public_services = AsyncPublicServices(self)
         self.session = AsyncSession(self)
+        self.exports = AsyncExports(self)
+        self.calendar_feed = AsyncCalendarFeeds(self)
 
     def _view(
         self,
@@ -1173,3 +1180,74 @@ class AsyncSession(_Resource):
             cursor: A page's ``next_cursor`` saved earlier: start from that page.
         """
         return AsyncPager._of(self._client, calls.list_represented(limit), options, cursor)
+
+
+class AsyncExports(_Resource):
+    """Everything the account holds, as a FHIR R4 Bundle (X1)."""
+
+    async def fhir_bundle(self, **options: Unpack[CallOptions]) -> dict[str, Any]:
+        """
+        Return everything the account holds about the patient as a FHIR R4 Bundle.
+
+        The Bundle (type ``collection``) is JSON data, as ``json.loads`` gives it:
+        Patient, Organization, Practitioner, RelatedPerson, Consent, Communication,
+        Appointment, Invoice and PaymentNotice resources, following HL7 Norway's
+        no-basis profiles. A representative gets the parts their relation lets them
+        see (dialogs with ``read_messages``, invoices and payments with
+        ``view_payments``, relations with ``manage_relations``). Read it back with
+        ``patientsky.fhir`` (extra ``fhir``), or validate it with
+        ``fhir.resources.R4B.bundle.Bundle.model_validate``.
+
+        Raises:
+            AccessDenied: Without ``view_profile`` for the patient.
+        """
+        return await self._client._run(calls.export_fhir(self._scope), options)
+
+
+class AsyncCalendarFeeds(_Resource):
+    """
+    The patient's calendar feed: a secret address a calendar app subscribes to (X2).
+
+    Calendar apps cannot log in, so the feed's address carries a random token of its
+    own, never the login token and never a national identity number. Only the patient
+    may make one, and each patient has at most one at a time.
+    """
+
+    async def create(self, **options: Unpack[CallOptions]) -> CalendarFeed:
+        """
+        Make the patient's feed address; the answer is the only time it is shown.
+
+        Not retried: if the answer is lost, :meth:`rotate` makes a new address.
+
+        Raises:
+            ApiConflict: With code ``conflict`` if the patient has one already (use
+                :meth:`rotate`).
+            AccessDenied: With code ``patient_only`` for a representative.
+        """
+        return await self._client._run(calls.create_calendar_feed(self._scope), options)
+
+    async def rotate(self, **options: Unpack[CallOptions]) -> CalendarFeed:
+        """
+        Replace the feed's address with a new one; the old one stops working at once.
+
+        Raises:
+            NotFound: If the patient has no feed.
+        """
+        return await self._client._run(calls.rotate_calendar_feed(self._scope), options)
+
+    async def revoke(self, **options: Unpack[CallOptions]) -> None:
+        """Delete the feed's address: it answers 404 from now on (safe to repeat)."""
+        await self._client._run(calls.revoke_calendar_feed(self._scope), options)
+
+    async def fetch(self, feed: CalendarFeed | str, **options: Unpack[CallOptions]) -> bytes:
+        """
+        Fetch a feed as a calendar app would: the ``text/calendar`` bytes.
+
+        Args:
+            feed: The :class:`~patientsky.client.CalendarFeed`, its ``url``, or its
+                token; the address is the credential, no login is needed.
+
+        Raises:
+            NotFound: If the address was rotated or revoked.
+        """
+        return await self._client._run(calls.fetch_calendar_feed(feed), options)

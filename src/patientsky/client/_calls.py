@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, get_args
 from patientsky.client._core import Call, Response, query, segment
 from patientsky.client._types import (
     AttachmentFile,
+    CalendarFeed,
     ClinicServices,
     ConsentState,
     DialogView,
@@ -76,6 +77,8 @@ MAX_ATTACHMENT_BYTES: Final = 10 * 1024 * 1024
 ATTACHMENT_TYPES: Final = ("image/jpeg", "image/png", "image/heic", "application/pdf")
 _JSON: Final = "application/json"
 _MERGE_PATCH: Final = "application/merge-patch+json"
+FHIR_JSON: Final = "application/fhir+json"
+CALENDAR: Final = "text/calendar"
 _ETAG: Final = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,199}")
 _MAGIC: Final = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
 
@@ -975,3 +978,65 @@ def free_time(
 def public_services() -> Call[list[PublicServiceLink]]:
     """``GET /v1/public-services``."""
     return Call("GET", ("public-services",), data_list(PublicServiceLink))
+
+
+# --------------------------------------------------------------------------- interop
+
+
+def _fhir_bundle(response: Response) -> dict[str, Any]:
+    document = _document(response)
+    if not isinstance(document, dict) or document.get("resourceType") != "Bundle":
+        raise _in_response(InvalidInput("resourceType", "must be Bundle"), response)
+    return document
+
+
+def export_fhir(scope: str) -> Call[dict[str, Any]]:
+    """``GET /v1/patients/{id}/fhir`` (a FHIR R4 Bundle, ``application/fhir+json``)."""
+    return Call("GET", (*_patient(scope), "fhir"), _fhir_bundle, accept=FHIR_JSON)
+
+
+def create_calendar_feed(scope: str) -> Call[CalendarFeed]:
+    """``POST /v1/patients/{id}/calendar-feed``: not retried (a repeat is a 409)."""
+    return Call("POST", (*_patient(scope), "calendar-feed"), model(CalendarFeed))
+
+
+def rotate_calendar_feed(scope: str) -> Call[CalendarFeed]:
+    """``POST /v1/patients/{id}/calendar-feed/rotate``: not retried (each makes a new URL)."""
+    return Call("POST", (*_patient(scope), "calendar-feed", "rotate"), model(CalendarFeed))
+
+
+def revoke_calendar_feed(scope: str) -> Call[None]:
+    """``DELETE /v1/patients/{id}/calendar-feed``: safe to repeat."""
+    return Call("DELETE", (*_patient(scope), "calendar-feed"), nothing, idempotent=True)
+
+
+_FEED_TOKEN: Final = re.compile(r"[A-Za-z0-9_-]{1,128}")
+
+
+def feed_token(feed: CalendarFeed | str) -> str:
+    """
+    Return the secret token of a feed (a :class:`CalendarFeed`, its URL, or the token).
+
+    Raises:
+        InvalidInput: With field ``feed`` if no token can be read from it.
+    """
+    text = feed.url if isinstance(feed, CalendarFeed) else feed
+    if not isinstance(text, str):
+        raise InvalidInput("feed", "must be a CalendarFeed, its url or its token")
+    token = text.rsplit("/", 1)[-1].removesuffix(".ics")
+    if not _FEED_TOKEN.fullmatch(token):
+        # Never the value: it is a secret.
+        raise InvalidInput("feed", "is not a calendar feed's url or token")
+    return token
+
+
+def fetch_calendar_feed(feed: CalendarFeed | str) -> Call[bytes]:
+    """``GET /v1/calendar-feeds/{token}.ics`` (``text/calendar``; the token is the secret)."""
+    token = feed_token(feed)
+    return Call(
+        "GET",
+        ("calendar-feeds", f"{token}.ics"),
+        raw,
+        accept=CALENDAR,
+        shown_path=("calendar-feeds", "{feedToken}.ics"),  # logs and errors never show it
+    )

@@ -307,6 +307,8 @@ class Call(NamedTuple, Generic[T]):
             idempotent by nature, like a PUT, or conditional on ``If-Match``).
         headers: Other request headers the call needs (an upload's
             ``Content-Disposition``).
+        shown_path: The path segments that logs, errors and :class:`ApiResponse` show,
+            when ``path`` holds a secret (a calendar feed's token); ``path`` if None.
     """
 
     method: str
@@ -320,6 +322,7 @@ class Call(NamedTuple, Generic[T]):
     if_match: str | None = None
     idempotent: bool = False
     headers: tuple[tuple[str, str], ...] = ()
+    shown_path: tuple[str, ...] | None = None
 
     def with_param(self, name: str, value: str) -> Call[T]:
         """Return the call with query parameter ``name`` set to ``value`` (replacing it)."""
@@ -478,6 +481,7 @@ def build_request(
         The request.
     """
     path = API_PREFIX + "".join("/" + quote(seg, safe="") for seg in call.path)
+    shown = API_PREFIX + "".join("/" + quote(seg, safe="{}") for seg in call.shown_path or ())
     base_path = urlsplit(settings.base_url).path
     url = settings.base_url + path
     params = [(k, v) for k, v in call.params]
@@ -500,7 +504,7 @@ def build_request(
     return Request(
         method=call.method,
         url=url,
-        path=base_path + path,
+        path=base_path + (shown if call.shown_path is not None else path),
         headers=tuple(headers),
         content=call.body,
         timeout=capped(settings.timeout, remaining),

@@ -32,6 +32,7 @@ T = TypeVar("T")
 
 __all__ = [
     "AttachmentFile",
+    "CalendarFeed",
     "ClinicServices",
     "ConsentState",
     "DialogView",
@@ -280,3 +281,23 @@ class AttachmentFile:
     content: bytes = attrs.field(repr=False)
     media_type: str
     file_name: str
+
+
+@attrs.frozen
+class CalendarFeed:
+    """
+    A patient's calendar feed: the secret address a calendar app subscribes to (X2).
+
+    The address is the key: whoever has it reads the consultations, without logging
+    in (calendar apps cannot). Rotate it when it may have leaked, revoke it when it is
+    not needed; the server keeps only a hash of its token. It is never in the repr.
+
+    Args:
+        url: The feed's address (``.../v1/calendar-feeds/{token}.ics``), as the server
+            serves it; ``webcal://`` in place of ``https://`` opens it in most calendar
+            apps.
+        created_at: When this address was made.
+    """
+
+    url: str = attrs.field(repr=False)
+    created_at: dt.datetime

@@ -8,11 +8,13 @@ method takes the keyword options of :class:`~patientsky.client.CallOptions` (``t
 """
 
 from patientsky.client._async import (
+    AsyncCalendarFeeds,
     AsyncCare,
     AsyncClinics,
     AsyncConsent,
     AsyncConsultations,
     AsyncDialogs,
+    AsyncExports,
     AsyncPayments,
     AsyncPrescriptions,
     AsyncProfile,
@@ -21,11 +23,13 @@ from patientsky.client._async import (
     AsyncSession,
 )
 from patientsky.client._sync import (
+    CalendarFeeds,
     Care,
     Clinics,
     Consent,
     Consultations,
     Dialogs,
+    Exports,
     Payments,
     Prescriptions,
     Profile,
@@ -35,22 +39,26 @@ from patientsky.client._sync import (
 )
 
 __all__ = [
+    "AsyncCalendarFeeds",
     "AsyncCare",
     "AsyncClinics",
     "AsyncConsent",
     "AsyncConsultations",
     "AsyncDialogs",
+    "AsyncExports",
     "AsyncPayments",
     "AsyncPrescriptions",
     "AsyncProfile",
     "AsyncPublicServices",
     "AsyncRelations",
     "AsyncSession",
+    "CalendarFeeds",
     "Care",
     "Clinics",
     "Consent",
     "Consultations",
     "Dialogs",
+    "Exports",
     "Payments",
     "Prescriptions",
     "Profile",

@@ -3,7 +3,8 @@ FHIR R4 export and import, following HL7 Norway's base profiles (no-basis).
 
 Each ``*_to_fhir`` function maps a model to FHIR resources as JSON-ready data
 (``dict``), checked against the R4B models of the ``fhir.resources`` package;
-``patient_from_fhir``, ``relation_from_fhir`` and ``consultation_from_fhir`` read
+``patient_from_fhir``, ``relation_from_fhir``, ``consultation_from_fhir`` and
+``access_log_entry_from_fhir`` read
 them back, refusing what the models cannot hold with an
 :class:`~patientsky.errors.InvalidInput` naming the field.
 
@@ -24,6 +25,7 @@ except ImportError as exc:  # pragma: no cover - exercised by a test in a subpro
         'patientsky.fhir needs the "fhir" extra: pip install "patientsky[fhir]"'
     ) from exc
 
+from patientsky.fhir._audit import access_log_entry_from_fhir, access_log_entry_to_fhir
 from patientsky.fhir._bundle import patient_bundle
 from patientsky.fhir._common import CodeSystem, IdentifierSystem
 from patientsky.fhir._people import (
@@ -47,6 +49,8 @@ from patientsky.fhir._records import (
 __all__ = [
     "CodeSystem",
     "IdentifierSystem",
+    "access_log_entry_from_fhir",
+    "access_log_entry_to_fhir",
     "clinic_to_fhir",
     "consent_history_to_fhir",
     "consultation_from_fhir",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from patientsky.fhir._audit import access_log_entry_to_fhir
 from patientsky.fhir._common import Resource, instant, validated
 from patientsky.fhir._people import (
     clinic_to_fhir,
@@ -23,6 +24,7 @@ from patientsky.fhir._records import (
     payment_to_fhir,
 )
 from patientsky.models import (
+    AccessLogEntry,
     Clinic,
     ConsentHistory,
     Consultation,
@@ -47,6 +49,7 @@ def patient_bundle(
     payments: Iterable[Payment] = (),
     clinics: Iterable[Clinic] = (),
     practitioners: Iterable[Practitioner] = (),
+    access_log: Iterable[AccessLogEntry] = (),
     generated_at: dt.datetime | None = None,
     base_url: str | None = None,
 ) -> Resource:
@@ -55,7 +58,8 @@ def patient_bundle(
 
     This is the answer to "what do you hold about me": the patient, their relations
     (RelatedPerson and Consent each), their consent history, dialogs, consultations,
-    invoices and payments, and the clinics and practitioners these refer to.
+    invoices and payments, the access log, and the clinics and practitioners these
+    refer to.
     Consultations whose status this version does not know are left out (FHIR's
     appointment status is a closed set); every other record is included.
 
@@ -69,6 +73,7 @@ def patient_bundle(
         payments: The patient's payments.
         clinics: The clinics referred to.
         practitioners: The practitioners referred to.
+        access_log: The patient's access log (AL1), as AuditEvents.
         generated_at: When the export was made (``Bundle.timestamp``); pass the
             clock's time, as the library never reads a clock.
         base_url: The FHIR base the references resolve against; when given, every
@@ -91,6 +96,7 @@ def patient_bundle(
     ]
     resources += [invoice_to_fhir(i) for i in invoices]
     resources += [payment_to_fhir(p) for p in payments]
+    resources += [access_log_entry_to_fhir(e) for e in access_log]
     entries = []
     for resource in resources:
         entry: Resource = {"resource": resource}

@@ -49,6 +49,10 @@ class IdentifierSystem(enum.StrEnum):
     """A payment's id in PatientSky."""
     PATIENTSKY_DIALOG = "urn:patientsky:id:dialog"
     """The id of the dialog a message belongs to."""
+    PATIENTSKY_ACTOR = "urn:patientsky:id:actor"
+    """Who acted, in an access log entry: a person's, practitioner's or clinic's id."""
+    PATIENTSKY_RESOURCE = "urn:patientsky:id:resource"
+    """What an access log entry says was read or changed (a dialog, an invoice, ...)."""
 
 
 class CodeSystem(enum.StrEnum):
@@ -72,6 +76,16 @@ class CodeSystem(enum.StrEnum):
     """LOINC; ``59284-0`` "Patient Consent" is the consent category."""
     PAYMENT_STATUS = "http://terminology.hl7.org/CodeSystem/paymentstatus"
     """FHIR payment status: ``paid`` or ``cleared``."""
+    AUDIT_EVENT_TYPE = "http://terminology.hl7.org/CodeSystem/audit-event-type"
+    """FHIR audit event type; ``rest`` (RESTful Operation) for every access log entry."""
+    RESTFUL_INTERACTION = "http://hl7.org/fhir/restful-interaction"
+    """FHIR RESTful interaction, the audit event subtype: ``read``, ``create``, ..."""
+    AUDIT_ENTITY_TYPE = "http://terminology.hl7.org/CodeSystem/audit-entity-type"
+    """FHIR audit entity type: ``1`` Person, ``2`` System Object."""
+    OBJECT_ROLE = "http://terminology.hl7.org/CodeSystem/object-role"
+    """FHIR audit entity role: ``1`` Patient, ``4`` Domain Resource."""
+    SECURITY_SOURCE_TYPE = "http://terminology.hl7.org/CodeSystem/security-source-type"
+    """FHIR audit source type; ``4`` Application Server."""
     PATIENTSKY_RELATION_KIND = "urn:patientsky:code:relation-kind"
     """:class:`~patientsky.models.relation.RelationKind` values."""
     PATIENTSKY_ACTION = "urn:patientsky:code:action"
@@ -84,6 +98,10 @@ class CodeSystem(enum.StrEnum):
     """
     PATIENTSKY_COMMUNICATION_TYPE = "urn:patientsky:code:communication-type"
     """:class:`~patientsky.models.communication.CommunicationType` values."""
+    PATIENTSKY_LOGGED_OPERATION = "urn:patientsky:code:logged-operation"
+    """:class:`~patientsky.models.access_log.LoggedOperation` values."""
+    PATIENTSKY_ACTOR_KIND = "urn:patientsky:code:actor-kind"
+    """:class:`~patientsky.models.access_log.ActorKind` values."""
     PATIENTSKY_PAYMENT = "urn:patientsky:code:payment"
     """
     :class:`~patientsky.models.payment.PaymentMethod` and

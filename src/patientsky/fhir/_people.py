@@ -51,7 +51,7 @@ _ID_SYSTEMS = {
     NationalIdKind.H_NUMBER: IdentifierSystem.H_NUMBER,
 }
 _PHOTO = "urn:patientsky:photo:"
-_ROLE_CODES = {
+ROLE_CODES = {
     RelationKind.PARENT: ("PRN", "parent"),
     RelationKind.GUARDIAN: ("GUARD", "guardian"),
     RelationKind.FAMILY_CAREGIVER: ("FAMMEMB", "family member"),
@@ -316,7 +316,7 @@ def relation_to_fhir(relation: Relation) -> Resource:
     """
     codings = [coding(CodeSystem.PATIENTSKY_RELATION_KIND, enum_code(relation.kind))]
     if isinstance(relation.kind, RelationKind):
-        code, display = _ROLE_CODES[relation.kind]
+        code, display = ROLE_CODES[relation.kind]
         codings.insert(0, coding(CodeSystem.ROLE_CODE, code, display))
     text = relation.kind.label_en if isinstance(relation.kind, RelationKind) else None
     relationship: dict[str, Any] = {"coding": codings}

@@ -225,6 +225,5 @@ def get_video_link(ctx: Ctx) -> Response:
     found = _own_consultation(ctx, patient)
     if found.kind is not ConsultationKind.VIDEO or not found.holds_time:
         raise ApiProblem(404, "not_found", "this consultation has no video link")
-    room = ctx.repo.video_room(found.id)
     note_access(ctx, clinic_id=found.clinic_id)
-    return ok({"joinUrl": f"https://video.sandbox.patientsky.invalid/room/{room}"})
+    return ok({"joinUrl": ctx.repo.video_url(found.id)})

@@ -12,10 +12,12 @@ from __future__ import annotations
 from patientsky.sandbox import (
     _access_log,
     _attachments,
+    _calendar_feeds,
     _clinics,
     _consent,
     _consultations,
     _dialogs,
+    _exports,
     _payments,
     _people,
     _profile,
@@ -43,6 +45,8 @@ MODULES = (
     _renewals,
     _access_log,
     _clinics,
+    _exports,
+    _calendar_feeds,
     _public,
 )
 """The resource modules, in the order the document lists their paths."""

@@ -52,6 +52,7 @@ GENERIC_CODES = (
     "invalid_input",
     "method_not_allowed",
     "not_found",
+    "patient_only",
     "payload_too_large",
     "person_login_required",
     "precondition_failed",

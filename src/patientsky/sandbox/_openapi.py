@@ -50,7 +50,7 @@ API_VERSION = "1.0.0"
 """The version of the contract."""
 
 _TAGS = "sandbox session profile consent consultations dialogs payments care relations"
-_TAGS += " access-log clinics public"
+_TAGS += " access-log clinics interop public"
 
 
 def _page(item: Schema, extra: dict[str, Schema] | None = None) -> Schema:
@@ -300,7 +300,8 @@ def build_document() -> dict[str, Any]:
                 f" JSON bodies are capped at {MAX_JSON_BYTES} bytes, photos at"
                 f" {MAX_PHOTO_BYTES} bytes, files to attach at {MAX_ATTACHMENT_BYTES} bytes."
                 " Every response carries ``X-Content-Type-Options: nosniff`` and, but for"
-                " this document, ``Cache-Control: no-store``. Logins and writes are rate"
+                " this document and the calendar feed (``private, no-cache``),"
+                " ``Cache-Control: no-store``. Logins and writes are rate"
                 " limited: 429 ``rate_limited`` with ``Retry-After``."
             ),
             "license": {"name": "MIT", "identifier": "MIT"},

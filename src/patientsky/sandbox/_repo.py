@@ -30,6 +30,7 @@ from patientsky.models import (
     NationalId,
     Patient,
     Payment,
+    Practitioner,
     PrescriptionRenewalRequest,
     PublicServiceLink,
     Relation,
@@ -140,6 +141,10 @@ class Repo:
         key = self._secret("video_link_key")
         return hmac.new(key, consultation_id.encode(), hashlib.sha256).hexdigest()[:24]
 
+    def video_url(self, consultation_id: str) -> str:
+        """The address to join a video consultation (in its :meth:`video_room`)."""
+        return f"https://video.sandbox.patientsky.invalid/room/{self.video_room(consultation_id)}"
+
     def patient(self, patient_id: str) -> Patient | None:
         """Return a patient, or None."""
         return self._one("patients", patient_id, Patient)
@@ -165,6 +170,10 @@ class Repo:
     def clinic(self, clinic_id: str) -> Clinic | None:
         """Return a clinic, or None."""
         return self._one("clinics", clinic_id, Clinic)
+
+    def practitioner(self, practitioner_id: str) -> Practitioner | None:
+        """Return a practitioner, or None."""
+        return self._one("practitioners", practitioner_id, Practitioner)
 
     def clinics(self) -> list[Clinic]:
         """Return every clinic, by name."""

@@ -58,6 +58,7 @@ _OTHER_TABLES = (
     "photos",
     "tokens",
     "idempotency_keys",
+    "calendar_feeds",
     "meta",
 )
 
@@ -128,6 +129,11 @@ CREATE TABLE idempotency_keys (
 );
 CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
 CREATE INDEX tokens_by_expiry ON tokens (expires_at);
+CREATE TABLE calendar_feeds (
+    token_hash TEXT PRIMARY KEY,
+    patient_id TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
 CREATE TABLE meta (
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -188,7 +194,7 @@ class StoredResponse:
 
 class SideTables:
     """
-    Photos, tokens, stored responses and settings; mixed into the Transaction.
+    Photos, tokens, calendar feeds, stored responses and settings; mixed into the Transaction.
 
     Args:
         conn: The SQLite connection, already in the transaction.
@@ -294,6 +300,34 @@ class SideTables:
             "DELETE FROM idempotency_keys WHERE created_at < ?", (created_before,)
         )
         return cur.rowcount
+
+    def put_calendar_feed(self, token_hash: str, patient_id: str, created_at: str) -> None:
+        """Store a patient's calendar feed token by its hash, replacing their old one."""
+        self._conn.execute("DELETE FROM calendar_feeds WHERE patient_id = ?", (patient_id,))
+        self._conn.execute(
+            "INSERT INTO calendar_feeds (token_hash, patient_id, created_at) VALUES (?, ?, ?)",
+            (token_hash, patient_id, created_at),
+        )
+
+    def get_calendar_feed(self, token_hash: str) -> tuple[str, str] | None:
+        """Return the patient id and creation time of a feed token's hash, or ``None``."""
+        row = self._conn.execute(
+            "SELECT patient_id, created_at FROM calendar_feeds WHERE token_hash = ?",
+            (token_hash,),
+        ).fetchone()
+        return None if row is None else (str(row[0]), str(row[1]))
+
+    def has_calendar_feed(self, patient_id: str) -> bool:
+        """Whether a patient has a calendar feed token."""
+        row = self._conn.execute(
+            "SELECT 1 FROM calendar_feeds WHERE patient_id = ?", (patient_id,)
+        ).fetchone()
+        return row is not None
+
+    def delete_calendar_feed(self, patient_id: str) -> bool:
+        """Delete a patient's calendar feed token; return whether there was one."""
+        cur = self._conn.execute("DELETE FROM calendar_feeds WHERE patient_id = ?", (patient_id,))
+        return cur.rowcount > 0
 
     def get_meta(self, name: str) -> str | None:
         """Return a sandbox setting, or ``None``."""
