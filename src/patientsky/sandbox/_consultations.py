@@ -139,6 +139,7 @@ def book_consultation(ctx: Ctx) -> Response:
     ctx.repo.save_consultation(made.consultation)
     for appointment in made.appointments:
         ctx.repo.save_appointment(appointment, clinic.id)
+    ctx.repo.connect(patient, clinic, ctx.now)  # starting care connects (H2)
     return ok(ctx.dump(made.consultation), 201)
 
 

@@ -22,9 +22,15 @@ from starlette.responses import Response
 from patientsky.errors import InvalidInput
 from patientsky.models import Action, Clinic, Patient
 from patientsky.rules.access import AccessRequest, decide
-from patientsky.rules.decision import Decision, Denied, Reason
+from patientsky.rules.decision import Decision, Denied
 from patientsky.sandbox._auth import PersonPrincipal, Principal
-from patientsky.sandbox._http import DOCUMENT_PATH, ApiProblem, Call, json_response
+from patientsky.sandbox._http import (
+    DOCUMENT_PATH,
+    STATUS_OF_REASON,
+    ApiProblem,
+    Call,
+    json_response,
+)
 from patientsky.sandbox._limits import Guard, Limits
 from patientsky.sandbox._repo import Repo
 from patientsky.sandbox.clock import SandboxClock
@@ -216,24 +222,11 @@ def deny_unless(decision: Decision | Denied) -> None:
     if decision.reason is None:
         return
     raise ApiProblem(
-        _STATUS_OF_REASON.get(decision.reason, 403),
+        STATUS_OF_REASON.get(decision.reason, 403),
         decision.reason.value,
         decision.message_en,
         message_nb=decision.message_nb,
     )
-
-
-# Reasons that say the state of things does not allow it, rather than who asks.
-_STATUS_OF_REASON: Mapping[Reason, int] = {
-    Reason.SLOT_NOT_FREE: 409,
-    Reason.ALREADY_BOOKED: 409,
-    Reason.NOT_CANCELLABLE: 409,
-    Reason.DIALOG_CLOSED: 409,
-    Reason.DIALOG_FULL: 409,
-    Reason.TOO_MANY_FUTURE_BOOKINGS: 409,
-    Reason.START_NOT_ON_GRID: 409,
-    Reason.LATE_CANCELLATION_FEE_NOT_ACKNOWLEDGED: 409,
-}
 
 
 Handler = Callable[[Ctx], Response]

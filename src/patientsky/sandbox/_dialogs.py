@@ -159,6 +159,7 @@ def start_dialog(ctx: Ctx) -> Response:
         deny_unless(outcome)
     dialog = outcome.unwrap()
     ctx.repo.save_dialog(dialog)
+    ctx.repo.connect(patient, clinic, ctx.now)  # starting care connects (H2)
     return _dialog_response(ctx, dialog, 201)
 
 

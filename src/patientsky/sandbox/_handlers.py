@@ -10,6 +10,7 @@ operation's module is named. The router, the guards and the OpenAPI document all
 from __future__ import annotations
 
 from patientsky.sandbox import (
+    _clinic_side,
     _clinics,
     _consent,
     _consultations,
@@ -31,6 +32,7 @@ MODULES = (
     _people,
     _session,
     _sandbox_ops,
+    _clinic_side,
     _consent,
     _profile,
     _consultations,

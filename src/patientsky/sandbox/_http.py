@@ -18,8 +18,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from patientsky.errors import InvalidInput
+from patientsky.reasons import Reason
 
 __all__ = [
+    "STATUS_OF_REASON",
     "ApiProblem",
     "Call",
     "json_response",
@@ -60,6 +62,29 @@ GENERIC_CODES = (
     "unsupported_media_type",
 )
 """The problem codes that are not a rule's :class:`~patientsky.reasons.Reason`."""
+
+STATUS_OF_REASON: Mapping[Reason, int] = {
+    Reason.SLOT_NOT_FREE: 409,
+    Reason.ALREADY_BOOKED: 409,
+    Reason.NOT_CANCELLABLE: 409,
+    Reason.DIALOG_CLOSED: 409,
+    Reason.DIALOG_FULL: 409,
+    Reason.TOO_MANY_FUTURE_BOOKINGS: 409,
+    Reason.START_NOT_ON_GRID: 409,
+    Reason.LATE_CANCELLATION_FEE_NOT_ACKNOWLEDGED: 409,
+    Reason.INVOICE_ALREADY_PAID: 409,
+    Reason.INVOICE_NOT_PAID: 409,
+    Reason.PAYMENT_ALREADY_REFUNDED: 409,
+    Reason.RENEWAL_ALREADY_DECIDED: 409,
+    Reason.CONSULTATION_NOT_BOOKED: 409,
+    Reason.CONSULTATION_NOT_STARTED: 409,
+    Reason.NO_FEE_DUE: 409,
+}
+"""
+The reasons that say the state of things does not allow it (409), rather than who asks.
+
+Every other reason is a 403.
+"""
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 JSON_MEDIA_TYPE = "application/json"

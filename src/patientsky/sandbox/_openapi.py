@@ -20,6 +20,7 @@ from patientsky import models as m
 from patientsky.rules.communication import FeeNotice
 from patientsky.rules.decision import Reason
 from patientsky.rules.payments import PaymentRow
+from patientsky.sandbox._clinic_schemas import add_clinic_side_schemas
 from patientsky.sandbox._declare import HANDLE_PATTERN, HEADERS
 from patientsky.sandbox._http import (
     DOCUMENT_PATH,
@@ -309,6 +310,7 @@ def _api_schemas(b: Builder) -> None:
         ("ClinicPage", _ref("Clinic")),
     ):
         s[name] = _page(item)
+    add_clinic_side_schemas(b)
 
 
 def _paths() -> dict[str, Schema]:

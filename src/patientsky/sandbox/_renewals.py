@@ -115,4 +115,5 @@ def request_renewal(ctx: Ctx) -> Response:
         deny_unless(outcome)
     renewal: PrescriptionRenewalRequest = outcome.unwrap()
     ctx.repo.save_renewal(renewal)
+    ctx.repo.connect(patient, clinic, ctx.now)  # starting care connects (H2)
     return ok(ctx.dump(renewal), 201)

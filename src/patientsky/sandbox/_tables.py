@@ -24,7 +24,7 @@ __all__ = [
     "StoredResponse",
 ]
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 """The version of the tables' layout, kept in ``meta``; another version is refused."""
 
 SECRETS = ("national_id_key", "video_link_key")
@@ -34,6 +34,7 @@ RECORD_TABLES = (
     "appointments",
     "calendars",
     "clinics",
+    "connections",
     "consent_events",
     "consultations",
     "invoices",
