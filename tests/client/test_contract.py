@@ -20,6 +20,7 @@ from patientsky.client import _calls as calls
 from patientsky.client import sandbox as sandbox_helpers
 from patientsky.client._core import Call
 from patientsky.client._types import (
+    CancellationNotice,
     ClinicServices,
     ConsentState,
     FeeNotice,
@@ -120,8 +121,12 @@ OPERATIONS: dict[str, tuple[Callable[[], Call[Any]], Shape]] = {
         ("object", Consultation),
     ),
     "cancelConsultation": (
-        lambda: calls.cancel_consultation("me", "x-consultationId", None),
+        lambda: calls.cancel_consultation("me", "x-consultationId", None, True),
         ("object", Consultation),
+    ),
+    "getCancellationNotice": (
+        lambda: calls.cancellation_notice("me", "x-consultationId"),
+        ("object", CancellationNotice),
     ),
     "getVideoLink": (lambda: calls.video_link("me", "x-consultationId"), ("object", VideoLink)),
     "listDialogs": (lambda: calls.list_dialogs("me", "archive", 10), ("page", "DialogView")),

@@ -39,6 +39,7 @@ from patientsky.client._base import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, CallOptio
 from patientsky.client._core import ApiResponse, Backoff, Timeouts
 from patientsky.client._sync import Pager, PaymentsPager, PortalClient, TokenProvider
 from patientsky.client._types import (
+    CancellationNotice,
     ClinicServices,
     ConsentState,
     DialogView,
@@ -59,6 +60,7 @@ __all__ = [
     "AsyncTokenProvider",
     "Backoff",
     "CallOptions",
+    "CancellationNotice",
     "ClinicServices",
     "ConsentState",
     "DEFAULT_DEADLINE",

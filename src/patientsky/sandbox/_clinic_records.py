@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from patientsky.models import Invoice, Payment, Practitioner, PrescriptionRenewalRequest
+from patientsky.models import Clinic, Invoice, Payment, Practitioner, PrescriptionRenewalRequest
+from patientsky.rules._time import oslo_date
+from patientsky.sandbox._context import Ctx
 from patientsky.sandbox._repo import Repo, sort_time
 
 __all__ = [
     "invoice",
-    "invoices_at",
+    "next_invoice_number",
     "payment",
     "practitioner",
     "renewal",
@@ -35,9 +37,14 @@ def invoice(repo: Repo, invoice_id: str) -> Invoice | None:
     return _one(repo, "invoices", invoice_id, Invoice)
 
 
-def invoices_at(repo: Repo, clinic_id: str) -> int:
-    """Return how many invoices a clinic has issued (to number the next one)."""
-    return len(repo.tx.select("invoices", clinic_id=clinic_id))
+def next_invoice_number(ctx: Ctx, clinic: Clinic) -> str:
+    """
+    Return the number of the clinic's next invoice: the year in Norway, then a count.
+
+    ``2026000004`` is the fourth; with its MOD10 check digit it is the invoice's KID.
+    """
+    count = len(ctx.repo.tx.select("invoices", clinic_id=clinic.id))
+    return f"{oslo_date(ctx.now).year}{count + 1:06d}"
 
 
 def save_invoice(repo: Repo, value: Invoice) -> None:

@@ -28,7 +28,6 @@ from patientsky.models import (
     PrescriptionRenewalRequest,
 )
 from patientsky.rules import care, consultations, dialogs, payments
-from patientsky.rules._time import oslo_date
 from patientsky.rules.decision import Denied, Outcome
 from patientsky.sandbox import _clinic_records as records
 from patientsky.sandbox._context import (
@@ -84,10 +83,11 @@ def issue_invoice(
     """
     Issue an invoice through :func:`patientsky.rules.payments.issue_invoice` and store it.
 
-    The clinic numbers its invoices by year (``2026000001``), and the number with its
-    MOD10 check digit is the KID.
+    The clinic numbers its invoices (see
+    :func:`~patientsky.sandbox._clinic_records.next_invoice_number`); the number with
+    its MOD10 check digit is the KID.
     """
-    number = f"{oslo_date(ctx.now).year}{records.invoices_at(ctx.repo, clinic.id) + 1:06d}"
+    number = records.next_invoice_number(ctx, clinic)
     outcome = payments.issue_invoice(
         clinic,
         invoice_id=new_id("inv"),
