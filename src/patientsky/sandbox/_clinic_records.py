@@ -41,10 +41,11 @@ def next_invoice_number(ctx: Ctx, clinic: Clinic) -> str:
     """
     Return the number of the clinic's next invoice: the year in Norway, then a count.
 
-    ``2026000004`` is the fourth; with its MOD10 check digit it is the invoice's KID.
+    ``202600000004`` is the fourth; with its MOD10 check digit it is the invoice's KID
+    (13 digits: never 11 in a row, which would read as an identity number).
     """
     count = len(ctx.repo.tx.select("invoices", clinic_id=clinic.id))
-    return f"{oslo_date(ctx.now).year}{count + 1:06d}"
+    return f"{oslo_date(ctx.now).year}{count + 1:08d}"
 
 
 def save_invoice(repo: Repo, value: Invoice) -> None:
