@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from patientsky.client import AsyncPortalClient, PortalClient
 from patientsky.client.sandbox import AsyncSandbox, Sandbox
 from patientsky.errors import ApiConflict, Forbidden, Unauthorized
-from patientsky.models import ConsultationStatus, Money, PaymentStatus
+from patientsky.models import CareService, ConsultationStatus, Money, PaymentStatus
 from patientsky.rules.payments import make_kid
 
 pytest.importorskip("starlette")
@@ -129,6 +129,12 @@ def test_the_clinics_half_through_the_async_client(base_url: str) -> None:
             kari = await sandbox.client_for("kari")
             dialog = await kari.dialogs.read("dlg-kari-1")
             assert dialog.dialog.messages[-1].id == message.id
+            changed = await sandbox.clinic.change_offer(
+                "clinic-nord", services=[CareService.BOOK_CONSULTATION]
+            )
+            assert changed.enabled_services == (CareService.BOOK_CONSULTATION,)
+            seen = await kari.care.services("clinic-nord")
+            assert list(seen.services) == [CareService.BOOK_CONSULTATION]
 
     asyncio.run(scenario())
 

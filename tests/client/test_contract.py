@@ -33,6 +33,7 @@ from patientsky.client._types import (
 from patientsky.contract import openapi_document
 from patientsky.models import (
     Action,
+    CareService,
     Clinic,
     CommunicationType,
     Consultation,
@@ -110,6 +111,12 @@ OPERATIONS: dict[str, tuple[Callable[[], Call[Any]], Shape]] = {
     "clinicRejectRenewal": (
         lambda: clinic._reject("x-clinicId", "x-renewalId", "why", None),
         ("object", PrescriptionRenewalRequest),
+    ),
+    "clinicChangeOffer": (
+        lambda: clinic._offer(
+            "x-clinicId", [CareService.BOOK_CONSULTATION], [CommunicationType.E_CONSULTATION], None
+        ),
+        ("object", Clinic),
     ),
     "clinicMarkConsultation": (
         lambda: clinic._mark("x-clinicId", "x-consultationId", False, None),

@@ -53,6 +53,7 @@ HELPERS = (
         200,
     ),
     Helper("mark consultation", f"{C}/consultations/con-kari-past/mark", {"attended": True}, 409),
+    Helper("change offer", f"{C}/offer", {"services": ["book_consultation"]}, 200),
 )
 """Each helper with a body it takes and the status the admin key gets for it here."""
 
@@ -77,7 +78,8 @@ def _state(api: Api) -> tuple[int, ...]:
 def test_only_the_admin_key_moves_the_clinics_half(api: Api, helper: Helper, caller: str) -> None:
     headers = CALLERS[caller](api)
     before = _state(api)
-    response = api.client.post(helper.path, json=helper.body, headers=headers)
+    method = "PUT" if helper.path.endswith("/offer") else "POST"
+    response = api.client.request(method, helper.path, json=helper.body, headers=headers)
     assert response.status_code == 401, response.text
     assert response.json()["code"] == "admin_key_required"
     assert _state(api) == before
@@ -85,7 +87,8 @@ def test_only_the_admin_key_moves_the_clinics_half(api: Api, helper: Helper, cal
 
 @pytest.mark.parametrize("helper", HELPERS, ids=lambda h: h.name)
 def test_the_admin_key_goes_through_the_rules(api: Api, helper: Helper) -> None:
-    response = api.client.post(helper.path, json=helper.body, headers=api.admin)
+    method = "PUT" if helper.path.endswith("/offer") else "POST"
+    response = api.client.request(method, helper.path, json=helper.body, headers=api.admin)
     assert response.status_code == helper.ok, response.text
     if helper.ok == 409:
         # The past consultation was completed already: marked once only.
@@ -216,3 +219,32 @@ def test_a_consultation_is_marked_only_once_it_has_started(api: Api) -> None:
     early = _post(api, path, {"attended": False})
     assert early.status_code == 409
     assert early.json()["code"] == "consultation_not_started"
+
+
+def test_the_clinic_changes_what_it_offers_and_patients_see_it(api: Api) -> None:
+    kari = api.auth("p-kari")
+    offer = api.client.put(
+        f"{C}/offer",
+        json={"services": ["book_consultation"], "communicationTypes": ["other_inquiry"]},
+        headers={**api.admin, "Idempotency-Key": "offer-1"},
+    )
+    assert offer.status_code == 200, offer.text
+    seen = api.client.get("/v1/patients/me/clinics/clinic-sentrum/services", headers=kari).json()
+    assert seen["services"] == ["book_consultation"]
+    assert seen["communicationTypes"] == ["other_inquiry"]
+    refused = api.client.post(
+        "/v1/patients/me/dialogs",
+        json={
+            "clinicId": "clinic-sentrum",
+            "type": "e_consultation",
+            "subject": "Utslett",
+            "body": "Hei",
+            "feeAcknowledged": True,
+        },
+        headers=kari,
+    )
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "type_not_enabled_by_clinic"
+    bad = api.client.put(f"{C}/offer", json={"services": ["teleportation"]}, headers=api.admin)
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["field"].startswith("services")

@@ -10,8 +10,8 @@ its half.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar, Unpack
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar, Unpack
 
 import attrs
 
@@ -192,6 +192,40 @@ def _mark(
     return _write(path, _calls.model(models.Consultation), body, key)
 
 
+def _offer(
+    clinic_id: str,
+    services: Iterable[models.CareService] | None,
+    communication_types: Iterable[models.CommunicationType] | None,
+    key: str | None,
+) -> _core.Call[models.Clinic]:
+    def members(field: str, values: object, cls: type[Any]) -> list[Any] | None:
+        if values is None:
+            return None
+        if isinstance(values, str) or not isinstance(values, Iterable):
+            raise errors.InvalidInput(field, "must be a collection")
+        found = list(values)
+        for value in found:
+            if not isinstance(value, cls):
+                raise errors.InvalidInput(field, f"must hold {cls.__name__} values")
+        return found
+
+    body = _calls.json_body(
+        services=members("services", services, models.CareService),
+        communicationTypes=members(
+            "communication_types", communication_types, models.CommunicationType
+        ),
+    )
+    return _core.Call(
+        "PUT",
+        (*_clinic(clinic_id), "offer"),
+        _calls.model(models.Clinic),
+        body=body,
+        content_type=_JSON,
+        idempotency_key=key,
+        idempotent=True,
+    )
+
+
 class ClinicSide:
     """
     The clinic's half, played in the sandbox with its admin key.
@@ -343,6 +377,27 @@ class ClinicSide:
         call = _mark(clinic_id, consultation_id, attended, idempotency_key)
         return self._admin._run(call, options)
 
+    def change_offer(
+        self,
+        clinic_id: str,
+        *,
+        services: Iterable[models.CareService] | None = None,
+        communication_types: Iterable[models.CommunicationType] | None = None,
+        idempotency_key: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> models.Clinic:
+        """
+        Change what the clinic offers under "Start care" and which dialogs it takes (H1, M4).
+
+        Args:
+            clinic_id: The clinic.
+            services: Every service it offers from now on; unchanged if None.
+            communication_types: Every dialog type patients may start; unchanged if None.
+            idempotency_key: Your key; one is made if omitted.
+        """
+        call = _offer(clinic_id, services, communication_types, idempotency_key)
+        return self._admin._run(call, options)
+
 
 class AsyncClinicSide:
     """
@@ -470,4 +525,25 @@ class AsyncClinicSide:
     ) -> models.Consultation:
         """Mark a consultation that has started completed, or not attended (K1)."""
         call = _mark(clinic_id, consultation_id, attended, idempotency_key)
+        return await self._admin._run(call, options)
+
+    async def change_offer(
+        self,
+        clinic_id: str,
+        *,
+        services: Iterable[models.CareService] | None = None,
+        communication_types: Iterable[models.CommunicationType] | None = None,
+        idempotency_key: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> models.Clinic:
+        """
+        Change what the clinic offers under "Start care" and which dialogs it takes (H1, M4).
+
+        Args:
+            clinic_id: The clinic.
+            services: Every service it offers from now on; unchanged if None.
+            communication_types: Every dialog type patients may start; unchanged if None.
+            idempotency_key: Your key; one is made if omitted.
+        """
+        call = _offer(clinic_id, services, communication_types, idempotency_key)
         return await self._admin._run(call, options)

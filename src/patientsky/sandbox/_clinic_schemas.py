@@ -71,6 +71,25 @@ def add_clinic_side_schemas(b: Builder) -> None:
             }
         }
     )
+    s["ClinicOffer"] = {
+        **_obj(
+            {
+                "services": {
+                    "type": "array",
+                    "items": b.enum_schema(m.CareService),
+                    "maxItems": 10,
+                },
+                "communicationTypes": {
+                    "type": "array",
+                    "items": b.enum_schema(m.CommunicationType),
+                    "maxItems": 10,
+                },
+            },
+            required=[],
+        ),
+        "minProperties": 1,
+        "description": "What the clinic offers from now on; a list not named stays.",
+    }
     s["ConsultationCancel"] = _obj(
         {
             "feeAcknowledged": {

@@ -10,6 +10,7 @@ operation's module is named. The router, the guards and the OpenAPI document all
 from __future__ import annotations
 
 from patientsky.sandbox import (
+    _clinic_offer,
     _clinic_side,
     _clinics,
     _consent,
@@ -33,6 +34,7 @@ MODULES = (
     _session,
     _sandbox_ops,
     _clinic_side,
+    _clinic_offer,
     _consent,
     _profile,
     _consultations,
