@@ -24,6 +24,9 @@ def test_the_demo_tells_the_whole_story_without_identity_numbers() -> None:
     assert "reason child_turned_16" in text
     assert "reason consent_withdrawn" in text
     assert "acknowledges the fee notice" in text
+    assert "answered and closed it" in text
+    assert "now under 'paid this year'" in text
+    assert "approved, to Apotek 1 Storgata" in text
     assert re.search(r"\d{11}", text) is None
     assert "Demo failed" not in text
     assert not [t for t in threading.enumerate() if t.name == "patientsky-sandbox"]

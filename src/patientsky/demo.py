@@ -78,7 +78,7 @@ def _story(say: Callable[[str], None], tmp: Path, keep_receipt: Path | None) -> 
     from patientsky.client import PortalClient
     from patientsky.client.sandbox import Sandbox
     from patientsky.errors import Forbidden
-    from patientsky.models import CommunicationType, LoginMethod
+    from patientsky.models import CommunicationType, LoginMethod, Money
     from patientsky.sandbox import SandboxClock, create_app, get_sandbox, serve_in_thread
 
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -164,6 +164,46 @@ def _story(say: Callable[[str], None], tmp: Path, keep_receipt: Path | None) -> 
             )
             say(f"   Started {started.dialog.subject!r} ({started.folder})")
 
+            heading("The clinic answers and closes it (sandbox helpers play the clinic)")
+            clinic = sandbox.clinic
+            doctor = next(p for p in demo.practitioners if p.clinic_id == _CLINIC)
+            clinic.reply(
+                _CLINIC,
+                started.dialog.id,
+                "Drikk godt og hvil. Bestill time om det ikke går over.",
+                practitioner_id=doctor.id,
+            )
+            clinic.close_dialog(_CLINIC, started.dialog.id, needs_reply=False)
+            answered = kari.dialogs.read(started.dialog.id)
+            say(f"   {doctor.name.full} answered and closed it; Kari read the answer.")
+            say(f"   Now in folder {answered.folder!r}")
+            _check(answered.folder == "archive", "the answered dialog did not move to the archive")
+
+            heading("The clinic issues an invoice, and Kari pays it at the terminal")
+            invoice = clinic.issue_invoice(
+                _CLINIC,
+                patient_id="p-kari",
+                amount=notice.amount if notice.applies else Money.nok(350),
+                due_date=(now.astimezone(OSLO) + dt.timedelta(days=14)).date(),
+            )
+            outstanding = {row.id for row in kari.payments.list("outstanding")}
+            due = invoice.due_date.isoformat()
+            say(f"   An invoice of {invoice.amount}, due {due}, with a KID: outstanding")
+            _check(invoice.id in outstanding, "the new invoice is not outstanding")
+            settled = clinic.settle_invoice(_CLINIC, invoice.id)
+            paid = {row.id for row in kari.payments.list("paid_this_year")}
+            _check(settled.payment.id in paid, "the payment is not under paid this year")
+            say("   Paid by card at the Convene terminal: now under 'paid this year'.")
+
+            heading("The clinic approves a prescription renewal (E-resept)")
+            sent = next(r for r in kari.prescriptions.list() if _label(r.status) == "sent")
+            clinic.approve_renewal(sent.clinic_id, sent.id, pharmacy="Apotek 1 Storgata")
+            decided = next(r for r in kari.prescriptions.list() if r.id == sent.id)
+            say(
+                f"   {', '.join(sent.medications)}: {_label(decided.status)}, to {decided.pharmacy}"
+            )
+            _check(_label(decided.status) == "approved", "the renewal was not approved")
+
             heading("Find free time and book a consultation (Bestill time)")
             free = kari.clinics.free_time(
                 _CLINIC, start=now, end=now + dt.timedelta(days=14), duration_minutes=15
@@ -179,16 +219,11 @@ def _story(say: Callable[[str], None], tmp: Path, keep_receipt: Path | None) -> 
             say(f"   Booked consultation at {_when(booked.start)} ({_label(booked.status)})")
 
             heading("Payments (Mine betalinger) by tab")
-            receipt_id = None
+            receipt_id = settled.payment.id  # the receipt of the invoice Kari just paid
             for tab in ("outstanding", "paid_this_year", "all_paid"):
                 pager = kari.payments.list(tab)
                 rows = list(pager)
                 say(f"   {tab:<15} {len(rows)} rows, total {pager.total()}")
-                for row in rows:
-                    if receipt_id is None and row.kind == "payment":
-                        receipt_id = row.id
-            if receipt_id is None:
-                raise DemoFailed("no payment to get a receipt for")
             pdf = kari.payments.receipt(receipt_id)
             folder = keep_receipt if keep_receipt is not None else tmp
             folder.mkdir(parents=True, exist_ok=True)

@@ -181,9 +181,17 @@ REQUESTS: list[tuple[str, Scenario, str, str, dict[str, str], Any]] = [
     ),
     (
         "cancel",
-        lambda c: c.consultations.cancel("k-1"),
+        lambda c: c.consultations.cancel("k-1", fee_acknowledged=True),
         "POST",
         "/v1/patients/me/consultations/k-1/cancel",
+        {},
+        {"feeAcknowledged": True},
+    ),
+    (
+        "cancellation notice",
+        lambda c: c.consultations.cancellation_notice("k-1"),
+        "GET",
+        "/v1/patients/me/consultations/k-1/cancellation-notice",
         {},
         None,
     ),

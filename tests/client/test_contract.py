@@ -17,10 +17,12 @@ import attrs
 import pytest
 
 from patientsky.client import _calls as calls
+from patientsky.client import _clinic_side as clinic
 from patientsky.client import sandbox as sandbox_helpers
 from patientsky.client._core import Call
 from patientsky.client._types import (
     CalendarFeed,
+    CancellationNotice,
     ClinicServices,
     ConsentState,
     FeeNotice,
@@ -34,17 +36,21 @@ from patientsky.models import (
     AccessLogEntry,
     Action,
     Attachment,
+    CareService,
     Clinic,
     CommunicationType,
     Consultation,
     ConsultationKind,
     ContactDetails,
     Dialog,
+    Invoice,
     LoginMethod,
     LoginSession,
     Message,
     Money,
     Patient,
+    Payment,
+    PaymentMethod,
     PersonName,
     PhotoRef,
     PrescriptionRenewalRequest,
@@ -77,6 +83,48 @@ OPERATIONS: dict[str, tuple[Callable[[], Call[Any]], Shape]] = {
         ("object", sandbox_helpers.SandboxToken),
     ),
     "listDemoPeople": (sandbox_helpers._list_people, ("list", sandbox_helpers.DemoPerson)),
+    "connectPatient": (
+        lambda: clinic._connect("x-clinicId", "p", None),
+        ("object", clinic.ClinicConnection),
+    ),
+    "clinicReplyToDialog": (
+        lambda: clinic._reply("x-clinicId", "x-dialogId", "b", "pr", True, "k"),
+        ("object", Message),
+    ),
+    "clinicCloseDialog": (
+        lambda: clinic._close("x-clinicId", "x-dialogId", True, None),
+        ("object", "DialogView"),
+    ),
+    "clinicIssueInvoice": (
+        lambda: clinic._issue("x-clinicId", "p", Money.nok(350), AT.date(), "c", None),
+        ("object", Invoice),
+    ),
+    "clinicSettleInvoice": (
+        lambda: clinic._settle("x-clinicId", "x-invoiceId", PaymentMethod.CARD, None),
+        ("object", clinic.Settlement),
+    ),
+    "clinicRefundPayment": (
+        lambda: clinic._refund("x-clinicId", "x-paymentId", None),
+        ("object", Payment),
+    ),
+    "clinicApproveRenewal": (
+        lambda: clinic._approve("x-clinicId", "x-renewalId", "Apotek", None),
+        ("object", PrescriptionRenewalRequest),
+    ),
+    "clinicRejectRenewal": (
+        lambda: clinic._reject("x-clinicId", "x-renewalId", "why", None),
+        ("object", PrescriptionRenewalRequest),
+    ),
+    "clinicChangeOffer": (
+        lambda: clinic._offer(
+            "x-clinicId", [CareService.BOOK_CONSULTATION], [CommunicationType.E_CONSULTATION], None
+        ),
+        ("object", Clinic),
+    ),
+    "clinicMarkConsultation": (
+        lambda: clinic._mark("x-clinicId", "x-consultationId", False, None),
+        ("object", Consultation),
+    ),
     "sandboxClinicLogin": (
         lambda: sandbox_helpers._clinic_login("x-clinicId"),
         ("object", sandbox_helpers.ClinicToken),
@@ -123,8 +171,12 @@ OPERATIONS: dict[str, tuple[Callable[[], Call[Any]], Shape]] = {
         ("object", Consultation),
     ),
     "cancelConsultation": (
-        lambda: calls.cancel_consultation("me", "x-consultationId", None),
+        lambda: calls.cancel_consultation("me", "x-consultationId", None, True),
         ("object", Consultation),
+    ),
+    "getCancellationNotice": (
+        lambda: calls.cancellation_notice("me", "x-consultationId"),
+        ("object", CancellationNotice),
     ),
     "getVideoLink": (lambda: calls.video_link("me", "x-consultationId"), ("object", VideoLink)),
     "listDialogs": (lambda: calls.list_dialogs("me", "archive", 10), ("page", "DialogView")),

@@ -88,6 +88,13 @@ ENDPOINTS = (
         200,
     ),
     Endpoint(
+        "cancellation notice",
+        "GET",
+        f"{P}/consultations/con-olav-upcoming/cancellation-notice",
+        Action.BOOK_CONSULTATION,
+        200,
+    ),
+    Endpoint(
         "video link",
         "GET",
         f"{P}/consultations/con-olav-video/video",

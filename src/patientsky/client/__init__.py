@@ -41,6 +41,7 @@ from patientsky.client._sync import Pager, PaymentsPager, PortalClient, TokenPro
 from patientsky.client._types import (
     AttachmentFile,
     CalendarFeed,
+    CancellationNotice,
     ClinicServices,
     ConsentState,
     DialogView,
@@ -64,6 +65,7 @@ __all__ = [
     "Backoff",
     "CalendarFeed",
     "CallOptions",
+    "CancellationNotice",
     "ClinicServices",
     "ConsentState",
     "DEFAULT_DEADLINE",

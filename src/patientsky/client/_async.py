@@ -55,6 +55,7 @@ from patientsky.client._core import (
 from patientsky.client._types import (
     AttachmentFile,
     CalendarFeed,
+    CancellationNotice,
     ClinicServices,
     ConsentState,
     DialogView,
@@ -723,10 +724,23 @@ class AsyncConsultations(_Resource):
         )
         return await self._client._run(call, options)
 
+    async def cancellation_notice(
+        self, consultation_id: str, **options: Unpack[CallOptions]
+    ) -> CancellationNotice:
+        """
+        Return what cancelling the consultation now costs, to show before cancelling (K2).
+
+        When ``applies`` is true, cancelling needs ``fee_acknowledged=True`` and the fee
+        is charged as an invoice.
+        """
+        call = calls.cancellation_notice(self._scope, consultation_id)
+        return await self._client._run(call, options)
+
     async def cancel(
         self,
         consultation_id: str,
         *,
+        fee_acknowledged: bool = False,
         idempotency_key: str | None = None,
         **options: Unpack[CallOptions],
     ) -> Consultation:
@@ -735,9 +749,18 @@ class AsyncConsultations(_Resource):
 
         Args:
             consultation_id: The consultation.
+            fee_acknowledged: The patient saw the :meth:`cancellation_notice` and accepts
+                its fee; needed when cancelling now is late and costs a fee, which is then
+                charged as an invoice.
             idempotency_key: Your key; one is made if omitted.
+
+        Raises:
+            ApiConflict: With code ``late_cancellation_fee_not_acknowledged`` for a late
+                cancellation with a fee that was not acknowledged.
         """
-        call = calls.cancel_consultation(self._scope, consultation_id, idempotency_key)
+        call = calls.cancel_consultation(
+            self._scope, consultation_id, idempotency_key, fee_acknowledged
+        )
         return await self._client._run(call, options)
 
     async def video_link(self, consultation_id: str, **options: Unpack[CallOptions]) -> VideoLink:

@@ -23,6 +23,7 @@ from patientsky.client._core import Call, Response, query, segment
 from patientsky.client._types import (
     AttachmentFile,
     CalendarFeed,
+    CancellationNotice,
     ClinicServices,
     ConsentState,
     DialogView,
@@ -539,15 +540,30 @@ def book_consultation(
 
 
 def cancel_consultation(
-    scope: str, consultation_id: str, idempotency_key: str | None
+    scope: str,
+    consultation_id: str,
+    idempotency_key: str | None,
+    fee_acknowledged: bool = False,
 ) -> Call[Consultation]:
     """``POST /v1/patients/{id}/consultations/{cid}/cancel`` (idempotent with its key)."""
     return Call(
         "POST",
         (*_patient(scope), "consultations", segment("consultation_id", consultation_id), "cancel"),
         model(Consultation),
+        body=json_body(feeAcknowledged=_of("fee_acknowledged", fee_acknowledged, bool)),
+        content_type=_JSON,
         idempotency_key=idempotency_key,
         idempotent=True,
+    )
+
+
+def cancellation_notice(scope: str, consultation_id: str) -> Call[CancellationNotice]:
+    """``GET /v1/patients/{id}/consultations/{cid}/cancellation-notice``."""
+    cid = segment("consultation_id", consultation_id)
+    return Call(
+        "GET",
+        (*_patient(scope), "consultations", cid, "cancellation-notice"),
+        model(CancellationNotice),
     )
 
 

@@ -33,6 +33,7 @@ T = TypeVar("T")
 __all__ = [
     "AttachmentFile",
     "CalendarFeed",
+    "CancellationNotice",
     "ClinicServices",
     "ConsentState",
     "DialogView",
@@ -149,6 +150,31 @@ class FeeNotice:
     amount: Money
     applies: bool
     child_exempt: bool
+    text_nb: str
+    text_en: str
+
+
+@attrs.frozen
+class CancellationNotice:
+    """
+    What cancelling a consultation now costs, to show before cancelling (K2).
+
+    Args:
+        consultation_id: The consultation.
+        free_until: Until when cancelling is free (the deadline itself included).
+        late: Whether cancelling now is after that deadline.
+        fee: The late-cancellation fee that applies now; zero when none does.
+        applies: Whether a fee applies, so that cancelling needs the patient's
+            acknowledgement (``fee_acknowledged=True``); it is then charged as an invoice.
+        text_nb: The notice in Norwegian bokmål.
+        text_en: The notice in English.
+    """
+
+    consultation_id: str
+    free_until: dt.datetime
+    late: bool
+    fee: Money
+    applies: bool
     text_nb: str
     text_en: str
 

@@ -1,5 +1,5 @@
 """
-Helpers for the sandbox's development-only endpoints: log in, and move its clock.
+Helpers for the sandbox's development-only endpoints: log in, move its clock, play the clinic.
 
 Real deployments log people in with BankID or Buypass through OIDC; the sandbox stands
 in with ``POST /v1/sandbox/login``, which takes a demo person's handle (``kari``; the
@@ -34,6 +34,12 @@ import attrs
 
 from patientsky import errors, models
 from patientsky.client import _calls, _core
+from patientsky.client._clinic_side import (
+    AsyncClinicSide,
+    ClinicConnection,
+    ClinicSide,
+    Settlement,
+)
 
 if TYPE_CHECKING:
     from patientsky.client import AsyncPortalClient, CallOptions, PortalClient
@@ -41,12 +47,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ADMIN_KEY_VARIABLE",
+    "AsyncClinicSide",
     "AsyncSandbox",
+    "ClinicConnection",
+    "ClinicSide",
     "ClinicToken",
     "DemoPerson",
     "Sandbox",
     "SandboxClock",
     "SandboxToken",
+    "Settlement",
 ]
 
 _MAX_ADVANCE = 10 * 366 * 86400
@@ -233,6 +243,8 @@ class Sandbox:
         self._client = client
         key = _admin_key(admin_key)
         self._admin = client if key is None else client.with_options(token=key)
+        self.clinic = ClinicSide(self._admin)
+        """The clinic's half (replies, invoices, renewals, ...), with the admin key."""
 
     def people(self, **options: Unpack[CallOptions]) -> list[DemoPerson]:
         """Return the demo people one can log in as, with their handles."""
@@ -310,6 +322,8 @@ class AsyncSandbox:
         self._client = client
         key = _admin_key(admin_key)
         self._admin = client if key is None else client.with_options(token=key)
+        self.clinic = AsyncClinicSide(self._admin)
+        """The clinic's half (replies, invoices, renewals, ...), with the admin key."""
 
     async def people(self, **options: Unpack[CallOptions]) -> list[DemoPerson]:
         """Return the demo people one can log in as, with their handles."""

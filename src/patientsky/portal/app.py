@@ -549,7 +549,11 @@ async def consultations_page(request: Request) -> Response:
 async def consultation_cancel(request: Request) -> Response:
     """K1: cancel a booked consultation (late after the clinic's deadline)."""
     await _form(request)
-    await _api(request).consultations.cancel(request.path_params["consultation_id"])
+    # The late-cancellation notice stands next to the button (consultations.html), so
+    # pressing it is the acknowledgement the API asks for a late cancellation's fee.
+    await _api(request).consultations.cancel(
+        request.path_params["consultation_id"], fee_acknowledged=True
+    )
     return _redirect("/konsultasjoner?ok=cancelled")
 
 

@@ -12,15 +12,21 @@ from starlette.responses import Response
 from patientsky.errors import InvalidInput
 from patientsky.models import (
     Action,
+    Clinic,
+    Consultation,
     ConsultationKind,
+    ConsultationStatus,
     LoggedOperation,
     Patient,
 )
 from patientsky.rules import (
     booking,
+    consultations,
+    payments,
 )
 from patientsky.rules.decision import Denied
 from patientsky.sandbox._access_log import note_access
+from patientsky.sandbox._clinic_records import next_invoice_number, save_invoice
 from patientsky.sandbox._context import (
     Ctx,
     deny_unless,
@@ -62,14 +68,11 @@ def list_consultations(ctx: Ctx) -> Response:
     patient = ctx.patient()
     ctx.require(patient, Action.VIEW_PROFILE)
     when = ctx.params["when"]
-    now = ctx.now.astimezone(dt.UTC)
     rows = ctx.repo.consultations_of(patient.id)
-    if when == "upcoming":
-        chosen = [c for c in rows if c.end.astimezone(dt.UTC) > now]
-    else:
-        chosen = [c for c in rows if c.end.astimezone(dt.UTC) <= now]
-        chosen.reverse()  # newest first
-    return ok(page(ctx, chosen))
+    # The rule places each: booked and not ended is upcoming; ended, completed, not
+    # attended or cancelled is past (soonest first, newest first).
+    chosen = consultations.upcoming(rows, ctx.now) if when == "upcoming" else None
+    return ok(page(ctx, consultations.past(rows, ctx.now) if chosen is None else chosen))
 
 
 @ops.post(
@@ -146,6 +149,7 @@ def book_consultation(ctx: Ctx) -> Response:
         ctx.repo.save_appointment(appointment, clinic.id)
     action = booking.booking_action(kind)
     note_access(ctx, resource_id=made.consultation.id, clinic_id=clinic.id, action=action)
+    ctx.repo.connect(patient, clinic, ctx.now)  # starting care connects (H2)
     return ok(ctx.dump(made.consultation), 201)
 
 
@@ -174,10 +178,12 @@ def _own_consultation(ctx: Ctx, patient: Patient) -> Any:
 @ops.post(
     f"{PATIENT}/consultations/{{consultationId}}/cancel",
     "cancelConsultation",
-    "Cancel a booked consultation (late after the clinic's deadline) (K2)",
+    "Cancel a booked consultation; a late one with a fee needs the fee acknowledged, and"
+    " is charged as an invoice (K2)",
     ok={200: reply("Consultation", "The cancelled consultation.")},
     errors=(409,),
     params=(path_id("consultationId", "consultation"),),
+    body="ConsultationCancel",
     writes=True,
     idempotent=True,
     may=Action.BOOK_CONSULTATION,
@@ -192,11 +198,15 @@ def cancel_consultation(ctx: Ctx) -> Response:
     clinic = ctx.repo.clinic(found.clinic_id)
     if clinic is None:
         raise ApiProblem(404, "not_found", "no such clinic")
+    # An empty body acknowledges nothing (a cancellation without a fee needs nothing).
+    data = json_body(ctx) if ctx.call.body else {}
+    acknowledged = field(ctx, data, "feeAcknowledged", bool, required=False) or False
     outcome = booking.cancel(
         ctx.access(patient, Action.BOOK_CONSULTATION),
         clinic=clinic,
         consultation=found,
         schedule=ctx.repo.schedule(clinic.id),
+        fee_acknowledged=acknowledged,
     )
     if isinstance(outcome, Denied):
         deny_unless(outcome)
@@ -205,7 +215,48 @@ def cancel_consultation(ctx: Ctx) -> Response:
     for appointment in made.appointments:
         ctx.repo.save_appointment(appointment, clinic.id)
     note_access(ctx, clinic_id=clinic.id, action=booking.booking_action(found.kind))
+    _charge_late_cancellation(ctx, clinic, patient, made.consultation)
     return ok(ctx.dump(made.consultation))
+
+
+def _charge_late_cancellation(
+    ctx: Ctx, clinic: Clinic, patient: Patient, consultation: Consultation
+) -> None:
+    """Charge an acknowledged late cancellation's fee as an invoice (K2, B1); else nothing."""
+    if consultation.status is not ConsultationStatus.LATE_CANCELLED:
+        return
+    number = next_invoice_number(ctx, clinic)
+    # The patient booked here, so is connected; NO_FEE_DUE when the clinic charges none.
+    invoice = booking.cancellation_fee_invoice(
+        clinic,
+        consultation,
+        patient=ctx.repo.connect(patient, clinic, ctx.now),
+        invoice_id=new_id("inv"),
+        number=number,
+        at=ctx.now,
+        kid=payments.make_kid(number),
+    )
+    if not isinstance(invoice, Denied):
+        save_invoice(ctx.repo, invoice.unwrap())
+
+
+@ops.get(
+    f"{PATIENT}/consultations/{{consultationId}}/cancellation-notice",
+    "getCancellationNotice",
+    "What cancelling the consultation now costs, to show before cancelling (K2)",
+    ok={200: reply("CancellationNoticeView", "The notice.")},
+    params=(path_id("consultationId", "consultation"),),
+    may=Action.BOOK_CONSULTATION,
+)
+def get_cancellation_notice(ctx: Ctx) -> Response:
+    """GET .../consultations/{consultationId}/cancellation-notice (K2)."""
+    patient = ctx.patient()
+    found = _own_consultation(ctx, patient)
+    clinic = ctx.repo.clinic(found.clinic_id)
+    if clinic is None:
+        raise ApiProblem(404, "not_found", "no such clinic")
+    notice = booking.cancellation_notice(clinic, found, ctx.now)
+    return ok({"consultationId": found.id, **ctx.dump(notice)})
 
 
 @ops.get(

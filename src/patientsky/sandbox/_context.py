@@ -23,7 +23,12 @@ from patientsky.models import Action, Clinic, Patient
 from patientsky.rules.access import AccessRequest, decide
 from patientsky.rules.decision import Decision, Denied
 from patientsky.sandbox._auth import PersonPrincipal, Principal
-from patientsky.sandbox._http import DOCUMENT_PATH, ApiProblem, Call, json_response
+from patientsky.sandbox._http import (
+    DOCUMENT_PATH,
+    ApiProblem,
+    Call,
+    json_response,
+)
 from patientsky.sandbox._limits import Guard, Limits
 from patientsky.sandbox._memo import Decoded
 from patientsky.sandbox._params import query_choice, query_int, query_text

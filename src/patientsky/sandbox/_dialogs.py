@@ -195,6 +195,7 @@ def start_dialog(ctx: Ctx) -> Response:
     ctx.repo.save_dialog(dialog)
     note_access(ctx, resource_id=dialog.id, clinic_id=clinic.id, action=action)
     mark_sent(ctx, files, dialog.id, message.id)
+    ctx.repo.connect(patient, clinic, ctx.now)  # starting care connects (H2)
     return _dialog_response(ctx, dialog, 201)
 
 

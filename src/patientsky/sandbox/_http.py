@@ -66,6 +66,7 @@ GENERIC_CODES = (
 )
 """The problem codes that are not a rule's :class:`~patientsky.reasons.Reason`."""
 
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 JSON_MEDIA_TYPE = "application/json"
 

@@ -21,6 +21,7 @@ from patientsky.rules.attachments import MAX_ATTACHMENTS_PER_MESSAGE
 from patientsky.rules.communication import FeeNotice
 from patientsky.rules.decision import Reason
 from patientsky.rules.payments import PaymentRow
+from patientsky.sandbox._clinic_schemas import add_clinic_side_schemas
 from patientsky.sandbox._declare import HEADERS
 from patientsky.sandbox._http import (
     DOCUMENT_PATH,
@@ -258,6 +259,7 @@ def _api_schemas(b: Builder) -> None:
         ("ClinicPage", _ref("Clinic")),
     ):
         s[name] = _page(item)
+    add_clinic_side_schemas(b)
 
 
 def _paths() -> dict[str, Schema]:

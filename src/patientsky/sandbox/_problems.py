@@ -62,6 +62,13 @@ STATUS_OF_REASON: Mapping[Reason, int] = {
     Reason.TOO_MANY_FUTURE_BOOKINGS: 409,
     Reason.START_NOT_ON_GRID: 409,
     Reason.LATE_CANCELLATION_FEE_NOT_ACKNOWLEDGED: 409,
+    Reason.INVOICE_ALREADY_PAID: 409,
+    Reason.INVOICE_NOT_PAID: 409,
+    Reason.PAYMENT_ALREADY_REFUNDED: 409,
+    Reason.RENEWAL_ALREADY_DECIDED: 409,
+    Reason.CONSULTATION_NOT_BOOKED: 409,
+    Reason.CONSULTATION_NOT_STARTED: 409,
+    Reason.NO_FEE_DUE: 409,
 }
 """The status of a rule's reason where it is not 403."""
 

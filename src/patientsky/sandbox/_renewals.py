@@ -122,4 +122,5 @@ def request_renewal(ctx: Ctx) -> Response:
     renewal: PrescriptionRenewalRequest = outcome.unwrap()
     ctx.repo.save_renewal(renewal)
     note_access(ctx, resource_id=renewal.id, clinic_id=clinic.id)
+    ctx.repo.connect(patient, clinic, ctx.now)  # starting care connects (H2)
     return ok(ctx.dump(renewal), 201)

@@ -39,6 +39,7 @@ from patientsky.models import (
     TimeSlotType,
 )
 from patientsky.models.calendar import Schedule
+from patientsky.rules.care import connect_patient
 from patientsky.sandbox._memo import Decoded
 from patientsky.sandbox.storage import Transaction
 from patientsky.wire import WireConverter
@@ -146,13 +147,34 @@ class Repo:
         return f"https://video.sandbox.patientsky.invalid/room/{self.video_room(consultation_id)}"
 
     def patient(self, patient_id: str) -> Patient | None:
-        """Return a patient, or None."""
-        return self._one("patients", patient_id, Patient)
+        """Return a patient, connected to every clinic of their stored connections, or None."""
+        found = self._one("patients", patient_id, Patient)
+        return None if found is None else self._connected(found)
 
     def patient_by_national_id(self, national_id: NationalId) -> Patient | None:
         """Return the patient with this national identity number, or None."""
         found = self._many("patients", Patient, lookup=self.national_id_lookup(national_id))
-        return found[0] if found else None
+        return self._connected(found[0]) if found else None
+
+    def _connected(self, patient: Patient) -> Patient:
+        rows = self.tx.select("connections", patient_id=patient.id)
+        more = [r["clinicId"] for r in rows if r["clinicId"] not in patient.clinic_ids]
+        return attrs.evolve(patient, clinic_ids=(*patient.clinic_ids, *more)) if more else patient
+
+    def connect(self, patient: Patient, clinic: Clinic, at: dt.datetime) -> Patient:
+        """Store that ``patient`` is connected to ``clinic`` (by the rule), from ``at``."""
+        connected = connect_patient(clinic, patient)
+        if connected is not patient:
+            data = {"patientId": patient.id, "clinicId": clinic.id, "connectedAt": at.isoformat()}
+            self.tx.put(
+                "connections",
+                f"{patient.id}|{clinic.id}",
+                data,
+                patient_id=patient.id,
+                clinic_id=clinic.id,
+                sort_key=sort_time(at),
+            )
+        return connected
 
     def save_patient(self, patient: Patient) -> None:
         """Store a patient."""

@@ -35,6 +35,7 @@ RECORD_TABLES = (
     "appointments",
     "calendars",
     "clinics",
+    "connections",
     "consent_events",
     "consultations",
     "invoices",

@@ -104,7 +104,7 @@ IDEMPOTENCY_KEY_LIFETIME = dt.timedelta(hours=24)
 """How long (on the sandbox clock) a stored response is replayed for its key."""
 
 
-def _write_scope(template: str, call: Call, principal: Principal) -> str:
+def _write_scope(template: str, call: Call, principal: Principal | None) -> str:
     """
     Return what a write is about: the route with ``me`` resolved to the person's id.
 
@@ -151,11 +151,13 @@ def _run(sandbox: Sandbox, op: Operation, call: Call, template: str) -> Response
         # What: the declared parameters, then the Idempotency-Key and the body.
         declared = (PATIENT_ID, *op.params) if op.for_patient else op.params
         ctx.params.update(read_params(declared, call, sandbox.converter))
-        key = _idempotency_key(call) if op.idempotent and principal is not None else None
-        if key is not None and principal is not None:
+        # The admin key is one caller: the clinic-side helpers' keys are kept for it.
+        caller = principal.caller if principal is not None else "admin" if op.admin else None
+        key = _idempotency_key(call) if op.idempotent and caller is not None else None
+        if key is not None and caller is not None:
             scope = _write_scope(template, call, principal)
             tx.purge_responses(_utc(now - IDEMPOTENCY_KEY_LIFETIME))
-            stored = tx.get_response(principal.caller, call.method, scope, key)
+            stored = tx.get_response(caller, call.method, scope, key)
             request_hash = _request_hash(call)
             if stored is not None:
                 if stored.request_hash != request_hash:
@@ -171,10 +173,10 @@ def _run(sandbox: Sandbox, op: Operation, call: Call, template: str) -> Response
         response = op.handler(ctx)
         if 200 <= response.status_code < 300:
             record_access(ctx, op)  # a replay returned above: one entry per call done
-        if key is not None and principal is not None and 200 <= response.status_code < 300:
+        if key is not None and caller is not None and 200 <= response.status_code < 300:
             kept = {k: v for k, v in response.headers.items() if k.lower() in _REPLAYED_HEADERS}
             tx.put_response(
-                principal.caller,
+                caller,
                 call.method,
                 scope,
                 key,
