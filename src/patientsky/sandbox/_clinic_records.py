@@ -12,7 +12,8 @@ from typing import TypeVar
 from patientsky.models import Clinic, Invoice, Payment, Practitioner, PrescriptionRenewalRequest
 from patientsky.rules._time import oslo_date
 from patientsky.sandbox._context import Ctx
-from patientsky.sandbox._repo import Repo, sort_time
+from patientsky.sandbox._repo import Repo
+from patientsky.sandbox._repo_dialogs import sort_time
 
 __all__ = [
     "invoice",

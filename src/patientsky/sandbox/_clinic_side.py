@@ -42,7 +42,7 @@ from patientsky.sandbox._context import (
 from patientsky.sandbox._declare import Operations, path_id, reply
 from patientsky.sandbox._dialogs import _dialog_response
 from patientsky.sandbox._http import ApiProblem
-from patientsky.sandbox._repo import DialogHead
+from patientsky.sandbox._repo_dialogs import DialogHead
 
 __all__ = ["CLINIC", "issue_invoice", "ops"]
 

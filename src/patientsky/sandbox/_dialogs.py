@@ -50,7 +50,7 @@ from patientsky.sandbox._declare import (
 )
 from patientsky.sandbox._http import JSON_MEDIA_TYPE, ApiProblem, json_bytes
 from patientsky.sandbox._problems import reasons_of
-from patientsky.sandbox._repo import DialogHead
+from patientsky.sandbox._repo_dialogs import DialogHead
 
 ops = Operations("dialogs")
 """The operations of this module, in the order the document lists them."""

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from patientsky.errors import InvalidInput, PatientSkyError
+from patientsky.errors import PatientSkyError
 from patientsky.models import (
     AccessLogEntry,
     Appointment,
@@ -24,9 +24,7 @@ from patientsky.models import (
     ConsentEvent,
     ConsentHistory,
     Consultation,
-    Dialog,
     Invoice,
-    Message,
     NationalId,
     Patient,
     Payment,
@@ -41,42 +39,14 @@ from patientsky.models import (
 from patientsky.models.calendar import Schedule
 from patientsky.rules.care import connect_patient
 from patientsky.sandbox._memo import Decoded
+from patientsky.sandbox._repo_dialogs import DialogRecords, sort_time
 from patientsky.sandbox.storage import Transaction
 from patientsky.wire import WireConverter
 
 T = TypeVar("T")
 
 
-def sort_time(value: dt.datetime) -> str:
-    """A sort key for an instant: UTC, fixed width."""
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
-
-
-@attrs.frozen
-class DialogHead:
-    """
-    A dialog as a write or a listing needs it: its header and its last message only.
-
-    Loading it reads two rows however long the dialog is. ``dialog`` is a
-    :class:`~patientsky.models.Dialog` whose ``messages`` hold only the last message:
-    everything :func:`patientsky.rules.dialogs.reply`,
-    :func:`~patientsky.rules.dialogs.read_dialog`,
-    :func:`~patientsky.rules.dialogs.folder_of` and the inbox and archive read
-    (status, closure, whether an answer is needed, when it was read, and the time and
-    author of the last message). The one check of a whole dialog those rules make on
-    the messages before the last, that message ids are unique, is made by the
-    database (a unique index on dialog and message id).
-
-    Args:
-        dialog: The dialog, with its last message only.
-        message_count: How many messages it really has.
-    """
-
-    dialog: Dialog
-    message_count: int
-
-
-class Repo:
+class Repo(DialogRecords):
     """
     The sandbox's records, as models, inside one transaction.
 
@@ -337,79 +307,6 @@ class Repo:
             patient_id=consultation.patient_id,
             clinic_id=consultation.clinic_id,
             sort_key=sort_time(consultation.start),
-        )
-
-    # --- dialogs ---
-
-    def _dialog_rows(self, dialog: Dialog) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        data: dict[str, Any] = self.conv.unstructure(dialog)
-        messages: list[dict[str, Any]] = data.pop("messages")
-        return data, messages
-
-    def _head(self, found: tuple[dict[str, Any], int]) -> DialogHead:
-        data, count = found
-        return DialogHead(self.conv.structure(data, Dialog), count)
-
-    def dialog(self, dialog_id: str) -> Dialog | None:
-        """Return a whole dialog, every message decoded, or None."""
-        data = self.tx.get_dialog(dialog_id)
-        return None if data is None else self.conv.structure(data, Dialog)
-
-    def dialog_head(self, dialog_id: str) -> DialogHead | None:
-        """Return a dialog's header and last message (see :class:`DialogHead`), or None."""
-        found = self.tx.get_dialog_head(dialog_id)
-        return None if found is None else self._head(found)
-
-    def dialog_heads_of(self, patient_id: str) -> list[DialogHead]:
-        """Return a patient's dialogs, each as its header and last message."""
-        return [self._head(found) for found in self.tx.select_dialog_heads(patient_id=patient_id)]
-
-    def dialog_messages_json(self, dialog_id: str) -> bytes:
-        """Return a dialog's messages as their wire JSON array (UTF-8), oldest first, as stored."""
-        return self.tx.dialog_messages(dialog_id)
-
-    def save_dialog(self, dialog: Dialog) -> None:
-        """Store a whole dialog: its header and every message."""
-        header, messages = self._dialog_rows(dialog)
-        self.tx.put_dialog(
-            dialog.id,
-            header,
-            messages,
-            patient_id=dialog.patient_id,
-            clinic_id=dialog.clinic_id,
-            sort_key=sort_time(dialog.updated_at),
-        )
-
-    def save_dialog_header(self, dialog: Dialog) -> None:
-        """
-        Store what a dialog's header says (status, closure, read state), not its messages.
-
-        ``dialog`` may be a :class:`DialogHead`'s: only its last message is looked at.
-        """
-        header, _ = self._dialog_rows(attrs.evolve(dialog, messages=dialog.messages[-1:]))
-        if not self.tx.update_dialog(dialog.id, header, sort_key=sort_time(dialog.updated_at)):
-            raise InvalidInput("dialog.id", "is not a dialog of the sandbox")
-
-    def append_message(self, dialog: Dialog, message: Message) -> int:
-        """
-        Store a new message of a dialog and its new header, without touching the others.
-
-        Args:
-            dialog: The dialog as the rules returned it with ``message`` added (a
-                :class:`DialogHead`'s dialog is enough: only the last message is read).
-            message: The new message, the last of ``dialog``.
-
-        Returns:
-            How many messages the dialog has now.
-
-        Raises:
-            InvalidInput: If ``message`` is not ``dialog``'s last message.
-        """
-        if dialog.messages[-1] != message:
-            raise InvalidInput("message", "must be the dialog's last message")
-        header, messages = self._dialog_rows(attrs.evolve(dialog, messages=(message,)))
-        return self.tx.append_message(
-            dialog.id, header, messages[0], sort_key=sort_time(dialog.updated_at)
         )
 
     # --- payments ---

@@ -44,7 +44,8 @@ from patientsky.models import (
 from patientsky.sandbox._demo_calendar import calendars_of
 from patientsky.sandbox._demo_common import CALENDAR_DIR, DemoLogin, synthetic_national_id
 from patientsky.sandbox._demo_world import DemoWorldError, read_world, structure
-from patientsky.sandbox._repo import Repo, sort_time
+from patientsky.sandbox._repo import Repo
+from patientsky.sandbox._repo_dialogs import sort_time
 from patientsky.wire import make_converter
 
 __all__ = [
