@@ -90,6 +90,8 @@ class LoggedOperation(enum.Enum):
     UPLOAD_ATTACHMENT = "upload_attachment"
     LIST_ATTACHMENTS = "list_attachments"
     DOWNLOAD_ATTACHMENT = "download_attachment"
+    EXPORT_RECORD = "export_record"
+    MANAGE_CALENDAR_FEED = "manage_calendar_feed"
     # The clinic's half
     CONNECT_PATIENT = "connect_patient"
     ADD_RELATION = "add_relation"

@@ -69,6 +69,9 @@ UNLOGGED: Mapping[str, str] = {
     "logout": "the caller's own session",
     "listRepresented": "the caller's own relations as a representative; acting for"
     " someone through one is logged for that person",
+    "getCalendarFeed": "read by a calendar app with the secret address the patient made;"
+    " making, rotating and revoking that address are logged",
+    "clinicChangeOffer": "the clinic's own settings, no patient's data",
     "getClock": "the sandbox clock",
     "setClock": "the sandbox clock",
     "resetClock": "the sandbox clock",

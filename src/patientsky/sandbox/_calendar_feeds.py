@@ -27,7 +27,7 @@ import secrets
 
 from starlette.responses import Response
 
-from patientsky.models import Action, ConsultationKind, Patient
+from patientsky.models import Action, ConsultationKind, LoggedOperation, Patient
 from patientsky.rules.consent import check_consent
 from patientsky.sandbox._context import Ctx, deny_unless, ok, timestamp
 from patientsky.sandbox._declare import PATIENT, Operations
@@ -120,6 +120,7 @@ def _issue(ctx: Ctx, patient: Patient) -> Response:
     errors=(409,),
     writes=True,
     may=Action.VIEW_PROFILE,
+    log=LoggedOperation.MANAGE_CALENDAR_FEED,
 )
 def create_calendar_feed(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/calendar-feed: one address per patient."""
@@ -136,6 +137,7 @@ def create_calendar_feed(ctx: Ctx) -> Response:
     ok={201: _FEED_ANSWER},
     writes=True,
     may=Action.VIEW_PROFILE,
+    log=LoggedOperation.MANAGE_CALENDAR_FEED,
 )
 def rotate_calendar_feed(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/calendar-feed/rotate: a new address, the old one gone."""
@@ -152,6 +154,7 @@ def rotate_calendar_feed(ctx: Ctx) -> Response:
     ok={204: {"description": "Revoked (or there was none)."}},
     writes=True,
     may=Action.VIEW_PROFILE,
+    log=LoggedOperation.MANAGE_CALENDAR_FEED,
 )
 def revoke_calendar_feed(ctx: Ctx) -> Response:
     """DELETE /v1/patients/{patientId}/calendar-feed: the address is 404 from now on."""

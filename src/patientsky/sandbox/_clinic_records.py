@@ -7,16 +7,28 @@ the rules decided, through the repository's transaction and wire converter.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TypeVar
 
-from patientsky.models import Clinic, Invoice, Payment, Practitioner, PrescriptionRenewalRequest
+from patientsky.models import (
+    Clinic,
+    Invoice,
+    Money,
+    Patient,
+    Payment,
+    Practitioner,
+    PrescriptionRenewalRequest,
+)
+from patientsky.rules import payments
 from patientsky.rules._time import oslo_date
-from patientsky.sandbox._context import Ctx
+from patientsky.rules.decision import Denied, Outcome
+from patientsky.sandbox._context import Ctx, new_id
 from patientsky.sandbox._repo import Repo
 from patientsky.sandbox._repo_dialogs import sort_time
 
 __all__ = [
     "invoice",
+    "issue_invoice",
     "next_invoice_number",
     "payment",
     "practitioner",
@@ -86,3 +98,36 @@ def renewal(repo: Repo, renewal_id: str) -> PrescriptionRenewalRequest | None:
 def practitioner(repo: Repo, practitioner_id: str) -> Practitioner | None:
     """Return a practitioner, or None."""
     return _one(repo, "practitioners", practitioner_id, Practitioner)
+
+
+def issue_invoice(
+    ctx: Ctx,
+    clinic: Clinic,
+    patient: Patient,
+    *,
+    amount: Money,
+    due_date: dt.date,
+    consultation_id: str | None = None,
+) -> Outcome[Invoice]:
+    """
+    Issue an invoice through :func:`patientsky.rules.payments.issue_invoice` and store it.
+
+    The clinic numbers its invoices (see
+    :func:`~patientsky.sandbox._clinic_records.next_invoice_number`); the number with
+    its MOD10 check digit is the KID.
+    """
+    number = next_invoice_number(ctx, clinic)
+    outcome = payments.issue_invoice(
+        clinic,
+        invoice_id=new_id("inv"),
+        patient=patient,
+        number=number,
+        amount=amount,
+        due_date=due_date,
+        at=ctx.now,
+        kid=payments.make_kid(number),
+        consultation_id=consultation_id,
+    )
+    if not isinstance(outcome, Denied):
+        save_invoice(ctx.repo, outcome.unwrap())
+    return outcome

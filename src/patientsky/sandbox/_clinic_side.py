@@ -20,7 +20,7 @@ from patientsky.errors import InvalidInput
 from patientsky.models import (
     AuthorKind,
     Clinic,
-    Invoice,
+    LoggedOperation,
     Message,
     Money,
     Patient,
@@ -30,6 +30,7 @@ from patientsky.models import (
 from patientsky.rules import care, consultations, dialogs, payments
 from patientsky.rules.decision import Denied, Outcome
 from patientsky.sandbox import _clinic_records as records
+from patientsky.sandbox._access_log import note_access
 from patientsky.sandbox._context import (
     Ctx,
     clinic_of_path,
@@ -44,7 +45,7 @@ from patientsky.sandbox._dialogs import _dialog_response
 from patientsky.sandbox._http import ApiProblem
 from patientsky.sandbox._repo_dialogs import DialogHead
 
-__all__ = ["CLINIC", "issue_invoice", "ops"]
+__all__ = ["CLINIC", "ops"]
 
 ops = Operations("sandbox")
 """The operations of this module, in the order the document lists them."""
@@ -71,39 +72,6 @@ def _patient(ctx: Ctx, patient_id: str) -> Patient:
     return patient
 
 
-def issue_invoice(
-    ctx: Ctx,
-    clinic: Clinic,
-    patient: Patient,
-    *,
-    amount: Money,
-    due_date: dt.date,
-    consultation_id: str | None = None,
-) -> Outcome[Invoice]:
-    """
-    Issue an invoice through :func:`patientsky.rules.payments.issue_invoice` and store it.
-
-    The clinic numbers its invoices (see
-    :func:`~patientsky.sandbox._clinic_records.next_invoice_number`); the number with
-    its MOD10 check digit is the KID.
-    """
-    number = records.next_invoice_number(ctx, clinic)
-    outcome = payments.issue_invoice(
-        clinic,
-        invoice_id=new_id("inv"),
-        patient=patient,
-        number=number,
-        amount=amount,
-        due_date=due_date,
-        at=ctx.now,
-        kid=payments.make_kid(number),
-        consultation_id=consultation_id,
-    )
-    if not isinstance(outcome, Denied):
-        records.save_invoice(ctx.repo, outcome.unwrap())
-    return outcome
-
-
 @ops.post(
     f"{CLINIC}/connections",
     "connectPatient",
@@ -115,12 +83,14 @@ def issue_invoice(
     caller="admin",
     writes=True,
     idempotent=True,
+    log=LoggedOperation.CONNECT_PATIENT,
 )
 def connect_patient(ctx: Ctx) -> Response:
     """POST /v1/sandbox/clinics/{clinicId}/connections."""
     clinic = clinic_of_path(ctx)
     patient = _patient(ctx, field(ctx, json_body(ctx), "patientId", str))
     ctx.repo.connect(patient, clinic, ctx.now)
+    note_access(ctx, patient_id=patient.id)
     return ok({"patientId": patient.id, "clinicId": clinic.id})
 
 
@@ -142,6 +112,7 @@ def _clinic_dialog(ctx: Ctx, clinic: Clinic) -> DialogHead:
     caller="admin",
     writes=True,
     idempotent=True,
+    log=LoggedOperation.PRACTITIONER_REPLY,
 )
 def clinic_reply(ctx: Ctx) -> Response:
     """POST /v1/sandbox/clinics/{clinicId}/dialogs/{dialogId}/messages."""
@@ -177,6 +148,7 @@ def clinic_reply(ctx: Ctx) -> Response:
         )
     )
     ctx.repo.append_message(updated, message)
+    note_access(ctx, patient_id=updated.patient_id, practitioner_id=practitioner_id)
     return ok(ctx.dump(message), 201)
 
 
@@ -191,6 +163,7 @@ def clinic_reply(ctx: Ctx) -> Response:
     caller="admin",
     writes=True,
     idempotent=True,
+    log=LoggedOperation.CLOSE_DIALOG,
 )
 def clinic_close_dialog(ctx: Ctx) -> Response:
     """POST /v1/sandbox/clinics/{clinicId}/dialogs/{dialogId}/close."""
@@ -201,6 +174,7 @@ def clinic_close_dialog(ctx: Ctx) -> Response:
         dialogs.close_dialog(dialog, max(ctx.now, dialog.updated_at), needs_reply=needs_reply)
     )
     ctx.repo.save_dialog_header(closed)
+    note_access(ctx, patient_id=closed.patient_id)
     return _dialog_response(ctx, closed)
 
 
@@ -215,6 +189,7 @@ def clinic_close_dialog(ctx: Ctx) -> Response:
     caller="admin",
     writes=True,
     idempotent=True,
+    log=LoggedOperation.ISSUE_INVOICE,
 )
 def clinic_issue_invoice(ctx: Ctx) -> Response:
     """POST /v1/sandbox/clinics/{clinicId}/invoices."""
@@ -230,7 +205,7 @@ def clinic_issue_invoice(ctx: Ctx) -> Response:
         if found is None or found.patient_id != patient.id or found.clinic_id != clinic.id:
             raise ApiProblem(404, "not_found", "no such consultation of the patient here")
     try:
-        outcome = issue_invoice(
+        outcome = records.issue_invoice(
             ctx,
             clinic,
             patient,
@@ -243,7 +218,9 @@ def clinic_issue_invoice(ctx: Ctx) -> Response:
         raise ApiProblem.invalid(
             InvalidInput(names.get(exc.field, exc.field), exc.message)
         ) from None
-    return ok(ctx.dump(_allowed(outcome)), 201)
+    invoice = _allowed(outcome)
+    note_access(ctx, patient_id=patient.id, resource_id=invoice.id)
+    return ok(ctx.dump(invoice), 201)
 
 
 @ops.post(
@@ -257,6 +234,7 @@ def clinic_issue_invoice(ctx: Ctx) -> Response:
     caller="admin",
     writes=True,
     idempotent=True,
+    log=LoggedOperation.SETTLE_INVOICE,
 )
 def clinic_settle_invoice(ctx: Ctx) -> Response:
     """POST /v1/sandbox/clinics/{clinicId}/invoices/{invoiceId}/settle."""
@@ -276,6 +254,7 @@ def clinic_settle_invoice(ctx: Ctx) -> Response:
     )
     records.save_invoice(ctx.repo, settled.invoice)
     records.save_payment(ctx.repo, settled.payment)
+    note_access(ctx, patient_id=invoice.patient_id)
     return ok({"invoice": ctx.dump(settled.invoice), "payment": ctx.dump(settled.payment)})
 
 
@@ -289,6 +268,7 @@ def clinic_settle_invoice(ctx: Ctx) -> Response:
     caller="admin",
     writes=True,
     idempotent=True,
+    log=LoggedOperation.REFUND_PAYMENT,
 )
 def clinic_refund_payment(ctx: Ctx) -> Response:
     """POST /v1/sandbox/clinics/{clinicId}/payments/{paymentId}/refund."""
@@ -298,6 +278,7 @@ def clinic_refund_payment(ctx: Ctx) -> Response:
         raise ApiProblem(404, "not_found", "no such payment at this clinic")
     refunded = _allowed(payments.refund_payment(payment, at=max(ctx.now, payment.paid_at)))
     records.save_payment(ctx.repo, refunded)
+    note_access(ctx, patient_id=payment.patient_id)
     return ok(ctx.dump(refunded))
 
 
@@ -319,6 +300,7 @@ def _clinic_renewal(ctx: Ctx, clinic: Clinic) -> PrescriptionRenewalRequest:
     caller="admin",
     writes=True,
     idempotent=True,
+    log=LoggedOperation.DECIDE_RENEWAL,
 )
 def clinic_approve_renewal(ctx: Ctx) -> Response:
     """POST /v1/sandbox/clinics/{clinicId}/prescription-renewals/{renewalId}/approve."""
@@ -332,6 +314,7 @@ def clinic_approve_renewal(ctx: Ctx) -> Response:
     except InvalidInput as exc:
         raise ApiProblem.invalid(exc) from None
     ctx.repo.save_renewal(approved)
+    note_access(ctx, patient_id=approved.patient_id)
     return ok(ctx.dump(approved))
 
 
@@ -346,6 +329,7 @@ def clinic_approve_renewal(ctx: Ctx) -> Response:
     caller="admin",
     writes=True,
     idempotent=True,
+    log=LoggedOperation.DECIDE_RENEWAL,
 )
 def clinic_reject_renewal(ctx: Ctx) -> Response:
     """POST /v1/sandbox/clinics/{clinicId}/prescription-renewals/{renewalId}/reject."""
@@ -358,6 +342,7 @@ def clinic_reject_renewal(ctx: Ctx) -> Response:
     except InvalidInput as exc:
         raise ApiProblem.invalid(exc) from None
     ctx.repo.save_renewal(rejected)
+    note_access(ctx, patient_id=rejected.patient_id)
     return ok(ctx.dump(rejected))
 
 
@@ -372,6 +357,7 @@ def clinic_reject_renewal(ctx: Ctx) -> Response:
     caller="admin",
     writes=True,
     idempotent=True,
+    log=LoggedOperation.MARK_CONSULTATION,
 )
 def clinic_mark_consultation(ctx: Ctx) -> Response:
     """POST /v1/sandbox/clinics/{clinicId}/consultations/{consultationId}/mark."""
@@ -382,4 +368,5 @@ def clinic_mark_consultation(ctx: Ctx) -> Response:
         raise ApiProblem(404, "not_found", "no such consultation at this clinic")
     marked = _allowed(consultations.mark_consultation(found, ctx.now, attended=attended))
     ctx.repo.save_consultation(marked)
+    note_access(ctx, patient_id=marked.patient_id)
     return ok(ctx.dump(marked))

@@ -247,6 +247,7 @@ def _charge_late_cancellation(
     ok={200: reply("CancellationNoticeView", "The notice.")},
     params=(path_id("consultationId", "consultation"),),
     may=Action.BOOK_CONSULTATION,
+    log=LoggedOperation.VIEW_CANCELLATION_NOTICE,
 )
 def get_cancellation_notice(ctx: Ctx) -> Response:
     """GET .../consultations/{consultationId}/cancellation-notice (K2)."""

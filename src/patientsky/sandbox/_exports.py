@@ -25,7 +25,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from patientsky.models import Action, AuthorKind, Patient
+from patientsky.models import Action, AuthorKind, LoggedOperation, Patient
 from patientsky.rules.access import decide
 from patientsky.sandbox._context import Ctx
 from patientsky.sandbox._declare import PATIENT, Operations
@@ -109,6 +109,7 @@ def _bundle(ctx: Ctx, patient: Patient) -> dict[str, Any]:
     "Everything the account holds about the patient, as one FHIR R4 Bundle (X1)",
     ok={200: _BUNDLE},
     may=Action.VIEW_PROFILE,
+    log=LoggedOperation.EXPORT_RECORD,
 )
 def export_fhir(ctx: Ctx) -> Response:
     """
