@@ -62,6 +62,10 @@ _STATUS: Mapping[Reason, int] = {
     Reason.ATTACHMENT_UNAVAILABLE: 422,
     Reason.TOO_MANY_PENDING_ATTACHMENTS: 409,
 }
+ATTACHMENT_PROBLEMS: tuple[tuple[int, str], ...] = tuple(
+    (status, reason.value) for reason, status in _STATUS.items()
+)
+"""The problems a request that names or uploads attachments may answer (M8)."""
 _FIELD_OF_UPLOAD = {
     Reason.ATTACHMENT_TYPE_NOT_ALLOWED: "Content-Type",
     Reason.ATTACHMENT_CONTENT_MISMATCH: "body",
@@ -139,6 +143,7 @@ def _decodes_whole(content: bytes, media_type: str) -> bool:
     may=_SENDING,
     limit="photo",
     log=LoggedOperation.UPLOAD_ATTACHMENT,
+    problems=ATTACHMENT_PROBLEMS,
 )
 def upload_attachment(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/attachments: the file is the body, its name a header."""

@@ -43,6 +43,7 @@ from patientsky.sandbox._context import (
 from patientsky.sandbox._declare import Operations, path_id, reply
 from patientsky.sandbox._dialogs import _dialog_response
 from patientsky.sandbox._http import ApiProblem
+from patientsky.sandbox._problems import reasons_of
 from patientsky.sandbox._repo_dialogs import DialogHead
 
 __all__ = ["CLINIC", "ops"]
@@ -84,6 +85,7 @@ def _patient(ctx: Ctx, patient_id: str) -> Patient:
     writes=True,
     idempotent=True,
     log=LoggedOperation.CONNECT_PATIENT,
+    problems=("not_found",),
 )
 def connect_patient(ctx: Ctx) -> Response:
     """POST /v1/sandbox/clinics/{clinicId}/connections."""
@@ -113,6 +115,7 @@ def _clinic_dialog(ctx: Ctx, clinic: Clinic) -> DialogHead:
     writes=True,
     idempotent=True,
     log=LoggedOperation.PRACTITIONER_REPLY,
+    problems=(*reasons_of("communication"), "not_found"),
 )
 def clinic_reply(ctx: Ctx) -> Response:
     """POST /v1/sandbox/clinics/{clinicId}/dialogs/{dialogId}/messages."""
@@ -164,6 +167,7 @@ def clinic_reply(ctx: Ctx) -> Response:
     writes=True,
     idempotent=True,
     log=LoggedOperation.CLOSE_DIALOG,
+    problems=(*reasons_of("communication"), "not_found"),
 )
 def clinic_close_dialog(ctx: Ctx) -> Response:
     """POST /v1/sandbox/clinics/{clinicId}/dialogs/{dialogId}/close."""
@@ -190,6 +194,7 @@ def clinic_close_dialog(ctx: Ctx) -> Response:
     writes=True,
     idempotent=True,
     log=LoggedOperation.ISSUE_INVOICE,
+    problems=(*reasons_of("payments"), *reasons_of("relations"), "not_found"),
 )
 def clinic_issue_invoice(ctx: Ctx) -> Response:
     """POST /v1/sandbox/clinics/{clinicId}/invoices."""
@@ -235,6 +240,7 @@ def clinic_issue_invoice(ctx: Ctx) -> Response:
     writes=True,
     idempotent=True,
     log=LoggedOperation.SETTLE_INVOICE,
+    problems=(*reasons_of("payments"), "not_found"),
 )
 def clinic_settle_invoice(ctx: Ctx) -> Response:
     """POST /v1/sandbox/clinics/{clinicId}/invoices/{invoiceId}/settle."""
@@ -269,6 +275,7 @@ def clinic_settle_invoice(ctx: Ctx) -> Response:
     writes=True,
     idempotent=True,
     log=LoggedOperation.REFUND_PAYMENT,
+    problems=(*reasons_of("payments"), "not_found"),
 )
 def clinic_refund_payment(ctx: Ctx) -> Response:
     """POST /v1/sandbox/clinics/{clinicId}/payments/{paymentId}/refund."""
@@ -301,6 +308,7 @@ def _clinic_renewal(ctx: Ctx, clinic: Clinic) -> PrescriptionRenewalRequest:
     writes=True,
     idempotent=True,
     log=LoggedOperation.DECIDE_RENEWAL,
+    problems=(*reasons_of("care"), "not_found"),
 )
 def clinic_approve_renewal(ctx: Ctx) -> Response:
     """POST /v1/sandbox/clinics/{clinicId}/prescription-renewals/{renewalId}/approve."""
@@ -330,6 +338,7 @@ def clinic_approve_renewal(ctx: Ctx) -> Response:
     writes=True,
     idempotent=True,
     log=LoggedOperation.DECIDE_RENEWAL,
+    problems=(*reasons_of("care"), "not_found"),
 )
 def clinic_reject_renewal(ctx: Ctx) -> Response:
     """POST /v1/sandbox/clinics/{clinicId}/prescription-renewals/{renewalId}/reject."""
@@ -358,6 +367,7 @@ def clinic_reject_renewal(ctx: Ctx) -> Response:
     writes=True,
     idempotent=True,
     log=LoggedOperation.MARK_CONSULTATION,
+    problems=(*reasons_of("booking"), "not_found"),
 )
 def clinic_mark_consultation(ctx: Ctx) -> Response:
     """POST /v1/sandbox/clinics/{clinicId}/consultations/{consultationId}/mark."""

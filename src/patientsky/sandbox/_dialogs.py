@@ -27,7 +27,7 @@ from patientsky.rules import (
 )
 from patientsky.rules.decision import Denied
 from patientsky.sandbox._access_log import note_access
-from patientsky.sandbox._attachments import mark_sent, pending_attachments
+from patientsky.sandbox._attachments import ATTACHMENT_PROBLEMS, mark_sent, pending_attachments
 from patientsky.sandbox._context import (
     Ctx,
     clinic_of_path,
@@ -157,7 +157,7 @@ def _spliced(view: bytes, messages: bytes) -> bytes:
     idempotent=True,
     may=(Action.SEND_MESSAGES, Action.START_E_CONSULTATION, Action.REQUEST_PRESCRIPTION_RENEWAL),
     log=LoggedOperation.START_DIALOG,
-    problems=(*reasons_of("communication"), "not_found"),
+    problems=(*reasons_of("communication"), "not_found", *ATTACHMENT_PROBLEMS),
 )
 def start_dialog(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/dialogs: type enabled by the clinic, fee acknowledged."""
@@ -253,7 +253,7 @@ def _author(ctx: Ctx, patient: Patient) -> tuple[AuthorKind, str]:
     idempotent=True,
     may=Action.SEND_MESSAGES,
     log=LoggedOperation.SEND_MESSAGE,
-    problems=(*reasons_of("communication"), "not_found"),
+    problems=(*reasons_of("communication"), "not_found", *ATTACHMENT_PROBLEMS),
 )
 def reply_to_dialog(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/dialogs/{dialogId}/messages."""
