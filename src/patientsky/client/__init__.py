@@ -43,12 +43,15 @@ from patientsky.client._types import (
     ConsentState,
     DialogView,
     FeeNotice,
+    Folder,
     FreeTime,
     PaymentRow,
     PaymentsPage,
+    PaymentTab,
     Represented,
     Versioned,
     VideoLink,
+    When,
 )
 
 __all__ = [
@@ -65,9 +68,11 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "DialogView",
     "FeeNotice",
+    "Folder",
     "FreeTime",
     "Pager",
     "PaymentRow",
+    "PaymentTab",
     "PaymentsPage",
     "PaymentsPager",
     "PortalClient",
@@ -76,4 +81,5 @@ __all__ = [
     "TokenProvider",
     "Versioned",
     "VideoLink",
+    "When",
 ]

@@ -57,12 +57,15 @@ from patientsky.client._types import (
     ConsentState,
     DialogView,
     FeeNotice,
+    Folder,
     FreeTime,
     PaymentRow,
     PaymentsPage,
+    PaymentTab,
     Represented,
     Versioned,
     VideoLink,
+    When,
 )
 from patientsky.errors import InvalidInput
 from patientsky.models import (
@@ -622,7 +625,7 @@ class AsyncConsultations(_Resource):
 
     def list(
         self,
-        when: calls.When = "upcoming",
+        when: When = "upcoming",
         *,
         limit: int | None = None,
         cursor: str | None = None,
@@ -709,7 +712,7 @@ class AsyncDialogs(_Resource):
 
     def list(
         self,
-        folder: calls.Folder = "inbox",
+        folder: Folder = "inbox",
         *,
         limit: int | None = None,
         cursor: str | None = None,
@@ -801,7 +804,7 @@ class AsyncPayments(_Resource):
 
     def list(
         self,
-        tab: calls.PaymentTab = "outstanding",
+        tab: PaymentTab = "outstanding",
         *,
         limit: int | None = None,
         cursor: str | None = None,

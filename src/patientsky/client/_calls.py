@@ -15,7 +15,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, Final, TypeVar, get_args
 
 from patientsky.client._core import Call, Response, query, segment
 from patientsky.client._types import (
@@ -23,12 +23,15 @@ from patientsky.client._types import (
     ConsentState,
     DialogView,
     FeeNotice,
+    Folder,
     FreeTime,
     PaymentRow,
     PaymentsPage,
+    PaymentTab,
     Represented,
     Versioned,
     VideoLink,
+    When,
 )
 from patientsky.errors import InvalidInput
 from patientsky.models import (
@@ -57,12 +60,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-Folder = Literal["inbox", "archive"]
-"""A dialog folder: ``"inbox"`` (M1) or ``"archive"`` (M6)."""
-When = Literal["upcoming", "past"]
-"""Which consultations: ``"upcoming"`` or ``"past"`` (K1)."""
-PaymentTab = Literal["outstanding", "paid_this_year", "all_paid"]
-"""A tab of "My payments": ``"outstanding"``, ``"paid_this_year"`` or ``"all_paid"`` (B1–B3)."""
 
 ME: Final = "me"
 MAX_PHOTO_BYTES: Final = 5 * 1024 * 1024

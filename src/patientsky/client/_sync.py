@@ -59,12 +59,15 @@ from patientsky.client._types import (
     ConsentState,
     DialogView,
     FeeNotice,
+    Folder,
     FreeTime,
     PaymentRow,
     PaymentsPage,
+    PaymentTab,
     Represented,
     Versioned,
     VideoLink,
+    When,
 )
 from patientsky.errors import InvalidInput
 from patientsky.models import (
@@ -624,7 +627,7 @@ class Consultations(_Resource):
 
     def list(
         self,
-        when: calls.When = "upcoming",
+        when: When = "upcoming",
         *,
         limit: int | None = None,
         cursor: str | None = None,
@@ -711,7 +714,7 @@ class Dialogs(_Resource):
 
     def list(
         self,
-        folder: calls.Folder = "inbox",
+        folder: Folder = "inbox",
         *,
         limit: int | None = None,
         cursor: str | None = None,
@@ -803,7 +806,7 @@ class Payments(_Resource):
 
     def list(
         self,
-        tab: calls.PaymentTab = "outstanding",
+        tab: PaymentTab = "outstanding",
         *,
         limit: int | None = None,
         cursor: str | None = None,

@@ -8,7 +8,7 @@ same way (camelCase keys, unknown keys ignored).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import attrs
 
@@ -28,17 +28,43 @@ from patientsky.models import (
 
 T = TypeVar("T")
 
+
+def _documented(alias: Any, doc: str) -> None:
+    """Give a public ``Literal`` alias its docstring and public home (for help() and Sphinx)."""
+    setattr(alias, "__doc__", doc)  # noqa: B010 (mypy does not allow assigning to an alias)
+    setattr(alias, "__module__", "patientsky.client")  # noqa: B010
+
+
+Folder = Literal["inbox", "archive"]
+"""A dialog folder: ``"inbox"`` (M1) or ``"archive"`` (M6)."""
+_documented(Folder, 'A dialog folder: ``"inbox"`` (M1) or ``"archive"`` (M6).')
+
+When = Literal["upcoming", "past"]
+"""Which consultations: ``"upcoming"`` or ``"past"`` (K1)."""
+_documented(When, 'Which consultations to list: ``"upcoming"`` or ``"past"`` (K1).')
+
+PaymentTab = Literal["outstanding", "paid_this_year", "all_paid"]
+"""A tab of "My payments": ``"outstanding"``, ``"paid_this_year"`` or ``"all_paid"`` (B1–B3)."""
+_documented(
+    PaymentTab,
+    'A tab of "My payments": ``"outstanding"`` (only at clinics with a Convene terminal), '
+    '``"paid_this_year"`` or ``"all_paid"`` (B1–B3).',
+)
+
 __all__ = [
     "ClinicServices",
     "ConsentState",
     "DialogView",
     "FeeNotice",
+    "Folder",
     "FreeTime",
     "PaymentRow",
+    "PaymentTab",
     "PaymentsPage",
     "Represented",
     "Versioned",
     "VideoLink",
+    "When",
 ]
 
 

@@ -28,7 +28,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from patientsky import errors, models
-from patientsky.client import AsyncPortalClient, FreeTime, Versioned
+from patientsky.client import AsyncPortalClient, FreeTime, PaymentTab, Versioned
 from patientsky.client.sandbox import AsyncSandbox
 from patientsky.portal import i18n
 from patientsky.portal._security import COOKIE, SECURITY_HEADERS, Session, SessionStore, csrf_ok
@@ -42,7 +42,7 @@ _HERE = Path(__file__).parent
 _LIST_CAP = 100  # rows a page shows at most
 _SLOT_CAP = 60  # free times the booking page offers at most
 _MAX_UPLOAD = 5 * 1024 * 1024  # the API's photo limit
-_TABS = ("outstanding", "paid_this_year", "all_paid")
+_TABS: tuple[PaymentTab, ...] = ("outstanding", "paid_this_year", "all_paid")
 _METHODS = (
     models.LoginMethod.BANKID,
     models.LoginMethod.BUYPASS_SMART_CARD,
@@ -721,10 +721,11 @@ async def payments_page(request: Request) -> Response:
     client = _api(request)
     clinics = await _patient_clinics(request)
     tabs = [t for t in _TABS if t != "outstanding" or any(c.uses_convene for c in clinics)]
-    tab = request.query_params.get("fane", tabs[0])
-    if tab not in tabs:
+    wanted = request.query_params.get("fane", tabs[0])
+    tab = next((t for t in tabs if t == wanted), None)
+    if tab is None:
         raise errors.InvalidInput("fane", "no such tab")
-    pager = client.payments.list(tab)  # type: ignore[arg-type]
+    pager = client.payments.list(tab)
     rows = await _take(pager)
     total = await pager.total()
     return _render(request, "payments.html", tabs=tabs, tab=tab, rows=rows, total=total)
