@@ -678,6 +678,9 @@ def test_api_bodies_read_as_their_types(kind: str) -> None:
         notice = await client.dialogs.fee_notice("c-1")
         assert notice.amount == Money.nok(175)
         assert notice.applies
+        assert notice.text_nn is None  # an older server sends no nynorsk: bokmål stands in
+        assert notice.text("nn") == notice.text("nb") == "Egenandel kr 175"
+        assert notice.text("en") == "Co-payment NOK 175"
         services = await client.care.services("c-1")
         assert services.services[1] == Unrecognized("teleport")  # a newer server's value
         (free,) = await client.clinics.free_time("c-1", start=START, end=START + dt.timedelta(1))

@@ -155,6 +155,8 @@ def test_a_patient_walks_through_the_portal(world: World, kind: str) -> None:
 
         notice = await kari.dialogs.fee_notice("clinic-sentrum")
         assert notice.applies
+        assert notice.text_nn is not None
+        assert "eigendel" in notice.text("nn")
         started = await kari.dialogs.start(
             clinic_id="clinic-sentrum",
             type=CommunicationType.E_CONSULTATION,

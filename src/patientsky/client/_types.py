@@ -164,6 +164,7 @@ class FeeNotice:
         child_exempt: Whether no co-payment applies because the patient is under 16.
         text_nb: The notice in Norwegian bokmål.
         text_en: The notice in English.
+        text_nn: The notice in Norwegian nynorsk (``None`` from a server that sends none).
     """
 
     clinic_id: str
@@ -172,6 +173,24 @@ class FeeNotice:
     child_exempt: bool
     text_nb: str
     text_en: str
+    text_nn: str | None = None
+
+    def text(self, lang: Literal["nb", "nn", "en"] = "nb") -> str:
+        """
+        Return the notice in a language: ``"nb"`` (the default), ``"nn"`` or ``"en"``.
+
+        Nynorsk falls back to bokmål when the server sent none.
+
+        Raises:
+            ValueError: For another language.
+        """
+        if lang == "nb":
+            return self.text_nb
+        if lang == "nn":
+            return self.text_nn or self.text_nb
+        if lang == "en":
+            return self.text_en
+        raise ValueError(f"lang: must be 'nb', 'nn' or 'en', not {lang!r}")
 
 
 @attrs.frozen

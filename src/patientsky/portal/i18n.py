@@ -3,8 +3,7 @@ The portal's texts in Norwegian bokmål, nynorsk and English, and Norwegian form
 
 One catalogue (:data:`TEXTS`) holds every text of the portal's pages, keyed by a short
 name, in the three languages. The rules' reason messages come from
-:class:`~patientsky.reasons.Reason` in bokmål and English; their nynorsk is here for now
-(:data:`REASONS_NN`).
+:class:`~patientsky.reasons.Reason` in all three languages.
 
 >>> import datetime as dt
 >>> from patientsky.models import Money
@@ -32,7 +31,6 @@ from patientsky.reasons import Reason
 
 __all__ = [
     "LANGUAGES",
-    "REASONS_NN",
     "TEXTS",
     "Language",
     "date",
@@ -387,115 +385,9 @@ def label(value: object, lang: str) -> str:
     return str(getattr(value, "value", value))
 
 
-REASONS_NN: Mapping[Reason, str] = MappingProxyType(
-    {
-        Reason.UNKNOWN: "Handlinga vart avvist.",
-        Reason.SESSION_EXPIRED: "Innlogginga di er utgått. Logg inn på nytt.",
-        Reason.SESSION_NOT_YET_VALID: "Innlogginga di er ikkje gyldig enno.",
-        Reason.LOGIN_ASSURANCE_TOO_LOW: (
-            "Helseopplysningar krev innlogging på høgaste tryggleiksnivå, til dømes med "
-            "BankID eller Buypass."
-        ),
-        Reason.CONSENT_MISSING: "Du må samtykkje til vilkåra før du kan bruke PatientSky.",
-        Reason.CONSENT_WITHDRAWN: (
-            "Du har trekt samtykket ditt. Gje samtykke på nytt for å bruke PatientSky."
-        ),
-        Reason.CONSENT_OUTDATED_TERMS: "Vilkåra er endra. Du må samtykkje til dei nye vilkåra.",
-        Reason.PRINCIPAL_CONSENT_MISSING: (
-            "Personen du handlar på vegner av har ikkje samtykt til vilkåra."
-        ),
-        Reason.PRINCIPAL_CONSENT_WITHDRAWN: (
-            "Personen du handlar på vegner av har trekt samtykket sitt."
-        ),
-        Reason.PRINCIPAL_CONSENT_OUTDATED_TERMS: (
-            "Personen du handlar på vegner av har ikkje samtykt til dei nye vilkåra."
-        ),
-        Reason.CONSENT_BY_PARENT_REQUIRED: (
-            "For born under 16 år er det foreldre eller verje som gjev og trekkjer samtykket."
-        ),
-        Reason.RELATION_CANNOT_CONSENT: (
-            "Berre foreldre eller verje kan gje eller trekkje samtykke på vegner av andre."
-        ),
-        Reason.NO_RELATION: "Du har ingen relasjon som gjev deg tilgang til denne personen.",
-        Reason.RELATION_DISABLED: "Tilgangen gjennom relasjonen er slått av.",
-        Reason.RELATION_NOT_YET_VALID: "Relasjonen gjeld ikkje enno.",
-        Reason.RELATION_EXPIRED: "Relasjonen er utgått.",
-        Reason.CHILD_TURNED_16: "Barnet har fylt 16 år, og foreldretilgangen er avslutta.",
-        Reason.ACTION_NOT_GRANTED: "Relasjonen din gjev ikkje tilgang til denne handlinga.",
-        Reason.TRANSITIVE_RELATION: (
-            "Tilgang gjennom ein relasjon kan ikkje givast vidare til andre."
-        ),
-        Reason.ONLY_CLINIC_ADDS_RELATIONS: (
-            "Berre klinikken kan leggje til relasjonar. Ta kontakt med klinikken din."
-        ),
-        Reason.PATIENT_NOT_CONNECTED_TO_CLINIC: "Pasienten er ikkje knytt til denne klinikken.",
-        Reason.GRANT_EXCEEDS_PATIENT: (
-            "Du kan ikkje gje meir tilgang enn du sjølv har på vegner av personen."
-        ),
-        Reason.UNKNOWN_ACTION: "Handlinga er ukjend for denne versjonen og er ikkje tillaten.",
-        Reason.UNKNOWN_RELATION_KIND: (
-            "Relasjonstypen er ukjend for denne versjonen og gjev ingen tilgang."
-        ),
-        Reason.TYPE_NOT_ENABLED_BY_CLINIC: (
-            "Klinikken har ikkje slått på denne kommunikasjonstypen."
-        ),
-        Reason.UNKNOWN_TYPE: (
-            "Kommunikasjonstypen er ukjend for denne versjonen og er ikkje tillaten."
-        ),
-        Reason.FEE_NOT_ACKNOWLEDGED: (
-            "Du må stadfeste at du har lese om eigendelen før du startar ein e-konsultasjon."
-        ),
-        Reason.DIALOG_CLOSED: "Dialogen er avslutta og kan ikkje svarast på.",
-        Reason.UNKNOWN_DIALOG_STATUS: "Dialogen har ein status som er ukjend for denne versjonen.",
-        Reason.SERVICE_NOT_ENABLED: (
-            "Klinikken tilbyr ikkje denne tenesta. Ta kontakt med klinikken om du har spørsmål."
-        ),
-        Reason.UNKNOWN_SERVICE: "Tenesta er ukjend for denne versjonen og er ikkje tillaten.",
-        Reason.NO_CLINIC_CHOSEN: (
-            "Vel ein klinikk før du startar helsehjelp. Har du ikkje fastlege, søk opp klinikken."
-        ),
-        Reason.SLOT_NOT_FREE: "Tida er ikkje ledig.",
-        Reason.SLOT_NOT_PUBLIC: "Denne tida kan ikkje bestillast i pasientportalen.",
-        Reason.WRONG_DURATION: "Lengda passar ikkje til timetypen.",
-        Reason.KIND_NOT_OFFERED: "Klinikken tilbyr ikkje denne typen konsultasjon.",
-        Reason.ALREADY_BOOKED: "Denne timen er alt bestilt.",
-        Reason.NOT_CANCELLABLE: "Timen kan ikkje avbestillast.",
-        Reason.START_NOT_ON_GRID: "Timen må starte på eitt av tidspunkta timeboka tilbyr.",
-        Reason.DIALOG_FULL: (
-            "Dialogen har nådd største tal på meldingar. Start ein ny dialog for å skrive meir."
-        ),
-        Reason.TOO_MANY_FUTURE_BOOKINGS: (
-            "Du har alt så mange komande timar hos klinikken som han tillèt. Avbestill ein "
-            "time eller vent til ein er over."
-        ),
-        Reason.LATE_CANCELLATION_FEE_NOT_ACKNOWLEDGED: (
-            "Fristen for gratis avbestilling er ute. Du må stadfeste at du har lese om"
-            " avbestillingsgebyret før du avbestiller."
-        ),
-        Reason.NO_FEE_DUE: "Det skal ikkje betalast gebyr for denne timen.",
-        Reason.INVOICE_ALREADY_PAID: "Fakturaen er alt betalt.",
-        Reason.INVOICE_NOT_PAID: "Fakturaen er ikkje betalt, så det er ingenting å betale attende.",
-        Reason.PAYMENT_ALREADY_REFUNDED: "Betalinga er alt betalt attende.",
-        Reason.UNKNOWN_PAYMENT_METHOD: (
-            "Betalingsmåten er ukjend for denne versjonen og er ikkje tillaten."
-        ),
-        Reason.RENEWAL_ALREADY_DECIDED: "Førespurnaden om reseptfornying er alt handsama.",
-        Reason.UNKNOWN_RENEWAL_STATUS: (
-            "Førespurnaden har ein status som er ukjend for denne versjonen."
-        ),
-        Reason.CONSULTATION_NOT_BOOKED: (
-            "Timen er ikkje bestilt: han er avbestilt eller alt registrert."
-        ),
-        Reason.CONSULTATION_NOT_STARTED: "Timen har ikkje byrja enno.",
-    }
-)
-"""The rules' reason messages in nynorsk (they belong in :mod:`patientsky.reasons`)."""
-
-
 def reason_message(reason: Reason, lang: str) -> str:
-    """Return a rule's reason message in the language: bokmål and English from the reason."""
-    if lang == "en":
-        return reason.message_en
-    if lang == "nn":
-        return REASONS_NN.get(reason, reason.message_nb)
+    """Return a rule's reason message in the language (bokmål for another); see Reason.message."""
+    for known in LANGUAGES:
+        if lang == known:
+            return reason.message(known)
     return reason.message_nb
