@@ -8,7 +8,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from patientsky.models import ConsultationStatus, Money, PaymentMethod
+from patientsky.models import ConsultationStatus, Money, PaymentMethod, Unrecognized
 from patientsky.portal import i18n
 from patientsky.reasons import Reason
 
@@ -47,6 +47,9 @@ def test_labels_come_from_the_catalogue_then_the_models() -> None:
     assert i18n.label(ConsultationStatus.NO_SHOW, "en") == "Not attended"
     assert i18n.label(PaymentMethod.VIPPS, "en") == "Vipps"
     assert i18n.label("from-a-newer-server", "nb") == "from-a-newer-server"
+    assert i18n.label(Unrecognized("paused"), "nn") == "paused"
+    assert i18n.label(ConsultationStatus.NO_SHOW, "nn") == "Ikkje møtt"
+    assert i18n.label(ConsultationStatus.NO_SHOW, "xx") == "Ikke møtt"
 
 
 @given(instants)

@@ -45,6 +45,7 @@ from patientsky.models.identity import (
     NationalIdKind,
     OrganisationNumber,
 )
+from patientsky.models.labels import LABELLED, label
 from patientsky.models.payment import Invoice, Money, Payment, PaymentMethod, PaymentStatus
 from patientsky.models.people import (
     Address,
@@ -91,6 +92,7 @@ __all__ = [
     "Invoice",
     "KidMethod",
     "KidNumber",
+    "LABELLED",
     "LoggedOperation",
     "LoginMethod",
     "LoginSession",
@@ -119,5 +121,6 @@ __all__ = [
     "TimeSlot",
     "TimeSlotType",
     "Unrecognized",
+    "label",
     "to_oslo",
 ]

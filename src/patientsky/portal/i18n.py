@@ -19,6 +19,7 @@ name, in the three languages. The rules' reason messages come from
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 from collections.abc import Mapping
@@ -26,7 +27,8 @@ from types import MappingProxyType
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from patientsky.models import Money
+from patientsky import models
+from patientsky.models import Money, Unrecognized
 from patientsky.reasons import Reason
 
 __all__ = [
@@ -261,9 +263,6 @@ TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
         ),
         "note": _t("Merknad", "Merknad", "Note"),
         "requested": _t("Sendt", "Sendt", "Sent"),
-        "rx_sent": _t("Sendt", "Sendt", "Sent"),
-        "rx_approved": _t("Godkjent", "Godkjend", "Approved"),
-        "rx_rejected": _t("Avslått", "Avslått", "Rejected"),
         "csrf_failed": _t(
             "Skjemaet er utløpt. Gå tilbake, last siden på nytt og prøv igjen.",
             "Skjemaet er utgått. Gå tilbake, last sida på nytt og prøv igjen.",
@@ -280,34 +279,6 @@ TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
             "Innlogginga er avslutta. Logg inn på nytt.",
             "Your login has ended. Log in again.",
         ),
-        "ConsultationStatus.booked": _t("Bestilt", "Bestilt", "Booked"),
-        "ConsultationStatus.cancelled": _t("Avbestilt", "Avbestilt", "Cancelled"),
-        "ConsultationStatus.late_cancelled": _t(
-            "Avbestilt for sent", "Avbestilt for seint", "Cancelled late"
-        ),
-        "ConsultationStatus.completed": _t("Gjennomført", "Gjennomført", "Completed"),
-        "ConsultationStatus.no_show": _t("Ikke møtt", "Ikkje møtt", "Not attended"),
-        "ConsultationKind.in_person": _t("Oppmøte", "Oppmøte", "In person"),
-        "ConsultationKind.video": _t("Video", "Video", "Video"),
-        "DialogStatus.open": _t("Åpen", "Open", "Open"),
-        "DialogStatus.closed": _t("Avsluttet", "Avslutta", "Closed"),
-        "PaymentStatus.pending": _t("Venter", "Ventar", "Pending"),
-        "PaymentStatus.paid": _t("Betalt", "Betalt", "Paid"),
-        "PaymentStatus.refunded": _t("Refundert", "Refundert", "Refunded"),
-        "PaymentStatus.failed": _t("Feilet", "Feila", "Failed"),
-        "PaymentMethod.card": _t("Kort", "Kort", "Card"),
-        "PaymentMethod.vipps": _t("Vipps", "Vipps", "Vipps"),
-        "PaymentMethod.bank_transfer": _t("Bankoverføring", "Bankoverføring", "Bank transfer"),
-        "PaymentMethod.invoice": _t("Faktura", "Faktura", "Invoice"),
-        "PaymentMethod.cash": _t("Kontant", "Kontant", "Cash"),
-        "PrescriptionRequestStatus.sent": _t("Sendt", "Sendt", "Sent"),
-        "PrescriptionRequestStatus.approved": _t("Godkjent", "Godkjend", "Approved"),
-        "PrescriptionRequestStatus.rejected": _t("Avslått", "Avslått", "Rejected"),
-        "LoginMethod.bankid": _t("BankID", "BankID", "BankID"),
-        "LoginMethod.buypass_smart_card": _t(
-            "Buypass smartkort", "Buypass smartkort", "Buypass smart card"
-        ),
-        "LoginMethod.buypass_mobile": _t("Buypass mobil", "Buypass mobil", "Buypass mobile"),
         "required": _t("må fylles ut", "må fyllast ut", "is required"),
     }
 )
@@ -351,37 +322,16 @@ def date(value: dt.date, lang: str) -> str:
     return f"{value.day}. {_MONTHS['nb'].split()[value.month - 1]} {value.year}"
 
 
-_LABELS_NN: Mapping[str, str] = MappingProxyType(
-    {
-        "Annen henvendelse": "Anna førespurnad",
-        "Fakturaspørsmål": "Fakturaspørsmål",
-        "Reseptforespørsel": "Reseptførespurnad",
-        "Bestill konsultasjon": "Bestill konsultasjon",
-        "Forelder": "Forelder",
-        "Verge": "Verje",
-        "Pårørende": "Pårørande",
-    }
-)
-
-
 def label(value: object, lang: str) -> str:
     """
-    Return an enum member's label in a language (its ``label_nb``/``label_en``).
+    Return an enum member's label in a language (from :func:`patientsky.models.label`).
 
-    The catalogue's own entry (``"ConsultationStatus.booked"``) wins; then nynorsk uses the
-    bokmål label, with the few words that differ replaced. A value
-    without labels (an unrecognised one from a newer server) shows as its code.
+    A value without labels (an unrecognised one from a newer server, or a plain string)
+    shows as its code; another language reads as bokmål.
     """
-    if isinstance(value, enum.Enum):
-        key = f"{type(value).__name__}.{value.value}"
-        if key in TEXTS:
-            return text(key, lang)
-        if lang == "en" and hasattr(value, "label_en"):
-            return str(value.label_en)
-        if hasattr(value, "label_nb"):
-            nb = str(value.label_nb)
-            return _LABELS_NN.get(nb, nb) if lang == "nn" else nb
-        return str(value.value)
+    if isinstance(value, enum.Enum | Unrecognized):
+        with contextlib.suppress(ValueError):  # an enum without labels shows as its code
+            return models.label(value, next((k for k in LANGUAGES if k == lang), "nb"))
     return str(getattr(value, "value", value))
 
 
