@@ -1329,3 +1329,38 @@ def test_reprs_show_where_and_for_whom_but_never_the_token() -> None:
     assert TOKEN not in repr(client.with_options(token=TOKEN))
     assert repr(client.dialogs.list()) == "<Pager GET /v1/patients/me/dialogs>"
     client.close()
+
+
+@pytest.mark.parametrize(
+    ("content_type", "data", "media_type"),
+    [
+        ("image/png", b"\x89PNG\r\n\x1a\n" + b"\0" * 8, "image/png"),
+        ("image/jpeg; charset=binary", b"\xff\xd8\xff" + b"\0" * 8, "image/jpeg"),
+        ("application/octet-stream", b"\xff\xd8\xff" + b"\0" * 8, "image/jpeg"),
+    ],
+)
+def test_a_photo_comes_with_its_media_type_and_version(
+    kind: str, content_type: str, data: bytes, media_type: str
+) -> None:
+    answer = httpx.Response(
+        200, content=data, headers={"Content-Type": content_type, "ETag": '"v1"'}
+    )
+
+    async def go() -> None:
+        photo = await make_client(kind, Recorder(answer)).profile.photo()
+        assert (photo.data, photo.media_type, photo.etag) == (data, media_type, '"v1"')
+        assert bytes(photo) == data
+        assert len(photo) == len(data)
+        assert "data" not in repr(photo).replace("media_type", "")
+
+    run(go())
+
+
+def test_a_photo_that_is_not_an_image_is_refused_by_name(kind: str) -> None:
+    answer = httpx.Response(200, content=b"<html>", headers={"Content-Type": "text/html"})
+
+    async def go() -> None:
+        with pytest.raises(ResponseValidationError, match="content_type: is text/html"):
+            await make_client(kind, Recorder(answer)).profile.photo()
+
+    run(go())

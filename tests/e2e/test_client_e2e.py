@@ -142,7 +142,11 @@ def test_a_patient_walks_through_the_portal(world: World, kind: str) -> None:
 
         ref = await kari.profile.upload_photo(PNG)
         assert ref.media_type == "image/png"
-        assert await kari.profile.photo() == PNG
+        photo = await kari.profile.photo()
+        assert photo.data == bytes(photo) == PNG
+        assert photo.media_type == "image/png"
+        assert photo.etag == f'"{ref.id}"'
+        assert photo.data_url().startswith("data:image/png;base64,")
 
         inbox = await collect(kari.dialogs.list())
         assert inbox

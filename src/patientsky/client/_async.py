@@ -62,6 +62,7 @@ from patientsky.client._types import (
     PaymentRow,
     PaymentsPage,
     PaymentTab,
+    Photo,
     Represented,
     Versioned,
     VideoLink,
@@ -590,8 +591,13 @@ class AsyncProfile(_Resource):
         """
         return await self._client._run(calls.upload_photo(self._scope, data, media_type), options)
 
-    async def photo(self, **options: Unpack[CallOptions]) -> bytes:
-        """Download the profile photo (JPEG or PNG bytes)."""
+    async def photo(self, **options: Unpack[CallOptions]) -> Photo:
+        """
+        Download the profile photo: its bytes (``photo.data``), media type and version.
+
+        Raises:
+            ApiNotFound: If no photo was uploaded.
+        """
         return await self._client._run(calls.download_photo(self._scope), options)
 
 

@@ -28,6 +28,7 @@ from patientsky.client._types import (
     PaymentRow,
     PaymentsPage,
     PaymentTab,
+    Photo,
     Represented,
     Versioned,
     VideoLink,
@@ -397,9 +398,20 @@ def upload_photo(scope: str, data: bytes, media_type: str | None) -> Call[PhotoR
     )
 
 
-def download_photo(scope: str) -> Call[bytes]:
-    """``GET /v1/patients/{id}/photo``."""
-    return Call("GET", (*_patient(scope), "photo"), raw, accept="image/jpeg, image/png")
+def _photo(response: Response) -> Photo:
+    given = (response.header("content-type") or "").split(";")[0].strip().lower()
+    # A server that labels the image application/octet-stream: read the type from the bytes.
+    media_type = given if given in ("image/jpeg", "image/png") else _sniff(response.content)
+    if media_type is None:
+        raise _in_response(
+            InvalidInput("content_type", f"is {given or 'missing'}, not a JPEG or PNG"), response
+        )
+    return Photo(response.content, media_type, response.header("etag"))
+
+
+def download_photo(scope: str) -> Call[Photo]:
+    """``GET /v1/patients/{id}/photo``: the image with its media type and version."""
+    return Call("GET", (*_patient(scope), "photo"), _photo, accept="image/jpeg, image/png")
 
 
 # --------------------------------------------------------------------------- consent

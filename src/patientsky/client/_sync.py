@@ -64,6 +64,7 @@ from patientsky.client._types import (
     PaymentRow,
     PaymentsPage,
     PaymentTab,
+    Photo,
     Represented,
     Versioned,
     VideoLink,
@@ -592,8 +593,13 @@ class Profile(_Resource):
         """
         return self._client._run(calls.upload_photo(self._scope, data, media_type), options)
 
-    def photo(self, **options: Unpack[CallOptions]) -> bytes:
-        """Download the profile photo (JPEG or PNG bytes)."""
+    def photo(self, **options: Unpack[CallOptions]) -> Photo:
+        """
+        Download the profile photo: its bytes (``photo.data``), media type and version.
+
+        Raises:
+            ApiNotFound: If no photo was uploaded.
+        """
         return self._client._run(calls.download_photo(self._scope), options)
 
 

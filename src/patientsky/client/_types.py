@@ -7,6 +7,7 @@ same way (camelCase keys, unknown keys ignored).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import Any, Generic, Literal, TypeVar
 
@@ -61,6 +62,7 @@ __all__ = [
     "PaymentRow",
     "PaymentTab",
     "PaymentsPage",
+    "Photo",
     "Represented",
     "Versioned",
     "VideoLink",
@@ -84,6 +86,35 @@ class Versioned(Generic[T]):
 
     value: T
     etag: str
+
+
+@attrs.frozen
+class Photo:
+    """
+    A profile photo as downloaded (P1): the image and its media type.
+
+    ``bytes(photo)`` gives the image; :meth:`data_url` makes an ``<img src>`` of it.
+
+    Args:
+        data: The image (not in the repr).
+        media_type: ``"image/jpeg"`` or ``"image/png"``, from the answer's ``Content-Type``.
+        etag: The photo's version, if the server sent one (it changes with each upload),
+            for a cache's ``ETag``.
+    """
+
+    data: bytes = attrs.field(repr=False)
+    media_type: str
+    etag: str | None = None
+
+    def __bytes__(self) -> bytes:
+        return self.data
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def data_url(self) -> str:
+        """Return the image as a ``data:`` URL (for an ``<img>`` without a second request)."""
+        return f"data:{self.media_type};base64,{base64.b64encode(self.data).decode('ascii')}"
 
 
 @attrs.frozen

@@ -506,9 +506,8 @@ def _profile_values_keys() -> tuple[str, ...]:
 
 async def photo(request: Request) -> Response:
     """P1: the profile photo's bytes (never cached)."""
-    data = await _api(request).profile.photo()
-    media = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
-    return Response(data, media_type=media)
+    photo = await _api(request).profile.photo()
+    return Response(photo.data, media_type=photo.media_type)
 
 
 async def photo_upload(request: Request) -> Response:

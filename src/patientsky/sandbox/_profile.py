@@ -155,18 +155,27 @@ def merge_patch(target: Any, patch: Any) -> Any:
     f"{PATIENT}/photo",
     "getPhoto",
     "The profile photo (P1)",
-    ok={200: reply(None, "The image.", media=("image/jpeg", "image/png"))},
+    ok={
+        200: reply(
+            None,
+            "The image.",
+            {"ETag": {**ETAG_HEADER["ETag"], "description": "The photo's version."}},
+            media=("image/jpeg", "image/png"),
+        )
+    },
     may=Action.VIEW_PROFILE,
 )
 def get_photo(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/photo."""
     patient = ctx.patient()
     ctx.require(patient, Action.VIEW_PROFILE)
-    stored = None if patient.photo is None else ctx.repo.tx.get_photo(patient.photo.id)
-    if stored is None:
+    ref = patient.photo
+    stored = None if ref is None else ctx.repo.tx.get_photo(ref.id)
+    if ref is None or stored is None:
         raise ApiProblem(404, "not_found", "no photo uploaded")
     media_type, data = stored
-    return file_response(ctx, data, media_type)
+    # A new upload is a new photo id, so the id is the photo's version.
+    return file_response(ctx, data, media_type, {"ETag": f'"{ref.id}"'})
 
 
 @ops.put(
