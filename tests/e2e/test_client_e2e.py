@@ -133,6 +133,7 @@ def test_a_patient_walks_through_the_portal(world: World, kind: str) -> None:
         assert (await kari.consent.get()).in_force
 
         profile = await kari.profile.get()
+        assert session.name == profile.value.name  # the session names the person
         contact = ContactDetails(email=f"kari.{kind}@example.no", phone="+4791234567")
         updated = await kari.profile.update(if_match=profile, contact=contact)
         assert updated.value.contact == contact

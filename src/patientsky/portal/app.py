@@ -11,8 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import socket
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,12 +28,12 @@ from starlette.staticfiles import StaticFiles
 
 from patientsky import errors, models
 from patientsky.client import AsyncPortalClient, FreeTime, PaymentTab, Versioned
-from patientsky.client.sandbox import AsyncSandbox
+from patientsky.client.sandbox import AsyncSandbox, DemoPerson
 from patientsky.portal import i18n
 from patientsky.portal._security import COOKIE, SECURITY_HEADERS, Session, SessionStore, csrf_ok
 from patientsky.reasons import Reason
 
-__all__ = ["DemoPerson", "create_portal", "serve"]
+__all__ = ["create_portal", "serve"]
 
 T = TypeVar("T")
 
@@ -48,26 +47,6 @@ _METHODS = (
     models.LoginMethod.BUYPASS_SMART_CARD,
     models.LoginMethod.BUYPASS_MOBILE,
 )
-
-
-@dataclass(frozen=True)
-class DemoPerson:
-    """
-    A test person the sandbox's login picker offers (it stands in for BankID).
-
-    Args:
-        name: The name the picker shows.
-        national_id: Their synthetic national identity number; sent only in the body of
-            the sandbox login, never shown in a page or a URL.
-        role: A few words on what they show (optional).
-    """
-
-    name: str
-    national_id: str = ""
-    role: str = ""
-
-    def __repr__(self) -> str:
-        return f"DemoPerson(name={self.name!r}, role={self.role!r})"
 
 
 class _LoginRequired(Exception):
@@ -86,7 +65,7 @@ class _Portal:
         api_base_url: str,
         *,
         sandbox_admin_key: str | None,
-        demo_people: Sequence[DemoPerson],
+        demo_login: bool,
         secret: bytes | None,
         https: bool,
         clock: Callable[[], dt.datetime],
@@ -94,7 +73,8 @@ class _Portal:
     ) -> None:
         self.api_base_url = api_base_url
         self.sandbox_admin_key = sandbox_admin_key
-        self.demo_people = tuple(demo_people)
+        self.demo_login = demo_login
+        self._demo_people: tuple[DemoPerson, ...] | None = None
         self.sessions = SessionStore(secret)
         self.https = https
         self.clock = clock
@@ -122,6 +102,15 @@ class _Portal:
         finally:
             shared, self.shared = self.shared, None
             await shared.aclose()
+
+    async def demo_people(self, client: AsyncPortalClient) -> tuple[DemoPerson, ...]:
+        """The sandbox's demo people (read once), or none when the demo login is off."""
+        if not self.demo_login:
+            return ()
+        if self._demo_people is None:
+            sandbox = AsyncSandbox(client, admin_key=self.sandbox_admin_key)
+            self._demo_people = tuple(await sandbox.people())
+        return self._demo_people
 
     async def clinic(self, client: AsyncPortalClient, clinic_id: str) -> models.Clinic:
         """A clinic (public data, cached)."""
@@ -328,7 +317,7 @@ async def login_page(request: Request) -> Response:
         request,
         "login.html",
         methods=_METHODS,
-        people=list(enumerate(_portal(request).demo_people)),
+        people=await _portal(request).demo_people(_anon(request)),
         logged_out=request.query_params.get("ut") == "1",
     )
 
@@ -337,29 +326,27 @@ async def login(request: Request) -> Response:
     """Log in through the sandbox's stand-in for the identity provider."""
     form = await _form(request)
     portal = _portal(request)
+    handle = _field(form, "person")
+    person = next((p for p in await portal.demo_people(_anon(request)) if p.handle == handle), None)
+    if person is None:
+        raise errors.InvalidInput("person", "choose a test person")
     try:
         method = models.LoginMethod(_field(form, "method"))
-        person = portal.demo_people[int(_field(form, "person"))]
-    except (ValueError, IndexError):
-        raise errors.InvalidInput("person", "choose a test person and a login method") from None
+    except ValueError:
+        raise errors.InvalidInput("method", "choose BankID or Buypass") from None
     if method not in _METHODS:
         raise errors.InvalidInput("method", "choose BankID or Buypass")
     sandbox = AsyncSandbox(_anon(request), admin_key=portal.sandbox_admin_key)
-    token = await sandbox.login(person.national_id, method)
+    token = await sandbox.login(person.handle, method)
     session = portal.sessions.rotate(_session(request))
     request.state.session = session
-    session.token, session.person_id, session.name = (
-        token.access_token,
-        token.person_id,
-        person.name,
-    )
+    session.token, session.person_id = token.access_token, token.person_id
     client = _me(request)
+    # The session names the person, so the header greets them even before consent.
+    login = await client.session.get()
+    session.name = login.name.full if login.name is not None else person.name
     consent = await client.consent.get()
-    if not consent.in_force:
-        return _redirect("/samtykke")
-    with contextlib.suppress(errors.Forbidden):
-        session.name = (await client.profile.get()).value.name.full
-    return _redirect("/min-side")
+    return _redirect("/min-side" if consent.in_force else "/samtykke")
 
 
 async def logout(request: Request) -> Response:
@@ -400,10 +387,6 @@ async def consent_give(request: Request) -> Response:
     """C1, C2: consent to the current terms."""
     form = await _form(request)
     await _api(request).consent.give(_field(form, "version"))
-    session = _session(request)
-    if session.acting_for is None:
-        with contextlib.suppress(errors.Forbidden):
-            session.name = (await _me(request).profile.get()).value.name.full
     return _redirect("/min-side")
 
 
@@ -855,7 +838,7 @@ def create_portal(
     api_base_url: str,
     *,
     sandbox_admin_key: str | None = None,
-    demo_people: Sequence[DemoPerson] = (),
+    demo_login: bool = False,
     secret: bytes | None = None,
     https: bool = False,
     clock: Callable[[], dt.datetime] | None = None,
@@ -868,7 +851,9 @@ def create_portal(
         api_base_url: The API's address (the sandbox's, for example).
         sandbox_admin_key: The sandbox's admin key (the login picker needs none; kept for
             the sandbox's own operations).
-        demo_people: The test people the login picker offers (it stands in for BankID).
+        demo_login: Whether the login page offers the sandbox's demo people (read from
+            the sandbox with :meth:`~patientsky.client.sandbox.AsyncSandbox.people`, logged
+            in by handle); it stands in for BankID and Buypass. Only against a sandbox.
         secret: The key that signs session cookies (random if None).
         https: Whether the portal is served over https (cookies get ``Secure``; they do
             anyway when a request arrives over https).
@@ -882,7 +867,7 @@ def create_portal(
     portal = _Portal(
         api_base_url,
         sandbox_admin_key=sandbox_admin_key,
-        demo_people=demo_people,
+        demo_login=demo_login,
         secret=secret,
         https=https,
         clock=clock or (lambda: dt.datetime.now(dt.UTC)),
