@@ -194,6 +194,7 @@ OPERATIONS: dict[str, tuple[Callable[[], Call[Any]], Shape]] = {
         ("object", Relation),
     ),
     "listPublicServices": (calls.public_services, ("list", PublicServiceLink)),
+    "getServerTime": (calls.server_time, ("object", calls._ServerTime)),
 }
 
 NOT_FOR_THE_CLIENT = {"health"}

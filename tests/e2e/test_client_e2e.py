@@ -270,6 +270,23 @@ def test_a_token_provider_logs_in_again_when_the_token_expires(world: World, kin
     assert len(logins) == 2
 
 
+def test_the_client_reads_the_servers_time_even_from_a_set_test_clock(
+    world: World, kind: str
+) -> None:
+    async def go() -> None:
+        anonymous = world.client(kind)
+        assert await anonymous.server_time() == NOW
+        world.clock.advance(dt.timedelta(days=3, minutes=5))
+        try:
+            later = await anonymous.server_time()
+        finally:
+            world.clock.set(NOW)
+        assert later == NOW + dt.timedelta(days=3, minutes=5)
+        assert later.tzinfo is not None
+
+    run(closing(world, go()))
+
+
 Slot = tuple[dt.datetime, tuple[str, ...]]
 VANLIG = "452935de-975e-11e5-ae1a-c8e0eb18c1e9"  # the demo calendars' 15-minute "Vanlig" time
 

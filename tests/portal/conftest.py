@@ -20,8 +20,8 @@ from patientsky.client.sandbox import Sandbox as SandboxApi
 from patientsky.portal import create_portal
 from patientsky.sandbox import Sandbox, SandboxClock, create_app, get_sandbox, serve_in_thread
 
-# The sandbox's clock starts at the real time (the portal offers free time from its own
-# clock), to the minute.
+# The sandbox's clock is set to a time of the test's (the portal reads it with
+# server_time()), to the minute.
 NOW = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
 
 
@@ -41,11 +41,7 @@ class World:
             base_url,
             sandbox_admin_key=self.sandbox.admin_key,
             demo_login=True,
-            clock=lambda: self.sandbox_now(),
         )
-
-    def sandbox_now(self) -> dt.datetime:
-        return NOW
 
     def handle_of(self, patient_id: str) -> str:
         return next(person.handle for person in self.people if person.patient_id == patient_id)

@@ -17,6 +17,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeVar, get_args
 
+import attrs
+
 from patientsky.client._core import Call, Response, query, segment
 from patientsky.client._types import (
     ClinicServices,
@@ -784,6 +786,20 @@ def free_time(
         data_list(FreeTime),
         params=(("from", start.isoformat()), ("to", end.isoformat()), *params),
     )
+
+
+@attrs.frozen
+class _ServerTime:
+    now: dt.datetime
+
+
+def _now(response: Response) -> dt.datetime:
+    return model(_ServerTime)(response).now
+
+
+def server_time() -> Call[dt.datetime]:
+    """``GET /v1/time``."""
+    return Call("GET", ("time",), _now)
 
 
 def public_services() -> Call[list[PublicServiceLink]]:

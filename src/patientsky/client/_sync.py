@@ -393,6 +393,15 @@ class PortalClient:
             value = method(*args, **kwargs)
         return raw_response(seen, value)
 
+    def server_time(self, **options: Unpack[CallOptions]) -> dt.datetime:
+        """
+        Return the server's current time (``GET /v1/time``), timezone-aware.
+
+        Show "now" and choose free-time windows by it, not by the local clock: a
+        sandbox's test clock may be set to another day.
+        """
+        return self._run(calls.server_time(), options)
+
     def close(self) -> None:
         """Close the connection pool (unless it is your own ``http_client``), for every view."""
         if self._shared.owned:

@@ -68,7 +68,6 @@ class _Portal:
         demo_login: bool,
         secret: bytes | None,
         https: bool,
-        clock: Callable[[], dt.datetime],
         client_options: dict[str, Any],
     ) -> None:
         self.api_base_url = api_base_url
@@ -77,7 +76,6 @@ class _Portal:
         self._demo_people: tuple[DemoPerson, ...] | None = None
         self.sessions = SessionStore(secret)
         self.https = https
-        self.clock = clock
         self._client_options = client_options
         self.shared: AsyncPortalClient | None = None
         self._clinics: dict[str, models.Clinic] = {}
@@ -559,7 +557,6 @@ def _slots(
 
 async def booking_page(request: Request) -> Response:
     """K2: book with a picker of free time across the clinic's calendars."""
-    portal = _portal(request)
     clinics = await _patient_clinics(request)
     wanted = request.query_params.get("klinikk")
     if wanted and wanted not in {c.id for c in clinics}:
@@ -573,7 +570,7 @@ async def booking_page(request: Request) -> Response:
     )
     days: list[Any] = []
     if clinic is not None:
-        now = portal.clock()
+        now = await _anon(request).server_time()  # the API's time (a sandbox's may be set)
         free = await _anon(request).clinics.free_time(
             clinic.id, start=now, end=now + dt.timedelta(days=14), duration_minutes=15
         )
@@ -841,7 +838,6 @@ def create_portal(
     demo_login: bool = False,
     secret: bytes | None = None,
     https: bool = False,
-    clock: Callable[[], dt.datetime] | None = None,
     **client_options: Any,
 ) -> Starlette:
     """
@@ -857,7 +853,6 @@ def create_portal(
         secret: The key that signs session cookies (random if None).
         https: Whether the portal is served over https (cookies get ``Secure``; they do
             anyway when a request arrives over https).
-        clock: The portal's clock, for the free-time window (UTC now if None).
         client_options: More keyword arguments for :class:`~patientsky.client.AsyncPortalClient`
             (``transport``, ``timeout``, ...).
 
@@ -870,7 +865,6 @@ def create_portal(
         demo_login=demo_login,
         secret=secret,
         https=https,
-        clock=clock or (lambda: dt.datetime.now(dt.UTC)),
         client_options=client_options,
     )
 

@@ -301,6 +301,7 @@ def _api_schemas(b: Builder) -> None:
         }
     )
     s["PublicServices"] = _obj({"data": {"type": "array", "items": _ref("PublicServiceLink")}})
+    s["ServerTime"] = _obj({"now": {"type": "string", "format": "date-time"}})
     s["Health"] = _obj({"status": open_enum({"type": "string", "enum": ["ok"]})})
     for name, item in (
         ("RepresentedPage", _ref("Represented")),
