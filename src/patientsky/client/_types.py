@@ -250,12 +250,16 @@ class FreeTime:
         end: When it ends.
         calendar_ids: The calendars that are free in it.
         time_slot_type_id: The type of time, if the search asked for one.
+        start_times: Where a booking of the asked duration may start in it: on the time
+            slots' grid, ending inside the stretch (pass one to ``consultations.book``);
+            empty from a server that sends none.
     """
 
     start: dt.datetime
     end: dt.datetime
     calendar_ids: tuple[str, ...] = ()
     time_slot_type_id: str | None = None
+    start_times: tuple[dt.datetime, ...] = ()
 
 
 @attrs.frozen

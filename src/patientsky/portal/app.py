@@ -539,18 +539,16 @@ async def consultation_video(request: Request) -> Response:
     return _render(request, "video.html", link=link.join_url)
 
 
-def _slots(
-    free: Iterable[FreeTime], minutes: int
-) -> list[tuple[str, list[tuple[str, FreeTime, dt.datetime]]]]:
-    """The bookable starts in free stretches, every ``minutes``, grouped by Oslo day."""
+def _slots(free: Iterable[FreeTime]) -> list[tuple[str, list[tuple[str, FreeTime, dt.datetime]]]]:
+    """The bookable starts the API gives in each free stretch, grouped by Oslo day."""
     days: dict[dt.date, list[tuple[str, FreeTime, dt.datetime]]] = {}
     count = 0
     for stretch in free:
-        start = stretch.start
-        while start + dt.timedelta(minutes=minutes) <= stretch.end and count < _SLOT_CAP:
+        for start in stretch.start_times:
+            if count >= _SLOT_CAP:
+                break
             value = f"{start.isoformat()}|{','.join(stretch.calendar_ids)}"
             days.setdefault(start.astimezone(i18n.OSLO).date(), []).append((value, stretch, start))
-            start += dt.timedelta(minutes=minutes)
             count += 1
     return [(day.isoformat(), slots) for day, slots in sorted(days.items())]
 
@@ -574,7 +572,7 @@ async def booking_page(request: Request) -> Response:
         free = await _anon(request).clinics.free_time(
             clinic.id, start=now, end=now + dt.timedelta(days=14), duration_minutes=15
         )
-        days = _slots(free, 15)
+        days = _slots(free)
     return _render(request, "book.html", clinics=clinics, clinic=clinic, days=days, video=video)
 
 

@@ -295,6 +295,12 @@ def _api_schemas(b: Builder) -> None:
                         "end": {"type": "string", "format": "date-time"},
                         "calendarIds": {"type": "array", "items": {"type": "string"}},
                         "timeSlotTypeId": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+                        "startTimes": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "date-time"},
+                            "description": "The starts a booking of the asked duration may"
+                            " have in the stretch: on the time slots' grid, ending inside it.",
+                        },
                     }
                 ),
             }
