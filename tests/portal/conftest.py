@@ -8,7 +8,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import httpx
 import pytest
@@ -76,7 +76,7 @@ class Browser:
         if match:
             self.csrf = match.group(1)
 
-    def post(self, path: str, data: dict[str, str], *, expect: int = 303) -> str:
+    def post(self, path: str, data: Mapping[str, str | list[str]], *, expect: int = 303) -> str:
         response = self.client.post(path, data={"csrf": self.csrf, **data}, follow_redirects=False)
         assert response.status_code == expect, (path, response.status_code, response.text[:2000])
         self._remember(response.text)

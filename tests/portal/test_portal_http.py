@@ -421,6 +421,31 @@ def test_a_patient_switches_a_relations_access_off_and_on(world: World, browser:
     assert browser.post(action.group(1), {"enabled": "on"}) == "/relasjoner"
 
 
+def test_a_patient_changes_what_a_relation_may_do(world: World, browser: Browser) -> None:
+    browser.login(world, "p-olav")
+    html = browser.get("/relasjoner")
+    action = re.search(r'action="(/relasjoner/[^"]+/handlinger)"', html)
+    assert action
+    relation_id = action.group(1).split("/")[2]
+    assert f"action-{relation_id}-read_messages" in html
+    chosen = ["view_profile", "read_messages"]
+    assert browser.post(action.group(1), {"action": chosen}) == "/relasjoner"
+    html = browser.get("/relasjoner")
+    checked = re.findall(rf'id="action-{relation_id}-([a-z_]+)"[^>]*checked', html)
+    assert sorted(checked) == sorted(chosen)
+    browser.post(action.group(1), {"action": ["teleport"]}, expect=400)
+
+
+def test_the_pages_show_names_not_ids(world: World, browser: Browser) -> None:
+    browser.login(world, "p-olav")
+    html = browser.get("/relasjoner")
+    assert not re.search(r"<td>p-[a-z]+</td>", html)
+    browser.login(world, "p-kari")
+    profile = browser.get("/min-side")
+    assert "Fastlege" in profile
+    assert "<dd>—</dd>" not in profile.split("Fastlege")[1][:80]
+
+
 def test_a_profile_photo_is_uploaded_and_shown(world: World, browser: Browser) -> None:
     from tests.images import image
 

@@ -535,3 +535,31 @@ def test_free_time_gives_bookable_starts_on_the_grid_and_each_can_be_booked(api:
         },
     )
     assert booked.status_code == 201, booked.text
+
+
+def test_the_names_behind_gp_practitioner_and_representative_ids_are_shown(api: Api) -> None:
+    kari = api.auth("p-kari")
+    profile = api.client.get("/v1/patients/me/profile", headers=kari).json()
+    assert profile["gpId"] == "pr-emma"
+    assert profile["gpName"]["given"]
+    relations = api.client.get("/v1/patients/p-emil/relations", headers=kari).json()["data"]
+    assert {r["representativeName"]["given"] for r in relations} >= {"Kari"}
+    free = api.client.get(
+        "/v1/clinics/clinic-sentrum/free-time",
+        params={"from": "2026-11-30T00:00:00+01:00", "to": "2026-12-02T00:00:00+01:00"},
+    ).json()["data"]
+    stretch = next(s for s in free if s["startTimes"])
+    booked = api.client.post(
+        "/v1/patients/me/consultations",
+        headers=kari,
+        json={
+            "clinicId": "clinic-sentrum",
+            "calendarIds": stretch["calendarIds"],
+            "start": stretch["startTimes"][0],
+            "durationMinutes": 15,
+            "kind": "in_person",
+        },
+    ).json()
+    assert booked["practitionerName"]["family"]
+    listed = api.client.get("/v1/patients/me/consultations", headers=kari).json()["data"]
+    assert all(c["practitionerName"] for c in listed)

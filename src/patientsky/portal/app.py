@@ -197,14 +197,25 @@ async def _form(request: Request) -> dict[str, Any]:
     """Read a posted form and check its CSRF token."""
     values: dict[str, Any] = {}
     async with request.form(max_files=1, max_fields=50) as form:
-        for name, value in form.items():
+        for name, value in form.multi_items():
             # A file is read here (at most the photo limit and a byte), so the form closes.
-            values[name] = (
-                await value.read(_MAX_UPLOAD + 1) if isinstance(value, UploadFile) else value
-            )
+            read = await value.read(_MAX_UPLOAD + 1) if isinstance(value, UploadFile) else value
+            if name in values:  # a repeated name (checkboxes): all its values, in order
+                before = values[name]
+                values[name] = [*(before if isinstance(before, list) else [before]), read]
+            else:
+                values[name] = read
     if not csrf_ok(_session(request), values.get("csrf")):
         raise _CsrfFailed
     return values
+
+
+def _fields(form: dict[str, Any], name: str) -> list[str]:
+    """Every value of a repeated field (checkboxes), stripped; none if it is absent."""
+    value = form.get(name, [])
+    return [
+        v.strip() for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)
+    ]
 
 
 def _field(form: dict[str, Any], name: str) -> str:
@@ -747,7 +758,13 @@ async def relations_page(request: Request) -> Response:
     """R1–R4: who may act for me, and for whom I may act (switch person)."""
     represented = await _take(_me(request).session.represented())
     relations = await _take(_api(request).relations.list())
-    return _render(request, "relations.html", represented=represented, relations=relations)
+    return _render(
+        request,
+        "relations.html",
+        represented=represented,
+        relations=relations,
+        actions=list(models.Action),
+    )
 
 
 async def relation_switch(request: Request) -> Response:
@@ -755,6 +772,17 @@ async def relation_switch(request: Request) -> Response:
     form = await _form(request)
     enabled = _field(form, "enabled") == "on"
     await _api(request).relations.change(request.path_params["relation_id"], enabled=enabled)
+    return _redirect("/relasjoner")
+
+
+async def relation_actions(request: Request) -> Response:
+    """R4: change what a relation may do (the rules refuse more than the patient has)."""
+    form = await _form(request)
+    try:
+        actions = [models.Action(v) for v in _fields(form, "action")]
+    except ValueError:
+        raise errors.InvalidInput("action", "choose among the actions shown") from None
+    await _api(request).relations.change(request.path_params["relation_id"], actions=actions)
     return _redirect("/relasjoner")
 
 
@@ -902,6 +930,7 @@ def create_portal(
         get("/klinikker/{clinic_id}", clinic_page),
         get("/relasjoner", relations_page),
         post("/relasjoner/{relation_id}", relation_switch),
+        post("/relasjoner/{relation_id}/handlinger", relation_actions),
         post("/handle-for", act_for),
         get("/helsenorge", helsenorge),
         get("/e-apotek", pharmacy_page),

@@ -156,6 +156,13 @@ TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
         "when": _t("Tid", "Tid", "When"),
         "clinic": _t("Klinikk", "Klinikk", "Clinic"),
         "kind": _t("Type", "Type", "Kind"),
+        "practitioner": _t("Behandler", "Behandlar", "Practitioner"),
+        "gp": _t("Fastlege", "Fastlege", "GP"),
+        "change_actions": _t(
+            "Endre hva relasjonen kan gjøre",
+            "Endre kva relasjonen kan gjere",
+            "Change what the relation may do",
+        ),
         "status": _t("Status", "Status", "Status"),
         "in_person": _t("Oppmøte", "Oppmøte", "In person"),
         "video": _t("Video", "Video", "Video"),

@@ -38,6 +38,7 @@ from patientsky.sandbox._declare import (
     reply,
 )
 from patientsky.sandbox._http import ApiProblem
+from patientsky.sandbox._names import named_consultation
 
 ops = Operations("consultations")
 """The operations of this module, in the order the document lists them."""
@@ -66,7 +67,7 @@ def list_consultations(ctx: Ctx) -> Response:
     else:
         chosen = [c for c in rows if c.end.astimezone(dt.UTC) <= now]
         chosen.reverse()  # newest first
-    return ok(page(ctx, chosen))
+    return ok(page(ctx, chosen, dump=lambda c: ctx.dump(named_consultation(ctx, c))))
 
 
 @ops.post(
@@ -139,7 +140,7 @@ def book_consultation(ctx: Ctx) -> Response:
     ctx.repo.save_consultation(made.consultation)
     for appointment in made.appointments:
         ctx.repo.save_appointment(appointment, clinic.id)
-    return ok(ctx.dump(made.consultation), 201)
+    return ok(ctx.dump(named_consultation(ctx, made.consultation)), 201)
 
 
 _WIRE_NAMES = {
@@ -195,7 +196,7 @@ def cancel_consultation(ctx: Ctx) -> Response:
     ctx.repo.save_consultation(made.consultation)
     for appointment in made.appointments:
         ctx.repo.save_appointment(appointment, clinic.id)
-    return ok(ctx.dump(made.consultation))
+    return ok(ctx.dump(named_consultation(ctx, made.consultation)))
 
 
 @ops.get(

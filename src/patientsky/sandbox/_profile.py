@@ -35,6 +35,7 @@ from patientsky.sandbox._declare import (
 )
 from patientsky.sandbox._headers import etag_matches, parse_entity_tags
 from patientsky.sandbox._http import ApiProblem
+from patientsky.sandbox._names import named_patient
 from patientsky.sandbox._photos import clean_photo
 
 ops = Operations("profile")
@@ -63,7 +64,7 @@ def get_profile(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/profile."""
     patient = ctx.patient()
     ctx.require(patient, Action.VIEW_PROFILE)
-    return ok(ctx.dump(patient), headers={"ETag": _etag(ctx, patient)})
+    return ok(ctx.dump(named_patient(ctx, patient)), headers={"ETag": _etag(ctx, patient)})
 
 
 @ops.patch(
@@ -130,7 +131,7 @@ def update_profile(ctx: Ctx) -> Response:
         contact=field(ctx, {"contact": merged.get("contact") or {}}, "contact", ContactDetails),
     )
     ctx.repo.save_patient(changed)
-    return ok(ctx.dump(changed), headers={"ETag": _etag(ctx, changed)})
+    return ok(ctx.dump(named_patient(ctx, changed)), headers={"ETag": _etag(ctx, changed)})
 
 
 def merge_patch(target: Any, patch: Any) -> Any:

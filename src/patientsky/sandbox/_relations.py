@@ -39,6 +39,7 @@ from patientsky.sandbox._declare import (
     reply,
 )
 from patientsky.sandbox._http import ApiProblem
+from patientsky.sandbox._names import named_relation
 
 ops = Operations("relations")
 """The operations of this module, in the order the document lists them."""
@@ -56,7 +57,8 @@ def list_relations(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/relations (R1)."""
     patient = ctx.patient()
     ctx.require(patient, Action.MANAGE_RELATIONS)
-    return ok(page(ctx, ctx.repo.relations_of(patient.id)))
+    rows = ctx.repo.relations_of(patient.id)
+    return ok(page(ctx, rows, dump=lambda r: ctx.dump(named_relation(ctx, r))))
 
 
 def _own_relation(ctx: Ctx, patient: Patient) -> Any:
@@ -105,7 +107,7 @@ def change_relation(ctx: Ctx) -> Response:
             deny_unless(switched)
         relation = switched.unwrap()
     ctx.repo.save_relation(relation)
-    return ok(ctx.dump(relation))
+    return ok(ctx.dump(named_relation(ctx, relation)))
 
 
 @ops.delete(
@@ -184,7 +186,7 @@ def add_relation(ctx: Ctx) -> Response:
         deny_unless(outcome)
     relation = outcome.unwrap()
     ctx.repo.save_relation(relation)
-    return ok(ctx.dump(relation), 201)
+    return ok(ctx.dump(named_relation(ctx, relation)), 201)
 
 
 def _relation_field(exc: InvalidInput) -> InvalidInput:

@@ -27,6 +27,7 @@ from patientsky.models import (
     NationalId,
     Patient,
     Payment,
+    Practitioner,
     PrescriptionRenewalRequest,
     PublicServiceLink,
     Relation,
@@ -118,6 +119,10 @@ class Repo:
     def patient(self, patient_id: str) -> Patient | None:
         """Return a patient, or None."""
         return self._one("patients", patient_id, Patient)
+
+    def practitioner(self, practitioner_id: str) -> Practitioner | None:
+        """Return a practitioner, or None."""
+        return self._one("practitioners", practitioner_id, Practitioner)
 
     def patient_by_national_id(self, national_id: NationalId) -> Patient | None:
         """Return the patient with this national identity number, or None."""
