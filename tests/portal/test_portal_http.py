@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from patientsky.portal import create_portal
+from patientsky.portal import create_portal, i18n
 from patientsky.reasons import Reason
-from tests.portal.conftest import Browser, World
+from tests.portal.conftest import NOW, Browser, World
 
 PORTAL_SRC = Path(__file__).parents[2] / "src" / "patientsky" / "portal"
 PAGES = [
@@ -279,6 +279,22 @@ def test_a_free_time_is_booked_and_cancelled(world: World, browser: Browser) -> 
     cancel = re.search(r'action="(/konsultasjoner/[^"]+/avbestill)"', html)
     assert cancel
     assert browser.post(cancel.group(1), {}) == "/konsultasjoner?ok=cancelled"
+
+
+def test_the_booking_page_offers_free_time_from_the_sandboxs_clock(
+    world: World, browser: Browser
+) -> None:
+    later = NOW + dt.timedelta(days=3, hours=2)
+    world.sandbox.clock.set(later)
+    browser.login(world, "p-kari")
+    html = browser.get("/konsultasjoner/bestill?klinikk=clinic-sentrum")
+    assert i18n.when(later, "nb") in html
+    starts = [
+        dt.datetime.fromisoformat(v.split("|")[0])
+        for v in re.findall(r'name="slot" value="([^"]+)"', html)
+    ]
+    assert starts
+    assert min(starts) >= later
 
 
 def test_payments_show_three_tabs_six_columns_and_a_receipt(world: World, browser: Browser) -> None:

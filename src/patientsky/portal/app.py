@@ -578,13 +578,16 @@ async def booking_page(request: Request) -> Response:
         (c for c in clinics if c.offers(service)), clinics[0] if clinics else None
     )
     days: list[Any] = []
+    now: dt.datetime | None = None
     if clinic is not None:
         now = await _anon(request).server_time()  # the API's time (a sandbox's may be set)
         free = await _anon(request).clinics.free_time(
             clinic.id, start=now, end=now + dt.timedelta(days=14), duration_minutes=15
         )
         days = _slots(free)
-    return _render(request, "book.html", clinics=clinics, clinic=clinic, days=days, video=video)
+    return _render(
+        request, "book.html", clinics=clinics, clinic=clinic, days=days, video=video, now=now
+    )
 
 
 async def book(request: Request) -> Response:

@@ -158,6 +158,11 @@ TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
         "kind": _t("Type", "Type", "Kind"),
         "practitioner": _t("Behandler", "Behandlar", "Practitioner"),
         "gp": _t("Fastlege", "Fastlege", "GP"),
+        "free_from": _t(
+            "Ledige timer fra tjenestens klokke:",
+            "Ledige timar frå klokka til tenesta:",
+            "Free times from the service's clock:",
+        ),
         "change_actions": _t(
             "Endre hva relasjonen kan gjøre",
             "Endre kva relasjonen kan gjere",
