@@ -334,7 +334,7 @@ def _run_portal(args: argparse.Namespace, out: TextIO) -> int:
     import errno
     import socket
 
-    from patientsky.portal import DemoPerson, create_portal
+    from patientsky.portal import create_portal
     from patientsky.portal.app import serve
     from patientsky.sandbox import create_app, get_sandbox, serve_in_thread
 
@@ -354,18 +354,14 @@ def _run_portal(args: argparse.Namespace, out: TextIO) -> int:
     with contextlib.closing(sock):
         sandbox_app = create_app(demo=True)
         sandbox = get_sandbox(sandbox_app)
-        demo = sandbox.demo
-        people = [
-            DemoPerson(login.name, login.national_id.reveal(), login.role)
-            for login in (demo.logins if demo is not None else ())
-        ]
+        people = len(sandbox.demo.logins) if sandbox.demo is not None else 0
         with serve_in_thread(sandbox_app) as api:
-            portal = create_portal(api, sandbox_admin_key=sandbox.admin_key, demo_people=people)
+            portal = create_portal(api, sandbox_admin_key=sandbox.admin_key, demo_login=True)
             address = f"http://127.0.0.1:{sock.getsockname()[1]}"
             out.write(
                 f"PatientSky portal at {address}  (open it in a browser)\n"
                 f"  the sandbox behind it: {api}\n"
-                f"  log in as one of {len(people)} test people; Ctrl+C stops both\n"
+                f"  log in as one of {people} test people; Ctrl+C stops both\n"
             )
             out.flush()
             serve(portal, sock)

@@ -1,5 +1,5 @@
 """
-The reason codes: why a rule denied something, with their messages in two languages.
+The reason codes: why a rule denied something, with their messages in three languages.
 
 This module is the lowest layer, beside :mod:`patientsky.errors`, and imports only the
 standard library: :class:`~patientsky.errors.AccessDenied` carries a :class:`Reason`
@@ -10,6 +10,12 @@ without the errors knowing the rules. The rules answer with these codes, and
 (<Reason.CHILD_TURNED_16: 'child_turned_16'>, <Reason.UNKNOWN: 'unknown'>)
 >>> Reason.CHILD_TURNED_16.area, Reason.CHILD_TURNED_16.message_en
 ('relations', 'The child has turned 16, and parental access has ended.')
+>>> Reason.CHILD_TURNED_16.message("nn")
+'Barnet har fylt 16 år, og foreldretilgangen er avslutta.'
+
+Every message is in this module: bokmål and English in ``_MESSAGES``, nynorsk in
+``_MESSAGES_NN`` (a test checks that every member has all three). A new member goes at
+the end of the enum, with an entry in both tables.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 __all__ = ["Reason"]
 
@@ -199,6 +205,29 @@ class Reason(enum.Enum):
     def message_en(self) -> str:
         """The human message, in English."""
         return _MESSAGES[self].en
+
+    @property
+    def message_nn(self) -> str:
+        """The human message, in Norwegian nynorsk."""
+        return _MESSAGES_NN[self]
+
+    def message(self, lang: Literal["nb", "nn", "en"] = "nb") -> str:
+        """
+        Return the human message in a language.
+
+        Args:
+            lang: ``"nb"`` (Norwegian bokmål, the default), ``"nn"`` (nynorsk) or ``"en"``.
+
+        Raises:
+            ValueError: For another language.
+        """
+        if lang == "nb":
+            return self.message_nb
+        if lang == "nn":
+            return self.message_nn
+        if lang == "en":
+            return self.message_en
+        raise ValueError(f"lang: must be 'nb', 'nn' or 'en', not {lang!r}")
 
 
 class _Entry(NamedTuple):
@@ -513,6 +542,125 @@ _MESSAGES: Mapping[Reason, _Entry] = MappingProxyType(
             "Du har for mange opplastede vedlegg som ikke er sendt. Send dem med en melding først.",
             "You have too many uploaded attachments that are not sent. Send them with a"
             " message first.",
+        ),
+    }
+)
+
+# The messages in nynorsk, in the enum's order; every member has one (a test checks).
+_MESSAGES_NN: Mapping[Reason, str] = MappingProxyType(
+    {
+        Reason.UNKNOWN: "Handlinga vart avvist.",
+        Reason.SESSION_EXPIRED: "Innlogginga di er utgått. Logg inn på nytt.",
+        Reason.SESSION_NOT_YET_VALID: "Innlogginga di er ikkje gyldig enno.",
+        Reason.LOGIN_ASSURANCE_TOO_LOW: (
+            "Helseopplysningar krev innlogging på høgaste tryggleiksnivå, til dømes med "
+            "BankID eller Buypass."
+        ),
+        Reason.CONSENT_MISSING: "Du må samtykkje til vilkåra før du kan bruke PatientSky.",
+        Reason.CONSENT_WITHDRAWN: (
+            "Du har trekt samtykket ditt. Gje samtykke på nytt for å bruke PatientSky."
+        ),
+        Reason.CONSENT_OUTDATED_TERMS: "Vilkåra er endra. Du må samtykkje til dei nye vilkåra.",
+        Reason.PRINCIPAL_CONSENT_MISSING: (
+            "Personen du handlar på vegner av har ikkje samtykt til vilkåra."
+        ),
+        Reason.PRINCIPAL_CONSENT_WITHDRAWN: (
+            "Personen du handlar på vegner av har trekt samtykket sitt."
+        ),
+        Reason.PRINCIPAL_CONSENT_OUTDATED_TERMS: (
+            "Personen du handlar på vegner av har ikkje samtykt til dei nye vilkåra."
+        ),
+        Reason.CONSENT_BY_PARENT_REQUIRED: (
+            "For born under 16 år er det foreldre eller verje som gjev og trekkjer samtykket."
+        ),
+        Reason.RELATION_CANNOT_CONSENT: (
+            "Berre foreldre eller verje kan gje eller trekkje samtykke på vegner av andre."
+        ),
+        Reason.NO_RELATION: "Du har ingen relasjon som gjev deg tilgang til denne personen.",
+        Reason.RELATION_DISABLED: "Tilgangen gjennom relasjonen er slått av.",
+        Reason.RELATION_NOT_YET_VALID: "Relasjonen gjeld ikkje enno.",
+        Reason.RELATION_EXPIRED: "Relasjonen er utgått.",
+        Reason.CHILD_TURNED_16: "Barnet har fylt 16 år, og foreldretilgangen er avslutta.",
+        Reason.ACTION_NOT_GRANTED: "Relasjonen din gjev ikkje tilgang til denne handlinga.",
+        Reason.TRANSITIVE_RELATION: (
+            "Tilgang gjennom ein relasjon kan ikkje givast vidare til andre."
+        ),
+        Reason.ONLY_CLINIC_ADDS_RELATIONS: (
+            "Berre klinikken kan leggje til relasjonar. Ta kontakt med klinikken din."
+        ),
+        Reason.PATIENT_NOT_CONNECTED_TO_CLINIC: "Pasienten er ikkje knytt til denne klinikken.",
+        Reason.GRANT_EXCEEDS_PATIENT: (
+            "Du kan ikkje gje meir tilgang enn du sjølv har på vegner av personen."
+        ),
+        Reason.UNKNOWN_ACTION: "Handlinga er ukjend for denne versjonen og er ikkje tillaten.",
+        Reason.UNKNOWN_RELATION_KIND: (
+            "Relasjonstypen er ukjend for denne versjonen og gjev ingen tilgang."
+        ),
+        Reason.TYPE_NOT_ENABLED_BY_CLINIC: (
+            "Klinikken har ikkje slått på denne kommunikasjonstypen."
+        ),
+        Reason.UNKNOWN_TYPE: (
+            "Kommunikasjonstypen er ukjend for denne versjonen og er ikkje tillaten."
+        ),
+        Reason.FEE_NOT_ACKNOWLEDGED: (
+            "Du må stadfeste at du har lese om eigendelen før du startar ein e-konsultasjon."
+        ),
+        Reason.DIALOG_CLOSED: "Dialogen er avslutta og kan ikkje svarast på.",
+        Reason.UNKNOWN_DIALOG_STATUS: "Dialogen har ein status som er ukjend for denne versjonen.",
+        Reason.SERVICE_NOT_ENABLED: (
+            "Klinikken tilbyr ikkje denne tenesta. Ta kontakt med klinikken om du har spørsmål."
+        ),
+        Reason.UNKNOWN_SERVICE: "Tenesta er ukjend for denne versjonen og er ikkje tillaten.",
+        Reason.NO_CLINIC_CHOSEN: (
+            "Vel ein klinikk før du startar helsehjelp. Har du ikkje fastlege, søk opp klinikken."
+        ),
+        Reason.SLOT_NOT_FREE: "Tida er ikkje ledig.",
+        Reason.SLOT_NOT_PUBLIC: "Denne tida kan ikkje bestillast i pasientportalen.",
+        Reason.WRONG_DURATION: "Lengda passar ikkje til timetypen.",
+        Reason.KIND_NOT_OFFERED: "Klinikken tilbyr ikkje denne typen konsultasjon.",
+        Reason.ALREADY_BOOKED: "Denne timen er alt bestilt.",
+        Reason.NOT_CANCELLABLE: "Timen kan ikkje avbestillast.",
+        Reason.START_NOT_ON_GRID: "Timen må starte på eitt av tidspunkta timeboka tilbyr.",
+        Reason.DIALOG_FULL: (
+            "Dialogen har nådd største tal på meldingar. Start ein ny dialog for å skrive meir."
+        ),
+        Reason.TOO_MANY_FUTURE_BOOKINGS: (
+            "Du har alt så mange komande timar hos klinikken som han tillèt. Avbestill ein "
+            "time eller vent til ein er over."
+        ),
+        Reason.LATE_CANCELLATION_FEE_NOT_ACKNOWLEDGED: (
+            "Fristen for gratis avbestilling er ute. Du må stadfeste at du har lese om"
+            " avbestillingsgebyret før du avbestiller."
+        ),
+        Reason.NO_FEE_DUE: "Det skal ikkje betalast gebyr for denne timen.",
+        Reason.INVOICE_ALREADY_PAID: "Fakturaen er alt betalt.",
+        Reason.INVOICE_NOT_PAID: "Fakturaen er ikkje betalt, så det er ingenting å betale attende.",
+        Reason.PAYMENT_ALREADY_REFUNDED: "Betalinga er alt betalt attende.",
+        Reason.UNKNOWN_PAYMENT_METHOD: (
+            "Betalingsmåten er ukjend for denne versjonen og er ikkje tillaten."
+        ),
+        Reason.RENEWAL_ALREADY_DECIDED: "Førespurnaden om reseptfornying er alt handsama.",
+        Reason.UNKNOWN_RENEWAL_STATUS: (
+            "Førespurnaden har ein status som er ukjend for denne versjonen."
+        ),
+        Reason.CONSULTATION_NOT_BOOKED: (
+            "Timen er ikkje bestilt: han er avbestilt eller alt registrert."
+        ),
+        Reason.CONSULTATION_NOT_STARTED: "Timen har ikkje byrja enno.",
+        Reason.ATTACHMENT_TYPE_NOT_ALLOWED: (
+            "Filtypen kan ikkje leggjast ved. Du kan leggje ved bilete (JPEG, PNG, HEIC) og PDF."
+        ),
+        Reason.ATTACHMENT_CONTENT_MISMATCH: (
+            "Innhaldet i fila stemmer ikkje med filtypen, eller fila er skadd."
+        ),
+        Reason.ATTACHMENT_TOO_LARGE: "Fila er for stor til å leggjast ved.",
+        Reason.TOO_MANY_ATTACHMENTS: "Meldinga har for mange vedlegg.",
+        Reason.ATTACHMENTS_TOO_LARGE: "Vedlegga er til saman for store for éi melding.",
+        Reason.ATTACHMENT_UNAVAILABLE: (
+            "Vedlegget finst ikkje, er alt sendt, eller har gått ut. Last det opp på nytt."
+        ),
+        Reason.TOO_MANY_PENDING_ATTACHMENTS: (
+            "Du har for mange opplasta vedlegg som ikkje er sende. Send dei med ei melding først."
         ),
     }
 )

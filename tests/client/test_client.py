@@ -705,6 +705,9 @@ def test_api_bodies_read_as_their_types(kind: str) -> None:
         notice = await client.dialogs.fee_notice("c-1")
         assert notice.amount == Money.nok(175)
         assert notice.applies
+        assert notice.text_nn is None  # an older server sends no nynorsk: bokmål stands in
+        assert notice.text("nn") == notice.text("nb") == "Egenandel kr 175"
+        assert notice.text("en") == "Co-payment NOK 175"
         services = await client.care.services("c-1")
         assert services.services[1] == Unrecognized("teleport")  # a newer server's value
         (free,) = await client.clinics.free_time("c-1", start=START, end=START + dt.timedelta(1))
@@ -1389,3 +1392,38 @@ def test_reprs_show_where_and_for_whom_but_never_the_token() -> None:
     assert TOKEN not in repr(client.with_options(token=TOKEN))
     assert repr(client.dialogs.list()) == "<Pager GET /v1/patients/me/dialogs>"
     client.close()
+
+
+@pytest.mark.parametrize(
+    ("content_type", "data", "media_type"),
+    [
+        ("image/png", b"\x89PNG\r\n\x1a\n" + b"\0" * 8, "image/png"),
+        ("image/jpeg; charset=binary", b"\xff\xd8\xff" + b"\0" * 8, "image/jpeg"),
+        ("application/octet-stream", b"\xff\xd8\xff" + b"\0" * 8, "image/jpeg"),
+    ],
+)
+def test_a_photo_comes_with_its_media_type_and_version(
+    kind: str, content_type: str, data: bytes, media_type: str
+) -> None:
+    answer = httpx.Response(
+        200, content=data, headers={"Content-Type": content_type, "ETag": '"v1"'}
+    )
+
+    async def go() -> None:
+        photo = await make_client(kind, Recorder(answer)).profile.photo()
+        assert (photo.data, photo.media_type, photo.etag) == (data, media_type, '"v1"')
+        assert bytes(photo) == data
+        assert len(photo) == len(data)
+        assert "data" not in repr(photo).replace("media_type", "")
+
+    run(go())
+
+
+def test_a_photo_that_is_not_an_image_is_refused_by_name(kind: str) -> None:
+    answer = httpx.Response(200, content=b"<html>", headers={"Content-Type": "text/html"})
+
+    async def go() -> None:
+        with pytest.raises(ResponseValidationError, match="content_type: is text/html"):
+            await make_client(kind, Recorder(answer)).profile.photo()
+
+    run(go())

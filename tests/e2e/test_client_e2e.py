@@ -133,6 +133,7 @@ def test_a_patient_walks_through_the_portal(world: World, kind: str) -> None:
         assert (await kari.consent.get()).in_force
 
         profile = await kari.profile.get()
+        assert session.name == profile.value.name  # the session names the person
         contact = ContactDetails(email=f"kari.{kind}@example.no", phone="+4791234567")
         updated = await kari.profile.update(if_match=profile, contact=contact)
         assert updated.value.contact == contact
@@ -142,7 +143,11 @@ def test_a_patient_walks_through_the_portal(world: World, kind: str) -> None:
 
         ref = await kari.profile.upload_photo(PNG)
         assert ref.media_type == "image/png"
-        assert await kari.profile.photo() == PNG
+        photo = await kari.profile.photo()
+        assert photo.data == bytes(photo) == PNG
+        assert photo.media_type == "image/png"
+        assert photo.etag == f'"{ref.id}"'
+        assert photo.data_url().startswith("data:image/png;base64,")
 
         inbox = await collect(kari.dialogs.list())
         assert inbox
@@ -155,6 +160,8 @@ def test_a_patient_walks_through_the_portal(world: World, kind: str) -> None:
 
         notice = await kari.dialogs.fee_notice("clinic-sentrum")
         assert notice.applies
+        assert notice.text_nn is not None
+        assert "eigendel" in notice.text("nn")
         started = await kari.dialogs.start(
             clinic_id="clinic-sentrum",
             type=CommunicationType.E_CONSULTATION,
@@ -263,6 +270,23 @@ def test_a_token_provider_logs_in_again_when_the_token_expires(world: World, kin
     assert len(logins) == 2
 
 
+def test_the_client_reads_the_servers_time_even_from_a_set_test_clock(
+    world: World, kind: str
+) -> None:
+    async def go() -> None:
+        anonymous = world.client(kind)
+        assert await anonymous.server_time() == NOW
+        world.clock.advance(dt.timedelta(days=3, minutes=5))
+        try:
+            later = await anonymous.server_time()
+        finally:
+            world.clock.set(NOW)
+        assert later == NOW + dt.timedelta(days=3, minutes=5)
+        assert later.tzinfo is not None
+
+    run(closing(world, go()))
+
+
 Slot = tuple[dt.datetime, tuple[str, ...]]
 VANLIG = "452935de-975e-11e5-ae1a-c8e0eb18c1e9"  # the demo calendars' 15-minute "Vanlig" time
 
@@ -283,11 +307,7 @@ def slots(world: World) -> Iterator[Slot]:
             duration_minutes=15,
             time_slot_type_id=VANLIG,
         )
-    return (
-        (span.start + dt.timedelta(minutes=15 * n), span.calendar_ids)
-        for span in free
-        for n in range(int((span.end - span.start) / dt.timedelta(minutes=15)))
-    )
+    return ((start, span.calendar_ids) for span in free for start in span.start_times)
 
 
 @settings(max_examples=12, suppress_health_check=[HealthCheck.too_slow])

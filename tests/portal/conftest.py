@@ -8,18 +8,20 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import httpx
 import pytest
 import uvicorn
 from starlette.applications import Starlette
 
-from patientsky.portal import DemoPerson, create_portal
+from patientsky.client import PortalClient
+from patientsky.client.sandbox import Sandbox as SandboxApi
+from patientsky.portal import create_portal
 from patientsky.sandbox import Sandbox, SandboxClock, create_app, get_sandbox, serve_in_thread
 
-# The sandbox's clock starts at the real time (the portal offers free time from its own
-# clock), to the minute.
+# The sandbox's clock is set to a time of the test's (the portal reads it with
+# server_time()), to the minute.
 NOW = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
 
 
@@ -32,21 +34,17 @@ class World:
         demo = self.sandbox.demo
         assert demo is not None
         self.logins = list(demo.logins)
-        self.people = [
-            DemoPerson(login.name, login.national_id.reveal(), login.role) for login in self.logins
-        ]
+        self.national_ids = {login.national_id.reveal() for login in self.logins}
+        with PortalClient(base_url) as client:
+            self.people = SandboxApi(client).people()
         self.app = create_portal(
             base_url,
             sandbox_admin_key=self.sandbox.admin_key,
-            demo_people=self.people,
-            clock=lambda: self.sandbox_now(),
+            demo_login=True,
         )
 
-    def sandbox_now(self) -> dt.datetime:
-        return NOW
-
-    def index_of(self, patient_id: str) -> int:
-        return next(i for i, login in enumerate(self.logins) if login.patient_id == patient_id)
+    def handle_of(self, patient_id: str) -> str:
+        return next(person.handle for person in self.people if person.patient_id == patient_id)
 
 
 @pytest.fixture
@@ -78,7 +76,7 @@ class Browser:
         if match:
             self.csrf = match.group(1)
 
-    def post(self, path: str, data: dict[str, str], *, expect: int = 303) -> str:
+    def post(self, path: str, data: Mapping[str, str | list[str]], *, expect: int = 303) -> str:
         response = self.client.post(path, data={"csrf": self.csrf, **data}, follow_redirects=False)
         assert response.status_code == expect, (path, response.status_code, response.text[:2000])
         self._remember(response.text)
@@ -87,9 +85,7 @@ class Browser:
 
     def login(self, world: World, patient_id: str, method: str = "bankid") -> str:
         self.get("/logg-inn")
-        location = self.post(
-            "/logg-inn", {"method": method, "person": str(world.index_of(patient_id))}
-        )
+        location = self.post("/logg-inn", {"method": method, "person": world.handle_of(patient_id)})
         self.get("/logg-inn")  # the login gave the session a new id and CSRF token
         return location
 

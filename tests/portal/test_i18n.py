@@ -8,7 +8,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from patientsky.models import ConsultationStatus, Money, PaymentMethod
+from patientsky.models import ConsultationStatus, Money, PaymentMethod, Unrecognized
 from patientsky.portal import i18n
 from patientsky.reasons import Reason
 
@@ -25,12 +25,12 @@ def test_every_text_of_the_catalogue_exists_in_all_three_languages() -> None:
         assert all(t.strip() for t in texts), key
 
 
-def test_every_reason_has_a_nynorsk_message_and_english_stays_the_rules() -> None:
-    assert set(i18n.REASONS_NN) == set(Reason)
+def test_the_portal_shows_the_sdks_reason_messages_in_all_three_languages() -> None:
     for reason in Reason:
         assert i18n.reason_message(reason, "en") == reason.message_en
         assert i18n.reason_message(reason, "nb") == reason.message_nb
-        assert i18n.reason_message(reason, "nn") == i18n.REASONS_NN[reason]
+        assert i18n.reason_message(reason, "nn") == reason.message_nn
+        assert i18n.reason_message(reason, "xx") == reason.message_nb
 
 
 def test_the_examples_of_the_help_page_format_as_there() -> None:
@@ -47,6 +47,9 @@ def test_labels_come_from_the_catalogue_then_the_models() -> None:
     assert i18n.label(ConsultationStatus.NO_SHOW, "en") == "Not attended"
     assert i18n.label(PaymentMethod.VIPPS, "en") == "Vipps"
     assert i18n.label("from-a-newer-server", "nb") == "from-a-newer-server"
+    assert i18n.label(Unrecognized("paused"), "nn") == "paused"
+    assert i18n.label(ConsultationStatus.NO_SHOW, "nn") == "Ikkje møtt"
+    assert i18n.label(ConsultationStatus.NO_SHOW, "xx") == "Ikke møtt"
 
 
 @given(instants)

@@ -130,7 +130,7 @@ class Story:
     def login(self, world: World, patient_id: str, method: str = "bankid") -> None:
         self.go("/logg-inn")
         self.page.check(f"#method-{method}")  # type: ignore[attr-defined]
-        self.page.select_option("#person", str(world.index_of(patient_id)))  # type: ignore[attr-defined]
+        self.page.select_option("#person", world.handle_of(patient_id))  # type: ignore[attr-defined]
         self.page.locator("main").get_by_role("button", name=self.t("login")).click()  # type: ignore[attr-defined]
 
     def logout(self) -> None:

@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from patientsky.portal import DemoPerson, create_portal
+from patientsky.portal import create_portal, i18n
 from patientsky.reasons import Reason
-from tests.portal.conftest import Browser, World
+from tests.portal.conftest import NOW, Browser, World
 
 PORTAL_SRC = Path(__file__).parents[2] / "src" / "patientsky" / "portal"
 PAGES = [
@@ -94,7 +94,7 @@ def test_a_login_gets_a_new_session_id_and_logout_ends_it(world: World, browser:
 
 
 def test_the_cookie_is_secure_when_the_portal_is_served_over_https(world: World) -> None:
-    app = create_portal(world.base_url, demo_people=world.people, https=True)
+    app = create_portal(world.base_url, demo_login=True, https=True)
     from patientsky.sandbox import serve_in_thread
 
     with serve_in_thread(app) as url, httpx.Client(base_url=url) as client:
@@ -114,7 +114,7 @@ def test_the_access_token_never_reaches_the_browser(world: World, browser: Brows
 
 
 def test_no_national_identity_number_in_any_page_or_address(world: World, browser: Browser) -> None:
-    numbers = {p.national_id for p in world.people}
+    numbers = world.national_ids
     login_page = browser.get("/logg-inn")
     assert not any(n in login_page for n in numbers)
     browser.login(world, "p-kari")
@@ -138,9 +138,9 @@ def test_a_form_without_the_sessions_csrf_token_is_refused(world: World, browser
 
 def test_the_login_refuses_a_person_it_does_not_offer(world: World, browser: Browser) -> None:
     browser.get("/logg-inn")
-    html = browser.post("/logg-inn", {"method": "bankid", "person": "99"}, expect=400)
+    html = browser.post("/logg-inn", {"method": "bankid", "person": "nobody"}, expect=400)
     assert "person" in html
-    html = browser.post("/logg-inn", {"method": "minid", "person": "0"}, expect=400)
+    html = browser.post("/logg-inn", {"method": "minid", "person": "kari"}, expect=400)
     assert "<code>method</code>" in html
 
 
@@ -281,6 +281,22 @@ def test_a_free_time_is_booked_and_cancelled(world: World, browser: Browser) -> 
     assert browser.post(cancel.group(1), {}) == "/konsultasjoner?ok=cancelled"
 
 
+def test_the_booking_page_offers_free_time_from_the_sandboxs_clock(
+    world: World, browser: Browser
+) -> None:
+    later = NOW + dt.timedelta(days=3, hours=2)
+    world.sandbox.clock.set(later)
+    browser.login(world, "p-kari")
+    html = browser.get("/konsultasjoner/bestill?klinikk=clinic-sentrum")
+    assert i18n.when(later, "nb") in html
+    starts = [
+        dt.datetime.fromisoformat(v.split("|")[0])
+        for v in re.findall(r'name="slot" value="([^"]+)"', html)
+    ]
+    assert starts
+    assert min(starts) >= later
+
+
 def test_payments_show_three_tabs_six_columns_and_a_receipt(world: World, browser: Browser) -> None:
     browser.login(world, "p-kari")
     html = browser.get("/betalinger")
@@ -377,9 +393,15 @@ def test_an_unknown_page_answers_404_in_the_portals_layout(browser: Browser) -> 
     assert "Fant ikke siden." in response.text
 
 
-def test_the_demo_persons_repr_hides_the_national_id() -> None:
-    person = DemoPerson("Kari", "17912099997", "adult")
-    assert "17912099997" not in repr(person)
+def test_the_login_picker_offers_the_sandboxs_people_by_handle(
+    world: World, browser: Browser
+) -> None:
+    html = browser.get("/logg-inn")
+    picker = html[html.index('<select id="person"') :]
+    handles = re.findall(r'<option value="([^"]+)"', picker[: picker.index("</select>")])
+    assert handles == [person.handle for person in world.people]
+    browser.login(world, "p-kari")
+    assert "Kari Nordmann" in browser.get("/min-side")
 
 
 def _imports(path: Path) -> list[str]:
@@ -413,6 +435,31 @@ def test_a_patient_switches_a_relations_access_off_and_on(world: World, browser:
     html = browser.get("/relasjoner")
     assert "Slå på tilgangen" in html
     assert browser.post(action.group(1), {"enabled": "on"}) == "/relasjoner"
+
+
+def test_a_patient_changes_what_a_relation_may_do(world: World, browser: Browser) -> None:
+    browser.login(world, "p-olav")
+    html = browser.get("/relasjoner")
+    action = re.search(r'action="(/relasjoner/[^"]+/handlinger)"', html)
+    assert action
+    relation_id = action.group(1).split("/")[2]
+    assert f"action-{relation_id}-read_messages" in html
+    chosen = ["view_profile", "read_messages"]
+    assert browser.post(action.group(1), {"action": chosen}) == "/relasjoner"
+    html = browser.get("/relasjoner")
+    checked = re.findall(rf'id="action-{relation_id}-([a-z_]+)"[^>]*checked', html)
+    assert sorted(checked) == sorted(chosen)
+    browser.post(action.group(1), {"action": ["teleport"]}, expect=400)
+
+
+def test_the_pages_show_names_not_ids(world: World, browser: Browser) -> None:
+    browser.login(world, "p-olav")
+    html = browser.get("/relasjoner")
+    assert not re.search(r"<td>p-[a-z]+</td>", html)
+    browser.login(world, "p-kari")
+    profile = browser.get("/min-side")
+    assert "Fastlege" in profile
+    assert "<dd>—</dd>" not in profile.split("Fastlege")[1][:80]
 
 
 def test_a_profile_photo_is_uploaded_and_shown(world: World, browser: Browser) -> None:

@@ -65,9 +65,19 @@ def test_every_reason_has_a_message_in_bokmal_and_english() -> None:
         assert decision.message_en == reason.message_en
 
 
+def test_every_reason_has_a_nynorsk_message_in_the_reasons_module() -> None:
+    for reason in Reason:
+        assert reason.message_nn.strip(), reason
+        assert reason.message("nn") == reason.message_nn
+        assert reason.message("nb") == reason.message() == reason.message_nb
+        assert reason.message("en") == reason.message_en
+    with pytest.raises(ValueError, match="lang"):
+        Reason.UNKNOWN.message("sv")  # type: ignore[arg-type]
+
+
 def test_messages_never_contain_eleven_digits_or_any_number_but_16() -> None:
     for reason in Reason:
-        for text in (reason.message_nb, reason.message_en):
+        for text in (reason.message_nb, reason.message_nn, reason.message_en):
             assert set(re.findall(r"\d+", text)) <= {"16"}
 
 

@@ -136,6 +136,13 @@ def test_an_e_consultation_needs_the_patient_to_acknowledge_the_fee_notice() -> 
     assert "kr 185,00" in notice.text_nb
     assert "egenandel" in notice.text_nb
     assert "185.00 NOK" in notice.text_en
+    assert "kr 185,00" in notice.text_nn
+    assert "eigendel" in notice.text_nn
+    assert notice.text("nn") == notice.text_nn
+    assert notice.text() == notice.text_nb
+    assert notice.text("en") == notice.text_en
+    with pytest.raises(ValueError, match="lang"):
+        notice.text("de")  # type: ignore[arg-type]
     e_consultation = CommunicationType.E_CONSULTATION
     assert may_start_dialog(CLINIC, ADULT, e_consultation, T0, fee_acknowledged=False).reason is (
         Reason.FEE_NOT_ACKNOWLEDGED
@@ -150,6 +157,7 @@ def test_children_under_16_pay_no_co_payment_and_the_notice_says_so() -> None:
     assert notice.amount == Money.zero()
     assert "under 16" in notice.text_nb
     assert "under 16" in notice.text_en
+    assert "under 16" in notice.text_nn
     assert may_start_dialog(
         CLINIC, CHILD, CommunicationType.E_CONSULTATION, T0, fee_acknowledged=False
     )

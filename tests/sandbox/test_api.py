@@ -501,3 +501,65 @@ def test_no_log_line_carries_a_national_id_a_token_or_a_body(
     text = "\n".join(r.getMessage() for r in caplog.records)
     for secret in (api.logins["p-kari"].national_id.reveal(), token, "Helt privat tekst"):
         assert secret not in text
+
+
+def test_free_time_gives_bookable_starts_on_the_grid_and_each_can_be_booked(api: Api) -> None:
+    free = api.client.get(
+        "/v1/clinics/clinic-sentrum/free-time",
+        params={
+            "from": "2026-11-30T00:00:00+01:00",
+            "to": "2026-12-02T00:00:00+01:00",
+            "durationMinutes": 30,
+        },
+    ).json()["data"]
+    assert free
+    for stretch in free:
+        starts = [dt.datetime.fromisoformat(t) for t in stretch["startTimes"]]
+        lo, hi = (
+            dt.datetime.fromisoformat(stretch["start"]),
+            dt.datetime.fromisoformat(stretch["end"]),
+        )
+        assert starts == sorted(starts)
+        assert all(lo <= t and t + dt.timedelta(minutes=30) <= hi for t in starts)
+    stretch = next(s for s in free if s["startTimes"])
+    last = stretch["startTimes"][-1]
+    booked = api.client.post(
+        "/v1/patients/me/consultations",
+        headers=api.auth("p-kari"),
+        json={
+            "clinicId": "clinic-sentrum",
+            "calendarIds": stretch["calendarIds"],
+            "start": last,
+            "durationMinutes": 30,
+            "kind": "in_person",
+        },
+    )
+    assert booked.status_code == 201, booked.text
+
+
+def test_the_names_behind_gp_practitioner_and_representative_ids_are_shown(api: Api) -> None:
+    kari = api.auth("p-kari")
+    profile = api.client.get("/v1/patients/me/profile", headers=kari).json()
+    assert profile["gpId"] == "pr-emma"
+    assert profile["gpName"]["given"]
+    relations = api.client.get("/v1/patients/p-emil/relations", headers=kari).json()["data"]
+    assert {r["representativeName"]["given"] for r in relations} >= {"Kari"}
+    free = api.client.get(
+        "/v1/clinics/clinic-sentrum/free-time",
+        params={"from": "2026-11-30T00:00:00+01:00", "to": "2026-12-02T00:00:00+01:00"},
+    ).json()["data"]
+    stretch = next(s for s in free if s["startTimes"])
+    booked = api.client.post(
+        "/v1/patients/me/consultations",
+        headers=kari,
+        json={
+            "clinicId": "clinic-sentrum",
+            "calendarIds": stretch["calendarIds"],
+            "start": stretch["startTimes"][0],
+            "durationMinutes": 15,
+            "kind": "in_person",
+        },
+    ).json()
+    assert booked["practitionerName"]["family"]
+    listed = api.client.get("/v1/patients/me/consultations", headers=kari).json()["data"]
+    assert all(c["practitionerName"] for c in listed)

@@ -24,6 +24,7 @@ from patientsky.client import (
     FileUpload,
     FreeTime,
     PaymentRow,
+    Photo,
     PortalClient,
     Represented,
     Timeouts,
@@ -85,8 +86,10 @@ def sync_portal(token: str) -> None:
             code: str | None = exc.code
             assert code == "precondition_failed"
         photo: PhotoRef = client.profile.upload_photo(b"\x89PNG...", "image/png")
-        image: bytes = child.profile.photo()
-        assert photo.size_bytes >= len(image)
+        image: Photo = child.profile.photo()
+        media_type: str = image.media_type
+        assert photo.size_bytes >= len(image.data)
+        assert media_type
 
         terms: Terms = client.consent.terms()
         consent: ConsentState = client.consent.give(terms.version, max_retries=0)

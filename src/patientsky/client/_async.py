@@ -61,12 +61,16 @@ from patientsky.client._types import (
     DialogView,
     FeeNotice,
     FileUpload,
+    Folder,
     FreeTime,
     PaymentRow,
     PaymentsPage,
+    PaymentTab,
+    Photo,
     Represented,
     Versioned,
     VideoLink,
+    When,
 )
 from patientsky.errors import InvalidInput
 from patientsky.models import (
@@ -424,6 +428,15 @@ class AsyncPortalClient:
             value = await method(*args, **kwargs)
         return raw_response(seen, value)
 
+    async def server_time(self, **options: Unpack[CallOptions]) -> dt.datetime:
+        """
+        Return the server's current time (``GET /v1/time``), timezone-aware.
+
+        Show "now" and choose free-time windows by it, not by the local clock: a
+        sandbox's test clock may be set to another day.
+        """
+        return await self._run(calls.server_time(), options)
+
     async def aclose(self) -> None:
         """Close the connection pool (unless it is your own ``http_client``), for every view."""
         if self._shared.owned:
@@ -629,8 +642,13 @@ class AsyncProfile(_Resource):
         """
         return await self._client._run(calls.upload_photo(self._scope, data, media_type), options)
 
-    async def photo(self, **options: Unpack[CallOptions]) -> bytes:
-        """Download the profile photo (JPEG or PNG bytes)."""
+    async def photo(self, **options: Unpack[CallOptions]) -> Photo:
+        """
+        Download the profile photo: its bytes (``photo.data``), media type and version.
+
+        Raises:
+            ApiNotFound: If no photo was uploaded.
+        """
         return await self._client._run(calls.download_photo(self._scope), options)
 
 
@@ -664,7 +682,7 @@ class AsyncConsultations(_Resource):
 
     def list(
         self,
-        when: calls.When = "upcoming",
+        when: When = "upcoming",
         *,
         limit: int | None = None,
         cursor: str | None = None,
@@ -773,7 +791,7 @@ class AsyncDialogs(_Resource):
 
     def list(
         self,
-        folder: calls.Folder = "inbox",
+        folder: Folder = "inbox",
         *,
         limit: int | None = None,
         cursor: str | None = None,
@@ -959,7 +977,7 @@ class AsyncPayments(_Resource):
 
     def list(
         self,
-        tab: calls.PaymentTab = "outstanding",
+        tab: PaymentTab = "outstanding",
         *,
         limit: int | None = None,
         cursor: str | None = None,

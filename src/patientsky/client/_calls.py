@@ -17,7 +17,9 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, Final, TypeVar, get_args
+
+import attrs
 
 from patientsky.client._core import Call, Response, query, segment
 from patientsky.client._types import (
@@ -29,12 +31,16 @@ from patientsky.client._types import (
     DialogView,
     FeeNotice,
     FileUpload,
+    Folder,
     FreeTime,
     PaymentRow,
     PaymentsPage,
+    PaymentTab,
+    Photo,
     Represented,
     Versioned,
     VideoLink,
+    When,
 )
 from patientsky.errors import InvalidInput
 from patientsky.models import (
@@ -65,12 +71,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-Folder = Literal["inbox", "archive"]
-"""A dialog folder: ``"inbox"`` (M1) or ``"archive"`` (M6)."""
-When = Literal["upcoming", "past"]
-"""Which consultations: ``"upcoming"`` or ``"past"`` (K1)."""
-PaymentTab = Literal["outstanding", "paid_this_year", "all_paid"]
-"""A tab of "My payments": ``"outstanding"``, ``"paid_this_year"`` or ``"all_paid"`` (B1–B3)."""
 
 ME: Final = "me"
 MAX_PHOTO_BYTES: Final = 5 * 1024 * 1024
@@ -457,9 +457,20 @@ def upload_photo(scope: str, data: bytes, media_type: str | None) -> Call[PhotoR
     )
 
 
-def download_photo(scope: str) -> Call[bytes]:
-    """``GET /v1/patients/{id}/photo``."""
-    return Call("GET", (*_patient(scope), "photo"), raw, accept="image/jpeg, image/png")
+def _photo(response: Response) -> Photo:
+    given = (response.header("content-type") or "").split(";")[0].strip().lower()
+    # A server that labels the image application/octet-stream: read the type from the bytes.
+    media_type = given if given in ("image/jpeg", "image/png") else _sniff(response.content)
+    if media_type is None:
+        raise _in_response(
+            InvalidInput("content_type", f"is {given or 'missing'}, not a JPEG or PNG"), response
+        )
+    return Photo(response.content, media_type, response.header("etag"))
+
+
+def download_photo(scope: str) -> Call[Photo]:
+    """``GET /v1/patients/{id}/photo``: the image with its media type and version."""
+    return Call("GET", (*_patient(scope), "photo"), _photo, accept="image/jpeg, image/png")
 
 
 # --------------------------------------------------------------------------- consent
@@ -989,6 +1000,20 @@ def free_time(
         data_list(FreeTime),
         params=(("from", start.isoformat()), ("to", end.isoformat()), *params),
     )
+
+
+@attrs.frozen
+class _ServerTime:
+    now: dt.datetime
+
+
+def _now(response: Response) -> dt.datetime:
+    return model(_ServerTime)(response).now
+
+
+def server_time() -> Call[dt.datetime]:
+    """``GET /v1/time``."""
+    return Call("GET", ("time",), _now)
 
 
 def public_services() -> Call[list[PublicServiceLink]]:

@@ -63,12 +63,16 @@ from patientsky.client._types import (
     DialogView,
     FeeNotice,
     FileUpload,
+    Folder,
     FreeTime,
     PaymentRow,
     PaymentsPage,
+    PaymentTab,
+    Photo,
     Represented,
     Versioned,
     VideoLink,
+    When,
 )
 from patientsky.errors import InvalidInput
 from patientsky.models import (
@@ -426,6 +430,15 @@ class PortalClient:
             value = method(*args, **kwargs)
         return raw_response(seen, value)
 
+    def server_time(self, **options: Unpack[CallOptions]) -> dt.datetime:
+        """
+        Return the server's current time (``GET /v1/time``), timezone-aware.
+
+        Show "now" and choose free-time windows by it, not by the local clock: a
+        sandbox's test clock may be set to another day.
+        """
+        return self._run(calls.server_time(), options)
+
     def close(self) -> None:
         """Close the connection pool (unless it is your own ``http_client``), for every view."""
         if self._shared.owned:
@@ -631,8 +644,13 @@ class Profile(_Resource):
         """
         return self._client._run(calls.upload_photo(self._scope, data, media_type), options)
 
-    def photo(self, **options: Unpack[CallOptions]) -> bytes:
-        """Download the profile photo (JPEG or PNG bytes)."""
+    def photo(self, **options: Unpack[CallOptions]) -> Photo:
+        """
+        Download the profile photo: its bytes (``photo.data``), media type and version.
+
+        Raises:
+            ApiNotFound: If no photo was uploaded.
+        """
         return self._client._run(calls.download_photo(self._scope), options)
 
 
@@ -666,7 +684,7 @@ class Consultations(_Resource):
 
     def list(
         self,
-        when: calls.When = "upcoming",
+        when: When = "upcoming",
         *,
         limit: int | None = None,
         cursor: str | None = None,
@@ -775,7 +793,7 @@ class Dialogs(_Resource):
 
     def list(
         self,
-        folder: calls.Folder = "inbox",
+        folder: Folder = "inbox",
         *,
         limit: int | None = None,
         cursor: str | None = None,
@@ -961,7 +979,7 @@ class Payments(_Resource):
 
     def list(
         self,
-        tab: calls.PaymentTab = "outstanding",
+        tab: PaymentTab = "outstanding",
         *,
         limit: int | None = None,
         cursor: str | None = None,

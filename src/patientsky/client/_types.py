@@ -7,10 +7,11 @@ same way (camelCase keys, unknown keys ignored).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import attrs
 
@@ -30,6 +31,29 @@ from patientsky.models import (
 
 T = TypeVar("T")
 
+
+def _documented(alias: Any, doc: str) -> None:
+    """Give a public ``Literal`` alias its docstring and public home (for help() and Sphinx)."""
+    setattr(alias, "__doc__", doc)  # noqa: B010 (mypy does not allow assigning to an alias)
+    setattr(alias, "__module__", "patientsky.client")  # noqa: B010
+
+
+Folder = Literal["inbox", "archive"]
+"""A dialog folder: ``"inbox"`` (M1) or ``"archive"`` (M6)."""
+_documented(Folder, 'A dialog folder: ``"inbox"`` (M1) or ``"archive"`` (M6).')
+
+When = Literal["upcoming", "past"]
+"""Which consultations: ``"upcoming"`` or ``"past"`` (K1)."""
+_documented(When, 'Which consultations to list: ``"upcoming"`` or ``"past"`` (K1).')
+
+PaymentTab = Literal["outstanding", "paid_this_year", "all_paid"]
+"""A tab of "My payments": ``"outstanding"``, ``"paid_this_year"`` or ``"all_paid"`` (B1–B3)."""
+_documented(
+    PaymentTab,
+    'A tab of "My payments": ``"outstanding"`` (only at clinics with a Convene terminal), '
+    '``"paid_this_year"`` or ``"all_paid"`` (B1–B3).',
+)
+
 __all__ = [
     "AttachmentFile",
     "CalendarFeed",
@@ -39,12 +63,16 @@ __all__ = [
     "DialogView",
     "FeeNotice",
     "FileUpload",
+    "Folder",
     "FreeTime",
     "PaymentRow",
+    "PaymentTab",
     "PaymentsPage",
+    "Photo",
     "Represented",
     "Versioned",
     "VideoLink",
+    "When",
 ]
 
 
@@ -64,6 +92,35 @@ class Versioned(Generic[T]):
 
     value: T
     etag: str
+
+
+@attrs.frozen
+class Photo:
+    """
+    A profile photo as downloaded (P1): the image and its media type.
+
+    ``bytes(photo)`` gives the image; :meth:`data_url` makes an ``<img src>`` of it.
+
+    Args:
+        data: The image (not in the repr).
+        media_type: ``"image/jpeg"`` or ``"image/png"``, from the answer's ``Content-Type``.
+        etag: The photo's version, if the server sent one (it changes with each upload),
+            for a cache's ``ETag``.
+    """
+
+    data: bytes = attrs.field(repr=False)
+    media_type: str
+    etag: str | None = None
+
+    def __bytes__(self) -> bytes:
+        return self.data
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def data_url(self) -> str:
+        """Return the image as a ``data:`` URL (for an ``<img>`` without a second request)."""
+        return f"data:{self.media_type};base64,{base64.b64encode(self.data).decode('ascii')}"
 
 
 @attrs.frozen
@@ -144,6 +201,7 @@ class FeeNotice:
         child_exempt: Whether no co-payment applies because the patient is under 16.
         text_nb: The notice in Norwegian bokmål.
         text_en: The notice in English.
+        text_nn: The notice in Norwegian nynorsk (``None`` from a server that sends none).
     """
 
     clinic_id: str
@@ -152,6 +210,24 @@ class FeeNotice:
     child_exempt: bool
     text_nb: str
     text_en: str
+    text_nn: str | None = None
+
+    def text(self, lang: Literal["nb", "nn", "en"] = "nb") -> str:
+        """
+        Return the notice in a language: ``"nb"`` (the default), ``"nn"`` or ``"en"``.
+
+        Nynorsk falls back to bokmål when the server sent none.
+
+        Raises:
+            ValueError: For another language.
+        """
+        if lang == "nb":
+            return self.text_nb
+        if lang == "nn":
+            return self.text_nn or self.text_nb
+        if lang == "en":
+            return self.text_en
+        raise ValueError(f"lang: must be 'nb', 'nn' or 'en', not {lang!r}")
 
 
 @attrs.frozen
@@ -205,12 +281,16 @@ class FreeTime:
         end: When it ends.
         calendar_ids: The calendars that are free in it.
         time_slot_type_id: The type of time, if the search asked for one.
+        start_times: Where a booking of the asked duration may start in it: on the time
+            slots' grid, ending inside the stretch (pass one to ``consultations.book``);
+            empty from a server that sends none.
     """
 
     start: dt.datetime
     end: dt.datetime
     calendar_ids: tuple[str, ...] = ()
     time_slot_type_id: str | None = None
+    start_times: tuple[dt.datetime, ...] = ()
 
 
 @attrs.frozen

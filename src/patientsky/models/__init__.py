@@ -55,6 +55,7 @@ if TYPE_CHECKING:
         NationalIdKind,
         OrganisationNumber,
     )
+    from patientsky.models.labels import LABELLED, label
     from patientsky.models.payment import Invoice, Money, Payment, PaymentMethod, PaymentStatus
     from patientsky.models.people import (
         Address,
@@ -102,6 +103,7 @@ __all__ = [
     "Invoice",
     "KidMethod",
     "KidNumber",
+    "LABELLED",
     "LoggedOperation",
     "LoginMethod",
     "LoginSession",
@@ -130,6 +132,7 @@ __all__ = [
     "TimeSlot",
     "TimeSlotType",
     "Unrecognized",
+    "label",
     "to_oslo",
 ]
 
@@ -195,6 +198,7 @@ _WHERE = {
         "NationalIdKind",
         "OrganisationNumber",
     ),
+    "labels": ("LABELLED", "label"),
     "payment": (
         "Invoice",
         "Money",

@@ -21,12 +21,14 @@ from patientsky.models._base import (
     nfc,
     nfc_lines_or_none,
     nfc_or_none,
+    of_type,
     one_of,
     optional,
     str_tuple,
     text,
 )
 from patientsky.models.calendar import Interval
+from patientsky.models.people import PersonName
 
 __all__ = [
     "Consultation",
@@ -82,6 +84,8 @@ class Consultation:
         time_slot_type_id: The type of time it was booked in, if any.
         cancelled_at: When it was cancelled, if it was.
         patient_comment: What the patient wrote when booking; health data, never logged.
+        practitioner_name: The practitioner's name, as the API shows it next to the id
+            (a view, not part of the consultation's value: ignored by ``==``).
     """
 
     id: str = attrs.field(converter=nfc, validator=text(200))
@@ -108,6 +112,9 @@ class Consultation:
         converter=nfc_lines_or_none,
         validator=optional(text(2000, empty=True, multiline=True)),
         repr=False,
+    )
+    practitioner_name: PersonName | None = attrs.field(
+        default=None, validator=optional(of_type(PersonName)), eq=False
     )
 
     def __attrs_post_init__(self) -> None:

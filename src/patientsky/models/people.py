@@ -172,6 +172,8 @@ class Patient:
         gp_id: The practitioner id of the patient's GP (fastlege), if any (H2).
         clinic_ids: The clinics the patient is connected to, sorted.
         gender: Administrative gender.
+        gp_name: The GP's name, as the API shows it next to ``gp_id`` (a view, not part
+            of the patient's value: ignored by ``==``).
     """
 
     id: str = attrs.field(converter=nfc, validator=text(200))
@@ -187,6 +189,9 @@ class Patient:
         default=(), converter=nfc_tuple, validator=items(text(200), unique=True)
     )
     gender: Gender = attrs.field(default=Gender.UNKNOWN, validator=one_of(Gender))
+    gp_name: PersonName | None = attrs.field(
+        default=None, validator=optional(of_type(PersonName)), eq=False
+    )
 
     # The date in a national identity number is not always the birth date (UDI uses the
     # registration date when a date has no free numbers), so the two are not compared.

@@ -23,8 +23,10 @@ from patientsky.models._base import (
     nfc,
     of_type,
     one_of,
+    optional,
     text,
 )
+from patientsky.models.people import PersonName
 
 __all__ = [
     "Action",
@@ -148,6 +150,8 @@ class Relation:
         valid_until: When it ends (exclusive), if set; a parent's access also ends at the
             child's 16th birthday, whatever this says.
         enabled: Access can be switched off without deleting the relation.
+        representative_name: The representative's name, as the API shows it next to the
+            id (a view, not part of the relation's value: ignored by ``==``).
     """
 
     id: str = attrs.field(converter=nfc, validator=text(200))
@@ -163,6 +167,9 @@ class Relation:
     valid_from: dt.datetime = attrs.field(validator=aware, eq=instant_key)
     valid_until: dt.datetime | None = attrs.field(default=None, validator=aware, eq=instant_key)
     enabled: bool = attrs.field(default=True, validator=of_type(bool))
+    representative_name: PersonName | None = attrs.field(
+        default=None, validator=optional(of_type(PersonName)), eq=False
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.principal_id == self.representative_id:

@@ -8,8 +8,19 @@ import datetime as dt
 
 import attrs
 
-from patientsky.models._base import aware, instant, instant_key, nfc, one_of, ordered, text
+from patientsky.models._base import (
+    aware,
+    instant,
+    instant_key,
+    nfc,
+    of_type,
+    one_of,
+    optional,
+    ordered,
+    text,
+)
 from patientsky.models.identity import AssuranceLevel, LoginMethod
+from patientsky.models.people import PersonName
 
 __all__ = ["LoginSession"]
 
@@ -24,12 +35,15 @@ class LoginSession:
         method: How they logged in (BankID, Buypass, ...).
         authenticated_at: When.
         expires_at: When the session ends.
+        name: The person's name, to greet them before their profile may be read (before
+            consent, for instance); ``None`` from a server that sends none.
     """
 
     person_id: str = attrs.field(converter=nfc, validator=text(200))
     method: LoginMethod = attrs.field(validator=one_of(LoginMethod))
     authenticated_at: dt.datetime = attrs.field(validator=aware, eq=instant_key)
     expires_at: dt.datetime = attrs.field(validator=aware, eq=instant_key)
+    name: PersonName | None = attrs.field(default=None, validator=optional(of_type(PersonName)))
 
     def __attrs_post_init__(self) -> None:
         ordered("authenticated_at", "expires_at")(self)

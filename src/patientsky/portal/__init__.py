@@ -7,13 +7,13 @@ sandbox's test people in with :class:`~patientsky.client.sandbox.AsyncSandbox` w
 real portal would use BankID or Buypass. Needs the ``portal`` extra (Starlette, Jinja2,
 python-multipart)::
 
-    from patientsky.portal import DemoPerson, create_portal
+    from patientsky.portal import create_portal
 
-    app = create_portal("http://127.0.0.1:8000", demo_people=[DemoPerson("Kari", "...")])
+    app = create_portal("http://127.0.0.1:8000", demo_login=True)  # in front of a sandbox
 
 ``patientsky portal`` starts the sandbox and the portal together.
 """
 
-from patientsky.portal.app import DemoPerson, create_portal
+from patientsky.portal.app import create_portal
 
-__all__ = ["DemoPerson", "create_portal"]
+__all__ = ["create_portal"]

@@ -11,8 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import socket
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,13 +27,13 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from patientsky import errors, models
-from patientsky.client import AsyncPortalClient, FreeTime, Versioned
-from patientsky.client.sandbox import AsyncSandbox
+from patientsky.client import AsyncPortalClient, FreeTime, PaymentTab, Versioned
+from patientsky.client.sandbox import AsyncSandbox, DemoPerson
 from patientsky.portal import i18n
 from patientsky.portal._security import COOKIE, SECURITY_HEADERS, Session, SessionStore, csrf_ok
 from patientsky.reasons import Reason
 
-__all__ = ["DemoPerson", "create_portal", "serve"]
+__all__ = ["create_portal", "serve"]
 
 T = TypeVar("T")
 
@@ -42,32 +41,12 @@ _HERE = Path(__file__).parent
 _LIST_CAP = 100  # rows a page shows at most
 _SLOT_CAP = 60  # free times the booking page offers at most
 _MAX_UPLOAD = 5 * 1024 * 1024  # the API's photo limit
-_TABS = ("outstanding", "paid_this_year", "all_paid")
+_TABS: tuple[PaymentTab, ...] = ("outstanding", "paid_this_year", "all_paid")
 _METHODS = (
     models.LoginMethod.BANKID,
     models.LoginMethod.BUYPASS_SMART_CARD,
     models.LoginMethod.BUYPASS_MOBILE,
 )
-
-
-@dataclass(frozen=True)
-class DemoPerson:
-    """
-    A test person the sandbox's login picker offers (it stands in for BankID).
-
-    Args:
-        name: The name the picker shows.
-        national_id: Their synthetic national identity number; sent only in the body of
-            the sandbox login, never shown in a page or a URL.
-        role: A few words on what they show (optional).
-    """
-
-    name: str
-    national_id: str = ""
-    role: str = ""
-
-    def __repr__(self) -> str:
-        return f"DemoPerson(name={self.name!r}, role={self.role!r})"
 
 
 class _LoginRequired(Exception):
@@ -86,18 +65,17 @@ class _Portal:
         api_base_url: str,
         *,
         sandbox_admin_key: str | None,
-        demo_people: Sequence[DemoPerson],
+        demo_login: bool,
         secret: bytes | None,
         https: bool,
-        clock: Callable[[], dt.datetime],
         client_options: dict[str, Any],
     ) -> None:
         self.api_base_url = api_base_url
         self.sandbox_admin_key = sandbox_admin_key
-        self.demo_people = tuple(demo_people)
+        self.demo_login = demo_login
+        self._demo_people: tuple[DemoPerson, ...] | None = None
         self.sessions = SessionStore(secret)
         self.https = https
-        self.clock = clock
         self._client_options = client_options
         self.shared: AsyncPortalClient | None = None
         self._clinics: dict[str, models.Clinic] = {}
@@ -122,6 +100,15 @@ class _Portal:
         finally:
             shared, self.shared = self.shared, None
             await shared.aclose()
+
+    async def demo_people(self, client: AsyncPortalClient) -> tuple[DemoPerson, ...]:
+        """The sandbox's demo people (read once), or none when the demo login is off."""
+        if not self.demo_login:
+            return ()
+        if self._demo_people is None:
+            sandbox = AsyncSandbox(client, admin_key=self.sandbox_admin_key)
+            self._demo_people = tuple(await sandbox.people())
+        return self._demo_people
 
     async def clinic(self, client: AsyncPortalClient, clinic_id: str) -> models.Clinic:
         """A clinic (public data, cached)."""
@@ -210,14 +197,25 @@ async def _form(request: Request) -> dict[str, Any]:
     """Read a posted form and check its CSRF token."""
     values: dict[str, Any] = {}
     async with request.form(max_files=1, max_fields=50) as form:
-        for name, value in form.items():
+        for name, value in form.multi_items():
             # A file is read here (at most the photo limit and a byte), so the form closes.
-            values[name] = (
-                await value.read(_MAX_UPLOAD + 1) if isinstance(value, UploadFile) else value
-            )
+            read = await value.read(_MAX_UPLOAD + 1) if isinstance(value, UploadFile) else value
+            if name in values:  # a repeated name (checkboxes): all its values, in order
+                before = values[name]
+                values[name] = [*(before if isinstance(before, list) else [before]), read]
+            else:
+                values[name] = read
     if not csrf_ok(_session(request), values.get("csrf")):
         raise _CsrfFailed
     return values
+
+
+def _fields(form: dict[str, Any], name: str) -> list[str]:
+    """Every value of a repeated field (checkboxes), stripped; none if it is absent."""
+    value = form.get(name, [])
+    return [
+        v.strip() for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)
+    ]
 
 
 def _field(form: dict[str, Any], name: str) -> str:
@@ -328,7 +326,7 @@ async def login_page(request: Request) -> Response:
         request,
         "login.html",
         methods=_METHODS,
-        people=list(enumerate(_portal(request).demo_people)),
+        people=await _portal(request).demo_people(_anon(request)),
         logged_out=request.query_params.get("ut") == "1",
     )
 
@@ -337,29 +335,27 @@ async def login(request: Request) -> Response:
     """Log in through the sandbox's stand-in for the identity provider."""
     form = await _form(request)
     portal = _portal(request)
+    handle = _field(form, "person")
+    person = next((p for p in await portal.demo_people(_anon(request)) if p.handle == handle), None)
+    if person is None:
+        raise errors.InvalidInput("person", "choose a test person")
     try:
         method = models.LoginMethod(_field(form, "method"))
-        person = portal.demo_people[int(_field(form, "person"))]
-    except (ValueError, IndexError):
-        raise errors.InvalidInput("person", "choose a test person and a login method") from None
+    except ValueError:
+        raise errors.InvalidInput("method", "choose BankID or Buypass") from None
     if method not in _METHODS:
         raise errors.InvalidInput("method", "choose BankID or Buypass")
     sandbox = AsyncSandbox(_anon(request), admin_key=portal.sandbox_admin_key)
-    token = await sandbox.login(person.national_id, method)
+    token = await sandbox.login(person.handle, method)
     session = portal.sessions.rotate(_session(request))
     request.state.session = session
-    session.token, session.person_id, session.name = (
-        token.access_token,
-        token.person_id,
-        person.name,
-    )
+    session.token, session.person_id = token.access_token, token.person_id
     client = _me(request)
+    # The session names the person, so the header greets them even before consent.
+    login = await client.session.get()
+    session.name = login.name.full if login.name is not None else person.name
     consent = await client.consent.get()
-    if not consent.in_force:
-        return _redirect("/samtykke")
-    with contextlib.suppress(errors.Forbidden):
-        session.name = (await client.profile.get()).value.name.full
-    return _redirect("/min-side")
+    return _redirect("/min-side" if consent.in_force else "/samtykke")
 
 
 async def logout(request: Request) -> Response:
@@ -400,10 +396,6 @@ async def consent_give(request: Request) -> Response:
     """C1, C2: consent to the current terms."""
     form = await _form(request)
     await _api(request).consent.give(_field(form, "version"))
-    session = _session(request)
-    if session.acting_for is None:
-        with contextlib.suppress(errors.Forbidden):
-            session.name = (await _me(request).profile.get()).value.name.full
     return _redirect("/min-side")
 
 
@@ -506,9 +498,8 @@ def _profile_values_keys() -> tuple[str, ...]:
 
 async def photo(request: Request) -> Response:
     """P1: the profile photo's bytes (never cached)."""
-    data = await _api(request).profile.photo()
-    media = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
-    return Response(data, media_type=media)
+    photo = await _api(request).profile.photo()
+    return Response(photo.data, media_type=photo.media_type)
 
 
 async def photo_upload(request: Request) -> Response:
@@ -563,25 +554,22 @@ async def consultation_video(request: Request) -> Response:
     return _render(request, "video.html", link=link.join_url)
 
 
-def _slots(
-    free: Iterable[FreeTime], minutes: int
-) -> list[tuple[str, list[tuple[str, FreeTime, dt.datetime]]]]:
-    """The bookable starts in free stretches, every ``minutes``, grouped by Oslo day."""
+def _slots(free: Iterable[FreeTime]) -> list[tuple[str, list[tuple[str, FreeTime, dt.datetime]]]]:
+    """The bookable starts the API gives in each free stretch, grouped by Oslo day."""
     days: dict[dt.date, list[tuple[str, FreeTime, dt.datetime]]] = {}
     count = 0
     for stretch in free:
-        start = stretch.start
-        while start + dt.timedelta(minutes=minutes) <= stretch.end and count < _SLOT_CAP:
+        for start in stretch.start_times:
+            if count >= _SLOT_CAP:
+                break
             value = f"{start.isoformat()}|{','.join(stretch.calendar_ids)}"
             days.setdefault(start.astimezone(i18n.OSLO).date(), []).append((value, stretch, start))
-            start += dt.timedelta(minutes=minutes)
             count += 1
     return [(day.isoformat(), slots) for day, slots in sorted(days.items())]
 
 
 async def booking_page(request: Request) -> Response:
     """K2: book with a picker of free time across the clinic's calendars."""
-    portal = _portal(request)
     clinics = await _patient_clinics(request)
     wanted = request.query_params.get("klinikk")
     if wanted and wanted not in {c.id for c in clinics}:
@@ -594,13 +582,16 @@ async def booking_page(request: Request) -> Response:
         (c for c in clinics if c.offers(service)), clinics[0] if clinics else None
     )
     days: list[Any] = []
+    now: dt.datetime | None = None
     if clinic is not None:
-        now = portal.clock()
+        now = await _anon(request).server_time()  # the API's time (a sandbox's may be set)
         free = await _anon(request).clinics.free_time(
             clinic.id, start=now, end=now + dt.timedelta(days=14), duration_minutes=15
         )
-        days = _slots(free, 15)
-    return _render(request, "book.html", clinics=clinics, clinic=clinic, days=days, video=video)
+        days = _slots(free)
+    return _render(
+        request, "book.html", clinics=clinics, clinic=clinic, days=days, video=video, now=now
+    )
 
 
 async def book(request: Request) -> Response:
@@ -725,10 +716,11 @@ async def payments_page(request: Request) -> Response:
     client = _api(request)
     clinics = await _patient_clinics(request)
     tabs = [t for t in _TABS if t != "outstanding" or any(c.uses_convene for c in clinics)]
-    tab = request.query_params.get("fane", tabs[0])
-    if tab not in tabs:
+    wanted = request.query_params.get("fane", tabs[0])
+    tab = next((t for t in tabs if t == wanted), None)
+    if tab is None:
         raise errors.InvalidInput("fane", "no such tab")
-    pager = client.payments.list(tab)  # type: ignore[arg-type]
+    pager = client.payments.list(tab)
     rows = await _take(pager)
     total = await pager.total()
     return _render(request, "payments.html", tabs=tabs, tab=tab, rows=rows, total=total)
@@ -773,7 +765,13 @@ async def relations_page(request: Request) -> Response:
     """R1–R4: who may act for me, and for whom I may act (switch person)."""
     represented = await _take(_me(request).session.represented())
     relations = await _take(_api(request).relations.list())
-    return _render(request, "relations.html", represented=represented, relations=relations)
+    return _render(
+        request,
+        "relations.html",
+        represented=represented,
+        relations=relations,
+        actions=list(models.Action),
+    )
 
 
 async def relation_switch(request: Request) -> Response:
@@ -781,6 +779,17 @@ async def relation_switch(request: Request) -> Response:
     form = await _form(request)
     enabled = _field(form, "enabled") == "on"
     await _api(request).relations.change(request.path_params["relation_id"], enabled=enabled)
+    return _redirect("/relasjoner")
+
+
+async def relation_actions(request: Request) -> Response:
+    """R4: change what a relation may do (the rules refuse more than the patient has)."""
+    form = await _form(request)
+    try:
+        actions = [models.Action(v) for v in _fields(form, "action")]
+    except ValueError:
+        raise errors.InvalidInput("action", "choose among the actions shown") from None
+    await _api(request).relations.change(request.path_params["relation_id"], actions=actions)
     return _redirect("/relasjoner")
 
 
@@ -859,10 +868,9 @@ def create_portal(
     api_base_url: str,
     *,
     sandbox_admin_key: str | None = None,
-    demo_people: Sequence[DemoPerson] = (),
+    demo_login: bool = False,
     secret: bytes | None = None,
     https: bool = False,
-    clock: Callable[[], dt.datetime] | None = None,
     **client_options: Any,
 ) -> Starlette:
     """
@@ -872,11 +880,12 @@ def create_portal(
         api_base_url: The API's address (the sandbox's, for example).
         sandbox_admin_key: The sandbox's admin key (the login picker needs none; kept for
             the sandbox's own operations).
-        demo_people: The test people the login picker offers (it stands in for BankID).
+        demo_login: Whether the login page offers the sandbox's demo people (read from
+            the sandbox with :meth:`~patientsky.client.sandbox.AsyncSandbox.people`, logged
+            in by handle); it stands in for BankID and Buypass. Only against a sandbox.
         secret: The key that signs session cookies (random if None).
         https: Whether the portal is served over https (cookies get ``Secure``; they do
             anyway when a request arrives over https).
-        clock: The portal's clock, for the free-time window (UTC now if None).
         client_options: More keyword arguments for :class:`~patientsky.client.AsyncPortalClient`
             (``transport``, ``timeout``, ...).
 
@@ -886,10 +895,9 @@ def create_portal(
     portal = _Portal(
         api_base_url,
         sandbox_admin_key=sandbox_admin_key,
-        demo_people=demo_people,
+        demo_login=demo_login,
         secret=secret,
         https=https,
-        clock=clock or (lambda: dt.datetime.now(dt.UTC)),
         client_options=client_options,
     )
 
@@ -929,6 +937,7 @@ def create_portal(
         get("/klinikker/{clinic_id}", clinic_page),
         get("/relasjoner", relations_page),
         post("/relasjoner/{relation_id}", relation_switch),
+        post("/relasjoner/{relation_id}/handlinger", relation_actions),
         post("/handle-for", act_for),
         get("/helsenorge", helsenorge),
         get("/e-apotek", pharmacy_page),

@@ -3,8 +3,7 @@ The portal's texts in Norwegian bokmål, nynorsk and English, and Norwegian form
 
 One catalogue (:data:`TEXTS`) holds every text of the portal's pages, keyed by a short
 name, in the three languages. The rules' reason messages come from
-:class:`~patientsky.reasons.Reason` in bokmål and English; their nynorsk is here for now
-(:data:`REASONS_NN`).
+:class:`~patientsky.reasons.Reason` in all three languages.
 
 >>> import datetime as dt
 >>> from patientsky.models import Money
@@ -20,6 +19,7 @@ name, in the three languages. The rules' reason messages come from
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 from collections.abc import Mapping
@@ -27,12 +27,12 @@ from types import MappingProxyType
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from patientsky.models import Money
+from patientsky import models
+from patientsky.models import Money, Unrecognized
 from patientsky.reasons import Reason
 
 __all__ = [
     "LANGUAGES",
-    "REASONS_NN",
     "TEXTS",
     "Language",
     "date",
@@ -156,6 +156,18 @@ TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
         "when": _t("Tid", "Tid", "When"),
         "clinic": _t("Klinikk", "Klinikk", "Clinic"),
         "kind": _t("Type", "Type", "Kind"),
+        "practitioner": _t("Behandler", "Behandlar", "Practitioner"),
+        "gp": _t("Fastlege", "Fastlege", "GP"),
+        "free_from": _t(
+            "Ledige timer fra tjenestens klokke:",
+            "Ledige timar frå klokka til tenesta:",
+            "Free times from the service's clock:",
+        ),
+        "change_actions": _t(
+            "Endre hva relasjonen kan gjøre",
+            "Endre kva relasjonen kan gjere",
+            "Change what the relation may do",
+        ),
         "status": _t("Status", "Status", "Status"),
         "in_person": _t("Oppmøte", "Oppmøte", "In person"),
         "video": _t("Video", "Video", "Video"),
@@ -263,9 +275,6 @@ TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
         ),
         "note": _t("Merknad", "Merknad", "Note"),
         "requested": _t("Sendt", "Sendt", "Sent"),
-        "rx_sent": _t("Sendt", "Sendt", "Sent"),
-        "rx_approved": _t("Godkjent", "Godkjend", "Approved"),
-        "rx_rejected": _t("Avslått", "Avslått", "Rejected"),
         "csrf_failed": _t(
             "Skjemaet er utløpt. Gå tilbake, last siden på nytt og prøv igjen.",
             "Skjemaet er utgått. Gå tilbake, last sida på nytt og prøv igjen.",
@@ -282,34 +291,6 @@ TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
             "Innlogginga er avslutta. Logg inn på nytt.",
             "Your login has ended. Log in again.",
         ),
-        "ConsultationStatus.booked": _t("Bestilt", "Bestilt", "Booked"),
-        "ConsultationStatus.cancelled": _t("Avbestilt", "Avbestilt", "Cancelled"),
-        "ConsultationStatus.late_cancelled": _t(
-            "Avbestilt for sent", "Avbestilt for seint", "Cancelled late"
-        ),
-        "ConsultationStatus.completed": _t("Gjennomført", "Gjennomført", "Completed"),
-        "ConsultationStatus.no_show": _t("Ikke møtt", "Ikkje møtt", "Not attended"),
-        "ConsultationKind.in_person": _t("Oppmøte", "Oppmøte", "In person"),
-        "ConsultationKind.video": _t("Video", "Video", "Video"),
-        "DialogStatus.open": _t("Åpen", "Open", "Open"),
-        "DialogStatus.closed": _t("Avsluttet", "Avslutta", "Closed"),
-        "PaymentStatus.pending": _t("Venter", "Ventar", "Pending"),
-        "PaymentStatus.paid": _t("Betalt", "Betalt", "Paid"),
-        "PaymentStatus.refunded": _t("Refundert", "Refundert", "Refunded"),
-        "PaymentStatus.failed": _t("Feilet", "Feila", "Failed"),
-        "PaymentMethod.card": _t("Kort", "Kort", "Card"),
-        "PaymentMethod.vipps": _t("Vipps", "Vipps", "Vipps"),
-        "PaymentMethod.bank_transfer": _t("Bankoverføring", "Bankoverføring", "Bank transfer"),
-        "PaymentMethod.invoice": _t("Faktura", "Faktura", "Invoice"),
-        "PaymentMethod.cash": _t("Kontant", "Kontant", "Cash"),
-        "PrescriptionRequestStatus.sent": _t("Sendt", "Sendt", "Sent"),
-        "PrescriptionRequestStatus.approved": _t("Godkjent", "Godkjend", "Approved"),
-        "PrescriptionRequestStatus.rejected": _t("Avslått", "Avslått", "Rejected"),
-        "LoginMethod.bankid": _t("BankID", "BankID", "BankID"),
-        "LoginMethod.buypass_smart_card": _t(
-            "Buypass smartkort", "Buypass smartkort", "Buypass smart card"
-        ),
-        "LoginMethod.buypass_mobile": _t("Buypass mobil", "Buypass mobil", "Buypass mobile"),
         "required": _t("må fylles ut", "må fyllast ut", "is required"),
     }
 )
@@ -353,164 +334,22 @@ def date(value: dt.date, lang: str) -> str:
     return f"{value.day}. {_MONTHS['nb'].split()[value.month - 1]} {value.year}"
 
 
-_LABELS_NN: Mapping[str, str] = MappingProxyType(
-    {
-        "Annen henvendelse": "Anna førespurnad",
-        "Fakturaspørsmål": "Fakturaspørsmål",
-        "Reseptforespørsel": "Reseptførespurnad",
-        "Bestill konsultasjon": "Bestill konsultasjon",
-        "Forelder": "Forelder",
-        "Verge": "Verje",
-        "Pårørende": "Pårørande",
-    }
-)
-
-
 def label(value: object, lang: str) -> str:
     """
-    Return an enum member's label in a language (its ``label_nb``/``label_en``).
+    Return an enum member's label in a language (from :func:`patientsky.models.label`).
 
-    The catalogue's own entry (``"ConsultationStatus.booked"``) wins; then nynorsk uses the
-    bokmål label, with the few words that differ replaced. A value
-    without labels (an unrecognised one from a newer server) shows as its code.
+    A value without labels (an unrecognised one from a newer server, or a plain string)
+    shows as its code; another language reads as bokmål.
     """
-    if isinstance(value, enum.Enum):
-        key = f"{type(value).__name__}.{value.value}"
-        if key in TEXTS:
-            return text(key, lang)
-        if lang == "en" and hasattr(value, "label_en"):
-            return str(value.label_en)
-        if hasattr(value, "label_nb"):
-            nb = str(value.label_nb)
-            return _LABELS_NN.get(nb, nb) if lang == "nn" else nb
-        return str(value.value)
+    if isinstance(value, enum.Enum | Unrecognized):
+        with contextlib.suppress(ValueError):  # an enum without labels shows as its code
+            return models.label(value, next((k for k in LANGUAGES if k == lang), "nb"))
     return str(getattr(value, "value", value))
 
 
-REASONS_NN: Mapping[Reason, str] = MappingProxyType(
-    {
-        Reason.UNKNOWN: "Handlinga vart avvist.",
-        Reason.SESSION_EXPIRED: "Innlogginga di er utgått. Logg inn på nytt.",
-        Reason.SESSION_NOT_YET_VALID: "Innlogginga di er ikkje gyldig enno.",
-        Reason.LOGIN_ASSURANCE_TOO_LOW: (
-            "Helseopplysningar krev innlogging på høgaste tryggleiksnivå, til dømes med "
-            "BankID eller Buypass."
-        ),
-        Reason.CONSENT_MISSING: "Du må samtykkje til vilkåra før du kan bruke PatientSky.",
-        Reason.CONSENT_WITHDRAWN: (
-            "Du har trekt samtykket ditt. Gje samtykke på nytt for å bruke PatientSky."
-        ),
-        Reason.CONSENT_OUTDATED_TERMS: "Vilkåra er endra. Du må samtykkje til dei nye vilkåra.",
-        Reason.PRINCIPAL_CONSENT_MISSING: (
-            "Personen du handlar på vegner av har ikkje samtykt til vilkåra."
-        ),
-        Reason.PRINCIPAL_CONSENT_WITHDRAWN: (
-            "Personen du handlar på vegner av har trekt samtykket sitt."
-        ),
-        Reason.PRINCIPAL_CONSENT_OUTDATED_TERMS: (
-            "Personen du handlar på vegner av har ikkje samtykt til dei nye vilkåra."
-        ),
-        Reason.CONSENT_BY_PARENT_REQUIRED: (
-            "For born under 16 år er det foreldre eller verje som gjev og trekkjer samtykket."
-        ),
-        Reason.RELATION_CANNOT_CONSENT: (
-            "Berre foreldre eller verje kan gje eller trekkje samtykke på vegner av andre."
-        ),
-        Reason.NO_RELATION: "Du har ingen relasjon som gjev deg tilgang til denne personen.",
-        Reason.RELATION_DISABLED: "Tilgangen gjennom relasjonen er slått av.",
-        Reason.RELATION_NOT_YET_VALID: "Relasjonen gjeld ikkje enno.",
-        Reason.RELATION_EXPIRED: "Relasjonen er utgått.",
-        Reason.CHILD_TURNED_16: "Barnet har fylt 16 år, og foreldretilgangen er avslutta.",
-        Reason.ACTION_NOT_GRANTED: "Relasjonen din gjev ikkje tilgang til denne handlinga.",
-        Reason.TRANSITIVE_RELATION: (
-            "Tilgang gjennom ein relasjon kan ikkje givast vidare til andre."
-        ),
-        Reason.ONLY_CLINIC_ADDS_RELATIONS: (
-            "Berre klinikken kan leggje til relasjonar. Ta kontakt med klinikken din."
-        ),
-        Reason.PATIENT_NOT_CONNECTED_TO_CLINIC: "Pasienten er ikkje knytt til denne klinikken.",
-        Reason.GRANT_EXCEEDS_PATIENT: (
-            "Du kan ikkje gje meir tilgang enn du sjølv har på vegner av personen."
-        ),
-        Reason.UNKNOWN_ACTION: "Handlinga er ukjend for denne versjonen og er ikkje tillaten.",
-        Reason.UNKNOWN_RELATION_KIND: (
-            "Relasjonstypen er ukjend for denne versjonen og gjev ingen tilgang."
-        ),
-        Reason.TYPE_NOT_ENABLED_BY_CLINIC: (
-            "Klinikken har ikkje slått på denne kommunikasjonstypen."
-        ),
-        Reason.UNKNOWN_TYPE: (
-            "Kommunikasjonstypen er ukjend for denne versjonen og er ikkje tillaten."
-        ),
-        Reason.FEE_NOT_ACKNOWLEDGED: (
-            "Du må stadfeste at du har lese om eigendelen før du startar ein e-konsultasjon."
-        ),
-        Reason.DIALOG_CLOSED: "Dialogen er avslutta og kan ikkje svarast på.",
-        Reason.UNKNOWN_DIALOG_STATUS: "Dialogen har ein status som er ukjend for denne versjonen.",
-        Reason.SERVICE_NOT_ENABLED: (
-            "Klinikken tilbyr ikkje denne tenesta. Ta kontakt med klinikken om du har spørsmål."
-        ),
-        Reason.UNKNOWN_SERVICE: "Tenesta er ukjend for denne versjonen og er ikkje tillaten.",
-        Reason.NO_CLINIC_CHOSEN: (
-            "Vel ein klinikk før du startar helsehjelp. Har du ikkje fastlege, søk opp klinikken."
-        ),
-        Reason.SLOT_NOT_FREE: "Tida er ikkje ledig.",
-        Reason.SLOT_NOT_PUBLIC: "Denne tida kan ikkje bestillast i pasientportalen.",
-        Reason.WRONG_DURATION: "Lengda passar ikkje til timetypen.",
-        Reason.KIND_NOT_OFFERED: "Klinikken tilbyr ikkje denne typen konsultasjon.",
-        Reason.ALREADY_BOOKED: "Denne timen er alt bestilt.",
-        Reason.NOT_CANCELLABLE: "Timen kan ikkje avbestillast.",
-        Reason.START_NOT_ON_GRID: "Timen må starte på eitt av tidspunkta timeboka tilbyr.",
-        Reason.DIALOG_FULL: (
-            "Dialogen har nådd største tal på meldingar. Start ein ny dialog for å skrive meir."
-        ),
-        Reason.TOO_MANY_FUTURE_BOOKINGS: (
-            "Du har alt så mange komande timar hos klinikken som han tillèt. Avbestill ein "
-            "time eller vent til ein er over."
-        ),
-        Reason.LATE_CANCELLATION_FEE_NOT_ACKNOWLEDGED: (
-            "Fristen for gratis avbestilling er ute. Du må stadfeste at du har lese om"
-            " avbestillingsgebyret før du avbestiller."
-        ),
-        Reason.NO_FEE_DUE: "Det skal ikkje betalast gebyr for denne timen.",
-        Reason.INVOICE_ALREADY_PAID: "Fakturaen er alt betalt.",
-        Reason.INVOICE_NOT_PAID: "Fakturaen er ikkje betalt, så det er ingenting å betale attende.",
-        Reason.PAYMENT_ALREADY_REFUNDED: "Betalinga er alt betalt attende.",
-        Reason.UNKNOWN_PAYMENT_METHOD: (
-            "Betalingsmåten er ukjend for denne versjonen og er ikkje tillaten."
-        ),
-        Reason.RENEWAL_ALREADY_DECIDED: "Førespurnaden om reseptfornying er alt handsama.",
-        Reason.UNKNOWN_RENEWAL_STATUS: (
-            "Førespurnaden har ein status som er ukjend for denne versjonen."
-        ),
-        Reason.CONSULTATION_NOT_BOOKED: (
-            "Timen er ikkje bestilt: han er avbestilt eller alt registrert."
-        ),
-        Reason.CONSULTATION_NOT_STARTED: "Timen har ikkje byrja enno.",
-        Reason.ATTACHMENT_TYPE_NOT_ALLOWED: (
-            "Filtypen kan ikkje leggjast ved. Du kan leggje ved bilete (JPEG, PNG, HEIC) og PDF."
-        ),
-        Reason.ATTACHMENT_CONTENT_MISMATCH: (
-            "Innhaldet i fila stemmer ikkje med filtypen, eller fila er skadd."
-        ),
-        Reason.ATTACHMENT_TOO_LARGE: "Fila er for stor til å leggjast ved.",
-        Reason.TOO_MANY_ATTACHMENTS: "Meldinga har for mange vedlegg.",
-        Reason.ATTACHMENTS_TOO_LARGE: "Vedlegga er til saman for store for éi melding.",
-        Reason.ATTACHMENT_UNAVAILABLE: (
-            "Vedlegget finst ikkje, er alt sendt, eller har gått ut. Last det opp på nytt."
-        ),
-        Reason.TOO_MANY_PENDING_ATTACHMENTS: (
-            "Du har for mange opplasta vedlegg som ikkje er sende. Send dei med ei melding først."
-        ),
-    }
-)
-"""The rules' reason messages in nynorsk (they belong in :mod:`patientsky.reasons`)."""
-
-
 def reason_message(reason: Reason, lang: str) -> str:
-    """Return a rule's reason message in the language: bokmål and English from the reason."""
-    if lang == "en":
-        return reason.message_en
-    if lang == "nn":
-        return REASONS_NN.get(reason, reason.message_nb)
+    """Return a rule's reason message in the language (bokmål for another); see Reason.message."""
+    for known in LANGUAGES:
+        if lang == known:
+            return reason.message(known)
     return reason.message_nb

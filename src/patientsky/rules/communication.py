@@ -22,10 +22,12 @@ A patient co-payment (egenandel) of 185.00 NOK may apply under the current tarif
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 import attrs
 
-from patientsky.models._base import Unrecognized, instant, of_type, text
+from patientsky.models._base import Unrecognized, instant, of_type
+from patientsky.models._base import text as bounded_text
 from patientsky.models.clinic import Clinic
 from patientsky.models.communication import CommunicationType
 from patientsky.models.payment import Money
@@ -55,13 +57,30 @@ class FeeNotice:
         child_exempt: Whether no co-payment applies because the patient is under 16.
         text_nb: The notice in Norwegian bokmål.
         text_en: The notice in English.
+        text_nn: The notice in Norwegian nynorsk.
     """
 
     amount: Money = attrs.field(validator=of_type(Money))
     applies: bool = attrs.field(validator=of_type(bool))
     child_exempt: bool = attrs.field(validator=of_type(bool))
-    text_nb: str = attrs.field(validator=text(1000))
-    text_en: str = attrs.field(validator=text(1000))
+    text_nb: str = attrs.field(validator=bounded_text(1000))
+    text_en: str = attrs.field(validator=bounded_text(1000))
+    text_nn: str = attrs.field(validator=bounded_text(1000))
+
+    def text(self, lang: Literal["nb", "nn", "en"] = "nb") -> str:
+        """
+        Return the notice in a language: ``"nb"`` (the default), ``"nn"`` or ``"en"``.
+
+        Raises:
+            ValueError: For another language.
+        """
+        return _in_language(lang, self.text_nb, self.text_nn, self.text_en)
+
+
+def _in_language(lang: str, nb: str, nn: str, en: str) -> str:
+    if lang not in ("nb", "nn", "en"):
+        raise ValueError(f"lang: must be 'nb', 'nn' or 'en', not {lang!r}")
+    return {"nb": nb, "nn": nn, "en": en}[lang]
 
 
 def fee_notice(clinic: Clinic, birth_date: dt.date, at: dt.datetime) -> FeeNotice:
@@ -87,6 +106,7 @@ def fee_notice(clinic: Clinic, birth_date: dt.date, at: dt.datetime) -> FeeNotic
             child_exempt=True,
             text_nb="Barn under 16 år betaler ikke egenandel, så e-konsultasjonen er gratis.",
             text_en="Children under 16 pay no co-payment, so the e-consultation is free.",
+            text_nn="Born under 16 år betaler ikkje eigendel, så e-konsultasjonen er gratis.",
         )
     if fee.minor_units <= 0:
         return FeeNotice(
@@ -95,6 +115,7 @@ def fee_notice(clinic: Clinic, birth_date: dt.date, at: dt.datetime) -> FeeNotic
             child_exempt=False,
             text_nb="Klinikken tar ikke egenandel for e-konsultasjon.",
             text_en="The clinic charges no co-payment for e-consultations.",
+            text_nn="Klinikken tek ikkje eigendel for e-konsultasjon.",
         )
     return FeeNotice(
         amount=fee,
@@ -107,6 +128,10 @@ def fee_notice(clinic: Clinic, birth_date: dt.date, at: dt.datetime) -> FeeNotic
         text_en=(
             f"A patient co-payment (egenandel) of {fee} may apply under the current tariff. "
             "Children under 16 pay no co-payment."
+        ),
+        text_nn=(
+            f"Det kan kome eigendel på {fee.format_nb()} etter gjeldande takst. "
+            "Born under 16 år betaler ikkje eigendel."
         ),
     )
 

@@ -76,7 +76,7 @@ def get_clinic(ctx: Ctx) -> Response:
 @ops.get(
     "/v1/clinics/{clinicId}/free-time",
     "getFreeTime",
-    "Publicly bookable free time in a clinic's calendars (K2)",
+    "Publicly bookable free time in a clinic's calendars, with its bookable starts (K2)",
     ok={200: reply("FreeTime", "Free time, earliest first.")},
     errors=(404,),
     params=(
@@ -120,18 +120,37 @@ def get_free_time(ctx: Ctx) -> Response:
             "timeSlotTypeId: is not a time slot type of the clinic",
             errors=(("timeSlotTypeId", "is not a time slot type of the clinic"),),
         )
-    rows: list[tuple[dt.datetime, dt.datetime, str]] = []
+    rows: list[tuple[dt.datetime, dt.datetime, str, list[dt.datetime]]] = []
     for calendar_id in [wanted] if wanted is not None else list(schedule.calendar_ids):
+        ids = [calendar_id]
         free = freetime.free_time(
             schedule,
             duration,
             (start, end),
-            calendar_ids=[calendar_id],
+            calendar_ids=ids,
             time_slot_type_id=type_id,
             public_only=True,
         )
-        rows.extend((interval.start, interval.end, calendar_id) for interval in free)
-    rows.sort()
+        # The bookable starts: on the slots' grid, the booking ending inside the stretch.
+        starts = iter(
+            freetime.free_start_times(
+                schedule,
+                duration,
+                (start, end),
+                calendar_ids=ids,
+                time_slot_type_id=type_id,
+                public_only=True,
+            )
+        )
+        pending = next(starts, None)
+        for interval in free:
+            inside: list[dt.datetime] = []
+            while pending is not None and pending < interval.end:
+                if pending >= interval.start:
+                    inside.append(pending)
+                pending = next(starts, None)
+            rows.append((interval.start, interval.end, calendar_id, inside))
+    rows.sort(key=lambda row: (row[0], row[1], row[2]))
     return ok(
         {
             "data": [
@@ -140,8 +159,9 @@ def get_free_time(ctx: Ctx) -> Response:
                     "end": timestamp(ctx, e),
                     "calendarIds": [c],
                     "timeSlotTypeId": type_id,
+                    "startTimes": [timestamp(ctx, t) for t in times],
                 }
-                for s, e, c in rows
+                for s, e, c, times in rows
             ]
         }
     )

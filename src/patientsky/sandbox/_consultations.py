@@ -45,6 +45,7 @@ from patientsky.sandbox._declare import (
     reply,
 )
 from patientsky.sandbox._http import ApiProblem
+from patientsky.sandbox._names import named_consultation
 from patientsky.sandbox._problems import reasons_of
 
 ops = Operations("consultations")
@@ -72,7 +73,8 @@ def list_consultations(ctx: Ctx) -> Response:
     # The rule places each: booked and not ended is upcoming; ended, completed, not
     # attended or cancelled is past (soonest first, newest first).
     chosen = consultations.upcoming(rows, ctx.now) if when == "upcoming" else None
-    return ok(page(ctx, consultations.past(rows, ctx.now) if chosen is None else chosen))
+    chosen = consultations.past(rows, ctx.now) if chosen is None else chosen
+    return ok(page(ctx, chosen, dump=lambda c: ctx.dump(named_consultation(ctx, c))))
 
 
 @ops.post(
@@ -150,7 +152,7 @@ def book_consultation(ctx: Ctx) -> Response:
     action = booking.booking_action(kind)
     note_access(ctx, resource_id=made.consultation.id, clinic_id=clinic.id, action=action)
     ctx.repo.connect(patient, clinic, ctx.now)  # starting care connects (H2)
-    return ok(ctx.dump(made.consultation), 201)
+    return ok(ctx.dump(named_consultation(ctx, made.consultation)), 201)
 
 
 _WIRE_NAMES = {
@@ -216,7 +218,7 @@ def cancel_consultation(ctx: Ctx) -> Response:
         ctx.repo.save_appointment(appointment, clinic.id)
     note_access(ctx, clinic_id=clinic.id, action=booking.booking_action(found.kind))
     _charge_late_cancellation(ctx, clinic, patient, made.consultation)
-    return ok(ctx.dump(made.consultation))
+    return ok(ctx.dump(named_consultation(ctx, made.consultation)))
 
 
 def _charge_late_cancellation(

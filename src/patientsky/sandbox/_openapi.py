@@ -242,12 +242,19 @@ def _api_schemas(b: Builder) -> None:
                         "end": {"type": "string", "format": "date-time"},
                         "calendarIds": {"type": "array", "items": {"type": "string"}},
                         "timeSlotTypeId": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+                        "startTimes": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "date-time"},
+                            "description": "The starts a booking of the asked duration may"
+                            " have in the stretch: on the time slots' grid, ending inside it.",
+                        },
                     }
                 ),
             }
         }
     )
     s["PublicServices"] = _obj({"data": {"type": "array", "items": _ref("PublicServiceLink")}})
+    s["ServerTime"] = _obj({"now": {"type": "string", "format": "date-time"}})
     s["Health"] = _obj({"status": open_enum({"type": "string", "enum": ["ok"]})})
     for name, item in (
         ("RepresentedPage", _ref("Represented")),

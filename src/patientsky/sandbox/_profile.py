@@ -36,6 +36,7 @@ from patientsky.sandbox._declare import (
 )
 from patientsky.sandbox._headers import etag_matches, parse_entity_tags
 from patientsky.sandbox._http import ApiProblem
+from patientsky.sandbox._names import named_patient
 from patientsky.sandbox._photos import clean_photo
 
 ops = Operations("profile")
@@ -65,7 +66,7 @@ def get_profile(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/profile."""
     patient = ctx.patient()
     ctx.require(patient, Action.VIEW_PROFILE)
-    return ok(ctx.dump(patient), headers={"ETag": _etag(ctx, patient)})
+    return ok(ctx.dump(named_patient(ctx, patient)), headers={"ETag": _etag(ctx, patient)})
 
 
 @ops.patch(
@@ -133,7 +134,7 @@ def update_profile(ctx: Ctx) -> Response:
         contact=field(ctx, {"contact": merged.get("contact") or {}}, "contact", ContactDetails),
     )
     ctx.repo.save_patient(changed)
-    return ok(ctx.dump(changed), headers={"ETag": _etag(ctx, changed)})
+    return ok(ctx.dump(named_patient(ctx, changed)), headers={"ETag": _etag(ctx, changed)})
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -158,7 +159,14 @@ def merge_patch(target: Any, patch: Any) -> Any:
     f"{PATIENT}/photo",
     "getPhoto",
     "The profile photo (P1)",
-    ok={200: reply(None, "The image.", media=("image/jpeg", "image/png"))},
+    ok={
+        200: reply(
+            None,
+            "The image.",
+            {"ETag": {**ETAG_HEADER["ETag"], "description": "The photo's version."}},
+            media=("image/jpeg", "image/png"),
+        )
+    },
     may=Action.VIEW_PROFILE,
     log=LoggedOperation.VIEW_PHOTO,
 )
@@ -166,11 +174,13 @@ def get_photo(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/photo."""
     patient = ctx.patient()
     ctx.require(patient, Action.VIEW_PROFILE)
-    stored = None if patient.photo is None else ctx.repo.tx.get_photo(patient.photo.id)
-    if stored is None:
+    ref = patient.photo
+    stored = None if ref is None else ctx.repo.tx.get_photo(ref.id)
+    if ref is None or stored is None:
         raise ApiProblem(404, "not_found", "no photo uploaded")
     media_type, data = stored
-    return file_response(ctx, data, media_type)
+    # A new upload is a new photo id, so the id is the photo's version.
+    return file_response(ctx, data, media_type, {"ETag": f'"{ref.id}"'})
 
 
 @ops.put(

@@ -1,5 +1,5 @@
 """
-Public operations: links to public services, liveness, and the contract itself (O1).
+Public operations: links to public services, the time, liveness, and the contract (O1).
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from starlette.responses import Response
 from patientsky.sandbox._context import (
     Ctx,
     ok,
+    timestamp,
 )
 from patientsky.sandbox._declare import (
     Operations,
@@ -29,6 +30,18 @@ ops = Operations("public")
 def list_public_services(ctx: Ctx) -> Response:
     """GET /v1/public-services (O1)."""
     return ok({"data": [ctx.dump(link) for link in ctx.repo.public_services()]})
+
+
+@ops.get(
+    "/v1/time",
+    "getServerTime",
+    "The server's current time (a portal shows times relative to it, not to its own clock)",
+    ok={200: reply("ServerTime", "The time.")},
+    caller="anyone",
+)
+def server_time(ctx: Ctx) -> Response:
+    """GET /v1/time: the sandbox's clock (a frozen test clock, if one is set)."""
+    return ok({"now": timestamp(ctx, ctx.now)})
 
 
 @ops.get(

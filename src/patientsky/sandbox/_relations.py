@@ -41,6 +41,7 @@ from patientsky.sandbox._declare import (
     reply,
 )
 from patientsky.sandbox._http import ApiProblem
+from patientsky.sandbox._names import named_relation
 from patientsky.sandbox._problems import reasons_of
 
 ops = Operations("relations")
@@ -60,7 +61,8 @@ def list_relations(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/relations (R1)."""
     patient = ctx.patient()
     ctx.require(patient, Action.MANAGE_RELATIONS)
-    return ok(page(ctx, ctx.repo.relations_of(patient.id)))
+    rows = ctx.repo.relations_of(patient.id)
+    return ok(page(ctx, rows, dump=lambda r: ctx.dump(named_relation(ctx, r))))
 
 
 def _own_relation(ctx: Ctx, patient: Patient) -> Any:
@@ -111,7 +113,7 @@ def change_relation(ctx: Ctx) -> Response:
             deny_unless(switched)
         relation = switched.unwrap()
     ctx.repo.save_relation(relation)
-    return ok(ctx.dump(relation))
+    return ok(ctx.dump(named_relation(ctx, relation)))
 
 
 @ops.delete(
@@ -195,7 +197,7 @@ def add_relation(ctx: Ctx) -> Response:
     relation = outcome.unwrap()
     ctx.repo.save_relation(relation)
     note_access(ctx, patient_id=patient.id, resource_id=relation.id)
-    return ok(ctx.dump(relation), 201)
+    return ok(ctx.dump(named_relation(ctx, relation)), 201)
 
 
 def _relation_field(exc: InvalidInput) -> InvalidInput:

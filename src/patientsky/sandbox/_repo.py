@@ -121,6 +121,10 @@ class Repo(DialogRecords):
         found = self._one("patients", patient_id, Patient)
         return None if found is None else self._connected(found)
 
+    def practitioner(self, practitioner_id: str) -> Practitioner | None:
+        """Return a practitioner, or None."""
+        return self._one("practitioners", practitioner_id, Practitioner)
+
     def patient_by_national_id(self, national_id: NationalId) -> Patient | None:
         """Return the patient with this national identity number, or None."""
         found = self._many("patients", Patient, lookup=self.national_id_lookup(national_id))
@@ -162,10 +166,6 @@ class Repo(DialogRecords):
     def clinic(self, clinic_id: str) -> Clinic | None:
         """Return a clinic, or None."""
         return self._one("clinics", clinic_id, Clinic)
-
-    def practitioner(self, practitioner_id: str) -> Practitioner | None:
-        """Return a practitioner, or None."""
-        return self._one("practitioners", practitioner_id, Practitioner)
 
     def clinics(self) -> list[Clinic]:
         """Return every clinic, by name."""

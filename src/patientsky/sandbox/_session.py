@@ -118,15 +118,18 @@ def sandbox_clinic_login(ctx: Ctx) -> Response:
 def get_session(ctx: Ctx) -> Response:
     """GET /v1/session."""
     session = ctx.person().session
-    return ok(
-        {
-            "personId": session.person_id,
-            "method": session.method.value,
-            "assurance": session.assurance.value,
-            "authenticatedAt": timestamp(ctx, session.authenticated_at),
-            "expiresAt": timestamp(ctx, session.expires_at),
-        }
-    )
+    body: dict[str, object] = {
+        "personId": session.person_id,
+        "method": session.method.value,
+        "assurance": session.assurance.value,
+        "authenticatedAt": timestamp(ctx, session.authenticated_at),
+        "expiresAt": timestamp(ctx, session.expires_at),
+    }
+    # The person's own name (an identity provider gives it too), readable before consent.
+    person = ctx.repo.patient(session.person_id)
+    if person is not None:
+        body["name"] = ctx.dump(person.name)
+    return ok(body)
 
 
 @ops.delete(

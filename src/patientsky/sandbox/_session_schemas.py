@@ -80,7 +80,9 @@ def session_schemas(b: Builder) -> None:
             "assurance": open_enum(b.enum_schema(m.AssuranceLevel)),
             "authenticatedAt": {"type": "string", "format": "date-time"},
             "expiresAt": {"type": "string", "format": "date-time"},
-        }
+            "name": b.model_schema(m.PersonName),
+        },
+        required=["personId", "method", "assurance", "authenticatedAt", "expiresAt"],
     )
     s["Represented"] = _obj(
         {
