@@ -72,6 +72,7 @@ UNLOGGED: Mapping[str, str] = {
     "getCalendarFeed": "read by a calendar app with the secret address the patient made;"
     " making, rotating and revoking that address are logged",
     "clinicChangeOffer": "the clinic's own settings, no patient's data",
+    "getServerTime": "the API's clock",
     "getClock": "the sandbox clock",
     "setClock": "the sandbox clock",
     "resetClock": "the sandbox clock",
