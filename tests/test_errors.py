@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import patientsky
 from patientsky import errors as e
 from patientsky.rules.decision import Reason
+from patientsky.sandbox._demo_world import DemoWorldError
 
 SRC = Path(patientsky.__file__).parent
 
@@ -68,6 +69,9 @@ FACTORIES: dict[type[e.PatientSkyError], Callable[[], e.PatientSkyError]] = {
     e.ConnectError: lambda: _outcome(e.ConnectError("POST /v1/x: could not connect")),
     e.ConnectionLost: lambda: _outcome(e.ConnectionLost("POST /v1/x: connection lost")),
     e.Timeout: lambda: e.Timeout("GET /v1/session: no answer in time"),
+    DemoWorldError: lambda: DemoWorldError(
+        "demo_world.json: people[0] (p-kari).contact.email: must be an e-mail address"
+    ),
     e.DeadlineExceeded: lambda: _outcome(e.DeadlineExceeded("POST /v1/x: deadline of 2 s")),
 }
 

@@ -32,6 +32,7 @@ from patientsky.rules.consent import check_consent
 from patientsky.sandbox._context import Ctx, deny_unless, ok, timestamp
 from patientsky.sandbox._declare import PATIENT, Operations
 from patientsky.sandbox._http import ApiProblem
+from patientsky.sandbox._problems import reasons_of
 
 __all__ = ["CALENDAR", "ops"]
 
@@ -121,6 +122,7 @@ def _issue(ctx: Ctx, patient: Patient) -> Response:
     writes=True,
     may=Action.VIEW_PROFILE,
     log=LoggedOperation.MANAGE_CALENDAR_FEED,
+    problems=("conflict", (403, "patient_only")),
 )
 def create_calendar_feed(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/calendar-feed: one address per patient."""
@@ -138,6 +140,7 @@ def create_calendar_feed(ctx: Ctx) -> Response:
     writes=True,
     may=Action.VIEW_PROFILE,
     log=LoggedOperation.MANAGE_CALENDAR_FEED,
+    problems=("not_found", (403, "patient_only")),
 )
 def rotate_calendar_feed(ctx: Ctx) -> Response:
     """POST /v1/patients/{patientId}/calendar-feed/rotate: a new address, the old one gone."""
@@ -155,6 +158,7 @@ def rotate_calendar_feed(ctx: Ctx) -> Response:
     writes=True,
     may=Action.VIEW_PROFILE,
     log=LoggedOperation.MANAGE_CALENDAR_FEED,
+    problems=((403, "patient_only"),),
 )
 def revoke_calendar_feed(ctx: Ctx) -> Response:
     """DELETE /v1/patients/{patientId}/calendar-feed: the address is 404 from now on."""
@@ -187,6 +191,7 @@ def _matches(if_none_match: str, etag: str) -> bool:
     errors=(403, 404),
     params=(_TOKEN_PARAM,),
     caller="anyone",
+    problems=("not_found", *reasons_of("consent")),
 )
 def get_calendar_feed(ctx: Ctx) -> Response:
     """GET /v1/calendar-feeds/{feedToken}.ics: the address is the credential."""

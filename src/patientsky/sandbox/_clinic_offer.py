@@ -34,6 +34,7 @@ ops = Operations("sandbox")
     caller="admin",
     writes=True,
     idempotent=True,
+    problems=("not_found",),
 )
 def clinic_change_offer(ctx: Ctx) -> Response:
     """PUT /v1/sandbox/clinics/{clinicId}/offer: what it names changes, the rest stays."""
