@@ -60,4 +60,7 @@ nitpick_ignore_regex = [
     (r"py:class", r"(Any|Callable|Iterator|AsyncIterator|Mapping|Sequence|Awaitable)"),
     # The client's private type aliases and ParamSpec (the sync client is generated).
     (r"py:class", r"~?(Params|Sleeper|AsyncSleeper)"),
+    # A public Literal alias (Folder, When, PaymentTab) shows its values, which are strings.
+    (r"py:class", r"(patientsky\.client\.)?Literal"),
+    (r"py:class", r"'[a-z_]+'"),
 ]

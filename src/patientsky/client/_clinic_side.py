@@ -15,8 +15,20 @@ from typing import TYPE_CHECKING, Any, TypeVar, Unpack
 
 import attrs
 
-from patientsky import errors, models
+from patientsky import errors
 from patientsky.client import _calls, _core
+from patientsky.models import (
+    CareService,
+    Clinic,
+    CommunicationType,
+    Consultation,
+    Invoice,
+    Message,
+    Money,
+    Payment,
+    PaymentMethod,
+    PrescriptionRenewalRequest,
+)
 
 if TYPE_CHECKING:
     from patientsky.client import AsyncPortalClient, CallOptions, DialogView, PortalClient
@@ -51,8 +63,8 @@ class Settlement:
         payment: The payment.
     """
 
-    invoice: models.Invoice
-    payment: models.Payment
+    invoice: Invoice
+    payment: Payment
 
 
 def _clinic(clinic_id: str) -> tuple[str, ...]:
@@ -102,7 +114,7 @@ def _reply(
     practitioner_id: str | None,
     reopen: bool,
     key: str | None,
-) -> _core.Call[models.Message]:
+) -> _core.Call[Message]:
     data = _calls.json_body(
         body=_text("body", body, 20000),
         practitionerId=None
@@ -111,7 +123,7 @@ def _reply(
         reopen=_flag("reopen", reopen),
     )
     path = (*_clinic(clinic_id), "dialogs", _core.segment("dialog_id", dialog_id), "messages")
-    return _write(path, _calls.model(models.Message), data, key)
+    return _write(path, _calls.model(Message), data, key)
 
 
 def _close(
@@ -125,13 +137,13 @@ def _close(
 def _issue(
     clinic_id: str,
     patient_id: str,
-    amount: models.Money,
+    amount: Money,
     due_date: dt.date,
     consultation_id: str | None,
     key: str | None,
-) -> _core.Call[models.Invoice]:
+) -> _core.Call[Invoice]:
     given: object = amount  # typed callers pass Money and a date; the REPL may not
-    if not isinstance(given, models.Money):
+    if not isinstance(given, Money):
         raise errors.InvalidInput("amount", "must be a Money")
     due: object = due_date
     if not isinstance(due, dt.date) or isinstance(due, dt.datetime):
@@ -144,60 +156,60 @@ def _issue(
         if consultation_id is None
         else _core.segment("consultation_id", consultation_id),
     )
-    return _write((*_clinic(clinic_id), "invoices"), _calls.model(models.Invoice), data, key)
+    return _write((*_clinic(clinic_id), "invoices"), _calls.model(Invoice), data, key)
 
 
 def _settle(
-    clinic_id: str, invoice_id: str, method: models.PaymentMethod, key: str | None
+    clinic_id: str, invoice_id: str, method: PaymentMethod, key: str | None
 ) -> _core.Call[Settlement]:
-    if not isinstance(method, models.PaymentMethod):
+    if not isinstance(method, PaymentMethod):
         raise errors.InvalidInput("method", "must be a PaymentMethod")
     path = (*_clinic(clinic_id), "invoices", _core.segment("invoice_id", invoice_id), "settle")
     return _write(path, _calls.model(Settlement), _calls.json_body(method=method), key)
 
 
-def _refund(clinic_id: str, payment_id: str, key: str | None) -> _core.Call[models.Payment]:
+def _refund(clinic_id: str, payment_id: str, key: str | None) -> _core.Call[Payment]:
     path = (*_clinic(clinic_id), "payments", _core.segment("payment_id", payment_id), "refund")
-    return _write(path, _calls.model(models.Payment), None, key)
+    return _write(path, _calls.model(Payment), None, key)
 
 
 def _decide(
     clinic_id: str, renewal_id: str, verb: str, body: bytes, key: str | None
-) -> _core.Call[models.PrescriptionRenewalRequest]:
+) -> _core.Call[PrescriptionRenewalRequest]:
     renewal = _core.segment("renewal_id", renewal_id)
     path = (*_clinic(clinic_id), "prescription-renewals", renewal, verb)
-    return _write(path, _calls.model(models.PrescriptionRenewalRequest), body, key)
+    return _write(path, _calls.model(PrescriptionRenewalRequest), body, key)
 
 
 def _approve(
     clinic_id: str, renewal_id: str, pharmacy: str, key: str | None
-) -> _core.Call[models.PrescriptionRenewalRequest]:
+) -> _core.Call[PrescriptionRenewalRequest]:
     body = _calls.json_body(pharmacy=_text("pharmacy", pharmacy, 200))
     return _decide(clinic_id, renewal_id, "approve", body, key)
 
 
 def _reject(
     clinic_id: str, renewal_id: str, reason: str, key: str | None
-) -> _core.Call[models.PrescriptionRenewalRequest]:
+) -> _core.Call[PrescriptionRenewalRequest]:
     body = _calls.json_body(reason=_text("reason", reason, 2000))
     return _decide(clinic_id, renewal_id, "reject", body, key)
 
 
 def _mark(
     clinic_id: str, consultation_id: str, attended: bool, key: str | None
-) -> _core.Call[models.Consultation]:
+) -> _core.Call[Consultation]:
     consultation = _core.segment("consultation_id", consultation_id)
     path = (*_clinic(clinic_id), "consultations", consultation, "mark")
     body = _calls.json_body(attended=_flag("attended", attended))
-    return _write(path, _calls.model(models.Consultation), body, key)
+    return _write(path, _calls.model(Consultation), body, key)
 
 
 def _offer(
     clinic_id: str,
-    services: Iterable[models.CareService] | None,
-    communication_types: Iterable[models.CommunicationType] | None,
+    services: Iterable[CareService] | None,
+    communication_types: Iterable[CommunicationType] | None,
     key: str | None,
-) -> _core.Call[models.Clinic]:
+) -> _core.Call[Clinic]:
     def members(field: str, values: object, cls: type[Any]) -> list[Any] | None:
         if values is None:
             return None
@@ -210,15 +222,13 @@ def _offer(
         return found
 
     body = _calls.json_body(
-        services=members("services", services, models.CareService),
-        communicationTypes=members(
-            "communication_types", communication_types, models.CommunicationType
-        ),
+        services=members("services", services, CareService),
+        communicationTypes=members("communication_types", communication_types, CommunicationType),
     )
     return _core.Call(
         "PUT",
         (*_clinic(clinic_id), "offer"),
-        _calls.model(models.Clinic),
+        _calls.model(Clinic),
         body=body,
         content_type=_JSON,
         idempotency_key=key,
@@ -261,7 +271,7 @@ class ClinicSide:
         reopen: bool = False,
         idempotency_key: str | None = None,
         **options: Unpack[CallOptions],
-    ) -> models.Message:
+    ) -> Message:
         """
         Answer in a dialog as the clinic, or as one of its practitioners (M1).
 
@@ -294,12 +304,12 @@ class ClinicSide:
         clinic_id: str,
         *,
         patient_id: str,
-        amount: models.Money,
+        amount: Money,
         due_date: dt.date,
         consultation_id: str | None = None,
         idempotency_key: str | None = None,
         **options: Unpack[CallOptions],
-    ) -> models.Invoice:
+    ) -> Invoice:
         """
         Issue an invoice to a patient connected to the clinic, with a KID (B1).
 
@@ -314,7 +324,7 @@ class ClinicSide:
         clinic_id: str,
         invoice_id: str,
         *,
-        method: models.PaymentMethod = models.PaymentMethod.CARD,
+        method: PaymentMethod = PaymentMethod.CARD,
         idempotency_key: str | None = None,
         **options: Unpack[CallOptions],
     ) -> Settlement:
@@ -334,7 +344,7 @@ class ClinicSide:
         *,
         idempotency_key: str | None = None,
         **options: Unpack[CallOptions],
-    ) -> models.Payment:
+    ) -> Payment:
         """Refund a payment: it stays listed, marked refunded, counted in no total (B4)."""
         return self._admin._run(_refund(clinic_id, payment_id, idempotency_key), options)
 
@@ -346,7 +356,7 @@ class ClinicSide:
         pharmacy: str,
         idempotency_key: str | None = None,
         **options: Unpack[CallOptions],
-    ) -> models.PrescriptionRenewalRequest:
+    ) -> PrescriptionRenewalRequest:
         """Approve a renewal request; the prescription goes to ``pharmacy`` (E1)."""
         call = _approve(clinic_id, renewal_id, pharmacy, idempotency_key)
         return self._admin._run(call, options)
@@ -359,7 +369,7 @@ class ClinicSide:
         reason: str,
         idempotency_key: str | None = None,
         **options: Unpack[CallOptions],
-    ) -> models.PrescriptionRenewalRequest:
+    ) -> PrescriptionRenewalRequest:
         """Reject a renewal request, saying why (E1)."""
         call = _reject(clinic_id, renewal_id, reason, idempotency_key)
         return self._admin._run(call, options)
@@ -372,7 +382,7 @@ class ClinicSide:
         attended: bool,
         idempotency_key: str | None = None,
         **options: Unpack[CallOptions],
-    ) -> models.Consultation:
+    ) -> Consultation:
         """Mark a consultation that has started completed, or not attended (K1)."""
         call = _mark(clinic_id, consultation_id, attended, idempotency_key)
         return self._admin._run(call, options)
@@ -381,11 +391,11 @@ class ClinicSide:
         self,
         clinic_id: str,
         *,
-        services: Iterable[models.CareService] | None = None,
-        communication_types: Iterable[models.CommunicationType] | None = None,
+        services: Iterable[CareService] | None = None,
+        communication_types: Iterable[CommunicationType] | None = None,
         idempotency_key: str | None = None,
         **options: Unpack[CallOptions],
-    ) -> models.Clinic:
+    ) -> Clinic:
         """
         Change what the clinic offers under "Start care" and which dialogs it takes (H1, M4).
 
@@ -431,7 +441,7 @@ class AsyncClinicSide:
         reopen: bool = False,
         idempotency_key: str | None = None,
         **options: Unpack[CallOptions],
-    ) -> models.Message:
+    ) -> Message:
         """Answer in a dialog as the clinic or a practitioner (M1); see :meth:`ClinicSide.reply`."""
         call = _reply(clinic_id, dialog_id, body, practitioner_id, reopen, idempotency_key)
         return await self._admin._run(call, options)
@@ -454,12 +464,12 @@ class AsyncClinicSide:
         clinic_id: str,
         *,
         patient_id: str,
-        amount: models.Money,
+        amount: Money,
         due_date: dt.date,
         consultation_id: str | None = None,
         idempotency_key: str | None = None,
         **options: Unpack[CallOptions],
-    ) -> models.Invoice:
+    ) -> Invoice:
         """Issue an invoice to a patient connected to the clinic, with a KID (B1)."""
         call = _issue(clinic_id, patient_id, amount, due_date, consultation_id, idempotency_key)
         return await self._admin._run(call, options)
@@ -469,7 +479,7 @@ class AsyncClinicSide:
         clinic_id: str,
         invoice_id: str,
         *,
-        method: models.PaymentMethod = models.PaymentMethod.CARD,
+        method: PaymentMethod = PaymentMethod.CARD,
         idempotency_key: str | None = None,
         **options: Unpack[CallOptions],
     ) -> Settlement:
@@ -484,7 +494,7 @@ class AsyncClinicSide:
         *,
         idempotency_key: str | None = None,
         **options: Unpack[CallOptions],
-    ) -> models.Payment:
+    ) -> Payment:
         """Refund a payment (B4)."""
         return await self._admin._run(_refund(clinic_id, payment_id, idempotency_key), options)
 
@@ -496,7 +506,7 @@ class AsyncClinicSide:
         pharmacy: str,
         idempotency_key: str | None = None,
         **options: Unpack[CallOptions],
-    ) -> models.PrescriptionRenewalRequest:
+    ) -> PrescriptionRenewalRequest:
         """Approve a renewal request; the prescription goes to ``pharmacy`` (E1)."""
         call = _approve(clinic_id, renewal_id, pharmacy, idempotency_key)
         return await self._admin._run(call, options)
@@ -509,7 +519,7 @@ class AsyncClinicSide:
         reason: str,
         idempotency_key: str | None = None,
         **options: Unpack[CallOptions],
-    ) -> models.PrescriptionRenewalRequest:
+    ) -> PrescriptionRenewalRequest:
         """Reject a renewal request, saying why (E1)."""
         call = _reject(clinic_id, renewal_id, reason, idempotency_key)
         return await self._admin._run(call, options)
@@ -522,7 +532,7 @@ class AsyncClinicSide:
         attended: bool,
         idempotency_key: str | None = None,
         **options: Unpack[CallOptions],
-    ) -> models.Consultation:
+    ) -> Consultation:
         """Mark a consultation that has started completed, or not attended (K1)."""
         call = _mark(clinic_id, consultation_id, attended, idempotency_key)
         return await self._admin._run(call, options)
@@ -531,11 +541,11 @@ class AsyncClinicSide:
         self,
         clinic_id: str,
         *,
-        services: Iterable[models.CareService] | None = None,
-        communication_types: Iterable[models.CommunicationType] | None = None,
+        services: Iterable[CareService] | None = None,
+        communication_types: Iterable[CommunicationType] | None = None,
         idempotency_key: str | None = None,
         **options: Unpack[CallOptions],
-    ) -> models.Clinic:
+    ) -> Clinic:
         """
         Change what the clinic offers under "Start care" and which dialogs it takes (H1, M4).
 

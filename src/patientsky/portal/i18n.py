@@ -336,7 +336,7 @@ def date(value: dt.date, lang: str) -> str:
 
 def label(value: object, lang: str) -> str:
     """
-    Return an enum member's label in a language (from :func:`patientsky.models.label`).
+    Return an enum member's label in a language (from :func:`patientsky.models.labels.label`).
 
     A value without labels (an unrecognised one from a newer server, or a plain string)
     shows as its code; another language reads as bokmål.

@@ -112,7 +112,7 @@ def build_demo(
     Build the demo world for the time ``now``, from its data file.
 
     The records are in ``patientsky/sandbox/demo_world.json``, in the wire format with
-    times relative to now (see :mod:`patientsky.sandbox._demo_world`); every one is
+    times relative to now (see ``patientsky.sandbox._demo_world``); every one is
     read through the wire converter, so the models validate it. The practitioners'
     calendars come from PatientSky's calendar exports the file names.
 
@@ -126,7 +126,8 @@ def build_demo(
         The demo data.
 
     Raises:
-        DemoWorldError: If the data file is not valid, naming the record and the field.
+        patientsky.sandbox.demo_data.DemoWorldError: If the data file is not valid,
+            naming the record and the field.
     """
     data = read_world(now, world)
     conv = make_converter(synthetic_national_ids_only=True)

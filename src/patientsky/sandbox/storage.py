@@ -206,7 +206,7 @@ class Storage:
     Args:
         path: A database file, or ``":memory:"`` (the default).
         busy_timeout: How long, in seconds, to wait for another connection's write lock
-            before SQLite says the database is busy (see :func:`is_busy`).
+            before SQLite says the database is busy (see ``is_busy``).
     """
 
     def __init__(self, path: str = ":memory:", busy_timeout: float = 30.0) -> None:
