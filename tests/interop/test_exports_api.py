@@ -22,8 +22,8 @@ from fhir.resources.R4B.bundle import Bundle
 from patientsky.client import AsyncPortalClient, CalendarFeed, PortalClient
 from patientsky.client.sandbox import AsyncSandbox, Sandbox
 from patientsky.errors import ApiConflict, ApiNotFound, Forbidden, InvalidInput
-from patientsky.fhir import patient_from_fhir
-from patientsky.models import Action
+from patientsky.fhir import access_log_entry_from_fhir, patient_from_fhir
+from patientsky.models import Action, LoggedOperation
 from patientsky.sandbox import SandboxClock, create_app, get_sandbox, serve_in_thread
 from tests.client._support import CLIENT_KINDS, AsyncOverSync, run
 
@@ -109,6 +109,7 @@ def _types(bundle: dict[str, Any]) -> Counter[str]:
 def test_the_patient_exports_everything_the_account_holds(world: World, kind: str) -> None:
     async def body() -> None:
         kari = await world.login(kind, "kari")
+        await kari.profile.get()  # a read, in her access log before the export
         bundle = await kari.exports.fhir_bundle()
         Bundle.model_validate(bundle)  # R4B
         assert bundle["type"] == "collection"
@@ -120,6 +121,11 @@ def test_the_patient_exports_everything_the_account_holds(world: World, kind: st
         assert types["Invoice"] > 0
         assert types["PaymentNotice"] > 0
         assert types["Consent"] > 0
+        audits = [
+            e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "AuditEvent"
+        ]
+        assert audits, "her access log travels as AuditEvents"
+        assert access_log_entry_from_fhir(audits[-1]).operation is LoggedOperation.VIEW_PROFILE
         patient = next(e["resource"] for e in bundle["entry"] if e["resource"]["id"] == "p-kari")
         back = patient_from_fhir(patient)
         assert back.id == "p-kari"
@@ -137,10 +143,12 @@ def test_a_representative_gets_the_parts_their_relation_grants(world: World, kin
         types = _types(bundle)
         assert types["Patient"] == 1
         assert types["RelatedPerson"] == 0
+        assert types["AuditEvent"] == 0  # the access log needs manage_relations too
         # Ingrid, Olav's caregiver, manages his relations: she sees them.
         ingrid = await world.login(kind, "ingrid")
         full = await ingrid.acting_for("p-olav").exports.fhir_bundle()
         assert _types(full)["RelatedPerson"] >= 2
+        assert _types(full)["AuditEvent"] >= 1  # Lars's export is in Olav's log
         # Without read_messages and view_payments, those parts stay out.
         await ingrid.acting_for("p-olav").relations.change(
             "rel-lars-olav", actions=[Action.VIEW_PROFILE]

@@ -25,8 +25,9 @@ from typing import Any
 
 from starlette.responses import Response
 
-from patientsky.models import Action, AuthorKind, LoggedOperation, Patient
+from patientsky.models import AccessLogEntry, Action, AuthorKind, LoggedOperation, Patient
 from patientsky.rules.access import decide
+from patientsky.rules.access_log import ACCESS_LOG_ACTION
 from patientsky.sandbox._context import Ctx
 from patientsky.sandbox._declare import PATIENT, Operations
 
@@ -63,6 +64,18 @@ def _may(ctx: Ctx, patient: Patient, action: Action) -> bool:
     return decide(ctx.access(patient, action)).allowed
 
 
+def _access_log(ctx: Ctx, patient: Patient) -> list[AccessLogEntry]:
+    """The whole log, oldest first, if the caller may list it (AL1); else nothing."""
+    if not _may(ctx, patient, ACCESS_LOG_ACTION):
+        return []
+    rows: list[tuple[int, dict[str, Any]]] = []
+    before: int | None = None
+    while chunk := ctx.repo.access_entries(patient.id, before=before, limit=500):
+        rows += chunk
+        before = chunk[-1][0]
+    return [ctx.conv.structure(data, AccessLogEntry) for _, data in reversed(rows)]
+
+
 def _bundle(ctx: Ctx, patient: Patient) -> dict[str, Any]:
     from patientsky.fhir import patient_bundle  # the mapping loads on first use
 
@@ -91,6 +104,7 @@ def _bundle(ctx: Ctx, patient: Patient) -> dict[str, Any]:
     practitioners = [repo.practitioner(i) for i in sorted(ids)]
     return patient_bundle(
         patient,
+        access_log=_access_log(ctx, patient),
         relations=relations,
         consent=repo.consent(patient.id),
         dialogs=dialogs,
