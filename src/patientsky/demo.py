@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import shutil
 import sys
 import tempfile
@@ -240,6 +241,13 @@ def _story(say: Callable[[str], None], tmp: Path, keep_receipt: Path | None) -> 
             say(f"   As Emil: profile {emil.profile.get().value.name}, {len(upcoming)} upcoming")
             sofie = kari.acting_for("p-sofie")
             say(f"   As Sofie: profile {sofie.profile.get().value.name}")
+
+            heading("Who has seen Emil's data (the access log)")
+            seen = list(itertools.islice(emil.access_log(limit=3), 3))
+            for entry in seen:
+                who = f"{entry.actor_id} ({_label(entry.relation_kind or entry.actor_kind)})"
+                say(f"   {_when(entry.at)}  {who}: {_label(entry.operation)}")
+            _check(any(e.actor_id == "p-kari" for e in seen), "Kari's reads are not in Emil's log")
 
             heading("A patient who withdrew consent is refused (Trukket samtykke)")
             per_login = logins["p-per"]
