@@ -267,6 +267,7 @@ OPERATIONS: dict[str, tuple[Callable[[], Call[Any]], Shape]] = {
     "rotateCalendarFeed": (lambda: calls.rotate_calendar_feed("me"), ("object", CalendarFeed)),
     "revokeCalendarFeed": (lambda: calls.revoke_calendar_feed("me"), ("none", None)),
     "getCalendarFeed": (lambda: calls.fetch_calendar_feed("x-feedToken"), ("bytes", None)),
+    "getCalendar": (lambda: calls.calendar_file("me"), ("bytes", None)),
     "getServerTime": (calls.server_time, ("object", calls._ServerTime)),
 }
 

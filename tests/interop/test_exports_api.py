@@ -291,6 +291,25 @@ def test_the_feed_answers_with_an_etag_and_private_caching(world: World) -> None
     _go(world, body)
 
 
+def test_the_calendar_file_comes_with_the_login_to_whoever_may_see_the_profile(
+    world: World, kind: str
+) -> None:
+    async def body() -> None:
+        kari = await world.login(kind, "kari")
+        ics = await kari.calendar_feed.download()
+        calendar = icalendar.Calendar.from_ical(ics)
+        assert calendar.walk("VEVENT"), "her consultations are events"
+        assert calendar.walk("VTIMEZONE")[0]["TZID"] == "Europe/Oslo"
+        lars = await world.login(kind, "lars")  # Olav's guardian, with view_profile
+        assert b"BEGIN:VCALENDAR" in await lars.acting_for("p-olav").calendar_feed.download()
+        jonas = await world.login(kind, "jonas")  # no relation to Olav
+        with pytest.raises(Forbidden) as refused:
+            await jonas.acting_for("p-olav").calendar_feed.download()
+        assert refused.value.code == "no_relation"
+
+    _go(world, body)
+
+
 def test_a_feed_address_is_refused_by_the_client_when_it_is_not_one() -> None:
     sent: list[httpx.Request] = []
 

@@ -1071,6 +1071,11 @@ def feed_token(feed: CalendarFeed | str) -> str:
     return token
 
 
+def calendar_file(scope: str) -> Call[bytes]:
+    """``GET /v1/patients/{id}/calendar.ics`` (``text/calendar``, with the login)."""
+    return Call("GET", (*_patient(scope), "calendar.ics"), raw, accept=CALENDAR)
+
+
 def fetch_calendar_feed(feed: CalendarFeed | str) -> Call[bytes]:
     """``GET /v1/calendar-feeds/{token}.ics`` (``text/calendar``; the token is the secret)."""
     token = feed_token(feed)

@@ -1294,3 +1294,12 @@ class CalendarFeeds(_Resource):
             NotFound: If the address was rotated or revoked.
         """
         return self._client._run(calls.fetch_calendar_feed(feed), options)
+
+    def download(self, **options: Unpack[CallOptions]) -> bytes:
+        """
+        Download the patient's consultations as one ``text/calendar`` file, with the login.
+
+        The same file the feed serves, for "add to my calendar" without a feed address;
+        a representative with ``view_profile`` may download it too.
+        """
+        return self._client._run(calls.calendar_file(self._scope), options)

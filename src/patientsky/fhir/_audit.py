@@ -52,6 +52,7 @@ _INTERACTIONS: dict[LoggedOperation, str] = {
             _OP.DOWNLOAD_RECEIPT,
             _OP.DOWNLOAD_ATTACHMENT,
             _OP.EXPORT_RECORD,
+            _OP.EXPORT_CALENDAR,
         ),
         "read",
     ),

@@ -92,6 +92,7 @@ class LoggedOperation(enum.Enum):
     DOWNLOAD_ATTACHMENT = "download_attachment"
     EXPORT_RECORD = "export_record"
     MANAGE_CALENDAR_FEED = "manage_calendar_feed"
+    EXPORT_CALENDAR = "export_calendar"
     # The clinic's half
     CONNECT_PATIENT = "connect_patient"
     ADD_RELATION = "add_relation"

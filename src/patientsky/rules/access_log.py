@@ -141,6 +141,7 @@ LOG_RULES: Mapping[LoggedOperation, LogRule] = _Table(
         _person(_O.DOWNLOAD_ATTACHMENT, _R, _A.READ_MESSAGES),
         _person(_O.EXPORT_RECORD, _R, _A.VIEW_PROFILE),
         _person(_O.MANAGE_CALENDAR_FEED, _C, _A.VIEW_PROFILE),
+        _person(_O.EXPORT_CALENDAR, _R, _A.VIEW_PROFILE),
         _clinic(_O.CONNECT_PATIENT),
         _clinic(_O.ADD_RELATION),
         _clinic(_O.PRACTITIONER_REPLY),

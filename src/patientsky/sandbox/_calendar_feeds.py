@@ -195,14 +195,19 @@ def _matches(if_none_match: str, etag: str) -> bool:
 )
 def get_calendar_feed(ctx: Ctx) -> Response:
     """GET /v1/calendar-feeds/{feedToken}.ics: the address is the credential."""
-    from patientsky.ical import patient_feed  # the writer loads on first use
-
     token = ctx.call.path_params.get("feedToken", "")
     found = ctx.repo.tx.get_calendar_feed(_hash(token)) if _TOKEN.fullmatch(token) else None
     patient = None if found is None else ctx.repo.patient(found[0])
     if patient is None:
         raise ApiProblem(404, "not_found", "no such calendar feed")
     deny_unless(check_consent(ctx.repo.consent(patient.id), ctx.repo.terms(), ctx.now))
+    return _calendar(ctx, patient)
+
+
+def _calendar(ctx: Ctx, patient: Patient) -> Response:
+    """The patient's consultations as ``text/calendar``, with an ``ETag``."""
+    from patientsky.ical import patient_feed  # the writer loads on first use
+
     consultations = ctx.repo.consultations_of(patient.id)
     ids = {c.practitioner_id for c in consultations}
     practitioners = [p for p in map(ctx.repo.practitioner, sorted(ids)) if p is not None]
@@ -223,3 +228,28 @@ def get_calendar_feed(ctx: Ctx) -> Response:
     if _matches(ctx.call.headers.get("if-none-match", ""), etag):
         return Response(status_code=304, headers=headers)
     return Response(body, 200, media_type=f"{CALENDAR}; charset=utf-8", headers=headers)
+
+
+@ops.get(
+    f"{PATIENT}/calendar.ics",
+    "getCalendar",
+    "The patient's consultations as one iCalendar file, with the login (X2)",
+    ok={
+        200: {
+            "description": "Every consultation as an event, Europe/Oslo times.",
+            "headers": _FEED_HEADERS,
+            "content": {CALENDAR: {"schema": {"type": "string"}}},
+        },
+        304: {
+            "description": "Not changed since the ``If-None-Match`` tag.",
+            "headers": _FEED_HEADERS,
+        },
+    },
+    may=Action.VIEW_PROFILE,
+    log=LoggedOperation.EXPORT_CALENDAR,
+)
+def get_calendar(ctx: Ctx) -> Response:
+    """GET /v1/patients/{patientId}/calendar.ics: the same file as the feed, by the login."""
+    patient = ctx.patient()
+    ctx.require(patient, Action.VIEW_PROFILE)
+    return _calendar(ctx, patient)
