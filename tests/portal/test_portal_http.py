@@ -275,10 +275,54 @@ def test_a_free_time_is_booked_and_cancelled(world: World, browser: Browser) -> 
     assert location == "/konsultasjoner?ok=booked"
     html = browser.get(location)
     assert "Timen er bestilt." in html
-    assert "kr 350,00" in html
-    cancel = re.search(r'action="(/konsultasjoner/[^"]+/avbestill)"', html)
+    cancel = re.search(r'action="(/konsultasjoner/([^"]+)/avbestill)"', html)
     assert cancel
-    assert browser.post(cancel.group(1), {}) == "/konsultasjoner?ok=cancelled"
+    # Booked from now on, it may already be past the free deadline: accept the fee if asked.
+    late = f'id="ack-{cancel.group(2)}"' in html
+    form = {"fee_acknowledged": "yes"} if late else {}
+    assert browser.post(cancel.group(1), form) == "/konsultasjoner?ok=cancelled"
+
+
+def _oslo(day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=i18n.OSLO).astimezone(dt.UTC)
+
+
+def test_the_late_cancellation_notice_shows_only_when_a_fee_applies(
+    world: World, browser: Browser
+) -> None:
+    browser.login(world, "p-kari")
+    html = browser.get("/konsultasjoner")
+    assert 'action="/konsultasjoner/con-kari-upcoming/avbestill"' in html
+    assert 'name="fee_acknowledged"' not in html  # three weeks ahead: cancelling is free
+    assert "kr 350,00" not in html
+    # Two hours before the consultation, cancelling is late and costs the clinic's fee.
+    start = _oslo(NOW.astimezone(i18n.OSLO).date() + dt.timedelta(days=21), 10)
+    world.sandbox.clock.set(start - dt.timedelta(hours=2))
+    browser.login(world, "p-kari")  # the token of three weeks ago has expired
+    html = browser.get("/konsultasjoner")
+    assert 'id="ack-con-kari-upcoming"' in html
+    assert "Avbestiller du nå, koster det kr 350,00." in html
+    assert i18n.when(start - dt.timedelta(hours=24), "nb") in html
+
+
+def test_a_late_cancellation_needs_the_patients_explicit_acceptance(
+    world: World, browser: Browser
+) -> None:
+    start = _oslo(NOW.astimezone(i18n.OSLO).date() + dt.timedelta(days=21), 10)
+    world.sandbox.clock.set(start - dt.timedelta(hours=2))
+    browser.login(world, "p-kari")
+    browser.get("/konsultasjoner")
+    action = "/konsultasjoner/con-kari-upcoming/avbestill"
+    html = browser.post(action, {}, expect=409)
+    assert Reason.LATE_CANCELLATION_FEE_NOT_ACKNOWLEDGED.message_nb in html
+    browser.post("/sprak", {"lang": "en", "next": "/konsultasjoner"})
+    html = browser.post(action, {}, expect=409)
+    assert Reason.LATE_CANCELLATION_FEE_NOT_ACKNOWLEDGED.message_en in html
+    assert 'id="ack-con-kari-upcoming"' in browser.get("/konsultasjoner")  # still booked
+    assert browser.post(action, {"fee_acknowledged": "yes"}) == "/konsultasjoner?ok=cancelled"
+    html = browser.get("/konsultasjoner")
+    assert 'action="/konsultasjoner/con-kari-upcoming/avbestill"' not in html
+    assert "Cancelled late" in html
 
 
 def test_the_booking_page_offers_free_time_from_the_sandboxs_clock(

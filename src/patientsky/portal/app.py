@@ -526,25 +526,38 @@ async def consultations_page(request: Request) -> Response:
     upcoming = await _take(client.consultations.list("upcoming"))
     past = await _take(client.consultations.list("past"))
     clinics = {c.clinic_id: await _clinic(request, c.clinic_id) for c in upcoming + past}
+    # What cancelling each booked one costs now: the fee shows (and must be accepted)
+    # only where it applies.
+    notices = {
+        c.id: await client.consultations.cancellation_notice(c.id)
+        for c in upcoming
+        if c.status == models.ConsultationStatus.BOOKED
+    }
     return _render(
         request,
         "consultations.html",
         upcoming=upcoming,
         past=past,
         clinics=clinics,
+        notices=notices,
         video=models.ConsultationKind.VIDEO,
         flash=request.query_params.get("ok"),
     )
 
 
 async def consultation_cancel(request: Request) -> Response:
-    """K1: cancel a booked consultation (late after the clinic's deadline)."""
-    await _form(request)
-    # The late-cancellation notice stands next to the button (consultations.html), so
-    # pressing it is the acknowledgement the API asks for a late cancellation's fee.
-    await _api(request).consultations.cancel(
-        request.path_params["consultation_id"], fee_acknowledged=True
-    )
+    """K1: cancel a booked consultation; a late one's fee only when the patient accepted it."""
+    form = await _form(request)
+    try:
+        await _api(request).consultations.cancel(
+            request.path_params["consultation_id"],
+            fee_acknowledged=form.get("fee_acknowledged") == "yes",
+        )
+    except errors.ApiConflict as exc:
+        refusal = Reason.LATE_CANCELLATION_FEE_NOT_ACKNOWLEDGED
+        if exc.code != refusal.value:
+            raise
+        return _render(request, "refused.html", 409, refusal=refusal)
     return _redirect("/konsultasjoner?ok=cancelled")
 
 

@@ -175,10 +175,15 @@ TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
         "cancelled": _t(
             "Timen er avbestilt.", "Timen er avbestilt.", "The consultation is cancelled."
         ),
-        "late_cancel_notice": _t(
-            "Avbestilling senere enn {hours} timer før timen kan koste {fee}.",
-            "Avbestilling seinare enn {hours} timar før timen kan koste {fee}.",
-            "Cancelling later than {hours} hours before may cost {fee}.",
+        "late_cancel_fee": _t(
+            "Avbestilling var gratis til {until}. Avbestiller du nå, koster det {fee}.",
+            "Avbestilling var gratis til {until}. Avbestiller du no, kostar det {fee}.",
+            "Cancelling was free until {until}. Cancelling now costs {fee}.",
+        ),
+        "late_cancel_accept": _t(
+            "Jeg godtar gebyret på {fee} for sen avbestilling",
+            "Eg godtek gebyret på {fee} for sein avbestilling",
+            "I accept the late-cancellation fee of {fee}",
         ),
         "join_video": _t(
             "Bli med i videokonsultasjonen",
