@@ -269,6 +269,10 @@ def test_the_whole_story_in_a_real_browser(
     story.check("helsenorge")
     story.click("link", story.t("consent"))
     story.check("consent")
+    story.click("link", story.t("access_log"))
+    assert page.get_by_role("heading", level=1).inner_text() == story.t("access_log")
+    assert "Kari Nordmann" in story.main_text()
+    story.check("access-log")
 
     # Act for a child: the banner always says whose data is on screen.
     story.click("link", story.t("relations"))

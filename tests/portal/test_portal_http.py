@@ -32,6 +32,7 @@ PAGES = [
     "/relasjoner",
     "/helsenorge",
     "/e-apotek",
+    "/tilgangslogg",
 ]
 
 
@@ -535,3 +536,45 @@ def test_a_photo_upload_without_the_csrf_token_is_refused(world: World, browser:
         follow_redirects=False,
     )
     assert response.status_code == 403
+
+
+def test_the_access_log_lists_a_read_with_the_readers_name(world: World, browser: Browser) -> None:
+    browser.login(world, "p-kari")
+    assert 'href="/tilgangslogg"' in browser.get("/min-side")
+    html = browser.get("/tilgangslogg")
+    assert "<h1>Hvem har sett mine opplysninger</h1>" in html
+    row = next(r for r in html.split("<tr>") if "Så profilen" in r)
+    assert "Kari Nordmann" in row
+    assert re.search(r"\d{1,2}\. \w+ \d{4} kl\. \d\d\.\d\d", row)
+    browser.post("/sprak", {"lang": "nn", "next": "/tilgangslogg"})
+    assert "Kven har sett opplysningane mine" in browser.get("/tilgangslogg")
+
+
+def test_the_access_log_is_paged(world: World, browser: Browser) -> None:
+    browser.login(world, "p-kari")
+    for _ in range(15):  # each page read leaves entries (the profile, the consultations...)
+        browser.get("/konsultasjoner")
+    first = browser.get("/tilgangslogg")
+    following = re.search(r'href="(/tilgangslogg\?side=[^"]+)" rel="next"', first)
+    assert following
+    second = browser.get(unescape(following.group(1)))
+    assert 'href="/tilgangslogg">Første side' in second
+    times = re.findall(r'<time datetime="([^"]+)"', first + second)
+    assert len(times) > 25
+    assert times == sorted(times, reverse=True)
+
+
+def test_a_representative_sees_the_access_log_only_with_the_right_to(
+    world: World, browser: Browser
+) -> None:
+    browser.login(world, "p-kari")
+    browser.post("/handle-for", {"patient": "p-emil"})  # a parent who manages relations
+    browser.get("/min-side")
+    row = next(r for r in browser.get("/tilgangslogg").split("<tr>") if "Så profilen" in r)
+    assert "Kari Nordmann (Forelder til barn under 16)" in row
+    browser.post("/handle-for", {"patient": "p-sofie"})  # a parent who does not
+    response = browser.client.get("/tilgangslogg")
+    assert response.status_code == 403
+    code = re.search(r'data-reason="([^"]+)"', response.text)
+    assert code
+    assert unescape(Reason(code.group(1)).message_nb) in unescape(response.text)

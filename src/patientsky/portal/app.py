@@ -40,6 +40,7 @@ T = TypeVar("T")
 _HERE = Path(__file__).parent
 _LIST_CAP = 100  # rows a page shows at most
 _SLOT_CAP = 60  # free times the booking page offers at most
+_LOG_PAGE = 25  # access-log entries a page shows
 _MAX_UPLOAD = 5 * 1024 * 1024  # the API's photo limit
 _TABS: tuple[PaymentTab, ...] = ("outstanding", "paid_this_year", "all_paid")
 _METHODS = (
@@ -821,6 +822,52 @@ async def act_for(request: Request) -> Response:
     raise errors.InvalidInput("patient", "you may not act for that person now")
 
 
+# --- the access log -----------------------------------------------------------------------
+
+
+async def _actor_names(request: Request, client: AsyncPortalClient) -> dict[str, str]:
+    """The names the portal knows for the actors of the log: the session's and the relations'."""
+    session = _session(request)
+    names: dict[str, str] = {}
+    if session.person_id is not None and session.name:
+        names[session.person_id] = session.name
+    if session.acting_for is not None and session.acting_name:
+        names[session.acting_for] = session.acting_name
+    with contextlib.suppress(errors.Forbidden):  # the log shows ids where names are refused
+        for relation in await _take(client.relations.list()):
+            if relation.representative_name is not None:
+                names.setdefault(relation.representative_id, relation.representative_name.full)
+    return names
+
+
+async def access_log_page(request: Request) -> Response:
+    """AL1: who has read or changed the data, newest first, a page at a time."""
+    client = _api(request)
+    cursor = request.query_params.get("side") or None
+    # A representative without the right action is refused here (the refusal page).
+    page = await client.access_log(limit=_LOG_PAGE, cursor=cursor).page()
+    names = await _actor_names(request, client)
+    clinics: dict[str, str] = {}
+    for entry in page.data:
+        ids = [entry.clinic_id] if entry.clinic_id is not None else []
+        if entry.actor_kind == models.ActorKind.CLINIC:  # the clinic acted: name it
+            ids.append(entry.actor_id)
+        for clinic_id in ids:
+            if clinic_id not in clinics:
+                with contextlib.suppress(errors.ApiNotFound):
+                    clinics[clinic_id] = (await _clinic(request, clinic_id)).name
+    return _render(
+        request,
+        "access_log.html",
+        entries=page.data,
+        names=names,
+        clinics=clinics,
+        representative=models.ActorKind.REPRESENTATIVE,
+        next_cursor=page.next_cursor,
+        paged=cursor is not None,
+    )
+
+
 # --- Helsenorge and e-pharmacy ------------------------------------------------------------
 
 
@@ -953,6 +1000,7 @@ def create_portal(
         post("/relasjoner/{relation_id}/handlinger", relation_actions),
         post("/handle-for", act_for),
         get("/helsenorge", helsenorge),
+        get("/tilgangslogg", access_log_page),
         get("/e-apotek", pharmacy_page),
         post("/e-apotek", pharmacy_request),
         Mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static"),

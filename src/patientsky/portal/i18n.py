@@ -267,6 +267,22 @@ TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
         "viewing": _t("Du ser opplysningene til", "Du ser opplysningane til", "You are viewing"),
         "logged_in_as": _t("Innlogget som", "Innlogga som", "Logged in as"),
         "helsenorge": _t("Helsenorge", "Helsenorge", "Helsenorge"),
+        "access_log": _t(
+            "Hvem har sett mine opplysninger",
+            "Kven har sett opplysningane mine",
+            "Who has seen my information",
+        ),
+        "access_log_intro": _t(
+            "Hver gang noen leser eller endrer opplysningene, står det her, nyeste først.",
+            "Kvar gong nokon les eller endrar opplysningane, står det her, nyaste først.",
+            "Every time someone reads or changes the information, it is listed here, newest first.",
+        ),
+        "who": _t("Hvem", "Kven", "Who"),
+        "what": _t("Hva", "Kva", "What"),
+        "access_kind": _t("Lest eller endret", "Lese eller endra", "Read or changed"),
+        "next_page": _t("Neste side", "Neste side", "Next page"),
+        "first_page": _t("Første side", "Første side", "First page"),
+        "pages": _t("Sider", "Sider", "Pages"),
         "public_services": _t(
             "Offentlige tjenester på Helsenorge",
             "Offentlege tenester på Helsenorge",
