@@ -578,3 +578,74 @@ def test_a_representative_sees_the_access_log_only_with_the_right_to(
     code = re.search(r'data-reason="([^"]+)"', response.text)
     assert code
     assert unescape(Reason(code.group(1)).message_nb) in unescape(response.text)
+
+
+def test_a_file_sent_with_a_reply_downloads_as_the_same_bytes(
+    world: World, browser: Browser
+) -> None:
+    from tests.images import image
+
+    browser.login(world, "p-kari")
+    html = browser.get("/dialoger/dlg-kari-1")
+    assert 'enctype="multipart/form-data"' in html
+    assert '<label for="attachment">' in html
+    png = image("PNG", (32, 32))
+    response = browser.client.post(
+        "/dialoger/dlg-kari-1/svar",
+        data={"csrf": browser.csrf, "body": "Bilde av utslettet."},
+        files={"attachment": ("utslett.png", png, "image/png")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text[:2000]
+    html = browser.get(response.headers["location"])
+    link = re.search(
+        r'href="(/dialoger/dlg-kari-1/vedlegg/[^"]+)" download>([^<]+)</a> \(([^)]+)\)', html
+    )
+    assert link
+    assert link.group(2) == "Last ned: utslett.png"
+    assert link.group(3) == f"image/png, {i18n.size(len(png), 'nb')}"
+    download = browser.client.get(link.group(1))
+    assert download.status_code == 200
+    assert download.content == png
+    assert download.headers["content-type"] == "image/png"
+    assert download.headers["content-disposition"].startswith('attachment; filename="utslett.png"')
+    assert download.headers["x-content-type-options"] == "nosniff"
+    assert download.headers["cache-control"] == "no-store"
+
+
+def test_a_reply_with_a_file_but_without_the_csrf_token_is_refused(
+    world: World, browser: Browser
+) -> None:
+    from tests.images import image
+
+    browser.login(world, "p-kari")
+    before = browser.get("/dialoger/dlg-kari-1").count("/vedlegg/")
+    response = browser.client.post(
+        "/dialoger/dlg-kari-1/svar",
+        data={"body": "Uten nøkkel."},
+        files={"attachment": ("x.png", image("PNG", (8, 8)), "image/png")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 403
+    assert i18n.text("csrf_failed", "nb") in unescape(response.text)
+    html = browser.get("/dialoger/dlg-kari-1")
+    assert "Uten nøkkel." not in html
+    assert html.count("/vedlegg/") == before
+
+
+def test_a_file_over_the_sdks_limit_is_refused_by_the_portal(
+    world: World, browser: Browser
+) -> None:
+    browser.login(world, "p-kari")
+    browser.get("/dialoger/dlg-kari-1")
+    response = browser.client.post(
+        "/dialoger/dlg-kari-1/svar",
+        data={"csrf": browser.csrf, "body": "For stor."},
+        files={
+            "attachment": ("stor.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024), "application/pdf")
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 400
+    assert "attachment" in response.text
+    assert "For stor." not in browser.get("/dialoger/dlg-kari-1")

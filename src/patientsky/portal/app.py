@@ -14,6 +14,7 @@ import socket
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import jinja2
 from starlette.applications import Starlette
@@ -27,11 +28,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from patientsky import errors, models
-from patientsky.client import AsyncPortalClient, FreeTime, PaymentTab, Versioned
+from patientsky.client import AsyncPortalClient, FileUpload, FreeTime, PaymentTab, Versioned
 from patientsky.client.sandbox import AsyncSandbox, DemoPerson
 from patientsky.portal import i18n
 from patientsky.portal._security import COOKIE, SECURITY_HEADERS, Session, SessionStore, csrf_ok
 from patientsky.reasons import Reason
+from patientsky.rules.attachments import MAX_ATTACHMENT_BYTES
 
 __all__ = ["create_portal", "serve"]
 
@@ -41,7 +43,8 @@ _HERE = Path(__file__).parent
 _LIST_CAP = 100  # rows a page shows at most
 _SLOT_CAP = 60  # free times the booking page offers at most
 _LOG_PAGE = 25  # access-log entries a page shows
-_MAX_UPLOAD = 5 * 1024 * 1024  # the API's photo limit
+_MAX_PHOTO = 5 * 1024 * 1024  # the API's photo limit
+_MAX_FORM = 256 * 1024  # a form's body without its file, at most
 _TABS: tuple[PaymentTab, ...] = ("outstanding", "paid_this_year", "all_paid")
 _METHODS = (
     models.LoginMethod.BANKID,
@@ -180,6 +183,7 @@ def _render(request: Request, template: str, status: int = 200, **context: Any) 
         session=session,
         path=request.url.path,
         money=lambda m: i18n.money(m, lang),
+        size=lambda n: i18n.size(n, lang),
         when=lambda v: i18n.when(v, lang),
         date=lambda v: i18n.date(v, lang),
         day_label=lambda v: i18n.date(v.astimezone(i18n.OSLO).date(), lang),
@@ -194,13 +198,34 @@ def _redirect(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 
 
-async def _form(request: Request) -> dict[str, Any]:
-    """Read a posted form and check its CSRF token."""
+class _File:
+    """A file posted with a form: its name and bytes (its type is read from the bytes)."""
+
+    def __init__(self, file_name: str, data: bytes) -> None:
+        self.file_name = file_name
+        self.data = data
+
+
+async def _form(request: Request, max_file: int = 0, field: str = "") -> dict[str, Any]:
+    """
+    Read a posted form and check its CSRF token.
+
+    A form may carry one file of at most ``max_file`` bytes (``field`` names it in the
+    error); a larger body is refused before it is read.
+    """
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > max_file + _MAX_FORM:
+        raise errors.InvalidInput(field or "form", f"at most {max_file} bytes")
     values: dict[str, Any] = {}
-    async with request.form(max_files=1, max_fields=50) as form:
+    async with request.form(max_files=1 if max_file else 0, max_fields=50) as form:
         for name, value in form.multi_items():
-            # A file is read here (at most the photo limit and a byte), so the form closes.
-            read = await value.read(_MAX_UPLOAD + 1) if isinstance(value, UploadFile) else value
+            read: object = value
+            if isinstance(value, UploadFile):
+                # Read here (at most the limit and a byte), so the form closes.
+                data = await value.read(max_file + 1)
+                if len(data) > max_file:
+                    raise errors.InvalidInput(name, f"at most {max_file} bytes")
+                read = _File(value.filename or "", data) if data else None
             if name in values:  # a repeated name (checkboxes): all its values, in order
                 before = values[name]
                 values[name] = [*(before if isinstance(before, list) else [before]), read]
@@ -505,11 +530,11 @@ async def photo(request: Request) -> Response:
 
 async def photo_upload(request: Request) -> Response:
     """P1: upload a new profile photo."""
-    form = await _form(request)
-    data = form.get("photo")
-    if not isinstance(data, bytes) or not data:
+    form = await _form(request, _MAX_PHOTO, "photo")
+    file = form.get("photo")
+    if not isinstance(file, _File):
         raise errors.InvalidInput("photo", "choose a JPEG or PNG file")
-    await _api(request).profile.upload_photo(data)
+    await _api(request).profile.upload_photo(file.data)
     return _redirect("/min-side?lagret=1")
 
 
@@ -673,11 +698,41 @@ async def dialog_page(request: Request) -> Response:
 
 
 async def dialog_reply(request: Request) -> Response:
-    """M9: answer in a dialog."""
-    form = await _form(request)
+    """M8, M9: answer in a dialog, with a file if the patient chose one."""
+    form = await _form(request, MAX_ATTACHMENT_BYTES, "attachment")
     dialog_id = request.path_params["dialog_id"]
-    await _api(request).dialogs.reply(dialog_id, _field(form, "body"))
+    file = form.get("attachment")
+    # A FileUpload (never a str, which the client would read as a path on this server).
+    attachments = (
+        [FileUpload(file.data, file.file_name or "vedlegg", None)]
+        if isinstance(file, _File)
+        else []
+    )
+    await _api(request).dialogs.reply(dialog_id, _field(form, "body"), attachments=attachments)
     return _redirect(f"/dialoger/{dialog_id}?ok=sent")
+
+
+def _content_disposition(file_name: str) -> str:
+    """``attachment`` with the name: ASCII in ``filename``, all of it in ``filename*``."""
+    ascii_name = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in file_name
+    )
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file_name, safe='')}"
+
+
+async def attachment_download(request: Request) -> Response:
+    """M8: a message's file, fetched through the client and offered for saving (never shown)."""
+    file = await _api(request).dialogs.download_attachment(
+        request.path_params["dialog_id"], request.path_params["attachment_id"]
+    )
+    return Response(
+        file.content,
+        media_type=file.media_type,
+        headers={
+            "Content-Disposition": _content_disposition(file.file_name),
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 async def new_dialog_page(request: Request) -> Response:
@@ -991,6 +1046,7 @@ def create_portal(
         post("/dialoger/ny", new_dialog),
         get("/dialoger/{dialog_id}", dialog_page),
         post("/dialoger/{dialog_id}/svar", dialog_reply),
+        get("/dialoger/{dialog_id}/vedlegg/{attachment_id}", attachment_download),
         get("/betalinger", payments_page),
         get("/betalinger/{payment_id}/kvittering", receipt),
         get("/start-helsehjelp", start_care),

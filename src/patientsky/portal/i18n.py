@@ -38,6 +38,7 @@ __all__ = [
     "date",
     "label",
     "money",
+    "size",
     "reason_message",
     "text",
     "when",
@@ -219,6 +220,16 @@ TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
         "message": _t("Melding", "Melding", "Message"),
         "send": _t("Send", "Send", "Send"),
         "sent": _t("Sendt.", "Sendt.", "Sent."),
+        "attachments": _t("Vedlegg", "Vedlegg", "Attachments"),
+        "attach_file": _t(
+            "Legg ved en fil (valgfritt)", "Legg ved ei fil (valfritt)", "Attach a file (optional)"
+        ),
+        "attach_hint": _t(
+            "JPEG, PNG, HEIC eller PDF, høyst 10 MB.",
+            "JPEG, PNG, HEIC eller PDF, høgst 10 MB.",
+            "JPEG, PNG, HEIC or PDF, at most 10 MB.",
+        ),
+        "download": _t("Last ned", "Last ned", "Download"),
         "you": _t("Du", "Du", "You"),
         "new_dialog": _t("Ny henvendelse", "Ny førespurnad", "New message"),
         "fee_notice": _t("Egenandel", "Eigendel", "Co-payment"),
@@ -338,6 +349,22 @@ def money(value: Money, lang: str) -> str:
     """Format an amount the Norwegian way (``kr 1 303,00``) in every language."""
     del lang  # Norwegian kroner read the same in all three
     return value.format_nb()
+
+
+def size(value: int, lang: str) -> str:
+    """
+    Format a file's size: ``812 byte``, ``12,5 kB``, ``3,2 MB`` (a point in English).
+
+    >>> size(12_800, "nb"), size(3_355_443, "en")
+    ('12,5 kB', '3.2 MB')
+    """
+    unit, amount = ("byte", float(value))
+    for name in ("kB", "MB", "GB"):
+        if amount < 1024:
+            break
+        unit, amount = name, amount / 1024
+    shown = f"{amount:.0f}" if unit == "byte" else f"{amount:.1f}"
+    return f"{shown if lang == 'en' else shown.replace('.', ',')} {unit}"
 
 
 def when(value: dt.datetime, lang: str) -> str:
