@@ -22,6 +22,7 @@ from patientsky.client import PortalClient
 from patientsky.client.sandbox import Sandbox
 from patientsky.portal.i18n import reason_message, text
 from patientsky.reasons import Reason
+from tests.images import image
 from tests.portal.conftest import World
 
 pytestmark = pytest.mark.browser
@@ -39,7 +40,17 @@ ARGS = [
 ]
 DOCS_SHOTS = Path(__file__).parents[2] / "docs" / "_static" / "portal"
 # The pages whose screenshots illustrate the docs (bokmål run only).
-FOR_DOCS = {"login", "inbox", "new-e-consultation", "book", "payments", "acting-for", "refused-16"}
+FOR_DOCS = {
+    "login",
+    "inbox",
+    "new-e-consultation",
+    "book",
+    "payments",
+    "acting-for",
+    "refused-16",
+    "dialog-attachment",
+    "access-log",
+}
 
 
 @pytest.fixture(scope="module")
@@ -195,8 +206,13 @@ def test_the_whole_story_in_a_real_browser(
     # A reply in an open dialog.
     story.go("/dialoger/dlg-kari-1")
     page.fill("#reply", "Det klør fortsatt.")
+    page.set_input_files(
+        "#attachment", {"name": "utslett.png", "mimeType": "image/png", "buffer": image("PNG")}
+    )
     story.click("button", story.t("send"))
     assert "Det klør fortsatt." in story.main_text()
+    assert "utslett.png" in story.main_text()
+    story.check("dialog-attachment")
 
     # An e-consultation: the egenandel notice must be acknowledged.
     story.go("/innboks")
