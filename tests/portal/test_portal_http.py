@@ -649,3 +649,20 @@ def test_a_file_over_the_sdks_limit_is_refused_by_the_portal(
     assert response.status_code == 400
     assert "attachment" in response.text
     assert "For stor." not in browser.get("/dialoger/dlg-kari-1")
+
+
+def test_a_reply_from_the_multipart_form_without_a_file_sends_no_attachment(
+    world: World, browser: Browser
+) -> None:
+    browser.login(world, "p-kari")
+    before = browser.get("/dialoger/dlg-kari-1").count("/vedlegg/")
+    response = browser.client.post(  # what a browser sends when no file was chosen
+        "/dialoger/dlg-kari-1/svar",
+        data={"csrf": browser.csrf, "body": "Bare tekst."},
+        files={"attachment": ("", b"", "application/octet-stream")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text[:2000]
+    html = browser.get("/dialoger/dlg-kari-1")
+    assert "Bare tekst." in html
+    assert html.count("/vedlegg/") == before

@@ -44,7 +44,7 @@ _LIST_CAP = 100  # rows a page shows at most
 _SLOT_CAP = 60  # free times the booking page offers at most
 _LOG_PAGE = 25  # access-log entries a page shows
 _MAX_PHOTO = 5 * 1024 * 1024  # the API's photo limit
-_MAX_FORM = 256 * 1024  # a form's body without its file, at most
+_MAX_FORM = 512 * 1024  # a form's other fields, at most (a long message, encoded)
 _TABS: tuple[PaymentTab, ...] = ("outstanding", "paid_this_year", "all_paid")
 _METHODS = (
     models.LoginMethod.BANKID,
