@@ -70,3 +70,10 @@ def test_an_amount_reads_back_to_the_same_number_of_ore(minor: int) -> None:
     digits = re.sub(r"[^\d,]", "", shown)
     kroner, ore = digits.split(",")
     assert int(kroner) * 100 + int(ore) == minor
+
+
+def test_a_files_size_reads_in_the_largest_fitting_unit() -> None:
+    assert i18n.size(0, "nb") == "0 byte"
+    assert i18n.size(1023, "nn") == "1023 byte"
+    assert i18n.size(1024, "nb") == "1,0 kB"
+    assert i18n.size(10 * 1024 * 1024, "en") == "10.0 MB"

@@ -22,6 +22,7 @@ from patientsky.client import PortalClient
 from patientsky.client.sandbox import Sandbox
 from patientsky.portal.i18n import reason_message, text
 from patientsky.reasons import Reason
+from tests.images import image
 from tests.portal.conftest import World
 
 pytestmark = pytest.mark.browser
@@ -39,7 +40,17 @@ ARGS = [
 ]
 DOCS_SHOTS = Path(__file__).parents[2] / "docs" / "_static" / "portal"
 # The pages whose screenshots illustrate the docs (bokmål run only).
-FOR_DOCS = {"login", "inbox", "new-e-consultation", "book", "payments", "acting-for", "refused-16"}
+FOR_DOCS = {
+    "login",
+    "inbox",
+    "new-e-consultation",
+    "book",
+    "payments",
+    "acting-for",
+    "refused-16",
+    "dialog-attachment",
+    "access-log",
+}
 
 
 @pytest.fixture(scope="module")
@@ -195,8 +206,13 @@ def test_the_whole_story_in_a_real_browser(
     # A reply in an open dialog.
     story.go("/dialoger/dlg-kari-1")
     page.fill("#reply", "Det klør fortsatt.")
+    page.set_input_files(
+        "#attachment", {"name": "utslett.png", "mimeType": "image/png", "buffer": image("PNG")}
+    )
     story.click("button", story.t("send"))
     assert "Det klør fortsatt." in story.main_text()
+    assert "utslett.png" in story.main_text()
+    story.check("dialog-attachment")
 
     # An e-consultation: the egenandel notice must be acknowledged.
     story.go("/innboks")
@@ -228,7 +244,17 @@ def test_the_whole_story_in_a_real_browser(
     story.check("book")
     page.locator("#book-form").get_by_role("button", name=story.t("book")).click()
     assert story.t("booked") in story.main_text()
-    page.locator("form[action$='/avbestill'] button").first.click()
+    first = page.locator("form[action$='/avbestill']").first
+    accept = first.locator("input[name=fee_acknowledged]")
+    if accept.count():  # booked from now, it may be past the free deadline already
+        first.locator("button").click()
+        assert reason_message(Reason.LATE_CANCELLATION_FEE_NOT_ACKNOWLEDGED, lang) in (
+            story.main_text()
+        )
+        story.check("late-cancellation-refused")
+        page.go_back()
+        accept.check()
+    first.locator("button").click()
     assert story.t("cancelled") in story.main_text()
 
     # Payments: three tabs; a receipt downloads as a PDF.
@@ -259,6 +285,10 @@ def test_the_whole_story_in_a_real_browser(
     story.check("helsenorge")
     story.click("link", story.t("consent"))
     story.check("consent")
+    story.click("link", story.t("access_log"))
+    assert page.get_by_role("heading", level=1).inner_text() == story.t("access_log")
+    assert "Kari Nordmann" in story.main_text()
+    story.check("access-log")
 
     # Act for a child: the banner always says whose data is on screen.
     story.click("link", story.t("relations"))

@@ -32,6 +32,7 @@ PAGES = [
     "/relasjoner",
     "/helsenorge",
     "/e-apotek",
+    "/tilgangslogg",
 ]
 
 
@@ -275,10 +276,54 @@ def test_a_free_time_is_booked_and_cancelled(world: World, browser: Browser) -> 
     assert location == "/konsultasjoner?ok=booked"
     html = browser.get(location)
     assert "Timen er bestilt." in html
-    assert "kr 350,00" in html
-    cancel = re.search(r'action="(/konsultasjoner/[^"]+/avbestill)"', html)
+    cancel = re.search(r'action="(/konsultasjoner/([^"]+)/avbestill)"', html)
     assert cancel
-    assert browser.post(cancel.group(1), {}) == "/konsultasjoner?ok=cancelled"
+    # Booked from now on, it may already be past the free deadline: accept the fee if asked.
+    late = f'id="ack-{cancel.group(2)}"' in html
+    form = {"fee_acknowledged": "yes"} if late else {}
+    assert browser.post(cancel.group(1), form) == "/konsultasjoner?ok=cancelled"
+
+
+def _oslo(day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=i18n.OSLO).astimezone(dt.UTC)
+
+
+def test_the_late_cancellation_notice_shows_only_when_a_fee_applies(
+    world: World, browser: Browser
+) -> None:
+    browser.login(world, "p-kari")
+    html = browser.get("/konsultasjoner")
+    assert 'action="/konsultasjoner/con-kari-upcoming/avbestill"' in html
+    assert 'name="fee_acknowledged"' not in html  # three weeks ahead: cancelling is free
+    assert "kr 350,00" not in html
+    # Two hours before the consultation, cancelling is late and costs the clinic's fee.
+    start = _oslo(NOW.astimezone(i18n.OSLO).date() + dt.timedelta(days=21), 10)
+    world.sandbox.clock.set(start - dt.timedelta(hours=2))
+    browser.login(world, "p-kari")  # the token of three weeks ago has expired
+    html = browser.get("/konsultasjoner")
+    assert 'id="ack-con-kari-upcoming"' in html
+    assert "Avbestiller du nå, koster det kr 350,00." in html
+    assert i18n.when(start - dt.timedelta(hours=24), "nb") in html
+
+
+def test_a_late_cancellation_needs_the_patients_explicit_acceptance(
+    world: World, browser: Browser
+) -> None:
+    start = _oslo(NOW.astimezone(i18n.OSLO).date() + dt.timedelta(days=21), 10)
+    world.sandbox.clock.set(start - dt.timedelta(hours=2))
+    browser.login(world, "p-kari")
+    browser.get("/konsultasjoner")
+    action = "/konsultasjoner/con-kari-upcoming/avbestill"
+    html = browser.post(action, {}, expect=409)
+    assert Reason.LATE_CANCELLATION_FEE_NOT_ACKNOWLEDGED.message_nb in html
+    browser.post("/sprak", {"lang": "en", "next": "/konsultasjoner"})
+    html = browser.post(action, {}, expect=409)
+    assert Reason.LATE_CANCELLATION_FEE_NOT_ACKNOWLEDGED.message_en in html
+    assert 'id="ack-con-kari-upcoming"' in browser.get("/konsultasjoner")  # still booked
+    assert browser.post(action, {"fee_acknowledged": "yes"}) == "/konsultasjoner?ok=cancelled"
+    html = browser.get("/konsultasjoner")
+    assert 'action="/konsultasjoner/con-kari-upcoming/avbestill"' not in html
+    assert "Cancelled late" in html
 
 
 def test_the_booking_page_offers_free_time_from_the_sandboxs_clock(
@@ -491,3 +536,133 @@ def test_a_photo_upload_without_the_csrf_token_is_refused(world: World, browser:
         follow_redirects=False,
     )
     assert response.status_code == 403
+
+
+def test_the_access_log_lists_a_read_with_the_readers_name(world: World, browser: Browser) -> None:
+    browser.login(world, "p-kari")
+    assert 'href="/tilgangslogg"' in browser.get("/min-side")
+    html = browser.get("/tilgangslogg")
+    assert "<h1>Hvem har sett mine opplysninger</h1>" in html
+    row = next(r for r in html.split("<tr>") if "Så profilen" in r)
+    assert "Kari Nordmann" in row
+    assert re.search(r"\d{1,2}\. \w+ \d{4} kl\. \d\d\.\d\d", row)
+    browser.post("/sprak", {"lang": "nn", "next": "/tilgangslogg"})
+    assert "Kven har sett opplysningane mine" in browser.get("/tilgangslogg")
+
+
+def test_the_access_log_is_paged(world: World, browser: Browser) -> None:
+    browser.login(world, "p-kari")
+    for _ in range(15):  # each page read leaves entries (the profile, the consultations...)
+        browser.get("/konsultasjoner")
+    first = browser.get("/tilgangslogg")
+    following = re.search(r'href="(/tilgangslogg\?side=[^"]+)" rel="next"', first)
+    assert following
+    second = browser.get(unescape(following.group(1)))
+    assert 'href="/tilgangslogg">Første side' in second
+    times = re.findall(r'<time datetime="([^"]+)"', first + second)
+    assert len(times) > 25
+    assert times == sorted(times, reverse=True)
+
+
+def test_a_representative_sees_the_access_log_only_with_the_right_to(
+    world: World, browser: Browser
+) -> None:
+    browser.login(world, "p-kari")
+    browser.post("/handle-for", {"patient": "p-emil"})  # a parent who manages relations
+    browser.get("/min-side")
+    row = next(r for r in browser.get("/tilgangslogg").split("<tr>") if "Så profilen" in r)
+    assert "Kari Nordmann (Forelder til barn under 16)" in row
+    browser.post("/handle-for", {"patient": "p-sofie"})  # a parent who does not
+    response = browser.client.get("/tilgangslogg")
+    assert response.status_code == 403
+    code = re.search(r'data-reason="([^"]+)"', response.text)
+    assert code
+    assert unescape(Reason(code.group(1)).message_nb) in unescape(response.text)
+
+
+def test_a_file_sent_with_a_reply_downloads_as_the_same_bytes(
+    world: World, browser: Browser
+) -> None:
+    from tests.images import image
+
+    browser.login(world, "p-kari")
+    html = browser.get("/dialoger/dlg-kari-1")
+    assert 'enctype="multipart/form-data"' in html
+    assert '<label for="attachment">' in html
+    png = image("PNG", (32, 32))
+    response = browser.client.post(
+        "/dialoger/dlg-kari-1/svar",
+        data={"csrf": browser.csrf, "body": "Bilde av utslettet."},
+        files={"attachment": ("utslett.png", png, "image/png")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text[:2000]
+    html = browser.get(response.headers["location"])
+    link = re.search(
+        r'href="(/dialoger/dlg-kari-1/vedlegg/[^"]+)" download>([^<]+)</a> \(([^)]+)\)', html
+    )
+    assert link
+    assert link.group(2) == "Last ned: utslett.png"
+    assert link.group(3) == f"image/png, {i18n.size(len(png), 'nb')}"
+    download = browser.client.get(link.group(1))
+    assert download.status_code == 200
+    assert download.content == png
+    assert download.headers["content-type"] == "image/png"
+    assert download.headers["content-disposition"].startswith('attachment; filename="utslett.png"')
+    assert download.headers["x-content-type-options"] == "nosniff"
+    assert download.headers["cache-control"] == "no-store"
+
+
+def test_a_reply_with_a_file_but_without_the_csrf_token_is_refused(
+    world: World, browser: Browser
+) -> None:
+    from tests.images import image
+
+    browser.login(world, "p-kari")
+    before = browser.get("/dialoger/dlg-kari-1").count("/vedlegg/")
+    response = browser.client.post(
+        "/dialoger/dlg-kari-1/svar",
+        data={"body": "Uten nøkkel."},
+        files={"attachment": ("x.png", image("PNG", (8, 8)), "image/png")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 403
+    assert i18n.text("csrf_failed", "nb") in unescape(response.text)
+    html = browser.get("/dialoger/dlg-kari-1")
+    assert "Uten nøkkel." not in html
+    assert html.count("/vedlegg/") == before
+
+
+def test_a_file_over_the_sdks_limit_is_refused_by_the_portal(
+    world: World, browser: Browser
+) -> None:
+    browser.login(world, "p-kari")
+    browser.get("/dialoger/dlg-kari-1")
+    response = browser.client.post(
+        "/dialoger/dlg-kari-1/svar",
+        data={"csrf": browser.csrf, "body": "For stor."},
+        files={
+            "attachment": ("stor.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024), "application/pdf")
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 400
+    assert "attachment" in response.text
+    assert "For stor." not in browser.get("/dialoger/dlg-kari-1")
+
+
+def test_a_reply_from_the_multipart_form_without_a_file_sends_no_attachment(
+    world: World, browser: Browser
+) -> None:
+    browser.login(world, "p-kari")
+    before = browser.get("/dialoger/dlg-kari-1").count("/vedlegg/")
+    response = browser.client.post(  # what a browser sends when no file was chosen
+        "/dialoger/dlg-kari-1/svar",
+        data={"csrf": browser.csrf, "body": "Bare tekst."},
+        files={"attachment": ("", b"", "application/octet-stream")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text[:2000]
+    html = browser.get("/dialoger/dlg-kari-1")
+    assert "Bare tekst." in html
+    assert html.count("/vedlegg/") == before

@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from patientsky.models._base import Unrecognized
+from patientsky.models.access_log import AccessKind, ActorKind, LoggedOperation
 from patientsky.models.care import PrescriptionRequestStatus, RenewalRoute
 from patientsky.models.clinic import CareService
 from patientsky.models.communication import CommunicationType, DialogStatus
@@ -141,6 +142,121 @@ _LABELS: Mapping[enum.Enum, tuple[str, str, str]] = MappingProxyType(
             "Sjå samandrag av betalingar og laste ned kvitteringar",
             "See payment summaries and download receipts",
         ),
+        ActorKind.PATIENT: _l("Pasienten", "Pasienten", "The patient"),
+        ActorKind.REPRESENTATIVE: _l("Representant", "Representant", "Representative"),
+        ActorKind.PRACTITIONER: _l("Behandler", "Behandlar", "Practitioner"),
+        ActorKind.CLINIC: _l("Klinikken", "Klinikken", "The clinic"),
+        AccessKind.READ: _l("Lest", "Lese", "Read"),
+        AccessKind.CHANGE: _l("Endret", "Endra", "Changed"),
+        LoggedOperation.VIEW_PROFILE: _l("Så profilen", "Såg profilen", "Viewed the profile"),
+        LoggedOperation.EDIT_PROFILE: _l(
+            "Endret profilen", "Endra profilen", "Changed the profile"
+        ),
+        LoggedOperation.VIEW_PHOTO: _l("Så profilbildet", "Såg profilbiletet", "Viewed the photo"),
+        LoggedOperation.CHANGE_PHOTO: _l(
+            "Endret profilbildet", "Endra profilbiletet", "Changed the photo"
+        ),
+        LoggedOperation.VIEW_CONSENT: _l("Så samtykket", "Såg samtykket", "Viewed the consent"),
+        LoggedOperation.GIVE_CONSENT: _l("Ga samtykke", "Gav samtykke", "Gave consent"),
+        LoggedOperation.WITHDRAW_CONSENT: _l(
+            "Trakk samtykket", "Trekte samtykket", "Withdrew consent"
+        ),
+        LoggedOperation.LIST_CONSULTATIONS: _l(
+            "Så konsultasjonene", "Såg konsultasjonane", "Viewed the consultations"
+        ),
+        LoggedOperation.BOOK_CONSULTATION: _l(
+            "Bestilte time", "Bestilte time", "Booked a consultation"
+        ),
+        LoggedOperation.CANCEL_CONSULTATION: _l(
+            "Avbestilte time", "Avbestilte time", "Cancelled a consultation"
+        ),
+        LoggedOperation.OPEN_VIDEO_CONSULTATION: _l(
+            "Åpnet videokonsultasjon", "Opna videokonsultasjon", "Opened a video consultation"
+        ),
+        LoggedOperation.LIST_DIALOGS: _l("Så meldingene", "Såg meldingane", "Viewed the messages"),
+        LoggedOperation.READ_DIALOG: _l("Leste en dialog", "Las ein dialog", "Read a dialog"),
+        LoggedOperation.START_DIALOG: _l(
+            "Startet en dialog", "Starta ein dialog", "Started a dialog"
+        ),
+        LoggedOperation.SEND_MESSAGE: _l("Sendte en melding", "Sende ei melding", "Sent a message"),
+        LoggedOperation.VIEW_FEE_NOTICE: _l(
+            "Så egenandelen", "Såg eigendelen", "Viewed the fee notice"
+        ),
+        LoggedOperation.VIEW_CANCELLATION_NOTICE: _l(
+            "Så avbestillingsvarselet",
+            "Såg avbestillingsvarselet",
+            "Viewed the cancellation notice",
+        ),
+        LoggedOperation.LIST_PAYMENTS: _l(
+            "Så betalingene", "Såg betalingane", "Viewed the payments"
+        ),
+        LoggedOperation.DOWNLOAD_RECEIPT: _l(
+            "Lastet ned en kvittering", "Lasta ned ei kvittering", "Downloaded a receipt"
+        ),
+        LoggedOperation.LIST_RELATIONS: _l(
+            "Så relasjonene", "Såg relasjonane", "Viewed the relations"
+        ),
+        LoggedOperation.CHANGE_RELATION: _l(
+            "Endret en relasjon", "Endra ein relasjon", "Changed a relation"
+        ),
+        LoggedOperation.REMOVE_RELATION: _l(
+            "Fjernet en relasjon", "Fjerna ein relasjon", "Removed a relation"
+        ),
+        LoggedOperation.LIST_RENEWALS: _l(
+            "Så reseptfornyelsene", "Såg reseptfornyingane", "Viewed the renewals"
+        ),
+        LoggedOperation.REQUEST_RENEWAL: _l(
+            "Ba om reseptfornyelse", "Bad om reseptfornying", "Requested a renewal"
+        ),
+        LoggedOperation.LIST_ACCESS_LOG: _l(
+            "Så tilgangsloggen", "Såg tilgangsloggen", "Viewed the access log"
+        ),
+        LoggedOperation.UPLOAD_ATTACHMENT: _l(
+            "Lastet opp et vedlegg", "Lasta opp eit vedlegg", "Uploaded an attachment"
+        ),
+        LoggedOperation.LIST_ATTACHMENTS: _l(
+            "Så vedleggene", "Såg vedlegga", "Viewed the attachments"
+        ),
+        LoggedOperation.DOWNLOAD_ATTACHMENT: _l(
+            "Lastet ned et vedlegg", "Lasta ned eit vedlegg", "Downloaded an attachment"
+        ),
+        LoggedOperation.EXPORT_RECORD: _l(
+            "Eksporterte journalen", "Eksporterte journalen", "Exported the record"
+        ),
+        LoggedOperation.MANAGE_CALENDAR_FEED: _l(
+            "Endret kalenderabonnementet", "Endra kalenderabonnementet", "Managed the calendar feed"
+        ),
+        LoggedOperation.CONNECT_PATIENT: _l(
+            "Knyttet pasienten til klinikken",
+            "Knytte pasienten til klinikken",
+            "Connected the patient to the clinic",
+        ),
+        LoggedOperation.ADD_RELATION: _l(
+            "La til en relasjon", "La til ein relasjon", "Added a relation"
+        ),
+        LoggedOperation.PRACTITIONER_REPLY: _l(
+            "Svarte i en dialog", "Svarte i ein dialog", "Replied in a dialog"
+        ),
+        LoggedOperation.CLOSE_DIALOG: _l(
+            "Avsluttet en dialog", "Avslutta ein dialog", "Closed a dialog"
+        ),
+        LoggedOperation.ISSUE_INVOICE: _l(
+            "Sendte en faktura", "Sende ein faktura", "Issued an invoice"
+        ),
+        LoggedOperation.SETTLE_INVOICE: _l(
+            "Registrerte betaling av en faktura",
+            "Registrerte betaling av ein faktura",
+            "Settled an invoice",
+        ),
+        LoggedOperation.REFUND_PAYMENT: _l(
+            "Refunderte en betaling", "Refunderte ei betaling", "Refunded a payment"
+        ),
+        LoggedOperation.DECIDE_RENEWAL: _l(
+            "Behandlet en reseptfornyelse", "Behandla ei reseptfornying", "Decided a renewal"
+        ),
+        LoggedOperation.MARK_CONSULTATION: _l(
+            "Registrerte konsultasjonen", "Registrerte konsultasjonen", "Marked a consultation"
+        ),
     }
 )
 
@@ -158,6 +274,9 @@ LABELLED: tuple[type[enum.Enum], ...] = (
     AssuranceLevel,
     RelationKind,
     Action,
+    ActorKind,
+    AccessKind,
+    LoggedOperation,
 )
 """The enums :func:`label` names: every member of each has a label in all three languages."""
 

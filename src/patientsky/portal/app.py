@@ -14,6 +14,7 @@ import socket
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import jinja2
 from starlette.applications import Starlette
@@ -27,11 +28,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from patientsky import errors, models
-from patientsky.client import AsyncPortalClient, FreeTime, PaymentTab, Versioned
+from patientsky.client import AsyncPortalClient, FileUpload, FreeTime, PaymentTab, Versioned
 from patientsky.client.sandbox import AsyncSandbox, DemoPerson
 from patientsky.portal import i18n
 from patientsky.portal._security import COOKIE, SECURITY_HEADERS, Session, SessionStore, csrf_ok
 from patientsky.reasons import Reason
+from patientsky.rules.attachments import MAX_ATTACHMENT_BYTES
 
 __all__ = ["create_portal", "serve"]
 
@@ -40,7 +42,9 @@ T = TypeVar("T")
 _HERE = Path(__file__).parent
 _LIST_CAP = 100  # rows a page shows at most
 _SLOT_CAP = 60  # free times the booking page offers at most
-_MAX_UPLOAD = 5 * 1024 * 1024  # the API's photo limit
+_LOG_PAGE = 25  # access-log entries a page shows
+_MAX_PHOTO = 5 * 1024 * 1024  # the API's photo limit
+_MAX_FORM = 512 * 1024  # a form's other fields, at most (a long message, encoded)
 _TABS: tuple[PaymentTab, ...] = ("outstanding", "paid_this_year", "all_paid")
 _METHODS = (
     models.LoginMethod.BANKID,
@@ -179,6 +183,7 @@ def _render(request: Request, template: str, status: int = 200, **context: Any) 
         session=session,
         path=request.url.path,
         money=lambda m: i18n.money(m, lang),
+        size=lambda n: i18n.size(n, lang),
         when=lambda v: i18n.when(v, lang),
         date=lambda v: i18n.date(v, lang),
         day_label=lambda v: i18n.date(v.astimezone(i18n.OSLO).date(), lang),
@@ -193,13 +198,34 @@ def _redirect(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 
 
-async def _form(request: Request) -> dict[str, Any]:
-    """Read a posted form and check its CSRF token."""
+class _File:
+    """A file posted with a form: its name and bytes (its type is read from the bytes)."""
+
+    def __init__(self, file_name: str, data: bytes) -> None:
+        self.file_name = file_name
+        self.data = data
+
+
+async def _form(request: Request, max_file: int = 0, field: str = "") -> dict[str, Any]:
+    """
+    Read a posted form and check its CSRF token.
+
+    A form may carry one file of at most ``max_file`` bytes (``field`` names it in the
+    error); a larger body is refused before it is read.
+    """
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > max_file + _MAX_FORM:
+        raise errors.InvalidInput(field or "form", f"at most {max_file} bytes")
     values: dict[str, Any] = {}
-    async with request.form(max_files=1, max_fields=50) as form:
+    async with request.form(max_files=1 if max_file else 0, max_fields=50) as form:
         for name, value in form.multi_items():
-            # A file is read here (at most the photo limit and a byte), so the form closes.
-            read = await value.read(_MAX_UPLOAD + 1) if isinstance(value, UploadFile) else value
+            read: object = value
+            if isinstance(value, UploadFile):
+                # Read here (at most the limit and a byte), so the form closes.
+                data = await value.read(max_file + 1)
+                if len(data) > max_file:
+                    raise errors.InvalidInput(name, f"at most {max_file} bytes")
+                read = _File(value.filename or "", data) if data else None
             if name in values:  # a repeated name (checkboxes): all its values, in order
                 before = values[name]
                 values[name] = [*(before if isinstance(before, list) else [before]), read]
@@ -504,11 +530,11 @@ async def photo(request: Request) -> Response:
 
 async def photo_upload(request: Request) -> Response:
     """P1: upload a new profile photo."""
-    form = await _form(request)
-    data = form.get("photo")
-    if not isinstance(data, bytes) or not data:
+    form = await _form(request, _MAX_PHOTO, "photo")
+    file = form.get("photo")
+    if not isinstance(file, _File):
         raise errors.InvalidInput("photo", "choose a JPEG or PNG file")
-    await _api(request).profile.upload_photo(data)
+    await _api(request).profile.upload_photo(file.data)
     return _redirect("/min-side?lagret=1")
 
 
@@ -526,25 +552,38 @@ async def consultations_page(request: Request) -> Response:
     upcoming = await _take(client.consultations.list("upcoming"))
     past = await _take(client.consultations.list("past"))
     clinics = {c.clinic_id: await _clinic(request, c.clinic_id) for c in upcoming + past}
+    # What cancelling each booked one costs now: the fee shows (and must be accepted)
+    # only where it applies.
+    notices = {
+        c.id: await client.consultations.cancellation_notice(c.id)
+        for c in upcoming
+        if c.status == models.ConsultationStatus.BOOKED
+    }
     return _render(
         request,
         "consultations.html",
         upcoming=upcoming,
         past=past,
         clinics=clinics,
+        notices=notices,
         video=models.ConsultationKind.VIDEO,
         flash=request.query_params.get("ok"),
     )
 
 
 async def consultation_cancel(request: Request) -> Response:
-    """K1: cancel a booked consultation (late after the clinic's deadline)."""
-    await _form(request)
-    # The late-cancellation notice stands next to the button (consultations.html), so
-    # pressing it is the acknowledgement the API asks for a late cancellation's fee.
-    await _api(request).consultations.cancel(
-        request.path_params["consultation_id"], fee_acknowledged=True
-    )
+    """K1: cancel a booked consultation; a late one's fee only when the patient accepted it."""
+    form = await _form(request)
+    try:
+        await _api(request).consultations.cancel(
+            request.path_params["consultation_id"],
+            fee_acknowledged=form.get("fee_acknowledged") == "yes",
+        )
+    except errors.ApiConflict as exc:
+        refusal = Reason.LATE_CANCELLATION_FEE_NOT_ACKNOWLEDGED
+        if exc.code != refusal.value:
+            raise
+        return _render(request, "refused.html", 409, refusal=refusal)
     return _redirect("/konsultasjoner?ok=cancelled")
 
 
@@ -659,11 +698,41 @@ async def dialog_page(request: Request) -> Response:
 
 
 async def dialog_reply(request: Request) -> Response:
-    """M9: answer in a dialog."""
-    form = await _form(request)
+    """M8, M9: answer in a dialog, with a file if the patient chose one."""
+    form = await _form(request, MAX_ATTACHMENT_BYTES, "attachment")
     dialog_id = request.path_params["dialog_id"]
-    await _api(request).dialogs.reply(dialog_id, _field(form, "body"))
+    file = form.get("attachment")
+    # A FileUpload (never a str, which the client would read as a path on this server).
+    attachments = (
+        [FileUpload(file.data, file.file_name or "vedlegg", None)]
+        if isinstance(file, _File)
+        else []
+    )
+    await _api(request).dialogs.reply(dialog_id, _field(form, "body"), attachments=attachments)
     return _redirect(f"/dialoger/{dialog_id}?ok=sent")
+
+
+def _content_disposition(file_name: str) -> str:
+    """``attachment`` with the name: ASCII in ``filename``, all of it in ``filename*``."""
+    ascii_name = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in file_name
+    )
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file_name, safe='')}"
+
+
+async def attachment_download(request: Request) -> Response:
+    """M8: a message's file, fetched through the client and offered for saving (never shown)."""
+    file = await _api(request).dialogs.download_attachment(
+        request.path_params["dialog_id"], request.path_params["attachment_id"]
+    )
+    return Response(
+        file.content,
+        media_type=file.media_type,
+        headers={
+            "Content-Disposition": _content_disposition(file.file_name),
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 async def new_dialog_page(request: Request) -> Response:
@@ -808,6 +877,52 @@ async def act_for(request: Request) -> Response:
     raise errors.InvalidInput("patient", "you may not act for that person now")
 
 
+# --- the access log -----------------------------------------------------------------------
+
+
+async def _actor_names(request: Request, client: AsyncPortalClient) -> dict[str, str]:
+    """The names the portal knows for the actors of the log: the session's and the relations'."""
+    session = _session(request)
+    names: dict[str, str] = {}
+    if session.person_id is not None and session.name:
+        names[session.person_id] = session.name
+    if session.acting_for is not None and session.acting_name:
+        names[session.acting_for] = session.acting_name
+    with contextlib.suppress(errors.Forbidden):  # the log shows ids where names are refused
+        for relation in await _take(client.relations.list()):
+            if relation.representative_name is not None:
+                names.setdefault(relation.representative_id, relation.representative_name.full)
+    return names
+
+
+async def access_log_page(request: Request) -> Response:
+    """AL1: who has read or changed the data, newest first, a page at a time."""
+    client = _api(request)
+    cursor = request.query_params.get("side") or None
+    # A representative without the right action is refused here (the refusal page).
+    page = await client.access_log(limit=_LOG_PAGE, cursor=cursor).page()
+    names = await _actor_names(request, client)
+    clinics: dict[str, str] = {}
+    for entry in page.data:
+        ids = [entry.clinic_id] if entry.clinic_id is not None else []
+        if entry.actor_kind == models.ActorKind.CLINIC:  # the clinic acted: name it
+            ids.append(entry.actor_id)
+        for clinic_id in ids:
+            if clinic_id not in clinics:
+                with contextlib.suppress(errors.ApiNotFound):
+                    clinics[clinic_id] = (await _clinic(request, clinic_id)).name
+    return _render(
+        request,
+        "access_log.html",
+        entries=page.data,
+        names=names,
+        clinics=clinics,
+        representative=models.ActorKind.REPRESENTATIVE,
+        next_cursor=page.next_cursor,
+        paged=cursor is not None,
+    )
+
+
 # --- Helsenorge and e-pharmacy ------------------------------------------------------------
 
 
@@ -931,6 +1046,7 @@ def create_portal(
         post("/dialoger/ny", new_dialog),
         get("/dialoger/{dialog_id}", dialog_page),
         post("/dialoger/{dialog_id}/svar", dialog_reply),
+        get("/dialoger/{dialog_id}/vedlegg/{attachment_id}", attachment_download),
         get("/betalinger", payments_page),
         get("/betalinger/{payment_id}/kvittering", receipt),
         get("/start-helsehjelp", start_care),
@@ -940,6 +1056,7 @@ def create_portal(
         post("/relasjoner/{relation_id}/handlinger", relation_actions),
         post("/handle-for", act_for),
         get("/helsenorge", helsenorge),
+        get("/tilgangslogg", access_log_page),
         get("/e-apotek", pharmacy_page),
         post("/e-apotek", pharmacy_request),
         Mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static"),

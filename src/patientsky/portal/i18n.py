@@ -38,6 +38,7 @@ __all__ = [
     "date",
     "label",
     "money",
+    "size",
     "reason_message",
     "text",
     "when",
@@ -175,10 +176,15 @@ TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
         "cancelled": _t(
             "Timen er avbestilt.", "Timen er avbestilt.", "The consultation is cancelled."
         ),
-        "late_cancel_notice": _t(
-            "Avbestilling senere enn {hours} timer før timen kan koste {fee}.",
-            "Avbestilling seinare enn {hours} timar før timen kan koste {fee}.",
-            "Cancelling later than {hours} hours before may cost {fee}.",
+        "late_cancel_fee": _t(
+            "Avbestilling var gratis til {until}. Avbestiller du nå, koster det {fee}.",
+            "Avbestilling var gratis til {until}. Avbestiller du no, kostar det {fee}.",
+            "Cancelling was free until {until}. Cancelling now costs {fee}.",
+        ),
+        "late_cancel_accept": _t(
+            "Jeg godtar gebyret på {fee} for sen avbestilling",
+            "Eg godtek gebyret på {fee} for sein avbestilling",
+            "I accept the late-cancellation fee of {fee}",
         ),
         "join_video": _t(
             "Bli med i videokonsultasjonen",
@@ -214,6 +220,16 @@ TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
         "message": _t("Melding", "Melding", "Message"),
         "send": _t("Send", "Send", "Send"),
         "sent": _t("Sendt.", "Sendt.", "Sent."),
+        "attachments": _t("Vedlegg", "Vedlegg", "Attachments"),
+        "attach_file": _t(
+            "Legg ved en fil (valgfritt)", "Legg ved ei fil (valfritt)", "Attach a file (optional)"
+        ),
+        "attach_hint": _t(
+            "JPEG, PNG, HEIC eller PDF, høyst 10 MB.",
+            "JPEG, PNG, HEIC eller PDF, høgst 10 MB.",
+            "JPEG, PNG, HEIC or PDF, at most 10 MB.",
+        ),
+        "download": _t("Last ned", "Last ned", "Download"),
         "you": _t("Du", "Du", "You"),
         "new_dialog": _t("Ny henvendelse", "Ny førespurnad", "New message"),
         "fee_notice": _t("Egenandel", "Eigendel", "Co-payment"),
@@ -262,6 +278,22 @@ TEXTS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
         "viewing": _t("Du ser opplysningene til", "Du ser opplysningane til", "You are viewing"),
         "logged_in_as": _t("Innlogget som", "Innlogga som", "Logged in as"),
         "helsenorge": _t("Helsenorge", "Helsenorge", "Helsenorge"),
+        "access_log": _t(
+            "Hvem har sett mine opplysninger",
+            "Kven har sett opplysningane mine",
+            "Who has seen my information",
+        ),
+        "access_log_intro": _t(
+            "Hver gang noen leser eller endrer opplysningene, står det her, nyeste først.",
+            "Kvar gong nokon les eller endrar opplysningane, står det her, nyaste først.",
+            "Every time someone reads or changes the information, it is listed here, newest first.",
+        ),
+        "who": _t("Hvem", "Kven", "Who"),
+        "what": _t("Hva", "Kva", "What"),
+        "access_kind": _t("Lest eller endret", "Lese eller endra", "Read or changed"),
+        "next_page": _t("Neste side", "Neste side", "Next page"),
+        "first_page": _t("Første side", "Første side", "First page"),
+        "pages": _t("Sider", "Sider", "Pages"),
         "public_services": _t(
             "Offentlige tjenester på Helsenorge",
             "Offentlege tenester på Helsenorge",
@@ -317,6 +349,22 @@ def money(value: Money, lang: str) -> str:
     """Format an amount the Norwegian way (``kr 1 303,00``) in every language."""
     del lang  # Norwegian kroner read the same in all three
     return value.format_nb()
+
+
+def size(value: int, lang: str) -> str:
+    """
+    Format a file's size: ``812 byte``, ``12,5 kB``, ``3,2 MB`` (a point in English).
+
+    >>> size(12_800, "nb"), size(3_355_443, "en")
+    ('12,5 kB', '3.2 MB')
+    """
+    unit, amount = ("byte", float(value))
+    for name in ("kB", "MB", "GB"):
+        if amount < 1024:
+            break
+        unit, amount = name, amount / 1024
+    shown = f"{amount:.0f}" if unit == "byte" else f"{amount:.1f}"
+    return f"{shown if lang == 'en' else shown.replace('.', ',')} {unit}"
 
 
 def when(value: dt.datetime, lang: str) -> str:
