@@ -81,6 +81,11 @@ def test_the_notice_after_the_deadline_names_the_fee() -> None:
     assert (notice.late, notice.applies, notice.fee) == (True, True, FEE)
     assert "kr 350,00" in notice.text_nb
     assert "350.00 NOK" in notice.text_en
+    assert notice.text("nn") == notice.text_nn
+    assert "kr 350,00" in notice.text_nn
+    assert "no," in notice.text_nn  # nynorsk, not bokmål's "nå,"
+    with pytest.raises(ValueError, match="lang"):
+        notice.text("sv")  # type: ignore[arg-type]
 
 
 def test_a_clinic_without_a_fee_announces_none_and_needs_no_acknowledgement() -> None:

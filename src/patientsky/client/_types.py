@@ -244,6 +244,7 @@ class CancellationNotice:
             acknowledgement (``fee_acknowledged=True``); it is then charged as an invoice.
         text_nb: The notice in Norwegian bokmål.
         text_en: The notice in English.
+        text_nn: The notice in Norwegian nynorsk (``None`` from a server that sends none).
     """
 
     consultation_id: str
@@ -253,6 +254,24 @@ class CancellationNotice:
     applies: bool
     text_nb: str
     text_en: str
+    text_nn: str | None = None
+
+    def text(self, lang: Literal["nb", "nn", "en"] = "nb") -> str:
+        """
+        Return the notice in a language: ``"nb"`` (the default), ``"nn"`` or ``"en"``.
+
+        Nynorsk falls back to bokmål when the server sent none.
+
+        Raises:
+            ValueError: For another language.
+        """
+        if lang == "nb":
+            return self.text_nb
+        if lang == "nn":
+            return self.text_nn or self.text_nb
+        if lang == "en":
+            return self.text_en
+        raise ValueError(f"lang: must be 'nb', 'nn' or 'en', not {lang!r}")
 
 
 @attrs.frozen

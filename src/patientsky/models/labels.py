@@ -226,6 +226,11 @@ _LABELS: Mapping[enum.Enum, tuple[str, str, str]] = MappingProxyType(
         LoggedOperation.MANAGE_CALENDAR_FEED: _l(
             "Endret kalenderabonnementet", "Endra kalenderabonnementet", "Managed the calendar feed"
         ),
+        LoggedOperation.EXPORT_CALENDAR: _l(
+            "Lastet ned timene som kalender",
+            "Lasta ned timane som kalender",
+            "Downloaded the appointments as a calendar",
+        ),
         LoggedOperation.CONNECT_PATIENT: _l(
             "Knyttet pasienten til klinikken",
             "Knytte pasienten til klinikken",

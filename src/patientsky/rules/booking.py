@@ -63,7 +63,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -454,6 +454,7 @@ class CancellationNotice:
             acknowledgement.
         text_nb: The notice in Norwegian bokmål.
         text_en: The notice in English.
+        text_nn: The notice in Norwegian nynorsk.
     """
 
     free_until: dt.datetime = attrs.field(validator=aware, eq=instant_key)
@@ -462,6 +463,18 @@ class CancellationNotice:
     applies: bool = attrs.field(validator=of_type(bool))
     text_nb: str = attrs.field(validator=text(1000))
     text_en: str = attrs.field(validator=text(1000))
+    text_nn: str = attrs.field(validator=text(1000))
+
+    def text(self, lang: Literal["nb", "nn", "en"] = "nb") -> str:
+        """
+        Return the notice in a language: ``"nb"`` (the default), ``"nn"`` or ``"en"``.
+
+        Raises:
+            ValueError: For another language.
+        """
+        if lang not in ("nb", "nn", "en"):
+            raise ValueError(f"lang: must be 'nb', 'nn' or 'en', not {lang!r}")
+        return {"nb": self.text_nb, "nn": self.text_nn, "en": self.text_en}[lang]
 
 
 def cancellation_notice(
@@ -496,6 +509,7 @@ def cancellation_notice(
             applies=False,
             text_nb=f"Avbestilling er gratis til {hours} timer før timen starter.",
             text_en=f"Cancelling is free until {hours} hours before the appointment starts.",
+            text_nn=f"Avbestilling er gratis til {hours} timar før timen byrjar.",
         )
     if fee.minor_units <= 0:
         return CancellationNotice(
@@ -505,6 +519,7 @@ def cancellation_notice(
             applies=False,
             text_nb="Fristen for gratis avbestilling er ute, men klinikken tar ikke gebyr.",
             text_en="The free cancellation deadline has passed, but the clinic charges no fee.",
+            text_nn="Fristen for gratis avbestilling er ute, men klinikken tek ikkje gebyr.",
         )
     return CancellationNotice(
         free_until=free_until,
@@ -518,6 +533,10 @@ def cancellation_notice(
         text_en=(
             f"The free cancellation deadline ({hours} hours before the appointment) has "
             f"passed. If you cancel now, the clinic sends an invoice for {fee}."
+        ),
+        text_nn=(
+            f"Fristen for gratis avbestilling ({hours} timar før timen) er ute. "
+            f"Avbestiller du no, sender klinikken ein faktura på {fee.format_nb()}."
         ),
     )
 
