@@ -308,6 +308,22 @@ def test_a_representative_is_recorded_with_the_relation_they_acted_through(api: 
     assert (entry["operation"], entry["relationKind"]) == ("remove_relation", "family_caregiver")
 
 
+def test_the_list_names_who_acted_and_the_log_itself_keeps_ids_only(api: Api) -> None:
+    ingrid = api.auth("p-ingrid")
+    assert api.client.get("/v1/patients/p-olav/dialogs/dlg-olav-1", headers=ingrid).is_success
+    stored = _newest(api.sandbox, "p-olav")
+    assert stored.get("actorName") is None  # a view: the log keeps ids and codes only
+    listed = api.client.get("/v1/patients/me/access-log", headers=api.auth("p-olav"))
+    reader = next(e for e in listed.json()["data"] if e["actorId"] == "p-ingrid")
+    with api.sandbox.storage.read() as tx:
+        ingrid_name = Repo(tx, api.sandbox.converter).patient("p-ingrid")
+    assert ingrid_name is not None
+    assert reader["actorName"] == ingrid_name.name.full
+    entry = api.sandbox.converter.structure(reader, AccessLogEntry)
+    assert entry.actor_name == ingrid_name.name.full
+    assert entry == attrs.evolve(entry, actor_name=None)  # not part of equality
+
+
 # --- who may list it ---
 
 

@@ -136,6 +136,9 @@ class AccessLogEntry:
             the data belongs to no one clinic (the profile, consent).
         resource_id: The id of what was read or changed (a dialog, a consultation, an
             invoice, ...), if any.
+        actor_name: Who acted, by name, as the API shows it next to ``actor_id`` (a
+            person's or practitioner's full name, a clinic's name): a view, never
+            stored in the log, not part of equality.
     """
 
     id: str = attrs.field(converter=nfc, validator=[text(200), _no_national_id])
@@ -158,6 +161,9 @@ class AccessLogEntry:
     clinic_id: str | None = attrs.field(default=None, converter=nfc_or_none, validator=_OPTIONAL_ID)
     resource_id: str | None = attrs.field(
         default=None, converter=nfc_or_none, validator=_OPTIONAL_ID
+    )
+    actor_name: str | None = attrs.field(
+        default=None, converter=nfc_or_none, validator=_OPTIONAL_ID, eq=False
     )
 
     def __attrs_post_init__(self) -> None:

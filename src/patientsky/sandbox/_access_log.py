@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from starlette.responses import Response
 
@@ -204,12 +205,28 @@ def list_access_log(ctx: Ctx) -> Response:
     rows = ctx.repo.access_entries(patient.id, before=before, limit=limit + 1)
     chunk = rows[:limit]
     more = len(rows) > limit
+    names: dict[str, str | None] = {}
     return ok(
         {
-            "data": [data for _, data in chunk],
+            "data": [_named(ctx, data, names) for _, data in chunk],
             "nextCursor": f"{_CURSOR}{chunk[-1][0]}" if more else None,
         }
     )
+
+
+def _named(ctx: Ctx, data: dict[str, Any], names: dict[str, str | None]) -> dict[str, Any]:
+    """The stored entry with who acted by name (a view: the log keeps ids only)."""
+    actor = data["actorId"]
+    if actor not in names:
+        found: Any = ctx.repo.clinic(actor) if data["actorKind"] == "clinic" else None
+        if found is None:
+            found = ctx.repo.patient(actor) or ctx.repo.practitioner(actor)
+            found = None if found is None else found.name.full
+        else:
+            found = found.name
+        names[actor] = found
+    name = names[actor]
+    return data if name is None else {**data, "actorName": name}
 
 
 def _cursor(raw: str | None) -> int | None:
