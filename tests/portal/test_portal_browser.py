@@ -149,7 +149,7 @@ class Story:
         assert self.t("logged_out") in self.main_text()
 
 
-@pytest.mark.parametrize("lang", ["nb", "en"])
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
 def test_the_whole_story_in_a_real_browser(
     world: World,
     portal_url: str,
