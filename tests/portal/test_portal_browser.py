@@ -333,7 +333,7 @@ def test_the_keyboard_alone_reaches_the_skip_link_and_logs_in(
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"  # the focus is visible
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main")
+    page.wait_for_function("location.hash === '#main'")  # the skip link was followed
     page.focus("#method-bankid")
     page.keyboard.press("ArrowDown")  # the radio group moves to Buypass smart card
     assert page.is_checked("#method-buypass_smart_card")
