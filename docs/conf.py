@@ -64,3 +64,43 @@ nitpick_ignore_regex = [
     (r"py:class", r"(patientsky\.client\.)?Literal"),
     (r"py:class", r"'[a-z_]+'"),
 ]
+
+
+def _resolve_client_annotations() -> None:
+    """
+    Give the client's modules the names their annotations use, as a type checker sees them.
+
+    The client imports its models and result types when a call needs them (so that
+    ``import patientsky.client`` stays light), under ``if TYPE_CHECKING:`` for the
+    annotations. autodoc resolves annotations at runtime: run those blocks (and evaluate
+    the string type aliases) so the reference links each type as it did before.
+    """
+    import ast
+    import importlib
+    import inspect
+
+    for name in (
+        "patientsky.client._calls",
+        "patientsky.client._async",
+        "patientsky.client._sync",
+    ):
+        module = importlib.import_module(name)
+        namespace = vars(module)
+        for node in ast.parse(inspect.getsource(module)).body:
+            if (
+                isinstance(node, ast.If)
+                and isinstance(node.test, ast.Name)
+                and node.test.id == "TYPE_CHECKING"
+            ):
+                code = compile(ast.Module(body=node.body, type_ignores=[]), name, "exec")
+                exec(code, namespace)  # noqa: S102 (our own import statements)
+        for key, value in list(namespace.items()):
+            if (
+                isinstance(module.__annotations__.get(key), str)
+                and "TypeAlias" in module.__annotations__[key]
+                and isinstance(value, str)
+            ):
+                namespace[key] = eval(value, namespace)  # noqa: S307 (our own alias)
+
+
+_resolve_client_annotations()

@@ -30,11 +30,49 @@ def test_importing_the_client_loads_neither_the_wire_converter_nor_the_sandbox()
     assert out.strip() == "[]"
 
 
+def test_importing_the_client_loads_no_model_and_no_result_type() -> None:
+    # The models and the result types load with the first call that decodes into them
+    # (or the first use of their name), so importing the client compiles none of them.
+    code = (
+        "import sys, patientsky.client; "
+        "print(sorted(m for m in sys.modules if m.startswith('patientsky.models.') "
+        "or m == 'patientsky.client._types'))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    # Only the enum that ``book`` takes as its default, which needs no model.
+    assert out.strip() == "['patientsky.models._consultation_kind']"
+
+
+def test_a_call_loads_the_models_it_decodes_into() -> None:
+    code = (
+        "import sys, patientsky.client as c; "
+        "loaded = lambda: [m for m in ('patientsky.models.payment', 'patientsky.client._types', "
+        "'patientsky.models.session') if m in sys.modules]; "
+        "print(loaded()); c.DialogView; print(loaded()); "
+        "from patientsky.client import _calls; _calls.get_session(); print(loaded())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    assert out.split("\n")[:3] == [
+        "[]",
+        "['patientsky.models.payment', 'patientsky.client._types']",
+        "['patientsky.models.payment', 'patientsky.client._types', 'patientsky.models.session']",
+    ]
+
+
 @pytest.mark.parametrize("name", MODULES)
 def test_all_is_sorted_complete_and_documented(name: str) -> None:
     module = importlib.import_module(name)
     exported = list(module.__all__)
     assert exported == sorted(exported)
+    # A name may load with its first use (a module __getattr__): every exported name must
+    # resolve, and then the module holds exactly the exported public names.
+    for attr in exported:
+        assert getattr(module, attr) is not None, f"{name}.{attr} does not resolve"
+    assert set(exported) <= set(dir(module))
     public = {
         n
         for n, value in vars(module).items()

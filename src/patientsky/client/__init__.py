@@ -25,9 +25,12 @@ behave the same:
 The resources (``client.dialogs``, ...) are in :mod:`patientsky.client.resources`; the
 sandbox's login and clock helpers in :mod:`patientsky.client.sandbox`.
 
-``import patientsky.client`` loads httpx and the models; the wire converter (cattrs)
-loads on the first call, the sandbox never.
+``import patientsky.client`` loads httpx and the client. The result types (``DialogView``,
+``Photo``, ...) load with the first use of their name, each model with the first call
+that decodes into it, and the wire converter with the first decode; the sandbox never.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from patientsky.client._async import (
     AsyncPager,
@@ -38,26 +41,28 @@ from patientsky.client._async import (
 from patientsky.client._base import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, CallOptions
 from patientsky.client._core import ApiResponse, Backoff, Timeouts
 from patientsky.client._sync import Pager, PaymentsPager, PortalClient, TokenProvider
-from patientsky.client._types import (
-    AttachmentFile,
-    CalendarFeed,
-    CancellationNotice,
-    ClinicServices,
-    ConsentState,
-    DialogView,
-    FeeNotice,
-    FileUpload,
-    Folder,
-    FreeTime,
-    PaymentRow,
-    PaymentsPage,
-    PaymentTab,
-    Photo,
-    Represented,
-    Versioned,
-    VideoLink,
-    When,
-)
+
+if TYPE_CHECKING:
+    from patientsky.client._types import (
+        AttachmentFile,
+        CalendarFeed,
+        CancellationNotice,
+        ClinicServices,
+        ConsentState,
+        DialogView,
+        FeeNotice,
+        FileUpload,
+        Folder,
+        FreeTime,
+        PaymentRow,
+        PaymentsPage,
+        PaymentTab,
+        Photo,
+        Represented,
+        Versioned,
+        VideoLink,
+        When,
+    )
 
 __all__ = [
     "ApiResponse",
@@ -93,3 +98,42 @@ __all__ = [
     "VideoLink",
     "When",
 ]
+
+# The result types load with the first use of their name (or the first call that
+# returns one), so that importing the client does not compile them.
+_LAZY = frozenset(
+    {
+        "AttachmentFile",
+        "CalendarFeed",
+        "CancellationNotice",
+        "ClinicServices",
+        "ConsentState",
+        "DialogView",
+        "FeeNotice",
+        "FileUpload",
+        "Folder",
+        "FreeTime",
+        "PaymentRow",
+        "PaymentsPage",
+        "PaymentTab",
+        "Photo",
+        "Represented",
+        "Versioned",
+        "VideoLink",
+        "When",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from patientsky.client import _types
+
+        value = getattr(_types, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'patientsky.client' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -52,53 +52,53 @@ from patientsky.client._core import (
     Timeouts,
     exchange,
 )
-from patientsky.client._types import (
-    AttachmentFile,
-    CalendarFeed,
-    CancellationNotice,
-    ClinicServices,
-    ConsentState,
-    DialogView,
-    FeeNotice,
-    FileUpload,
-    Folder,
-    FreeTime,
-    PaymentRow,
-    PaymentsPage,
-    PaymentTab,
-    Photo,
-    Represented,
-    Versioned,
-    VideoLink,
-    When,
-)
 from patientsky.errors import InvalidInput
-from patientsky.models import (
-    AccessLogEntry,
-    Action,
-    Attachment,
-    Clinic,
-    CommunicationType,
-    Consultation,
-    ConsultationKind,
-    ContactDetails,
-    LoginSession,
-    Message,
-    Money,
-    Patient,
-    PersonName,
-    PhotoRef,
-    PrescriptionRenewalRequest,
-    PublicServiceLink,
-    Relation,
-    RelationKind,
-    Terms,
-)
+from patientsky.models._consultation_kind import ConsultationKind
 
 if TYPE_CHECKING:
     import datetime as dt
     import os
 
+    from patientsky.client._types import (
+        AttachmentFile,
+        CalendarFeed,
+        CancellationNotice,
+        ClinicServices,
+        ConsentState,
+        DialogView,
+        FeeNotice,
+        FileUpload,
+        Folder,
+        FreeTime,
+        PaymentRow,
+        PaymentsPage,
+        PaymentTab,
+        Photo,
+        Represented,
+        Versioned,
+        VideoLink,
+        When,
+    )
+    from patientsky.models import (
+        AccessLogEntry,
+        Action,
+        Attachment,
+        Clinic,
+        CommunicationType,
+        Consultation,
+        ContactDetails,
+        LoginSession,
+        Message,
+        Money,
+        Patient,
+        PersonName,
+        PhotoRef,
+        PrescriptionRenewalRequest,
+        PublicServiceLink,
+        Relation,
+        RelationKind,
+        Terms,
+    )
     from patientsky.wire import Page
 
 T = TypeVar("T")
@@ -928,6 +928,8 @@ class AsyncDialogs(_Resource):
         options: CallOptions,
     ) -> builtins.list[str]:
         """Upload what is not uploaded yet (each under a key derived from ``key``); the ids."""
+        from patientsky.models import Attachment
+
         ids: builtins.list[str] = []
         for index, item in enumerate(attachments):
             if isinstance(item, Attachment):

@@ -17,56 +17,53 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Final, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, Final, TypeAlias, TypeVar, get_args
 
 import attrs
 
 from patientsky.client._core import Call, Response, query, segment
-from patientsky.client._types import (
-    AttachmentFile,
-    CalendarFeed,
-    CancellationNotice,
-    ClinicServices,
-    ConsentState,
-    DialogView,
-    FeeNotice,
-    FileUpload,
-    Folder,
-    FreeTime,
-    PaymentRow,
-    PaymentsPage,
-    PaymentTab,
-    Photo,
-    Represented,
-    Versioned,
-    VideoLink,
-    When,
-)
 from patientsky.errors import InvalidInput
-from patientsky.models import (
-    AccessLogEntry,
-    Action,
-    Attachment,
-    Clinic,
-    CommunicationType,
-    Consultation,
-    ConsultationKind,
-    ContactDetails,
-    Dialog,
-    LoginSession,
-    Message,
-    Money,
-    Patient,
-    PersonName,
-    PhotoRef,
-    PrescriptionRenewalRequest,
-    PublicServiceLink,
-    Relation,
-    RelationKind,
-    Terms,
-)
 
 if TYPE_CHECKING:
+    from patientsky.client._types import (
+        AttachmentFile,
+        CalendarFeed,
+        CancellationNotice,
+        ClinicServices,
+        ConsentState,
+        DialogView,
+        FeeNotice,
+        FileUpload,
+        Folder,
+        FreeTime,
+        PaymentsPage,
+        PaymentTab,
+        Photo,
+        Represented,
+        Versioned,
+        VideoLink,
+        When,
+    )
+    from patientsky.models import (
+        AccessLogEntry,
+        Action,
+        Attachment,
+        Clinic,
+        CommunicationType,
+        Consultation,
+        ConsultationKind,
+        ContactDetails,
+        LoginSession,
+        Message,
+        Patient,
+        PersonName,
+        PhotoRef,
+        PrescriptionRenewalRequest,
+        PublicServiceLink,
+        Relation,
+        RelationKind,
+        Terms,
+    )
     from patientsky.wire import Page
 
 T = TypeVar("T")
@@ -129,6 +126,8 @@ def model(cls: type[T]) -> Callable[[Response], T]:
 
 def versioned(cls: type[T]) -> Callable[[Response], Versioned[T]]:
     """Return a decoder of a JSON body into ``cls``, with the response's ``ETag``."""
+    from patientsky.client._types import Versioned
+
     inner = model(cls)
 
     def decode(response: Response) -> Versioned[T]:
@@ -141,6 +140,9 @@ def versioned(cls: type[T]) -> Callable[[Response], Versioned[T]]:
 
 
 def _dialog_view(item: Any, response: Response, path: str) -> DialogView:
+    from patientsky.client._types import DialogView
+    from patientsky.models import Dialog
+
     if not isinstance(item, dict):
         raise _in_response(InvalidInput(path, "must be an object"), response)
     dialog = _structure(item, Dialog, response, path)
@@ -193,6 +195,9 @@ def dialog_page(response: Response) -> Page[DialogView]:
 
 def payments_page(response: Response) -> PaymentsPage:
     """Decode a page of a payments tab: its rows and the tab's total."""
+    from patientsky.client._types import PaymentRow, PaymentsPage
+    from patientsky.models import Money
+
     doc, data = _items(response)
     rows = tuple(
         _structure(item, PaymentRow, response, f"data[{i}]") for i, item in enumerate(data)
@@ -298,6 +303,8 @@ def _of(field: str, value: object, cls: type[Any]) -> Any:
 
 
 def _actions(field: str, actions: object) -> list[Action] | None:
+    from patientsky.models import Action
+
     if actions is None:
         return None
     if isinstance(actions, str) or not isinstance(actions, Iterable):
@@ -325,6 +332,8 @@ def scope_id(patient_id: str) -> str:
 
 def get_session() -> Call[LoginSession]:
     """``GET /v1/session``."""
+    from patientsky.models import LoginSession
+
     return Call("GET", ("session",), model(LoginSession))
 
 
@@ -335,6 +344,8 @@ def logout() -> Call[None]:
 
 def list_represented(limit: int | None = None) -> Call[Page[Represented]]:
     """``GET /v1/session/represented``."""
+    from patientsky.client._types import Represented
+
     return Call(
         "GET", ("session", "represented"), page(Represented), params=query(limit=_limit(limit))
     )
@@ -342,6 +353,8 @@ def list_represented(limit: int | None = None) -> Call[Page[Represented]]:
 
 def get_terms() -> Call[Terms]:
     """``GET /v1/terms``."""
+    from patientsky.models import Terms
+
     return Call("GET", ("terms",), model(Terms))
 
 
@@ -350,6 +363,8 @@ def get_terms() -> Call[Terms]:
 
 def get_profile(scope: str) -> Call[Versioned[Patient]]:
     """``GET /v1/patients/{id}/profile``."""
+    from patientsky.models import Patient
+
     return Call("GET", (*_patient(scope), "profile"), versioned(Patient))
 
 
@@ -392,6 +407,9 @@ def update_profile(
     sent (a nested field at a time); with a bare ETag, the named objects are sent whole
     (``null`` for their unset fields), so they replace what was there.
     """
+    from patientsky.client._types import Versioned
+    from patientsky.models import ContactDetails, Patient, PersonName
+
     etag: object = if_match.etag if isinstance(if_match, Versioned) else if_match
     if not isinstance(etag, str) or not _ETAG.fullmatch(etag):
         raise InvalidInput("if_match", "must be the ETag (or the Versioned value) of a read")
@@ -434,6 +452,8 @@ def _sniff(data: bytes) -> str | None:
 
 def upload_photo(scope: str, data: bytes, media_type: str | None) -> Call[PhotoRef]:
     """``PUT /v1/patients/{id}/photo``: a JPEG or PNG of at most 5 MiB."""
+    from patientsky.models import PhotoRef
+
     if not isinstance(data, bytes | bytearray | memoryview):
         raise InvalidInput("data", "must be bytes")
     content = bytes(data)
@@ -458,6 +478,8 @@ def upload_photo(scope: str, data: bytes, media_type: str | None) -> Call[PhotoR
 
 
 def _photo(response: Response) -> Photo:
+    from patientsky.client._types import Photo
+
     given = (response.header("content-type") or "").split(";")[0].strip().lower()
     # A server that labels the image application/octet-stream: read the type from the bytes.
     media_type = given if given in ("image/jpeg", "image/png") else _sniff(response.content)
@@ -478,11 +500,15 @@ def download_photo(scope: str) -> Call[Photo]:
 
 def get_consent(scope: str) -> Call[ConsentState]:
     """``GET /v1/patients/{id}/consent``."""
+    from patientsky.client._types import ConsentState
+
     return Call("GET", (*_patient(scope), "consent"), model(ConsentState))
 
 
 def give_consent(scope: str, terms_version: str) -> Call[ConsentState]:
     """``POST /v1/patients/{id}/consent``."""
+    from patientsky.client._types import ConsentState
+
     return Call(
         "POST",
         (*_patient(scope), "consent"),
@@ -494,6 +520,8 @@ def give_consent(scope: str, terms_version: str) -> Call[ConsentState]:
 
 def withdraw_consent(scope: str) -> Call[ConsentState]:
     """``DELETE /v1/patients/{id}/consent``."""
+    from patientsky.client._types import ConsentState
+
     return Call("DELETE", (*_patient(scope), "consent"), model(ConsentState), idempotent=True)
 
 
@@ -502,6 +530,9 @@ def withdraw_consent(scope: str) -> Call[ConsentState]:
 
 def list_consultations(scope: str, when: When, limit: int | None) -> Call[Page[Consultation]]:
     """``GET /v1/patients/{id}/consultations``."""
+    from patientsky.client._types import When
+    from patientsky.models import Consultation
+
     return Call(
         "GET",
         (*_patient(scope), "consultations"),
@@ -523,6 +554,8 @@ def book_consultation(
     idempotency_key: str | None,
 ) -> Call[Consultation]:
     """``POST /v1/patients/{id}/consultations`` (idempotent with its key)."""
+    from patientsky.models import Consultation, ConsultationKind
+
     if isinstance(duration_minutes, bool) or not isinstance(duration_minutes, int):
         raise InvalidInput("duration_minutes", "must be an integer")
     if not 5 <= duration_minutes <= 240:
@@ -557,6 +590,8 @@ def cancel_consultation(
     fee_acknowledged: bool = False,
 ) -> Call[Consultation]:
     """``POST /v1/patients/{id}/consultations/{cid}/cancel`` (idempotent with its key)."""
+    from patientsky.models import Consultation
+
     return Call(
         "POST",
         (*_patient(scope), "consultations", segment("consultation_id", consultation_id), "cancel"),
@@ -570,6 +605,8 @@ def cancel_consultation(
 
 def cancellation_notice(scope: str, consultation_id: str) -> Call[CancellationNotice]:
     """``GET /v1/patients/{id}/consultations/{cid}/cancellation-notice``."""
+    from patientsky.client._types import CancellationNotice
+
     cid = segment("consultation_id", consultation_id)
     return Call(
         "GET",
@@ -580,6 +617,8 @@ def cancellation_notice(scope: str, consultation_id: str) -> Call[CancellationNo
 
 def video_link(scope: str, consultation_id: str) -> Call[VideoLink]:
     """``GET /v1/patients/{id}/consultations/{cid}/video``."""
+    from patientsky.client._types import VideoLink
+
     return Call(
         "GET",
         (*_patient(scope), "consultations", segment("consultation_id", consultation_id), "video"),
@@ -592,6 +631,8 @@ def video_link(scope: str, consultation_id: str) -> Call[VideoLink]:
 
 def list_dialogs(scope: str, folder: Folder, limit: int | None) -> Call[Page[DialogView]]:
     """``GET /v1/patients/{id}/dialogs``."""
+    from patientsky.client._types import Folder
+
     return Call(
         "GET",
         (*_patient(scope), "dialogs"),
@@ -617,6 +658,8 @@ def start_dialog(
     attachment_ids: Iterable[str] = (),
 ) -> Call[DialogView]:
     """``POST /v1/patients/{id}/dialogs`` (idempotent with its key)."""
+    from patientsky.models import CommunicationType
+
     if not isinstance(fee_acknowledged, bool):
         raise InvalidInput("fee_acknowledged", "must be a bool")
     content = json_body(
@@ -646,6 +689,8 @@ def reply_to_dialog(
     attachment_ids: Iterable[str] = (),
 ) -> Call[Message]:
     """``POST /v1/patients/{id}/dialogs/{did}/messages`` (idempotent with its key)."""
+    from patientsky.models import Message
+
     content = json_body(
         body=_text("body", body, 20_000), attachmentIds=_attachment_ids(attachment_ids)
     )
@@ -667,6 +712,7 @@ def upload_attachment(
     scope: str, data: bytes, file_name: str, media_type: str | None, idempotency_key: str | None
 ) -> Call[Attachment]:
     """``POST /v1/patients/{id}/attachments``: the file is the body, its name a header (M8)."""
+    from patientsky.models import Attachment
     from patientsky.rules.attachments import content_disposition, sniff
 
     if not isinstance(data, bytes | bytearray | memoryview):
@@ -697,7 +743,7 @@ def upload_attachment(
     )
 
 
-AttachmentSource = Attachment | FileUpload | str | os.PathLike[str]
+AttachmentSource: TypeAlias = "Attachment | FileUpload | str | os.PathLike[str]"
 """What a message can carry: an uploaded attachment, a file in memory, or a file's path."""
 
 
@@ -711,6 +757,8 @@ def as_upload(
         InvalidInput: With field ``file_name`` for bytes without a name; ``file`` if it is
             none of these or a path that cannot be read.
     """
+    from patientsky.client._types import FileUpload
+
     if isinstance(file, FileUpload):
         return FileUpload(file.data, file_name or file.file_name, media_type or file.media_type)
     if isinstance(file, bytes | bytearray | memoryview):
@@ -737,6 +785,8 @@ def derived_key(key: str, index: int) -> str:
 
 
 def _attachment_list(response: Response) -> tuple[Attachment, ...]:
+    from patientsky.models import Attachment
+
     document = _document(response)
     items = document.get("data") if isinstance(document, dict) else None
     result: tuple[Attachment, ...] = _structure(items, tuple[Attachment, ...], response, "data")
@@ -758,6 +808,8 @@ def list_attachments(scope: str, dialog_id: str, message_id: str) -> Call[tuple[
 
 def download_attachment(scope: str, dialog_id: str, attachment_id: str) -> Call[AttachmentFile]:
     """``GET /v1/patients/{id}/dialogs/{did}/attachments/{aid}``: the file, as sent."""
+    from patientsky.client._types import AttachmentFile
+
     path = (
         *_patient(scope),
         "dialogs",
@@ -785,6 +837,8 @@ def _attachment_ids(ids: Iterable[str]) -> list[str] | None:
 
 def fee_notice(scope: str, clinic_id: str) -> Call[FeeNotice]:
     """``GET /v1/patients/{id}/clinics/{cid}/fee-notice``."""
+    from patientsky.client._types import FeeNotice
+
     return Call(
         "GET",
         (*_patient(scope), "clinics", segment("clinic_id", clinic_id), "fee-notice"),
@@ -797,6 +851,8 @@ def fee_notice(scope: str, clinic_id: str) -> Call[FeeNotice]:
 
 def clinic_services(scope: str, clinic_id: str) -> Call[ClinicServices]:
     """``GET /v1/patients/{id}/clinics/{cid}/services``."""
+    from patientsky.client._types import ClinicServices
+
     return Call(
         "GET",
         (*_patient(scope), "clinics", segment("clinic_id", clinic_id), "services"),
@@ -806,6 +862,8 @@ def clinic_services(scope: str, clinic_id: str) -> Call[ClinicServices]:
 
 def list_renewals(scope: str, limit: int | None) -> Call[Page[PrescriptionRenewalRequest]]:
     """``GET /v1/patients/{id}/prescription-renewals``."""
+    from patientsky.models import PrescriptionRenewalRequest
+
     return Call(
         "GET",
         (*_patient(scope), "prescription-renewals"),
@@ -823,6 +881,8 @@ def request_renewal(
     idempotency_key: str | None,
 ) -> Call[PrescriptionRenewalRequest]:
     """``POST /v1/patients/{id}/prescription-renewals`` (idempotent with its key)."""
+    from patientsky.models import PrescriptionRenewalRequest
+
     if isinstance(medications, str):
         raise InvalidInput("medications", "must be a list of names, not a string")
     names = [_text(f"medications[{i}]", m, 200) for i, m in enumerate(medications)]
@@ -845,6 +905,8 @@ def request_renewal(
 
 def list_payments(scope: str, tab: PaymentTab, limit: int | None) -> Call[PaymentsPage]:
     """``GET /v1/patients/{id}/payments?tab=...``."""
+    from patientsky.client._types import PaymentTab
+
     return Call(
         "GET",
         (*_patient(scope), "payments"),
@@ -868,6 +930,8 @@ def receipt(scope: str, payment_id: str) -> Call[bytes]:
 
 def list_relations(scope: str, limit: int | None) -> Call[Page[Relation]]:
     """``GET /v1/patients/{id}/relations``."""
+    from patientsky.models import Relation
+
     return Call(
         "GET",
         (*_patient(scope), "relations"),
@@ -878,6 +942,8 @@ def list_relations(scope: str, limit: int | None) -> Call[Page[Relation]]:
 
 def list_access_log(scope: str, limit: int | None) -> Call[Page[AccessLogEntry]]:
     """``GET /v1/patients/{id}/access-log``: newest first."""
+    from patientsky.models import AccessLogEntry
+
     return Call(
         "GET",
         (*_patient(scope), "access-log"),
@@ -890,6 +956,8 @@ def change_relation(
     scope: str, relation_id: str, *, actions: Iterable[Action] | None, enabled: bool | None
 ) -> Call[Relation]:
     """``PATCH /v1/patients/{id}/relations/{rid}`` (absolute values: a repeat is harmless)."""
+    from patientsky.models import Relation
+
     if actions is None and enabled is None:
         raise InvalidInput("actions", "give actions or enabled (or both) to change")
     if enabled is not None and not isinstance(enabled, bool):
@@ -926,6 +994,8 @@ def add_relation(
     idempotency_key: str | None,
 ) -> Call[Relation]:
     """``POST /v1/clinics/{cid}/relations`` (clinic staff; idempotent with its key)."""
+    from patientsky.models import Relation, RelationKind
+
     body = json_body(
         principalId=segment("principal_id", principal_id),
         representativeId=segment("representative_id", representative_id),
@@ -952,6 +1022,8 @@ def search_clinics(
     query_text: str | None, city: str | None, limit: int | None
 ) -> Call[Page[Clinic]]:
     """``GET /v1/clinics?query=&city=``."""
+    from patientsky.models import Clinic
+
     if query_text is not None:
         _text("query", query_text, 100)
     if city is not None:
@@ -966,6 +1038,8 @@ def search_clinics(
 
 def get_clinic(clinic_id: str) -> Call[Clinic]:
     """``GET /v1/clinics/{cid}``."""
+    from patientsky.models import Clinic
+
     return Call("GET", ("clinics", segment("clinic_id", clinic_id)), model(Clinic))
 
 
@@ -979,6 +1053,8 @@ def free_time(
     time_slot_type_id: str | None,
 ) -> Call[list[FreeTime]]:
     """``GET /v1/clinics/{cid}/free-time``."""
+    from patientsky.client._types import FreeTime
+
     _aware("start", start)
     _aware("end", end)
     if end <= start:
@@ -1018,6 +1094,8 @@ def server_time() -> Call[dt.datetime]:
 
 def public_services() -> Call[list[PublicServiceLink]]:
     """``GET /v1/public-services``."""
+    from patientsky.models import PublicServiceLink
+
     return Call("GET", ("public-services",), data_list(PublicServiceLink))
 
 
@@ -1038,11 +1116,15 @@ def export_fhir(scope: str) -> Call[dict[str, Any]]:
 
 def create_calendar_feed(scope: str) -> Call[CalendarFeed]:
     """``POST /v1/patients/{id}/calendar-feed``: not retried (a repeat is a 409)."""
+    from patientsky.client._types import CalendarFeed
+
     return Call("POST", (*_patient(scope), "calendar-feed"), model(CalendarFeed))
 
 
 def rotate_calendar_feed(scope: str) -> Call[CalendarFeed]:
     """``POST /v1/patients/{id}/calendar-feed/rotate``: not retried (each makes a new URL)."""
+    from patientsky.client._types import CalendarFeed
+
     return Call("POST", (*_patient(scope), "calendar-feed", "rotate"), model(CalendarFeed))
 
 
@@ -1061,6 +1143,8 @@ def feed_token(feed: CalendarFeed | str) -> str:
     Raises:
         InvalidInput: With field ``feed`` if no token can be read from it.
     """
+    from patientsky.client._types import CalendarFeed
+
     text = feed.url if isinstance(feed, CalendarFeed) else feed
     if not isinstance(text, str):
         raise InvalidInput("feed", "must be a CalendarFeed, its url or its token")

@@ -27,6 +27,7 @@ from patientsky.models._base import (
     str_tuple,
     text,
 )
+from patientsky.models._consultation_kind import ConsultationKind
 from patientsky.models.calendar import Interval
 from patientsky.models.people import PersonName
 
@@ -35,18 +36,6 @@ __all__ = [
     "ConsultationKind",
     "ConsultationStatus",
 ]
-
-
-class ConsultationKind(enum.Enum):
-    """How a consultation takes place (K2, K3)."""
-
-    IN_PERSON = "in_person"
-    VIDEO = "video"
-
-    @property
-    def label_nb(self) -> str:
-        """The kind's name in Norwegian bokmål."""
-        return "Oppmøte" if self is ConsultationKind.IN_PERSON else "Videokonsultasjon"
 
 
 class ConsultationStatus(enum.Enum):
