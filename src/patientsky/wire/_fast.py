@@ -10,12 +10,18 @@ work once, in one function per class written for that class's fields:
   field, any error from a model's constructor: the fast path gives up (:class:`Fallback`,
   or whatever the constructor raised) and the converter runs the reference path on the
   same input, so every error, with its wire path, message and notes, is the reference's;
-- a value it accepts is built with the model's own constructor (converters and
-  validators run as always), from the same values the reference hooks would give it.
+- a value it accepts is built from the same values the reference hooks would give it:
+  each JSON value is read and type-checked in the generated code itself (strings,
+  numbers, enums, timestamps, arrays), the model's converters and validators are
+  written out where the value is known to be of the type they check (text rules, NFC;
+  printable text, which can hold no forbidden character, skips the search), and the
+  object is filled slot by slot, as attrs' ``__init__`` would, then its
+  ``__attrs_post_init__`` runs. A validator it cannot write out runs as attrs runs it.
 
 Encoding builds the same dicts as the reference, except that, for ``dumps``, a
 datetime whose offset orjson writes exactly as :meth:`datetime.isoformat` does (UTC,
-fixed whole-minute offsets, Europe/Oslo from 1900) is left for orjson to write.
+fixed whole-minute offsets, Europe/Oslo from 1900) is left for orjson to write, and so
+is a tuple orjson writes as the reference's list (empty, or of strings and numbers).
 
 A property test in ``tests/wire`` compares the two paths on generated documents, valid
 and damaged: the same objects, the same bytes, the same errors.
@@ -56,6 +62,13 @@ _MISSING = object()
 _RFC3339_WITH_OFFSET = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?"
     r"(?:[Zz]|[+-][0-9]{2}:[0-9]{2})",
+    re.ASCII,
+)
+# The shape written out in the generated code: uppercase T and Z, parsed by fromisoformat
+# as it is; anything else (lowercase, no offset, not a timestamp) goes to the hook.
+_RFC3339_FAST = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})",
     re.ASCII,
 )
 _UTC = dt.UTC
@@ -226,8 +239,10 @@ class FastPaths:
             "_new": object.__new__,
             "_set": object.__setattr__,
             "_isnfc": unicodedata.is_normalized,
-            "_rfc3339": _RFC3339_WITH_OFFSET.fullmatch,
+            "_rfc3339": _RFC3339_FAST.fullmatch,
             "_fromiso": dt.datetime.fromisoformat,
+            "_dth": _hooks.structure_datetime,
+            "_U": Unrecognized,
         }
         lines = ["def structure(o):", "    if o.__class__ is not _dict:", "        raise _F"]
         checks: list[str] = []
@@ -236,37 +251,27 @@ class FastPaths:
         call = []
         for i, (field, ftype) in enumerate(fields):
             key = _hooks.camel(field.alias or field.name)
-            namespace[f"_f{i}"] = self.structurer(ftype, trusted=trusted)
-            structurer = namespace[f"_f{i}"]
-            if field.default is attrs.NOTHING and structurer in (_str_trusted, _str_checked):
-                lines.append(f"    a{i} = o[{key!r}]")  # a string: its check written out
-                lines.append(f"    if a{i}.__class__ is not str: raise _F")
-                if structurer is _str_checked:
-                    lines.append(f"    if not a{i}.isascii(): a{i}.encode('utf-8')")
-            elif field.default is attrs.NOTHING and structurer is _hooks.structure_datetime:
-                # The hook written out: an RFC 3339 timestamp with an offset, then parsed.
-                lines.append(f"    a{i} = o[{key!r}]")
-                lines.append(
-                    f"    if a{i}.__class__ is not str or _rfc3339(a{i}) is None: raise _F"
-                )
-                lines.append(f"    a{i} = _fromiso(a{i}.upper())")
-            elif field.default is attrs.NOTHING:
-                lines.append(f"    a{i} = _f{i}(o[{key!r}])")
+            var = f"a{i}"
+            code = self._read_code(var, ftype, str(i), namespace, trusted=trusted)
+            if field.default is attrs.NOTHING:
+                lines.append(f"    {var} = o[{key!r}]")
+                lines.extend(f"    {line}" for line in code)
             else:
                 default: Any = field.default
-                lines.append(f"    a{i} = o.get({key!r}, _M)")
-                lines.append(f"    if a{i} is _M:")
+                lines.append(f"    {var} = o.get({key!r}, _M)")
+                lines.append(f"    if {var} is _M:")
                 if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
                     if default.takes_self:
                         raise _Unsupported  # the reference handles it
                     namespace[f"_d{i}"] = default.factory
-                    lines.append(f"        a{i} = _d{i}()")
+                    lines.append(f"        {var} = _d{i}()")
                 else:
                     namespace[f"_d{i}"] = default
-                    lines.append(f"        a{i} = _d{i}")
-                lines.append("    else:")
-                lines.append(f"        a{i} = _f{i}(a{i})")
-            call.append(f"{field.alias}=a{i}")
+                    lines.append(f"        {var} = _d{i}")
+                if code:
+                    lines.append("    else:")
+                    lines.extend(f"        {line}" for line in code)
+            call.append(f"{field.alias}={var}")
             if not once:
                 continue
             # What the structured value is known to be, so the model's checks that it
@@ -281,18 +286,24 @@ class FastPaths:
                     pass  # tuple() of the tuple the structurer built is that tuple
                 elif known == ("str",):  # nfc or nfc_lines, written out: no call per string
                     if converter is _base.nfc_lines:
-                        checks.append(f"    if '\\r' in a{i}: a{i} = _c{i}(a{i})")
+                        checks.append(f"    if '\\r' in {var}: {var} = _c{i}({var})")
                     checks.append(
-                        f"    if not a{i}.isascii() and not _isnfc('NFC', a{i}): a{i} = _c{i}(a{i})"
+                        f"    if not {var}.isascii() and not _isnfc('NFC', {var}):"
+                        f" {var} = _c{i}({var})"
                     )
                 else:
-                    checks.append(f"    a{i} = _c{i}(a{i})")
-            stores.append(f"    _set(inst, {field.name!r}, a{i})")
-            inline = _inline_checks(field.validator, known, f"a{i}", namespace, i)
+                    checks.append(f"    {var} = _c{i}({var})")
+            slot = _slot_setter(origin, field.name)
+            if slot is None:
+                stores.append(f"    _set(inst, {field.name!r}, {var})")
+            else:
+                namespace[f"_w{i}"] = slot
+                stores.append(f"    _w{i}(inst, {var})")
+            inline = _inline_checks(field.validator, known, var, namespace, i)
             if inline is None:
                 namespace[f"_v{i}"] = field.validator
                 namespace[f"_A{i}"] = field
-                generic.append(f"    _v{i}(inst, _A{i}, a{i})")
+                generic.append(f"    _v{i}(inst, _A{i}, {var})")
             else:
                 checks.extend(f"    {line}" for line in inline)
         if once:
@@ -306,6 +317,63 @@ class FastPaths:
         else:
             lines.append(f"    return _cls({', '.join(call)})")
         return _compile(lines, namespace, "structure", origin)
+
+    def _read_code(
+        self, var: str, tp: Any, tag: str, namespace: dict[str, Any], *, trusted: bool
+    ) -> list[str]:
+        """
+        Code turning the JSON value in ``var`` into what :meth:`structurer` gives for ``tp``.
+
+        Written out for the common types (no call per value); the rest calls the
+        structurer. Anything unusual raises, and the reference path decides.
+        """
+        if tp is str:
+            lines = [f"if {var}.__class__ is not str: raise _F"]
+            if not trusted:
+                lines.append(f"if not {var}.isascii(): {var}.encode('utf-8')")
+            return lines
+        if tp is int:
+            return [f"if {var}.__class__ is not int: raise _F"]
+        if tp is bool:
+            return [f"if {var} is not True and {var} is not False: raise _F"]
+        if tp is dt.datetime:
+            # The usual shape parsed in C; anything else through the reference hook, which
+            # gives the value or raises.
+            return [
+                f"if {var}.__class__ is str and _rfc3339({var}) is not None:",
+                f"    {var} = _fromiso({var})",
+                f"else: {var} = _dth({var})",
+            ]
+        if _is_str_enum(tp):
+            namespace[f"_e{tag}"] = {m.value: m for m in tp}
+            return [f"if {var}.__class__ is not str: raise _F", f"{var} = _e{tag}[{var}]"]
+        if _hooks.is_enum_or_unrecognized(tp):
+            args = _union_args(tp)
+            enum_type = next(a for a in args if _hooks.is_enum(a))
+            namespace[f"_e{tag}"] = {m.value: m for m in enum_type}
+            lines = [f"if {var}.__class__ is not str: raise _F"]
+            if not trusted:
+                lines.append(f"if not {var}.isascii(): {var}.encode('utf-8')")
+            lines.append(f"m{var} = _e{tag}.get({var})")
+            lines.append(f"{var} = _U({var}) if m{var} is None else m{var}")
+            if types.NoneType in args:
+                return [f"if {var} is not None:", *(f"    {line}" for line in lines)]
+            return lines
+        args = _union_args(tp)
+        if len(args) == 2 and types.NoneType in args:
+            inner = next(a for a in args if a is not types.NoneType)
+            code = self._read_code(var, inner, tag + "_", namespace, trusted=trusted)
+            return [f"if {var} is not None:", *(f"    {line}" for line in code)]
+        if _hooks.is_homogeneous_sequence(tp):
+            namespace[f"_i{tag}"] = self.structurer(typing.get_args(tp)[0], trusted=trusted)
+            namespace[f"_mk{tag}"] = tuple if typing.get_origin(tp) is tuple else list
+            if trusted:
+                check = f"if {var}.__class__ is not list: raise _F"
+            else:
+                check = f"if {var}.__class__ is not list and {var}.__class__ is not tuple: raise _F"
+            return [check, f"{var} = _mk{tag}(map(_i{tag}, {var}))"]
+        namespace[f"_f{tag}"] = self.structurer(tp, trusted=trusted)
+        return [f"{var} = _f{tag}({var})"]
 
     def _known(self, tp: Any, *, default_ok: bool = True) -> tuple[Any, ...] | None:
         """What the value :meth:`structurer` gives for ``tp`` is known to be, or None."""
@@ -373,11 +441,20 @@ class FastPaths:
             raise _Unsupported
         return fn
 
-    def _by_class(self, value: Any, *, native: bool) -> Any:
-        fn = self.unstructurer(value.__class__, native=native)
-        if fn is None:
-            raise Fallback
-        return fn(value)
+    def _class_dispatch(self, *, native: bool) -> Fn:
+        """A function writing a value by its own class (items of a bare ``Page``)."""
+        found: dict[type, Fn | None] = {}
+
+        def by_class(value: Any) -> Any:
+            cls = value.__class__
+            fn = found.get(cls, _MISSING)
+            if fn is _MISSING:
+                fn = found[cls] = self.unstructurer(cls, native=native)
+            if fn is None:
+                raise Fallback
+            return fn(value)  # type: ignore[operator]
+
+        return by_class
 
     def _value_unstructurer(self, tp: Any, *, native: bool) -> Fn:
         if tp in (str, int, bool):
@@ -389,7 +466,7 @@ class FastPaths:
                 return _optional_value
             return _value
         if isinstance(tp, typing.TypeVar) or tp is Any:
-            return lambda v: self._by_class(v, native=native)
+            return self._class_dispatch(native=native)
         args = _union_args(tp)
         if len(args) == 2 and types.NoneType in args:
             inner = self._required(next(a for a in args if a is not types.NoneType), native=native)
@@ -408,22 +485,89 @@ class FastPaths:
 
     def _object_unstructurer(self, tp: Any, *, native: bool) -> Fn:
         origin = typing.get_origin(tp) or tp
-        namespace: dict[str, Any] = {}
+        namespace: dict[str, Any] = {
+            "_UTC": _UTC,
+            "_OSLO": OSLO,
+            "_dn": _datetime_native,
+            "_whole": _WHOLE_MINUTE_ZONES,
+        }
+        lines = ["def unstructure(o):"]
         items = []
         for i, (field, ftype) in enumerate(_fields(tp)):
             fn = self._required(ftype, native=native)
             key = _hooks.camel(field.alias or field.name)
+            item = _sequence_item(ftype)
             if fn is _identity:
                 items.append(f"{key!r}: o.{field.name}")
             elif fn is _value:
                 # _value_ is where an enum member keeps its value (a plain attribute, where
                 # .value is a property); Unrecognized has one too.
                 items.append(f"{key!r}: o.{field.name}._value_")
+            elif _optional_of(ftype) in (str, int, bool):
+                items.append(f"{key!r}: o.{field.name}")
+            elif fn is _optional_value:
+                lines.append(f"    v{i} = o.{field.name}")
+                lines.append(f"    if v{i} is not None: v{i} = v{i}._value_")
+                items.append(f"{key!r}: v{i}")
+            elif native and fn is _datetime_native:
+                # The check of _datetime_native written out: orjson writes these itself.
+                lines.append(f"    v{i} = o.{field.name}")
+                lines.extend(f"    {line}" for line in _native_datetime_code(f"v{i}", f"t{i}"))
+                items.append(f"{key!r}: v{i}")
+            elif native and _optional_of(ftype) is dt.datetime:
+                lines.append(f"    v{i} = o.{field.name}")
+                lines.append(f"    if v{i} is not None:")
+                lines.extend(f"        {line}" for line in _native_datetime_code(f"v{i}", f"t{i}"))
+                items.append(f"{key!r}: v{i}")
+            elif native and item is not None:
+                # orjson writes a tuple as an array: an empty one is written as it is, and
+                # identity items need no copy.
+                inner = self._required(item, native=native)
+                if inner is _identity:
+                    items.append(f"{key!r}: o.{field.name}")
+                else:
+                    namespace[f"_u{i}"] = inner
+                    lines.append(f"    v{i} = o.{field.name}")
+                    lines.append(f"    if v{i}: v{i} = [*map(_u{i}, v{i})]")
+                    items.append(f"{key!r}: v{i}")
             else:
                 namespace[f"_u{i}"] = fn
                 items.append(f"{key!r}: _u{i}(o.{field.name})")
-        lines = ["def unstructure(o):", f"    return {{{', '.join(items)}}}"]
+        lines.append(f"    return {{{', '.join(items)}}}")
         return _compile(lines, namespace, "unstructure", origin)
+
+
+def _native_datetime_code(var: str, tz: str) -> list[str]:
+    """:func:`_datetime_native` written out, with a call only for an offset not seen yet."""
+    return [
+        f"{tz} = {var}.tzinfo",
+        f"if {tz} is not _UTC:",
+        f"    if {tz} is _OSLO:",
+        f"        if {var}.year < 1900: {var} = _dn({var})",
+        f"    elif _whole.get({tz}) is not True: {var} = _dn({var})",
+    ]
+
+
+def _sequence_item(tp: Any) -> Any:
+    """The item type of ``tuple[X, ...]`` or ``list[X]``, else None."""
+    return typing.get_args(tp)[0] if _hooks.is_homogeneous_sequence(tp) else None
+
+
+def _optional_of(tp: Any) -> Any:
+    """``X`` of ``X | None``, else None."""
+    args = _union_args(tp)
+    if len(args) == 2 and types.NoneType in args:
+        return next(a for a in args if a is not types.NoneType)
+    return None
+
+
+def _slot_setter(cls: type, name: str) -> Any:
+    """The ``__set__`` of the slot ``name`` of ``cls``, as object.__setattr__ finds it, or None."""
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            found = klass.__dict__[name]
+            return found.__set__ if isinstance(found, types.MemberDescriptorType) else None
+    return None
 
 
 def _always_fall_back(_value: Any) -> Any:
@@ -481,7 +625,9 @@ def _inline_checks(
         namespace[f"_s{i}"] = forbidden.search
         lines = [] if empty else [f"if not {var} or {var}.isspace(): raise _F"]
         lines.append(f"if len({var}) > {max_len}: raise _F")
-        lines.append(f"if _s{i}({var}) is not None: raise _F")
+        # Every forbidden character is unprintable (a test checks all of Unicode), so
+        # printable text needs no search.
+        lines.append(f"if not {var}.isprintable() and _s{i}({var}) is not None: raise _F")
         return lines
     if kind == "optional":
         optional = known[0] == "opt"
