@@ -229,10 +229,7 @@ class FastPaths:
 
     def _object_structurer(self, tp: Any, *, trusted: bool) -> Fn:
         origin = typing.get_origin(tp) or tp
-        fields = _fields(tp)
-        once = _validates_once(origin, fields)
         namespace: dict[str, Any] = {
-            "_cls": origin,
             "_F": Fallback,
             "_M": _MISSING,
             "_dict": dict,
@@ -244,33 +241,61 @@ class FastPaths:
             "_dth": _hooks.structure_datetime,
             "_U": Unrecognized,
         }
-        lines = ["def structure(o):", "    if o.__class__ is not _dict:", "        raise _F"]
+        body = self._object_code(tp, "o", "", namespace, trusted=trusted, chain=())
+        lines = ["def structure(o):", *(f"    {line}" for line in body), "    return inst"]
+        return _compile(lines, namespace, "structure", origin)
+
+    def _object_code(
+        self,
+        tp: Any,
+        src: str,
+        p: str,
+        namespace: dict[str, Any],
+        *,
+        trusted: bool,
+        chain: tuple[Any, ...],
+    ) -> list[str]:
+        """
+        Code building a ``tp`` from the JSON object in ``src`` into the variable ``{p}inst``.
+
+        ``p`` prefixes every name the code makes, so that the code of a nested class can be
+        written into its parent's: no call per nested object. ``chain`` holds the classes
+        whose code this is written into (a class is never written into its own).
+        """
+        origin = typing.get_origin(tp) or tp
+        fields = _fields(tp)
+        once = _validates_once(origin, fields)
+        namespace[f"_{p}cls"] = origin
+        lines = [f"if {src}.__class__ is not _dict: raise _F"]
         checks: list[str] = []
         stores: list[str] = []
         generic: list[str] = []
         call = []
         for i, (field, ftype) in enumerate(fields):
             key = _hooks.camel(field.alias or field.name)
-            var = f"a{i}"
-            code = self._read_code(var, ftype, str(i), namespace, trusted=trusted)
+            var = f"{p}a{i}"
+            tag = f"{p}{i}"
+            code = self._read_code(
+                var, ftype, tag, namespace, trusted=trusted, chain=(*chain, origin)
+            )
             if field.default is attrs.NOTHING:
-                lines.append(f"    {var} = o[{key!r}]")
-                lines.extend(f"    {line}" for line in code)
+                lines.append(f"{var} = {src}[{key!r}]")
+                lines.extend(code)
             else:
                 default: Any = field.default
-                lines.append(f"    {var} = o.get({key!r}, _M)")
-                lines.append(f"    if {var} is _M:")
+                lines.append(f"{var} = {src}.get({key!r}, _M)")
+                lines.append(f"if {var} is _M:")
                 if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
                     if default.takes_self:
                         raise _Unsupported  # the reference handles it
-                    namespace[f"_d{i}"] = default.factory
-                    lines.append(f"        {var} = _d{i}()")
+                    namespace[f"_d{tag}"] = default.factory
+                    lines.append(f"    {var} = _d{tag}()")
                 else:
-                    namespace[f"_d{i}"] = default
-                    lines.append(f"        {var} = _d{i}")
+                    namespace[f"_d{tag}"] = default
+                    lines.append(f"    {var} = _d{tag}")
                 if code:
-                    lines.append("    else:")
-                    lines.extend(f"        {line}" for line in code)
+                    lines.append("else:")
+                    lines.extend(f"    {line}" for line in code)
             call.append(f"{field.alias}={var}")
             if not once:
                 continue
@@ -279,53 +304,77 @@ class FastPaths:
             known = self._known(ftype, default_ok=field.default is attrs.NOTHING)
             converter: Any = field.converter  # a function here, whatever attrs types it as
             if converter is not None:
-                namespace[f"_c{i}"] = converter
+                namespace[f"_c{tag}"] = converter
                 if not _keeps(converter, known):
                     known = None
                 if converter is _base.as_tuple and known is not None:
                     pass  # tuple() of the tuple the structurer built is that tuple
                 elif known == ("str",):  # nfc or nfc_lines, written out: no call per string
                     if converter is _base.nfc_lines:
-                        checks.append(f"    if '\\r' in {var}: {var} = _c{i}({var})")
+                        checks.append(f"if '\\r' in {var}: {var} = _c{tag}({var})")
                     checks.append(
-                        f"    if not {var}.isascii() and not _isnfc('NFC', {var}):"
-                        f" {var} = _c{i}({var})"
+                        f"if not {var}.isascii() and not _isnfc('NFC', {var}):"
+                        f" {var} = _c{tag}({var})"
                     )
                 else:
-                    checks.append(f"    {var} = _c{i}({var})")
+                    checks.append(f"{var} = _c{tag}({var})")
             slot = _slot_setter(origin, field.name)
             if slot is None:
-                stores.append(f"    _set(inst, {field.name!r}, {var})")
+                stores.append(f"_set({p}inst, {field.name!r}, {var})")
             else:
-                namespace[f"_w{i}"] = slot
-                stores.append(f"    _w{i}(inst, {var})")
-            inline = _inline_checks(field.validator, known, var, namespace, i)
+                namespace[f"_w{tag}"] = slot
+                stores.append(f"_w{tag}({p}inst, {var})")
+            inline = _inline_checks(field.validator, known, var, namespace, tag)
             if inline is None:
-                namespace[f"_v{i}"] = field.validator
-                namespace[f"_A{i}"] = field
-                generic.append(f"    _v{i}(inst, _A{i}, {var})")
+                namespace[f"_v{tag}"] = field.validator
+                namespace[f"_A{tag}"] = field
+                generic.append(f"_v{tag}({p}inst, _A{tag}, {var})")
             else:
-                checks.extend(f"    {line}" for line in inline)
+                checks.extend(inline)
         if once:
             lines.extend(checks)
-            lines.append("    inst = _new(_cls)")
+            lines.append(f"{p}inst = _new(_{p}cls)")
             lines.extend(stores)
             lines.extend(generic)
             if hasattr(origin, "__attrs_post_init__"):
-                lines.append("    inst.__attrs_post_init__()")
-            lines.append("    return inst")
+                lines.append(f"{p}inst.__attrs_post_init__()")
         else:
-            lines.append(f"    return _cls({', '.join(call)})")
-        return _compile(lines, namespace, "structure", origin)
+            lines.append(f"{p}inst = _{p}cls({', '.join(call)})")
+        return lines
+
+    def _nested_code(
+        self,
+        var: str,
+        tp: Any,
+        tag: str,
+        namespace: dict[str, Any],
+        *,
+        trusted: bool,
+        chain: tuple[Any, ...],
+    ) -> list[str] | None:
+        """The code of :meth:`_object_code` for a nested object in ``var``, or None."""
+        try:
+            return self._object_code(tp, var, f"n{tag}_", namespace, trusted=trusted, chain=chain)
+        except Exception:  # noqa: BLE001 -- a type it cannot write code for: a call
+            return None
 
     def _read_code(
-        self, var: str, tp: Any, tag: str, namespace: dict[str, Any], *, trusted: bool
+        self,
+        var: str,
+        tp: Any,
+        tag: str,
+        namespace: dict[str, Any],
+        *,
+        trusted: bool,
+        chain: tuple[Any, ...] = (),
     ) -> list[str]:
         """
         Code turning the JSON value in ``var`` into what :meth:`structurer` gives for ``tp``.
 
         Written out for the common types (no call per value); the rest calls the
-        structurer. Anything unusual raises, and the reference path decides.
+        structurer. Anything unusual raises, and the reference path decides. Inside the
+        code of the classes in ``chain``, an object of another attrs class, alone or in
+        an array, is written out too.
         """
         if tp is str:
             lines = [f"if {var}.__class__ is not str: raise _F"]
@@ -362,16 +411,35 @@ class FastPaths:
         args = _union_args(tp)
         if len(args) == 2 and types.NoneType in args:
             inner = next(a for a in args if a is not types.NoneType)
-            code = self._read_code(var, inner, tag + "_", namespace, trusted=trusted)
+            code = self._read_code(var, inner, tag + "_", namespace, trusted=trusted, chain=chain)
             return [f"if {var} is not None:", *(f"    {line}" for line in code)]
         if _hooks.is_homogeneous_sequence(tp):
-            namespace[f"_i{tag}"] = self.structurer(typing.get_args(tp)[0], trusted=trusted)
+            item = typing.get_args(tp)[0]
             namespace[f"_mk{tag}"] = tuple if typing.get_origin(tp) is tuple else list
             if trusted:
                 check = f"if {var}.__class__ is not list: raise _F"
             else:
                 check = f"if {var}.__class__ is not list and {var}.__class__ is not tuple: raise _F"
+            body = None
+            if _nestable(item, chain):
+                body = self._nested_code(
+                    f"{var}x", item, tag, namespace, trusted=trusted, chain=chain
+                )
+            if body is not None:
+                return [
+                    check,
+                    f"{var}l = []",
+                    f"for {var}x in {var}:",
+                    *(f"    {line}" for line in body),
+                    f"    {var}l.append(n{tag}_inst)",
+                    f"{var} = _mk{tag}({var}l)",
+                ]
+            namespace[f"_i{tag}"] = self.structurer(item, trusted=trusted)
             return [check, f"{var} = _mk{tag}(map(_i{tag}, {var}))"]
+        if _nestable(tp, chain):
+            body = self._nested_code(var, tp, tag, namespace, trusted=trusted, chain=chain)
+            if body is not None:
+                return [*body, f"{var} = n{tag}_inst"]
         namespace[f"_f{tag}"] = self.structurer(tp, trusted=trusted)
         return [f"{var} = _f{tag}({var})"]
 
@@ -570,6 +638,18 @@ def _slot_setter(cls: type, name: str) -> Any:
     return None
 
 
+_NESTING = 4  # classes written into one function, at most: bounded code
+
+
+def _nestable(tp: Any, chain: tuple[Any, ...]) -> bool:
+    """Whether objects of ``tp`` may be written into the code of the classes in ``chain``."""
+    return (
+        0 < len(chain) < _NESTING
+        and _hooks.is_attrs_object(tp)
+        and (typing.get_origin(tp) or tp) not in chain
+    )
+
+
 def _always_fall_back(_value: Any) -> Any:
     raise Fallback
 
@@ -600,7 +680,7 @@ def _keeps(converter: Any, known: tuple[Any, ...] | None) -> bool:
 
 
 def _inline_checks(
-    validator: Any, known: tuple[Any, ...] | None, var: str, namespace: dict[str, Any], i: int
+    validator: Any, known: tuple[Any, ...] | None, var: str, namespace: dict[str, Any], i: str
 ) -> list[str] | None:
     """
     Return code doing ``validator``'s check of a value known to be ``known``, or None.
