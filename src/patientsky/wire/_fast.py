@@ -559,50 +559,116 @@ class FastPaths:
             "_dn": _datetime_native,
             "_whole": _WHOLE_MINUTE_ZONES,
         }
-        lines = ["def unstructure(o):"]
+        pre, expr = self._dict_code(tp, "o", "", namespace, native=native, chain=())
+        lines = ["def unstructure(o):", *(f"    {line}" for line in pre), f"    return {expr}"]
+        return _compile(lines, namespace, "unstructure", origin)
+
+    def _dict_code(
+        self,
+        tp: Any,
+        src: str,
+        p: str,
+        namespace: dict[str, Any],
+        *,
+        native: bool,
+        chain: tuple[Any, ...],
+    ) -> tuple[list[str], str]:
+        """
+        Code writing the ``tp`` in ``src``: the statements to run first, then the dict.
+
+        ``p`` prefixes every name the code makes; the code of a nested attrs class (alone
+        or in an array) is written into its parent's, as for decoding.
+        """
+        origin = typing.get_origin(tp) or tp
+        chain = (*chain, origin)
+        lines: list[str] = []
         items = []
         for i, (field, ftype) in enumerate(_fields(tp)):
             fn = self._required(ftype, native=native)
             key = _hooks.camel(field.alias or field.name)
             item = _sequence_item(ftype)
+            get = f"{src}.{field.name}"
+            v, t = f"{p}v{i}", f"{p}t{i}"
             if fn is _identity:
-                items.append(f"{key!r}: o.{field.name}")
+                items.append(f"{key!r}: {get}")
             elif fn is _value:
                 # _value_ is where an enum member keeps its value (a plain attribute, where
                 # .value is a property); Unrecognized has one too.
-                items.append(f"{key!r}: o.{field.name}._value_")
+                items.append(f"{key!r}: {get}._value_")
             elif _optional_of(ftype) in (str, int, bool):
-                items.append(f"{key!r}: o.{field.name}")
+                items.append(f"{key!r}: {get}")
             elif fn is _optional_value:
-                lines.append(f"    v{i} = o.{field.name}")
-                lines.append(f"    if v{i} is not None: v{i} = v{i}._value_")
-                items.append(f"{key!r}: v{i}")
+                lines.append(f"{v} = {get}")
+                lines.append(f"if {v} is not None: {v} = {v}._value_")
+                items.append(f"{key!r}: {v}")
             elif native and fn is _datetime_native:
                 # The check of _datetime_native written out: orjson writes these itself.
-                lines.append(f"    v{i} = o.{field.name}")
-                lines.extend(f"    {line}" for line in _native_datetime_code(f"v{i}", f"t{i}"))
-                items.append(f"{key!r}: v{i}")
+                lines.append(f"{v} = {get}")
+                lines.extend(_native_datetime_code(v, t))
+                items.append(f"{key!r}: {v}")
             elif native and _optional_of(ftype) is dt.datetime:
-                lines.append(f"    v{i} = o.{field.name}")
-                lines.append(f"    if v{i} is not None:")
-                lines.extend(f"        {line}" for line in _native_datetime_code(f"v{i}", f"t{i}"))
-                items.append(f"{key!r}: v{i}")
-            elif native and item is not None:
-                # orjson writes a tuple as an array: an empty one is written as it is, and
-                # identity items need no copy.
-                inner = self._required(item, native=native)
-                if inner is _identity:
-                    items.append(f"{key!r}: o.{field.name}")
+                lines.append(f"{v} = {get}")
+                lines.append(f"if {v} is not None:")
+                lines.extend(f"    {line}" for line in _native_datetime_code(v, t))
+                items.append(f"{key!r}: {v}")
+            elif native and item is not None and self._required(item, native=native) is _identity:
+                # orjson writes a tuple of strings or numbers as the reference's array.
+                items.append(f"{key!r}: {get}")
+            elif item is not None and (
+                nested := self._nested_dict(item, namespace, native, chain, p, i)
+            ):
+                # Items written out in a loop; for orjson an empty tuple is written as is.
+                pre, expr = nested
+                x, out = f"{p}x{i}", f"{p}l{i}"
+                loop = [
+                    f"{out} = []",
+                    f"for {x} in {v}:",
+                    *(f"    {line}" for line in pre),
+                    f"    {out}.append({expr})",
+                    f"{v} = {out}",
+                ]
+                lines.append(f"{v} = {get}")
+                if native:
+                    lines.append(f"if {v}:")
+                    lines.extend(f"    {line}" for line in loop)
                 else:
-                    namespace[f"_u{i}"] = inner
-                    lines.append(f"    v{i} = o.{field.name}")
-                    lines.append(f"    if v{i}: v{i} = [*map(_u{i}, v{i})]")
-                    items.append(f"{key!r}: v{i}")
+                    lines.extend(loop)
+                items.append(f"{key!r}: {v}")
+            elif item is None and (
+                nested := self._nested_dict(ftype, namespace, native, chain, p, i)
+            ):
+                pre, expr = nested
+                lines.append(f"{p}x{i} = {get}")
+                lines.extend(pre)
+                items.append(f"{key!r}: {expr}")
+            elif native and item is not None:
+                namespace[f"_u{p}{i}"] = self._required(item, native=native)
+                lines.append(f"{v} = {get}")
+                lines.append(f"if {v}: {v} = [*map(_u{p}{i}, {v})]")
+                items.append(f"{key!r}: {v}")
             else:
-                namespace[f"_u{i}"] = fn
-                items.append(f"{key!r}: _u{i}(o.{field.name})")
-        lines.append(f"    return {{{', '.join(items)}}}")
-        return _compile(lines, namespace, "unstructure", origin)
+                namespace[f"_u{p}{i}"] = fn
+                items.append(f"{key!r}: _u{p}{i}({get})")
+        return lines, f"{{{', '.join(items)}}}"
+
+    def _nested_dict(
+        self,
+        tp: Any,
+        namespace: dict[str, Any],
+        native: bool,
+        chain: tuple[Any, ...],
+        p: str,
+        i: int,
+    ) -> tuple[list[str], str] | None:
+        """The code of :meth:`_dict_code` for a nested object in ``{p}x{i}``, or None."""
+        if not _nestable(tp, chain):
+            return None
+        try:
+            return self._dict_code(
+                tp, f"{p}x{i}", f"{p}n{i}_", namespace, native=native, chain=chain
+            )
+        except Exception:  # noqa: BLE001 -- a type it cannot write code for: a call
+            return None
 
 
 def _native_datetime_code(var: str, tz: str) -> list[str]:
