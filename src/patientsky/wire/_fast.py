@@ -336,7 +336,11 @@ class FastPaths:
             lines.append(f"{p}inst = _new(_{p}cls)")
             lines.extend(stores)
             lines.extend(generic)
-            if hasattr(origin, "__attrs_post_init__"):
+            post_init = _class_attribute(origin, "__attrs_post_init__")
+            if isinstance(post_init, types.FunctionType):  # called as the method it is
+                namespace[f"_{p}post"] = post_init
+                lines.append(f"_{p}post({p}inst)")
+            elif post_init is not None:
                 lines.append(f"{p}inst.__attrs_post_init__()")
         else:
             lines.append(f"{p}inst = _{p}cls({', '.join(call)})")
@@ -695,13 +699,18 @@ def _optional_of(tp: Any) -> Any:
     return None
 
 
-def _slot_setter(cls: type, name: str) -> Any:
-    """The ``__set__`` of the slot ``name`` of ``cls``, as object.__setattr__ finds it, or None."""
+def _class_attribute(cls: type, name: str) -> Any:
+    """``name`` as the class itself holds it (first in the MRO, unbound), or None."""
     for klass in cls.__mro__:
         if name in klass.__dict__:
-            found = klass.__dict__[name]
-            return found.__set__ if isinstance(found, types.MemberDescriptorType) else None
+            return klass.__dict__[name]
     return None
+
+
+def _slot_setter(cls: type, name: str) -> Any:
+    """The ``__set__`` of the slot ``name`` of ``cls``, as object.__setattr__ finds it, or None."""
+    found = _class_attribute(cls, name)
+    return found.__set__ if isinstance(found, types.MemberDescriptorType) else None
 
 
 _NESTING = 4  # classes written into one function, at most: bounded code
