@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from patientsky.errors import InvalidInput
-from patientsky.models import AuthorKind, Dialog, Message
+from patientsky.models import AuthorKind, Dialog, Message, _base
 from patientsky.wire import Page, WireConverter, make_converter
 from tests.strategies import ALL_MODELS, dialogs, messages
 
@@ -244,3 +244,11 @@ def test_a_hook_registered_later_switches_the_fast_path_off() -> None:
     assert converter._fast is None
     message = Message("m", AuthorKind.PATIENT, "a", "hei", dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     assert converter.unstructure(message)["body"] == "HEI"
+
+
+def test_no_forbidden_character_is_printable() -> None:
+    # The fast path searches text for forbidden characters only when str.isprintable()
+    # is false: sound because every forbidden character is unprintable.
+    printable = "".join(c for c in map(chr, range(0x110000)) if c.isprintable())
+    assert _base._FORBIDDEN_LINE.search(printable) is None
+    assert _base._FORBIDDEN_LINES.search(printable) is None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import itertools
 
 import attrs
 
@@ -28,6 +27,9 @@ from patientsky.models._base import (
     text,
 )
 from patientsky.models.attachment import Attachment
+
+_UTC = dt.UTC
+_FIXED = dt.timezone  # cannot be subclassed: a fixed offset, never a fold
 
 __all__ = [
     "AuthorKind",
@@ -74,6 +76,10 @@ class DialogStatus(enum.Enum):
 
     OPEN = "open"
     CLOSED = "closed"
+
+
+# Module names for the members: reading one through its class is a slow lookup.
+_OPEN, _CLOSED = DialogStatus.OPEN, DialogStatus.CLOSED
 
 
 class CounterpartKind(enum.Enum):
@@ -138,7 +144,8 @@ class Message:
     )
 
     def __attrs_post_init__(self) -> None:
-        if len({a.id for a in self.attachments}) != len(self.attachments):
+        attachments = self.attachments
+        if attachments and len({a.id for a in attachments}) != len(attachments):
             raise InvalidInput("attachments", "attachment ids must be unique")
 
 
@@ -183,16 +190,27 @@ class Dialog:
     read_at: dt.datetime | None = attrs.field(default=None, validator=aware, eq=instant_key)
 
     def __attrs_post_init__(self) -> None:
-        if not self.messages:
+        messages = self.messages
+        if not messages:
             raise InvalidInput("messages", "a dialog has at least one message")
-        times = [instant(m.sent_at) for m in self.messages]
-        if any(b < a for a, b in itertools.pairwise(times)):
-            raise InvalidInput("messages", "must be in the order they were sent")
-        if len({m.id for m in self.messages}) != len(self.messages):
-            raise InvalidInput("messages", "message ids must be unique")
-        if self.status is DialogStatus.CLOSED and self.closed_at is None:
+        if len(messages) > 1:
+            # One pass, in instants; the order is checked over every message before the
+            # ids are. A fixed offset (what the wire decodes) compares as its instant
+            # already; a zone's wall clock would not (a fold), so it goes to UTC.
+            previous = None
+            for message in messages:
+                at = message.sent_at
+                if at.tzinfo.__class__ is not _FIXED:
+                    at = at.astimezone(_UTC)
+                if previous is not None and at < previous:
+                    raise InvalidInput("messages", "must be in the order they were sent")
+                previous = at
+            if len({m.id for m in messages}) != len(messages):
+                raise InvalidInput("messages", "message ids must be unique")
+        status = self.status
+        if status is _CLOSED and self.closed_at is None:
             raise InvalidInput("closed_at", "is required when the dialog is closed")
-        if self.status is DialogStatus.OPEN and self.closed_at is not None:
+        if status is _OPEN and self.closed_at is not None:
             raise InvalidInput("closed_at", "must be empty while the dialog is open")
 
     @property

@@ -10,12 +10,18 @@ work once, in one function per class written for that class's fields:
   field, any error from a model's constructor: the fast path gives up (:class:`Fallback`,
   or whatever the constructor raised) and the converter runs the reference path on the
   same input, so every error, with its wire path, message and notes, is the reference's;
-- a value it accepts is built with the model's own constructor (converters and
-  validators run as always), from the same values the reference hooks would give it.
+- a value it accepts is built from the same values the reference hooks would give it:
+  each JSON value is read and type-checked in the generated code itself (strings,
+  numbers, enums, timestamps, arrays), the model's converters and validators are
+  written out where the value is known to be of the type they check (text rules, NFC;
+  printable text, which can hold no forbidden character, skips the search), and the
+  object is filled slot by slot, as attrs' ``__init__`` would, then its
+  ``__attrs_post_init__`` runs. A validator it cannot write out runs as attrs runs it.
 
 Encoding builds the same dicts as the reference, except that, for ``dumps``, a
 datetime whose offset orjson writes exactly as :meth:`datetime.isoformat` does (UTC,
-fixed whole-minute offsets, Europe/Oslo from 1900) is left for orjson to write.
+fixed whole-minute offsets, Europe/Oslo from 1900) is left for orjson to write, and so
+is a tuple orjson writes as the reference's list (empty, or of strings and numbers).
 
 A property test in ``tests/wire`` compares the two paths on generated documents, valid
 and damaged: the same objects, the same bytes, the same errors.
@@ -56,6 +62,13 @@ _MISSING = object()
 _RFC3339_WITH_OFFSET = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?"
     r"(?:[Zz]|[+-][0-9]{2}:[0-9]{2})",
+    re.ASCII,
+)
+# The shape written out in the generated code: uppercase T and Z, parsed by fromisoformat
+# as it is; anything else (lowercase, no offset, not a timestamp) goes to the hook.
+_RFC3339_FAST = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})",
     re.ASCII,
 )
 _UTC = dt.UTC
@@ -216,57 +229,74 @@ class FastPaths:
 
     def _object_structurer(self, tp: Any, *, trusted: bool) -> Fn:
         origin = typing.get_origin(tp) or tp
-        fields = _fields(tp)
-        once = _validates_once(origin, fields)
         namespace: dict[str, Any] = {
-            "_cls": origin,
             "_F": Fallback,
             "_M": _MISSING,
             "_dict": dict,
             "_new": object.__new__,
             "_set": object.__setattr__,
             "_isnfc": unicodedata.is_normalized,
-            "_rfc3339": _RFC3339_WITH_OFFSET.fullmatch,
+            "_rfc3339": _RFC3339_FAST.fullmatch,
             "_fromiso": dt.datetime.fromisoformat,
+            "_dth": _hooks.structure_datetime,
+            "_U": Unrecognized,
         }
-        lines = ["def structure(o):", "    if o.__class__ is not _dict:", "        raise _F"]
+        body = self._object_code(tp, "o", "", namespace, trusted=trusted, chain=())
+        lines = ["def structure(o):", *(f"    {line}" for line in body), "    return inst"]
+        return _compile(lines, namespace, "structure", origin)
+
+    def _object_code(
+        self,
+        tp: Any,
+        src: str,
+        p: str,
+        namespace: dict[str, Any],
+        *,
+        trusted: bool,
+        chain: tuple[Any, ...],
+    ) -> list[str]:
+        """
+        Code building a ``tp`` from the JSON object in ``src`` into the variable ``{p}inst``.
+
+        ``p`` prefixes every name the code makes, so that the code of a nested class can be
+        written into its parent's: no call per nested object. ``chain`` holds the classes
+        whose code this is written into (a class is never written into its own).
+        """
+        origin = typing.get_origin(tp) or tp
+        fields = _fields(tp)
+        once = _validates_once(origin, fields)
+        namespace[f"_{p}cls"] = origin
+        lines = [f"if {src}.__class__ is not _dict: raise _F"]
         checks: list[str] = []
         stores: list[str] = []
         generic: list[str] = []
         call = []
         for i, (field, ftype) in enumerate(fields):
             key = _hooks.camel(field.alias or field.name)
-            namespace[f"_f{i}"] = self.structurer(ftype, trusted=trusted)
-            structurer = namespace[f"_f{i}"]
-            if field.default is attrs.NOTHING and structurer in (_str_trusted, _str_checked):
-                lines.append(f"    a{i} = o[{key!r}]")  # a string: its check written out
-                lines.append(f"    if a{i}.__class__ is not str: raise _F")
-                if structurer is _str_checked:
-                    lines.append(f"    if not a{i}.isascii(): a{i}.encode('utf-8')")
-            elif field.default is attrs.NOTHING and structurer is _hooks.structure_datetime:
-                # The hook written out: an RFC 3339 timestamp with an offset, then parsed.
-                lines.append(f"    a{i} = o[{key!r}]")
-                lines.append(
-                    f"    if a{i}.__class__ is not str or _rfc3339(a{i}) is None: raise _F"
-                )
-                lines.append(f"    a{i} = _fromiso(a{i}.upper())")
-            elif field.default is attrs.NOTHING:
-                lines.append(f"    a{i} = _f{i}(o[{key!r}])")
+            var = f"{p}a{i}"
+            tag = f"{p}{i}"
+            code = self._read_code(
+                var, ftype, tag, namespace, trusted=trusted, chain=(*chain, origin)
+            )
+            if field.default is attrs.NOTHING:
+                lines.append(f"{var} = {src}[{key!r}]")
+                lines.extend(code)
             else:
                 default: Any = field.default
-                lines.append(f"    a{i} = o.get({key!r}, _M)")
-                lines.append(f"    if a{i} is _M:")
+                lines.append(f"{var} = {src}.get({key!r}, _M)")
+                lines.append(f"if {var} is _M:")
                 if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
                     if default.takes_self:
                         raise _Unsupported  # the reference handles it
-                    namespace[f"_d{i}"] = default.factory
-                    lines.append(f"        a{i} = _d{i}()")
+                    namespace[f"_d{tag}"] = default.factory
+                    lines.append(f"    {var} = _d{tag}()")
                 else:
-                    namespace[f"_d{i}"] = default
-                    lines.append(f"        a{i} = _d{i}")
-                lines.append("    else:")
-                lines.append(f"        a{i} = _f{i}(a{i})")
-            call.append(f"{field.alias}=a{i}")
+                    namespace[f"_d{tag}"] = default
+                    lines.append(f"    {var} = _d{tag}")
+                if code:
+                    lines.append("else:")
+                    lines.extend(f"    {line}" for line in code)
+            call.append(f"{field.alias}={var}")
             if not once:
                 continue
             # What the structured value is known to be, so the model's checks that it
@@ -274,38 +304,148 @@ class FastPaths:
             known = self._known(ftype, default_ok=field.default is attrs.NOTHING)
             converter: Any = field.converter  # a function here, whatever attrs types it as
             if converter is not None:
-                namespace[f"_c{i}"] = converter
+                namespace[f"_c{tag}"] = converter
                 if not _keeps(converter, known):
                     known = None
                 if converter is _base.as_tuple and known is not None:
                     pass  # tuple() of the tuple the structurer built is that tuple
                 elif known == ("str",):  # nfc or nfc_lines, written out: no call per string
                     if converter is _base.nfc_lines:
-                        checks.append(f"    if '\\r' in a{i}: a{i} = _c{i}(a{i})")
+                        checks.append(f"if '\\r' in {var}: {var} = _c{tag}({var})")
                     checks.append(
-                        f"    if not a{i}.isascii() and not _isnfc('NFC', a{i}): a{i} = _c{i}(a{i})"
+                        f"if not {var}.isascii() and not _isnfc('NFC', {var}):"
+                        f" {var} = _c{tag}({var})"
                     )
                 else:
-                    checks.append(f"    a{i} = _c{i}(a{i})")
-            stores.append(f"    _set(inst, {field.name!r}, a{i})")
-            inline = _inline_checks(field.validator, known, f"a{i}", namespace, i)
-            if inline is None:
-                namespace[f"_v{i}"] = field.validator
-                namespace[f"_A{i}"] = field
-                generic.append(f"    _v{i}(inst, _A{i}, a{i})")
+                    checks.append(f"{var} = _c{tag}({var})")
+            slot = _slot_setter(origin, field.name)
+            if slot is None:
+                stores.append(f"_set({p}inst, {field.name!r}, {var})")
             else:
-                checks.extend(f"    {line}" for line in inline)
+                namespace[f"_w{tag}"] = slot
+                stores.append(f"_w{tag}({p}inst, {var})")
+            inline = _inline_checks(field.validator, known, var, namespace, tag)
+            if inline is None:
+                namespace[f"_v{tag}"] = field.validator
+                namespace[f"_A{tag}"] = field
+                generic.append(f"_v{tag}({p}inst, _A{tag}, {var})")
+            else:
+                checks.extend(inline)
         if once:
             lines.extend(checks)
-            lines.append("    inst = _new(_cls)")
+            lines.append(f"{p}inst = _new(_{p}cls)")
             lines.extend(stores)
             lines.extend(generic)
-            if hasattr(origin, "__attrs_post_init__"):
-                lines.append("    inst.__attrs_post_init__()")
-            lines.append("    return inst")
+            post_init = _class_attribute(origin, "__attrs_post_init__")
+            if isinstance(post_init, types.FunctionType):  # called as the method it is
+                namespace[f"_{p}post"] = post_init
+                lines.append(f"_{p}post({p}inst)")
+            elif post_init is not None:
+                lines.append(f"{p}inst.__attrs_post_init__()")
         else:
-            lines.append(f"    return _cls({', '.join(call)})")
-        return _compile(lines, namespace, "structure", origin)
+            lines.append(f"{p}inst = _{p}cls({', '.join(call)})")
+        return lines
+
+    def _nested_code(
+        self,
+        var: str,
+        tp: Any,
+        tag: str,
+        namespace: dict[str, Any],
+        *,
+        trusted: bool,
+        chain: tuple[Any, ...],
+    ) -> list[str] | None:
+        """The code of :meth:`_object_code` for a nested object in ``var``, or None."""
+        try:
+            return self._object_code(tp, var, f"n{tag}_", namespace, trusted=trusted, chain=chain)
+        except Exception:  # noqa: BLE001 -- a type it cannot write code for: a call
+            return None
+
+    def _read_code(
+        self,
+        var: str,
+        tp: Any,
+        tag: str,
+        namespace: dict[str, Any],
+        *,
+        trusted: bool,
+        chain: tuple[Any, ...] = (),
+    ) -> list[str]:
+        """
+        Code turning the JSON value in ``var`` into what :meth:`structurer` gives for ``tp``.
+
+        Written out for the common types (no call per value); the rest calls the
+        structurer. Anything unusual raises, and the reference path decides. Inside the
+        code of the classes in ``chain``, an object of another attrs class, alone or in
+        an array, is written out too.
+        """
+        if tp is str:
+            lines = [f"if {var}.__class__ is not str: raise _F"]
+            if not trusted:
+                lines.append(f"if not {var}.isascii(): {var}.encode('utf-8')")
+            return lines
+        if tp is int:
+            return [f"if {var}.__class__ is not int: raise _F"]
+        if tp is bool:
+            return [f"if {var} is not True and {var} is not False: raise _F"]
+        if tp is dt.datetime:
+            # The usual shape parsed in C; anything else through the reference hook, which
+            # gives the value or raises.
+            return [
+                f"if {var}.__class__ is str and _rfc3339({var}) is not None:",
+                f"    {var} = _fromiso({var})",
+                f"else: {var} = _dth({var})",
+            ]
+        if _is_str_enum(tp):
+            namespace[f"_e{tag}"] = {m.value: m for m in tp}
+            return [f"if {var}.__class__ is not str: raise _F", f"{var} = _e{tag}[{var}]"]
+        if _hooks.is_enum_or_unrecognized(tp):
+            args = _union_args(tp)
+            enum_type = next(a for a in args if _hooks.is_enum(a))
+            namespace[f"_e{tag}"] = {m.value: m for m in enum_type}
+            lines = [f"if {var}.__class__ is not str: raise _F"]
+            if not trusted:
+                lines.append(f"if not {var}.isascii(): {var}.encode('utf-8')")
+            lines.append(f"m{var} = _e{tag}.get({var})")
+            lines.append(f"{var} = _U({var}) if m{var} is None else m{var}")
+            if types.NoneType in args:
+                return [f"if {var} is not None:", *(f"    {line}" for line in lines)]
+            return lines
+        args = _union_args(tp)
+        if len(args) == 2 and types.NoneType in args:
+            inner = next(a for a in args if a is not types.NoneType)
+            code = self._read_code(var, inner, tag + "_", namespace, trusted=trusted, chain=chain)
+            return [f"if {var} is not None:", *(f"    {line}" for line in code)]
+        if _hooks.is_homogeneous_sequence(tp):
+            item = typing.get_args(tp)[0]
+            namespace[f"_mk{tag}"] = tuple if typing.get_origin(tp) is tuple else list
+            if trusted:
+                check = f"if {var}.__class__ is not list: raise _F"
+            else:
+                check = f"if {var}.__class__ is not list and {var}.__class__ is not tuple: raise _F"
+            body = None
+            if _nestable(item, chain):
+                body = self._nested_code(
+                    f"{var}x", item, tag, namespace, trusted=trusted, chain=chain
+                )
+            if body is not None:
+                return [
+                    check,
+                    f"{var}l = []",
+                    f"for {var}x in {var}:",
+                    *(f"    {line}" for line in body),
+                    f"    {var}l.append(n{tag}_inst)",
+                    f"{var} = _mk{tag}({var}l)",
+                ]
+            namespace[f"_i{tag}"] = self.structurer(item, trusted=trusted)
+            return [check, f"{var} = _mk{tag}(map(_i{tag}, {var}))"]
+        if _nestable(tp, chain):
+            body = self._nested_code(var, tp, tag, namespace, trusted=trusted, chain=chain)
+            if body is not None:
+                return [*body, f"{var} = n{tag}_inst"]
+        namespace[f"_f{tag}"] = self.structurer(tp, trusted=trusted)
+        return [f"{var} = _f{tag}({var})"]
 
     def _known(self, tp: Any, *, default_ok: bool = True) -> tuple[Any, ...] | None:
         """What the value :meth:`structurer` gives for ``tp`` is known to be, or None."""
@@ -373,11 +513,20 @@ class FastPaths:
             raise _Unsupported
         return fn
 
-    def _by_class(self, value: Any, *, native: bool) -> Any:
-        fn = self.unstructurer(value.__class__, native=native)
-        if fn is None:
-            raise Fallback
-        return fn(value)
+    def _class_dispatch(self, *, native: bool) -> Fn:
+        """A function writing a value by its own class (items of a bare ``Page``)."""
+        found: dict[type, Fn | None] = {}
+
+        def by_class(value: Any) -> Any:
+            cls = value.__class__
+            fn = found.get(cls, _MISSING)
+            if fn is _MISSING:
+                fn = found[cls] = self.unstructurer(cls, native=native)
+            if fn is None:
+                raise Fallback
+            return fn(value)  # type: ignore[operator]
+
+        return by_class
 
     def _value_unstructurer(self, tp: Any, *, native: bool) -> Fn:
         if tp in (str, int, bool):
@@ -389,7 +538,7 @@ class FastPaths:
                 return _optional_value
             return _value
         if isinstance(tp, typing.TypeVar) or tp is Any:
-            return lambda v: self._by_class(v, native=native)
+            return self._class_dispatch(native=native)
         args = _union_args(tp)
         if len(args) == 2 and types.NoneType in args:
             inner = self._required(next(a for a in args if a is not types.NoneType), native=native)
@@ -408,22 +557,172 @@ class FastPaths:
 
     def _object_unstructurer(self, tp: Any, *, native: bool) -> Fn:
         origin = typing.get_origin(tp) or tp
-        namespace: dict[str, Any] = {}
+        namespace: dict[str, Any] = {
+            "_UTC": _UTC,
+            "_OSLO": OSLO,
+            "_dn": _datetime_native,
+            "_whole": _WHOLE_MINUTE_ZONES,
+        }
+        pre, expr = self._dict_code(tp, "o", "", namespace, native=native, chain=())
+        lines = ["def unstructure(o):", *(f"    {line}" for line in pre), f"    return {expr}"]
+        return _compile(lines, namespace, "unstructure", origin)
+
+    def _dict_code(
+        self,
+        tp: Any,
+        src: str,
+        p: str,
+        namespace: dict[str, Any],
+        *,
+        native: bool,
+        chain: tuple[Any, ...],
+    ) -> tuple[list[str], str]:
+        """
+        Code writing the ``tp`` in ``src``: the statements to run first, then the dict.
+
+        ``p`` prefixes every name the code makes; the code of a nested attrs class (alone
+        or in an array) is written into its parent's, as for decoding.
+        """
+        origin = typing.get_origin(tp) or tp
+        chain = (*chain, origin)
+        lines: list[str] = []
         items = []
         for i, (field, ftype) in enumerate(_fields(tp)):
             fn = self._required(ftype, native=native)
             key = _hooks.camel(field.alias or field.name)
+            item = _sequence_item(ftype)
+            get = f"{src}.{field.name}"
+            v, t = f"{p}v{i}", f"{p}t{i}"
             if fn is _identity:
-                items.append(f"{key!r}: o.{field.name}")
+                items.append(f"{key!r}: {get}")
             elif fn is _value:
                 # _value_ is where an enum member keeps its value (a plain attribute, where
                 # .value is a property); Unrecognized has one too.
-                items.append(f"{key!r}: o.{field.name}._value_")
+                items.append(f"{key!r}: {get}._value_")
+            elif _optional_of(ftype) in (str, int, bool):
+                items.append(f"{key!r}: {get}")
+            elif fn is _optional_value:
+                lines.append(f"{v} = {get}")
+                lines.append(f"if {v} is not None: {v} = {v}._value_")
+                items.append(f"{key!r}: {v}")
+            elif native and fn is _datetime_native:
+                # The check of _datetime_native written out: orjson writes these itself.
+                lines.append(f"{v} = {get}")
+                lines.extend(_native_datetime_code(v, t))
+                items.append(f"{key!r}: {v}")
+            elif native and _optional_of(ftype) is dt.datetime:
+                lines.append(f"{v} = {get}")
+                lines.append(f"if {v} is not None:")
+                lines.extend(f"    {line}" for line in _native_datetime_code(v, t))
+                items.append(f"{key!r}: {v}")
+            elif native and item is not None and self._required(item, native=native) is _identity:
+                # orjson writes a tuple of strings or numbers as the reference's array.
+                items.append(f"{key!r}: {get}")
+            elif item is not None and (
+                nested := self._nested_dict(item, namespace, native, chain, p, i)
+            ):
+                # Items written out in a loop; for orjson an empty tuple is written as is.
+                pre, expr = nested
+                x, out = f"{p}x{i}", f"{p}l{i}"
+                loop = [
+                    f"{out} = []",
+                    f"for {x} in {v}:",
+                    *(f"    {line}" for line in pre),
+                    f"    {out}.append({expr})",
+                    f"{v} = {out}",
+                ]
+                lines.append(f"{v} = {get}")
+                if native:
+                    lines.append(f"if {v}:")
+                    lines.extend(f"    {line}" for line in loop)
+                else:
+                    lines.extend(loop)
+                items.append(f"{key!r}: {v}")
+            elif item is None and (
+                nested := self._nested_dict(ftype, namespace, native, chain, p, i)
+            ):
+                pre, expr = nested
+                lines.append(f"{p}x{i} = {get}")
+                lines.extend(pre)
+                items.append(f"{key!r}: {expr}")
+            elif native and item is not None:
+                namespace[f"_u{p}{i}"] = self._required(item, native=native)
+                lines.append(f"{v} = {get}")
+                lines.append(f"if {v}: {v} = [*map(_u{p}{i}, {v})]")
+                items.append(f"{key!r}: {v}")
             else:
-                namespace[f"_u{i}"] = fn
-                items.append(f"{key!r}: _u{i}(o.{field.name})")
-        lines = ["def unstructure(o):", f"    return {{{', '.join(items)}}}"]
-        return _compile(lines, namespace, "unstructure", origin)
+                namespace[f"_u{p}{i}"] = fn
+                items.append(f"{key!r}: _u{p}{i}({get})")
+        return lines, f"{{{', '.join(items)}}}"
+
+    def _nested_dict(
+        self,
+        tp: Any,
+        namespace: dict[str, Any],
+        native: bool,
+        chain: tuple[Any, ...],
+        p: str,
+        i: int,
+    ) -> tuple[list[str], str] | None:
+        """The code of :meth:`_dict_code` for a nested object in ``{p}x{i}``, or None."""
+        if not _nestable(tp, chain):
+            return None
+        try:
+            return self._dict_code(
+                tp, f"{p}x{i}", f"{p}n{i}_", namespace, native=native, chain=chain
+            )
+        except Exception:  # noqa: BLE001 -- a type it cannot write code for: a call
+            return None
+
+
+def _native_datetime_code(var: str, tz: str) -> list[str]:
+    """:func:`_datetime_native` written out, with a call only for an offset not seen yet."""
+    return [
+        f"{tz} = {var}.tzinfo",
+        f"if {tz} is not _UTC:",
+        f"    if {tz} is _OSLO:",
+        f"        if {var}.year < 1900: {var} = _dn({var})",
+        f"    elif _whole.get({tz}) is not True: {var} = _dn({var})",
+    ]
+
+
+def _sequence_item(tp: Any) -> Any:
+    """The item type of ``tuple[X, ...]`` or ``list[X]``, else None."""
+    return typing.get_args(tp)[0] if _hooks.is_homogeneous_sequence(tp) else None
+
+
+def _optional_of(tp: Any) -> Any:
+    """``X`` of ``X | None``, else None."""
+    args = _union_args(tp)
+    if len(args) == 2 and types.NoneType in args:
+        return next(a for a in args if a is not types.NoneType)
+    return None
+
+
+def _class_attribute(cls: type, name: str) -> Any:
+    """``name`` as the class itself holds it (first in the MRO, unbound), or None."""
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            return klass.__dict__[name]
+    return None
+
+
+def _slot_setter(cls: type, name: str) -> Any:
+    """The ``__set__`` of the slot ``name`` of ``cls``, as object.__setattr__ finds it, or None."""
+    found = _class_attribute(cls, name)
+    return found.__set__ if isinstance(found, types.MemberDescriptorType) else None
+
+
+_NESTING = 4  # classes written into one function, at most: bounded code
+
+
+def _nestable(tp: Any, chain: tuple[Any, ...]) -> bool:
+    """Whether objects of ``tp`` may be written into the code of the classes in ``chain``."""
+    return (
+        0 < len(chain) < _NESTING
+        and _hooks.is_attrs_object(tp)
+        and (typing.get_origin(tp) or tp) not in chain
+    )
 
 
 def _always_fall_back(_value: Any) -> Any:
@@ -456,7 +755,7 @@ def _keeps(converter: Any, known: tuple[Any, ...] | None) -> bool:
 
 
 def _inline_checks(
-    validator: Any, known: tuple[Any, ...] | None, var: str, namespace: dict[str, Any], i: int
+    validator: Any, known: tuple[Any, ...] | None, var: str, namespace: dict[str, Any], i: str
 ) -> list[str] | None:
     """
     Return code doing ``validator``'s check of a value known to be ``known``, or None.
@@ -481,7 +780,9 @@ def _inline_checks(
         namespace[f"_s{i}"] = forbidden.search
         lines = [] if empty else [f"if not {var} or {var}.isspace(): raise _F"]
         lines.append(f"if len({var}) > {max_len}: raise _F")
-        lines.append(f"if _s{i}({var}) is not None: raise _F")
+        # Every forbidden character is unprintable (a test checks all of Unicode), so
+        # printable text needs no search.
+        lines.append(f"if not {var}.isprintable() and _s{i}({var}) is not None: raise _F")
         return lines
     if kind == "optional":
         optional = known[0] == "opt"
