@@ -9,7 +9,9 @@ invalidated, because nothing can be stale: the key is the content itself, read i
 the request's own transaction. The same holds for a clinic's
 :class:`~patientsky.models.calendar.Schedule`, kept by a digest of all of its rows' texts,
 so the free-time index it builds once (``Schedule._index``) serves every request
-until a slot, appointment, calendar or slot type changes.
+until a slot, appointment, calendar or slot type changes. When only appointments
+changed (a booking, a cancellation), the new schedule is made from the last one with
+the same other rows, sharing their checks and the slots' index (:meth:`Decoded.peek`).
 
 The memo is bounded: when it is full, the oldest entries go first.
 """
@@ -63,6 +65,29 @@ class Decoded:
             if len(self._records) > self._size:
                 self._records.popitem(last=False)
         return value
+
+    def records(self, texts: list[str], cls: type[T]) -> list[T]:
+        """Return each of ``texts`` decoded as ``cls``, as :meth:`record` would."""
+        with self._lock:
+            get = self._records.get
+            found = [get((cls, text)) for text in texts]
+        return [
+            self.record(text, cls) if value is None else value
+            for text, value in zip(texts, found, strict=True)
+        ]
+
+    def peek(self, key: Hashable) -> Any:
+        """Return what is kept for ``key`` by :meth:`made` or :meth:`put`, or None."""
+        with self._lock:
+            return self._made.get(key)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Keep ``value`` for ``key`` (newest), as :meth:`made` keeps what it made."""
+        with self._lock:
+            self._made[key] = value
+            self._made.move_to_end(key)
+            if len(self._made) > self._made_size:
+                self._made.popitem(last=False)
 
     def made(self, key: Hashable, make: Callable[[], T]) -> T:
         """Return what ``make`` returned for ``key`` (a key that says all it depends on)."""

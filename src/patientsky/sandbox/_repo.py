@@ -44,6 +44,7 @@ from patientsky.sandbox.storage import Transaction
 from patientsky.wire import WireConverter
 
 T = TypeVar("T")
+_SCHEDULE_BASE = "schedule-base"  # the memo key of a schedule by its rows but appointments
 
 
 class Repo(DialogRecords):
@@ -195,16 +196,33 @@ class Repo(DialogRecords):
                 [self._decode(text, Appointment) for text in appointments],
             )
 
-        if self.memo is None:
+        memo = self.memo
+        if memo is None:
             return make()
         # The key is a digest of every row's text, not the texts: a year of fifty
         # calendars is 300,000 rows, and the memo keeps several schedules. JSON text
         # holds no raw control character, so the separators cannot occur inside a row.
         digest = hashlib.blake2b(digest_size=32)
-        for group in (calendars, types, slots, appointments):
+        for group in (calendars, types, slots):
             digest.update(b"\x1e%d\x1e" % len(group))
             digest.update("\x1f".join(group).encode("utf-8", "surrogatepass"))
-        return self.memo.made((Schedule, digest.digest()), make)
+        # A booking or a cancellation changes appointments only: the schedule is then
+        # made from the last one with the same calendars, types and slots (the key of
+        # its "base"), which were checked and indexed there already.
+        base_key = (_SCHEDULE_BASE, digest.digest())
+        digest.update(b"\x1e%d\x1e" % len(appointments))
+        digest.update("\x1f".join(appointments).encode("utf-8", "surrogatepass"))
+
+        def derive() -> Schedule:
+            base = memo.peek(base_key)
+            if not isinstance(base, Schedule):
+                made = make()
+            else:
+                made = base._with_appointments_only(memo.records(appointments, Appointment))
+            memo.put(base_key, made)
+            return made
+
+        return memo.made((Schedule, digest.digest()), derive)
 
     def save_appointment(self, appointment: Appointment, clinic_id: str) -> None:
         """Store an appointment."""
