@@ -12,6 +12,8 @@ so the free-time index it builds once (``Schedule._index``) serves every request
 until a slot, appointment, calendar or slot type changes. When only appointments
 changed (a booking, a cancellation), the new schedule is made from the last one with
 the same other rows, sharing their checks and the slots' index (:meth:`Decoded.peek`).
+What is derived from a schedule (a week of free time, as the API writes it) is kept by
+the same digest and the question (:meth:`Decoded.answer`).
 
 The memo is bounded: when it is full, the oldest entries go first.
 """
@@ -39,14 +41,19 @@ class Decoded:
         converter: The converter every record is decoded with.
         size: How many records to keep.
         schedules: How many schedules (or other values made by :meth:`made`) to keep.
+        answers: How many values made by :meth:`answer` to keep.
     """
 
-    def __init__(self, converter: WireConverter, size: int = 20_000, schedules: int = 8) -> None:
+    def __init__(
+        self, converter: WireConverter, size: int = 20_000, schedules: int = 8, answers: int = 64
+    ) -> None:
         self.conv = converter
         self._size = size
         self._made_size = schedules
+        self._answers_size = answers
         self._records: OrderedDict[tuple[type[Any], str], Any] = OrderedDict()
         self._made: OrderedDict[Hashable, Any] = OrderedDict()
+        self._answers: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -102,4 +109,25 @@ class Decoded:
             self._made[key] = value
             if len(self._made) > self._made_size:
                 self._made.popitem(last=False)
+        return value
+
+    def answer(self, key: Hashable, make: Callable[[], T]) -> T:
+        """
+        Return what ``make`` returned for ``key``, kept apart from :meth:`made`'s values.
+
+        For answers derived from a kept value (the free time of a schedule): the key
+        says all they depend on, the digest of the rows included, so they cannot be
+        stale either, and many of them do not push out the schedules.
+        """
+        with self._lock:
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        value = make()
+        with self._lock:
+            self._answers[key] = value
+            if len(self._answers) > self._answers_size:
+                self._answers.popitem(last=False)
         return value

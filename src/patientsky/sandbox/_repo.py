@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 import attrs
@@ -179,6 +179,16 @@ class Repo(DialogRecords):
         With a memo, the same rows give the same :class:`Schedule` object, so the
         free-time index it builds on first use is built once, not on every request.
         """
+        return self.schedule_and_digest(clinic_id)[0]
+
+    def from_schedule(self, question: Hashable, digest: bytes | None, make: Callable[[], T]) -> T:
+        """``make()``, kept by the memo for a schedule's ``digest`` and ``question``."""
+        if self.memo is None or digest is None:
+            return make()
+        return self.memo.answer((question, digest), make)
+
+    def schedule_and_digest(self, clinic_id: str) -> tuple[Schedule, bytes | None]:
+        """:meth:`schedule`, with a digest of its rows (None without a memo)."""
         calendars = self.tx.select_text("calendars", clinic_id=clinic_id)
         calendar_ids = [self._decode(text, Calendar).id for text in calendars]
         slots: list[str] = []
@@ -198,7 +208,7 @@ class Repo(DialogRecords):
 
         memo = self.memo
         if memo is None:
-            return make()
+            return make(), None
         # The key is a digest of every row's text, not the texts: a year of fifty
         # calendars is 300,000 rows, and the memo keeps several schedules. JSON text
         # holds no raw control character, so the separators cannot occur inside a row.
@@ -222,7 +232,8 @@ class Repo(DialogRecords):
             memo.put(base_key, made)
             return made
 
-        return memo.made((Schedule, digest.digest()), derive)
+        key = digest.digest()
+        return memo.made((Schedule, key), derive), key
 
     def save_appointment(self, appointment: Appointment, clinic_id: str) -> None:
         """Store an appointment."""
