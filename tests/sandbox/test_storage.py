@@ -297,6 +297,12 @@ def test_the_memo_gives_what_a_fresh_decode_gives_and_a_changed_record_anew(api:
         fresh = Repo(tx, sandbox.converter)
         assert memo.patient("p-kari") == fresh.patient("p-kari")
         assert memo.patient("p-kari") is memo.patient("p-kari")
+        heads = memo.dialog_heads_of("p-kari")
+        assert heads
+        assert heads == fresh.dialog_heads_of("p-kari")
+        assert all(
+            a.dialog is b.dialog for a, b in zip(heads, memo.dialog_heads_of("p-kari"), strict=True)
+        )
         schedule = memo.schedule("clinic-sentrum")
         assert schedule == fresh.schedule("clinic-sentrum")
         # The same rows give the same schedule, with the free-time index it built.

@@ -51,7 +51,7 @@ class Decoded:
         self._size = size
         self._made_size = schedules
         self._answers_size = answers
-        self._records: OrderedDict[tuple[type[Any], str], Any] = OrderedDict()
+        self._records: OrderedDict[Hashable, Any] = OrderedDict()
         self._made: OrderedDict[Hashable, Any] = OrderedDict()
         self._answers: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
@@ -67,6 +67,24 @@ class Decoded:
         if found is not None:
             return found  # type: ignore[no-any-return]
         value: T = self.conv.structure(json.loads(text), cls)
+        with self._lock:
+            self._records[key] = value
+            if len(self._records) > self._size:
+                self._records.popitem(last=False)
+        return value
+
+    def keyed(self, key: Hashable, make: Callable[[], T]) -> T:
+        """
+        Return what ``make`` decoded, kept by ``key`` among the records.
+
+        For a model decoded from more than one text: ``key`` holds the class and all
+        of the texts, so it cannot be stale either.
+        """
+        with self._lock:
+            found = self._records.get(key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        value = make()
         with self._lock:
             self._records[key] = value
             if len(self._records) > self._size:

@@ -14,6 +14,8 @@ import attrs
 
 from patientsky.errors import InvalidInput
 from patientsky.models import Dialog, Message
+from patientsky.sandbox._dialog_rows import dialog_head_json
+from patientsky.sandbox._memo import Decoded
 from patientsky.sandbox.storage import Transaction
 from patientsky.wire import WireConverter
 
@@ -54,15 +56,23 @@ class DialogRecords:
 
     tx: Transaction
     conv: WireConverter
+    memo: Decoded | None
 
     def _dialog_rows(self, dialog: Dialog) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         data: dict[str, Any] = self.conv.unstructure(dialog)
         messages: list[dict[str, Any]] = data.pop("messages")
         return data, messages
 
-    def _head(self, found: tuple[dict[str, Any], int]) -> DialogHead:
-        data, count = found
-        return DialogHead(self.conv.structure(data, Dialog), count)
+    def _head(self, found: tuple[str, str, int]) -> DialogHead:
+        header, last, count = found
+        if self.memo is None:
+            return DialogHead(self.conv.structure(dialog_head_json(header, last), Dialog), count)
+        # Kept by both texts, as a record by its text: the same texts, the same dialog.
+        dialog = self.memo.keyed(
+            (Dialog, header, last),
+            lambda: self.conv.structure(dialog_head_json(header, last), Dialog),
+        )
+        return DialogHead(dialog, count)
 
     def dialog(self, dialog_id: str) -> Dialog | None:
         """Return a whole dialog, every message decoded, or None."""
