@@ -63,11 +63,13 @@ class DialogRecords:
         messages: list[dict[str, Any]] = data.pop("messages")
         return data, messages
 
-    def _head(self, found: tuple[str, str, int]) -> DialogHead:
+    def _head(self, found: tuple[str, str, int], *, keep: bool = False) -> DialogHead:
         header, last, count = found
-        if self.memo is None:
+        if self.memo is None or not keep:
             return DialogHead(self.conv.structure(dialog_head_json(header, last), Dialog), count)
         # Kept by both texts, as a record by its text: the same texts, the same dialog.
+        # Only for listings: a write reads one head and changes it, so keeping it there
+        # would fill the memo with heads no one reads again.
         dialog = self.memo.keyed(
             (Dialog, header, last),
             lambda: self.conv.structure(dialog_head_json(header, last), Dialog),
@@ -86,7 +88,8 @@ class DialogRecords:
 
     def dialog_heads_of(self, patient_id: str) -> list[DialogHead]:
         """Return a patient's dialogs, each as its header and last message."""
-        return [self._head(found) for found in self.tx.select_dialog_heads(patient_id=patient_id)]
+        heads = self.tx.select_dialog_heads(patient_id=patient_id)
+        return [self._head(found, keep=True) for found in heads]
 
     def dialog_messages_json(self, dialog_id: str) -> bytes:
         """Return a dialog's messages as their wire JSON array (UTF-8), oldest first, as stored."""
