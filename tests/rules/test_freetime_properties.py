@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import random
+from typing import Any
 
 import attrs
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from patientsky.errors import InvalidInput
 from patientsky.models.calendar import Appointment, Interval, Schedule
 from patientsky.rules import _intervals as iv
 from patientsky.rules.freetime import free_start_times, free_time, on_grid, start_times
@@ -259,3 +262,59 @@ def test_every_offered_start_is_on_the_grid_in_free_time_and_a_step_apart(
         ]
         if fitting:
             assert _utc(fitting[0]) in {_utc(t) for t in starts}
+
+
+@given(cases(), st.data())
+def test_a_schedule_made_from_another_with_new_appointments_is_the_one_made_afresh(
+    case: Case, data: st.DataObject
+) -> None:
+    # The sandbox makes a booked schedule from the last one (its slots' index shared);
+    # it must be the schedule, and answer exactly as, the one made from all the rows.
+    base = case.schedule
+    _free(case)  # the base has derived (and kept) its free time first
+    calendar_id = data.draw(st.sampled_from(case.calendar_ids))
+    start = data.draw(st.integers(case.period[0] - 10, case.period[1] + 10))
+    length = data.draw(st.integers(1, 30))
+    kept = [a for a in base.appointments if data.draw(st.booleans())]
+    if data.draw(st.booleans()):
+        kept.append(Appointment("extra", calendar_id, case.at(start), case.at(start + length)))
+    fresh = Schedule(base.calendars, base.time_slot_types, base.time_slots, kept)
+    derived = base._with_appointments_only(kept)
+    assert derived == fresh
+    assert _free(case, derived) == _free(case, fresh)
+    period = case.period_interval
+    for calendar_id in case.calendar_ids:
+        assert derived.appointments_of(calendar_id) == fresh.appointments_of(calendar_id)
+        assert derived.slots_of(calendar_id, period.start, period.end) == fresh.slots_of(
+            calendar_id, period.start, period.end
+        )
+    starts = [
+        free_start_times(
+            schedule,
+            case.duration,
+            period,
+            calendar_ids=case.calendar_ids,
+            time_slot_type_id=case.type_id,
+            public_only=case.public_only,
+        )
+        for schedule in (derived, fresh)
+    ]
+    assert starts[0] == starts[1]
+
+
+def test_a_schedule_made_with_new_appointments_checks_them_as_a_new_schedule_does() -> None:
+    at = dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)
+    base = Schedule()
+    bad: tuple[list[Any], ...] = (
+        [Appointment("a", "nowhere", at, at + dt.timedelta(minutes=15))],
+        ["not an appointment"],
+    )
+    for appointments in bad:
+        with pytest.raises(InvalidInput) as fresh:
+            Schedule(appointments=appointments)
+        with pytest.raises(InvalidInput) as derived:
+            base._with_appointments_only(appointments)
+        assert (derived.value.field, derived.value.message) == (
+            fresh.value.field,
+            fresh.value.message,
+        )

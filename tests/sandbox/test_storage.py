@@ -297,6 +297,12 @@ def test_the_memo_gives_what_a_fresh_decode_gives_and_a_changed_record_anew(api:
         fresh = Repo(tx, sandbox.converter)
         assert memo.patient("p-kari") == fresh.patient("p-kari")
         assert memo.patient("p-kari") is memo.patient("p-kari")
+        heads = memo.dialog_heads_of("p-kari")
+        assert heads
+        assert heads == fresh.dialog_heads_of("p-kari")
+        assert all(
+            a.dialog is b.dialog for a, b in zip(heads, memo.dialog_heads_of("p-kari"), strict=True)
+        )
         schedule = memo.schedule("clinic-sentrum")
         assert schedule == fresh.schedule("clinic-sentrum")
         # The same rows give the same schedule, with the free-time index it built.
@@ -322,6 +328,39 @@ def test_the_memo_gives_what_a_fresh_decode_gives_and_a_changed_record_anew(api:
         assert after is not schedule
         assert after == Repo(tx, sandbox.converter).schedule("clinic-sentrum")
     assert len(after.appointments) == len(schedule.appointments) + len(free["calendarIds"])
+
+
+def test_a_kept_free_time_answer_follows_every_booking_and_cancellation(api: Api) -> None:
+    url = "/v1/clinics/clinic-sentrum/free-time"
+    week = {"from": "2026-11-30T00:00:00+01:00", "to": "2026-12-06T00:00:00+01:00"}
+    first = api.client.get(url, params=week)
+    assert api.client.get(url, params=week).content == first.content
+    slot = first.json()["data"][0]
+    booking = {
+        "clinicId": "clinic-sentrum",
+        "calendarIds": slot["calendarIds"],
+        "start": slot["start"],
+        "durationMinutes": 15,
+        "kind": "in_person",
+    }
+    made = api.client.post(
+        "/v1/patients/me/consultations", headers=api.auth("p-kari"), json=booking
+    )
+    assert made.status_code == 201, made.text
+    booked = api.client.get(url, params=week).json()["data"]
+    mine = [row for row in booked if row["calendarIds"] == slot["calendarIds"]]
+    assert slot["start"] not in [t for row in mine for t in row["startTimes"]]
+    assert mine != [
+        row for row in first.json()["data"] if row["calendarIds"] == slot["calendarIds"]
+    ]
+    cancelled = api.client.post(
+        f"/v1/patients/me/consultations/{made.json()['id']}/cancel", headers=api.auth("p-kari")
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    assert api.client.get(url, params=week).content == first.content
+    # The same instants written with another offset: the same answer.
+    in_utc = {"from": "2026-11-29T23:00:00Z", "to": "2026-12-05T23:00:00Z"}
+    assert api.client.get(url, params=in_utc).content == first.content
 
 
 def test_a_memo_of_another_converter_is_not_used(api: Api) -> None:

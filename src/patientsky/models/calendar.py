@@ -387,6 +387,12 @@ def _dedupe(field: str, values: Iterable[_Item]) -> list[_Item]:
 _Timed = TypeVar("_Timed", TimeSlot, Appointment)
 
 
+def _check_appointments(appointments: tuple[Appointment, ...], calendar_ids: set[str]) -> None:
+    for i, appointment in enumerate(appointments):
+        if appointment.calendar_id not in calendar_ids:
+            raise InvalidInput(f"appointments[{i}].calendar_id", _NOT_A_CALENDAR)
+
+
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICRO = dt.timedelta(microseconds=1)
 
@@ -413,6 +419,14 @@ class _Track(Generic[_Timed]):
         # The latest end among the first i items: non-decreasing, so it can be bisected.
         self.reach = list(itertools.accumulate(self.ends, max))
         self.memo: dict[Any, Any] = {}
+
+    def fresh(self) -> _Track[_Timed]:
+        """The same track with an empty ``memo``: for a schedule that shares these items."""
+        track: _Track[_Timed] = object.__new__(_Track)
+        track.items, track.starts, track.ends = self.items, self.starts, self.ends
+        track.reach = self.reach
+        track.memo = {}
+        return track
 
     def indices(self, lo: int, hi: int) -> range:
         """The positions of the items that may overlap ``[lo, hi)`` (check each end > lo)."""
@@ -475,9 +489,7 @@ class Schedule:
                 raise InvalidInput(
                     f"time_slots[{i}].type_id", "is not a time slot type of the schedule"
                 )
-        for i, appointment in enumerate(self.appointments):
-            if appointment.calendar_id not in calendar_ids:
-                raise InvalidInput(f"appointments[{i}].calendar_id", _NOT_A_CALENDAR)
+        _check_appointments(self.appointments, calendar_ids)
 
     @functools.cached_property
     def _index(
@@ -491,15 +503,66 @@ class Schedule:
         slots: dict[str, list[TimeSlot]] = {c.id: [] for c in self.calendars}
         for slot in self.time_slots:
             slots[slot.calendar_id].append(slot)
-        busy: dict[str, list[Appointment]] = {c.id: [] for c in self.calendars}
-        for appointment in self.appointments:
-            busy[appointment.calendar_id].append(appointment)
         return (
             {c.id: c for c in self.calendars},
             {t.id: t for t in self.time_slot_types},
             {k: _Track(v) for k, v in slots.items()},
-            {k: _Track(v) for k, v in busy.items()},
+            self._busy_tracks(),
         )
+
+    def _busy_tracks(
+        self, known: Mapping[str, _Track[Appointment]] | None = None
+    ) -> dict[str, _Track[Appointment]]:
+        """Each calendar's appointments as a track; one of ``known`` if it holds the same."""
+        busy: dict[str, list[Appointment]] = {c.id: [] for c in self.calendars}
+        for appointment in self.appointments:
+            busy[appointment.calendar_id].append(appointment)
+        tracks: dict[str, _Track[Appointment]] = {}
+        for calendar_id, appointments in busy.items():
+            track = None if known is None else known.get(calendar_id)
+            # The same objects (a memo decodes the same row to the same object).
+            if (
+                track is not None
+                and len(track.items) == len(appointments)
+                and {id(a) for a in track.items} == {id(a) for a in appointments}
+            ):
+                tracks[calendar_id] = track.fresh()
+                continue
+            tracks[calendar_id] = _Track(appointments)
+        return tracks
+
+    def _with_appointments_only(self, appointments: Iterable[Appointment]) -> Schedule:
+        """
+        Return ``Schedule(calendars, time_slot_types, time_slots, appointments)`` of this one.
+
+        The same value and the same checks on the appointments as that call, but the
+        calendars, types and slots (already checked here) are not checked again, and the
+        slots' index is shared (each calendar's derived free time is not: it depends on
+        the appointments). For a store whose appointments changed and nothing else.
+
+        Raises:
+            InvalidInput: As :class:`Schedule` would for these appointments.
+        """
+        field = attrs.fields(Schedule).appointments
+        value = _canonical(appointments)
+        # Those of this schedule were checked here: the type check (the field's
+        # validator) runs, naming the index as always, when a new one is not an
+        # Appointment.
+        checked = {id(a) for a in self.appointments}
+        new = [a for a in value if id(a) not in checked]
+        if field.validator is not None and not all(isinstance(a, Appointment) for a in new):
+            field.validator(self, field, value)
+        _unique_ids("appointments", value)
+        _check_appointments(value, {c.id for c in self.calendars})
+        schedule: Schedule = object.__new__(Schedule)
+        for name in ("calendars", "time_slot_types", "time_slots"):
+            object.__setattr__(schedule, name, getattr(self, name))
+        object.__setattr__(schedule, "appointments", value)
+        calendars, types, slots, known = self._index
+        busy = schedule._busy_tracks(known)
+        fresh = {k: v.fresh() for k, v in slots.items()}
+        object.__setattr__(schedule, "_index", (calendars, types, fresh, busy))
+        return schedule
 
     @property
     def calendar_ids(self) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ import datetime as dt
 
 from starlette.responses import Response
 
+from patientsky.models.calendar import Schedule
 from patientsky.rules import (
     freetime,
 )
@@ -25,7 +26,7 @@ from patientsky.sandbox._declare import (
     query,
     reply,
 )
-from patientsky.sandbox._http import ApiProblem
+from patientsky.sandbox._http import JSON_MEDIA_TYPE, ApiProblem, json_bytes
 
 ops = Operations("clinics")
 """The operations of this module, in the order the document lists them."""
@@ -104,7 +105,7 @@ def get_free_time(ctx: Ctx) -> Response:
         raise ApiProblem(400, "invalid_input", f"to: {message}", errors=(("to", message),))
     duration = ctx.params["durationMinutes"]
     type_id = ctx.params["timeSlotTypeId"]
-    schedule = ctx.repo.schedule(clinic.id)
+    schedule, digest = ctx.repo.schedule_and_digest(clinic.id)
     wanted = ctx.params["calendarId"]
     if wanted is not None and schedule.calendar(wanted) is None:
         raise ApiProblem(
@@ -120,6 +121,26 @@ def get_free_time(ctx: Ctx) -> Response:
             "timeSlotTypeId: is not a time slot type of the clinic",
             errors=(("timeSlotTypeId", "is not a time slot type of the clinic"),),
         )
+    # The answer depends on the schedule (by its rows' digest) and the question only:
+    # the same question on the same rows is answered with the same bytes. The times are
+    # keyed as written, offset and all: finer than the answer needs, never coarser.
+    question = ("free-time", start.isoformat(), end.isoformat(), duration, wanted, type_id)
+    body = ctx.repo.from_schedule(
+        question, digest, lambda: _free_time(ctx, schedule, start, end, duration, wanted, type_id)
+    )
+    return Response(body, status_code=200, media_type=JSON_MEDIA_TYPE)
+
+
+def _free_time(
+    ctx: Ctx,
+    schedule: Schedule,
+    start: dt.datetime,
+    end: dt.datetime,
+    duration: int,
+    wanted: str | None,
+    type_id: str | None,
+) -> bytes:
+    """The body of a free-time answer."""
     rows: list[tuple[dt.datetime, dt.datetime, str, list[dt.datetime]]] = []
     for calendar_id in [wanted] if wanted is not None else list(schedule.calendar_ids):
         ids = [calendar_id]
@@ -151,7 +172,7 @@ def get_free_time(ctx: Ctx) -> Response:
                 pending = next(starts, None)
             rows.append((interval.start, interval.end, calendar_id, inside))
     rows.sort(key=lambda row: (row[0], row[1], row[2]))
-    return ok(
+    return json_bytes(
         {
             "data": [
                 {

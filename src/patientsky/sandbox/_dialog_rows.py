@@ -123,22 +123,17 @@ class DialogRows:
         " JOIN messages AS m ON m.dialog_id = d.id AND m.seq = d.message_count - 1"
     )
 
-    @staticmethod
-    def _head(row: Any) -> tuple[dict[str, Any], int]:
-        head = dict(json.loads(row[0]))
-        head["messages"] = [json.loads(row[2])]
-        return head, int(row[1])
-
-    def get_dialog_head(self, dialog_id: str) -> tuple[dict[str, Any], int] | None:
+    def get_dialog_head(self, dialog_id: str) -> tuple[str, str, int] | None:
         """
-        Return a dialog's wire JSON with its last message only, and its message count.
+        Return a dialog's header and its last message (their JSON texts), and its count.
 
         Reads two rows, however long the dialog is; ``None`` if there is no such dialog.
+        :func:`dialog_head_json` makes the dialog's wire JSON of them.
         """
         row = self._conn.execute(self._HEAD + " WHERE d.id = ?", (dialog_id,)).fetchone()
-        return None if row is None else self._head(row)
+        return None if row is None else (row[0], row[2], int(row[1]))
 
-    def select_dialog_heads(self, *, patient_id: str) -> list[tuple[dict[str, Any], int]]:
+    def select_dialog_heads(self, *, patient_id: str) -> list[tuple[str, str, int]]:
         """
         Return a patient's dialogs as :meth:`get_dialog_head` does, by sort key then id.
 
@@ -148,7 +143,7 @@ class DialogRows:
         rows = self._conn.execute(
             self._HEAD + " WHERE d.patient_id = ? ORDER BY d.sort_key, d.id", (patient_id,)
         )
-        return [self._head(row) for row in rows]
+        return [(row[0], row[2], int(row[1])) for row in rows]
 
     def dialog_messages(self, dialog_id: str) -> bytes:
         """
@@ -171,3 +166,10 @@ class DialogRows:
         dialog = dict(json.loads(row[0]))
         dialog["messages"] = json.loads(self.dialog_messages(dialog_id))
         return dialog
+
+
+def dialog_head_json(header: str, last_message: str) -> dict[str, Any]:
+    """A dialog's wire JSON from its header's and its last message's texts."""
+    head = dict(json.loads(header))
+    head["messages"] = [json.loads(last_message)]
+    return head

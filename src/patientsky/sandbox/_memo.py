@@ -9,7 +9,11 @@ invalidated, because nothing can be stale: the key is the content itself, read i
 the request's own transaction. The same holds for a clinic's
 :class:`~patientsky.models.calendar.Schedule`, kept by a digest of all of its rows' texts,
 so the free-time index it builds once (``Schedule._index``) serves every request
-until a slot, appointment, calendar or slot type changes.
+until a slot, appointment, calendar or slot type changes. When only appointments
+changed (a booking, a cancellation), the new schedule is made from the last one with
+the same other rows, sharing their checks and the slots' index (:meth:`Decoded.peek`).
+What is derived from a schedule (a week of free time, as the API writes it) is kept by
+the same digest and the question (:meth:`Decoded.answer`).
 
 The memo is bounded: when it is full, the oldest entries go first.
 """
@@ -37,14 +41,19 @@ class Decoded:
         converter: The converter every record is decoded with.
         size: How many records to keep.
         schedules: How many schedules (or other values made by :meth:`made`) to keep.
+        answers: How many values made by :meth:`answer` to keep.
     """
 
-    def __init__(self, converter: WireConverter, size: int = 20_000, schedules: int = 8) -> None:
+    def __init__(
+        self, converter: WireConverter, size: int = 20_000, schedules: int = 8, answers: int = 64
+    ) -> None:
         self.conv = converter
         self._size = size
         self._made_size = schedules
-        self._records: OrderedDict[tuple[type[Any], str], Any] = OrderedDict()
+        self._answers_size = answers
+        self._records: OrderedDict[Hashable, Any] = OrderedDict()
         self._made: OrderedDict[Hashable, Any] = OrderedDict()
+        self._answers: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -64,6 +73,47 @@ class Decoded:
                 self._records.popitem(last=False)
         return value
 
+    def keyed(self, key: Hashable, make: Callable[[], T]) -> T:
+        """
+        Return what ``make`` decoded, kept by ``key`` among the records.
+
+        For a model decoded from more than one text: ``key`` holds the class and all
+        of the texts, so it cannot be stale either.
+        """
+        with self._lock:
+            found = self._records.get(key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        value = make()
+        with self._lock:
+            self._records[key] = value
+            if len(self._records) > self._size:
+                self._records.popitem(last=False)
+        return value
+
+    def records(self, texts: list[str], cls: type[T]) -> list[T]:
+        """Return each of ``texts`` decoded as ``cls``, as :meth:`record` would."""
+        with self._lock:
+            get = self._records.get
+            found = [get((cls, text)) for text in texts]
+        return [
+            self.record(text, cls) if value is None else value
+            for text, value in zip(texts, found, strict=True)
+        ]
+
+    def peek(self, key: Hashable) -> Any:
+        """Return what is kept for ``key`` by :meth:`made` or :meth:`put`, or None."""
+        with self._lock:
+            return self._made.get(key)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Keep ``value`` for ``key`` (newest), as :meth:`made` keeps what it made."""
+        with self._lock:
+            self._made[key] = value
+            self._made.move_to_end(key)
+            if len(self._made) > self._made_size:
+                self._made.popitem(last=False)
+
     def made(self, key: Hashable, make: Callable[[], T]) -> T:
         """Return what ``make`` returned for ``key`` (a key that says all it depends on)."""
         with self._lock:
@@ -77,4 +127,25 @@ class Decoded:
             self._made[key] = value
             if len(self._made) > self._made_size:
                 self._made.popitem(last=False)
+        return value
+
+    def answer(self, key: Hashable, make: Callable[[], T]) -> T:
+        """
+        Return what ``make`` returned for ``key``, kept apart from :meth:`made`'s values.
+
+        For answers derived from a kept value (the free time of a schedule): the key
+        says all they depend on, the digest of the rows included, so they cannot be
+        stale either, and many of them do not push out the schedules.
+        """
+        with self._lock:
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        value = make()
+        with self._lock:
+            self._answers[key] = value
+            if len(self._answers) > self._answers_size:
+                self._answers.popitem(last=False)
         return value

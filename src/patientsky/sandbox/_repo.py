@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 import attrs
@@ -44,6 +44,7 @@ from patientsky.sandbox.storage import Transaction
 from patientsky.wire import WireConverter
 
 T = TypeVar("T")
+_SCHEDULE_BASE = "schedule-base"  # the memo key of a schedule by its rows but appointments
 
 
 class Repo(DialogRecords):
@@ -178,6 +179,16 @@ class Repo(DialogRecords):
         With a memo, the same rows give the same :class:`Schedule` object, so the
         free-time index it builds on first use is built once, not on every request.
         """
+        return self.schedule_and_digest(clinic_id)[0]
+
+    def from_schedule(self, question: Hashable, digest: bytes | None, make: Callable[[], T]) -> T:
+        """``make()``, kept by the memo for a schedule's ``digest`` and ``question``."""
+        if self.memo is None or digest is None:
+            return make()
+        return self.memo.answer((question, digest), make)
+
+    def schedule_and_digest(self, clinic_id: str) -> tuple[Schedule, bytes | None]:
+        """:meth:`schedule`, with a digest of its rows (None without a memo)."""
         calendars = self.tx.select_text("calendars", clinic_id=clinic_id)
         calendar_ids = [self._decode(text, Calendar).id for text in calendars]
         slots: list[str] = []
@@ -195,16 +206,34 @@ class Repo(DialogRecords):
                 [self._decode(text, Appointment) for text in appointments],
             )
 
-        if self.memo is None:
-            return make()
+        memo = self.memo
+        if memo is None:
+            return make(), None
         # The key is a digest of every row's text, not the texts: a year of fifty
         # calendars is 300,000 rows, and the memo keeps several schedules. JSON text
         # holds no raw control character, so the separators cannot occur inside a row.
         digest = hashlib.blake2b(digest_size=32)
-        for group in (calendars, types, slots, appointments):
+        for group in (calendars, types, slots):
             digest.update(b"\x1e%d\x1e" % len(group))
             digest.update("\x1f".join(group).encode("utf-8", "surrogatepass"))
-        return self.memo.made((Schedule, digest.digest()), make)
+        # A booking or a cancellation changes appointments only: the schedule is then
+        # made from the last one with the same calendars, types and slots (the key of
+        # its "base"), which were checked and indexed there already.
+        base_key = (_SCHEDULE_BASE, digest.digest())
+        digest.update(b"\x1e%d\x1e" % len(appointments))
+        digest.update("\x1f".join(appointments).encode("utf-8", "surrogatepass"))
+
+        def derive() -> Schedule:
+            base = memo.peek(base_key)
+            if not isinstance(base, Schedule):
+                made = make()
+            else:
+                made = base._with_appointments_only(memo.records(appointments, Appointment))
+            memo.put(base_key, made)
+            return made
+
+        key = digest.digest()
+        return memo.made((Schedule, key), derive), key
 
     def save_appointment(self, appointment: Appointment, clinic_id: str) -> None:
         """Store an appointment."""

@@ -14,6 +14,8 @@ import attrs
 
 from patientsky.errors import InvalidInput
 from patientsky.models import Dialog, Message
+from patientsky.sandbox._dialog_rows import dialog_head_json
+from patientsky.sandbox._memo import Decoded
 from patientsky.sandbox.storage import Transaction
 from patientsky.wire import WireConverter
 
@@ -54,15 +56,25 @@ class DialogRecords:
 
     tx: Transaction
     conv: WireConverter
+    memo: Decoded | None
 
     def _dialog_rows(self, dialog: Dialog) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         data: dict[str, Any] = self.conv.unstructure(dialog)
         messages: list[dict[str, Any]] = data.pop("messages")
         return data, messages
 
-    def _head(self, found: tuple[dict[str, Any], int]) -> DialogHead:
-        data, count = found
-        return DialogHead(self.conv.structure(data, Dialog), count)
+    def _head(self, found: tuple[str, str, int], *, keep: bool = False) -> DialogHead:
+        header, last, count = found
+        if self.memo is None or not keep:
+            return DialogHead(self.conv.structure(dialog_head_json(header, last), Dialog), count)
+        # Kept by both texts, as a record by its text: the same texts, the same dialog.
+        # Only for listings: a write reads one head and changes it, so keeping it there
+        # would fill the memo with heads no one reads again.
+        dialog = self.memo.keyed(
+            (Dialog, header, last),
+            lambda: self.conv.structure(dialog_head_json(header, last), Dialog),
+        )
+        return DialogHead(dialog, count)
 
     def dialog(self, dialog_id: str) -> Dialog | None:
         """Return a whole dialog, every message decoded, or None."""
@@ -76,7 +88,8 @@ class DialogRecords:
 
     def dialog_heads_of(self, patient_id: str) -> list[DialogHead]:
         """Return a patient's dialogs, each as its header and last message."""
-        return [self._head(found) for found in self.tx.select_dialog_heads(patient_id=patient_id)]
+        heads = self.tx.select_dialog_heads(patient_id=patient_id)
+        return [self._head(found, keep=True) for found in heads]
 
     def dialog_messages_json(self, dialog_id: str) -> bytes:
         """Return a dialog's messages as their wire JSON array (UTF-8), oldest first, as stored."""
