@@ -27,6 +27,7 @@ from patientsky.models.calendar import (
 )
 
 __all__ = [
+    "SHARED_FIXTURES",
     "CELL",
     "CLINIC",
     "DAYS",
@@ -39,8 +40,19 @@ __all__ = [
     "oslo",
 ]
 
-FIXTURES = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "patientsky-calendars"
-"""The PatientSky calendar export fixtures (read only)."""
+_SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "patientsky-calendars"
+SHARED_FIXTURES = _SHARED.is_dir()
+"""Whether the shared fixtures (with their patients' metadata) are beside this checkout."""
+FIXTURES = (
+    _SHARED
+    if SHARED_FIXTURES
+    else Path(__file__).resolve().parents[1] / "src" / "patientsky" / "data" / "calendar-exports"
+)
+"""
+The PatientSky calendar export fixtures (read only), from the shared folder beside the
+checkout; where a checkout stands alone, the copies the package ships (the same calendars,
+without their patients' metadata).
+"""
 
 CLINIC = "clinic-1"
 CELL = dt.timedelta(minutes=5)

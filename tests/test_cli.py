@@ -13,7 +13,7 @@ from typing import TextIO
 import pytest
 
 from patientsky.cli import COMMANDS, main
-from tests.strategies_calendar import FIXTURES
+from tests.strategies_calendar import FIXTURES, SHARED_FIXTURES
 
 TUESDAY_MORNING = "2019-04-23T08:00:00/2019-04-23T12:00:00"
 
@@ -110,6 +110,7 @@ def _copy_with(tmp_path: Path, change: str) -> Path:
     return tmp_path
 
 
+@pytest.mark.skipif(not SHARED_FIXTURES, reason="needs the shared fixtures' patient metadata")
 def test_availability_warns_about_a_bad_patient_and_still_answers(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

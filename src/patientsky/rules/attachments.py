@@ -271,9 +271,13 @@ def content_disposition(file_name: str) -> str:
     >>> content_disposition("blodprøve svar.pdf")
     'attachment; filename="blodpr_ve_svar.pdf"; filename*=UTF-8\'\'blodpr%C3%B8ve%20svar.pdf'
     """
-    plain = f'attachment; filename="{_UNSAFE_ASCII.sub("_", file_name)}"'
-    encoded = quote(file_name, safe="")
-    return plain if encoded == file_name else f"{plain}; filename*=UTF-8''{encoded}"
+    ascii_name = _UNSAFE_ASCII.sub("_", file_name)
+    plain = f'attachment; filename="{ascii_name}"'
+    # Whenever the ASCII form lost a character (even one ``quote`` keeps, such as "~"),
+    # the name itself travels in filename*.
+    if ascii_name == file_name:
+        return plain
+    return f"{plain}; filename*=UTF-8''{quote(file_name, safe='')}"
 
 
 def file_name_of(disposition: str | None) -> str | None:
