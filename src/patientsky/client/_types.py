@@ -76,6 +76,14 @@ __all__ = [
 ]
 
 
+def _in_language(lang: str, nb: str, nn: str | None, en: str) -> str:
+    """A notice's text in ``lang``; nynorsk falls back to bokmål when a server sent none."""
+    texts = {"nb": nb, "nn": nn or nb, "en": en}
+    if lang not in texts:
+        raise ValueError(f"lang: must be 'nb', 'nn' or 'en', not {lang!r}")
+    return texts[lang]
+
+
 @attrs.frozen
 class Versioned(Generic[T]):
     """
@@ -221,13 +229,7 @@ class FeeNotice:
         Raises:
             ValueError: For another language.
         """
-        if lang == "nb":
-            return self.text_nb
-        if lang == "nn":
-            return self.text_nn or self.text_nb
-        if lang == "en":
-            return self.text_en
-        raise ValueError(f"lang: must be 'nb', 'nn' or 'en', not {lang!r}")
+        return _in_language(lang, self.text_nb, self.text_nn, self.text_en)
 
 
 @attrs.frozen
@@ -265,13 +267,7 @@ class CancellationNotice:
         Raises:
             ValueError: For another language.
         """
-        if lang == "nb":
-            return self.text_nb
-        if lang == "nn":
-            return self.text_nn or self.text_nb
-        if lang == "en":
-            return self.text_en
-        raise ValueError(f"lang: must be 'nb', 'nn' or 'en', not {lang!r}")
+        return _in_language(lang, self.text_nb, self.text_nn, self.text_en)
 
 
 @attrs.frozen
