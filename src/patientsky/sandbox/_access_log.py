@@ -56,7 +56,7 @@ from patientsky.models import Action, LoggedOperation
 from patientsky.rules.access import AccessRequest
 from patientsky.rules.access_log import ACCESS_LOG_ACTION, LOG_RULES, record, record_for_clinic
 from patientsky.sandbox._auth import ClinicPrincipal
-from patientsky.sandbox._context import Ctx, new_id, ok, query_int
+from patientsky.sandbox._context import Ctx, new_id, ok
 from patientsky.sandbox._declare import PAGING, PATIENT, Operation, Operations, reply
 from patientsky.sandbox._http import ApiProblem
 
@@ -200,7 +200,7 @@ def list_access_log(ctx: Ctx) -> Response:
     """
     patient = ctx.patient()
     query = ctx.call.query
-    limit = query_int(query, "limit", 20, 1, 100)
+    limit: int = ctx.params["limit"]  # checked by the router against PAGING
     before = _cursor(query.get("cursor"))
     rows = ctx.repo.access_entries(patient.id, before=before, limit=limit + 1)
     chunk = rows[:limit]
