@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from patientsky.errors import InvalidInput
-from patientsky.models.calendar import Appointment, Interval, Schedule
+from patientsky.models.calendar import Appointment, AppointmentStatus, Interval, Schedule
 from patientsky.rules import _intervals as iv
 from patientsky.rules.freetime import free_start_times, free_time, on_grid, start_times
 from tests.strategies_calendar import (
@@ -302,6 +302,40 @@ def test_a_schedule_made_from_another_with_new_appointments_is_the_one_made_afre
     assert starts[0] == starts[1]
 
 
+@given(cases(), st.data())
+def test_a_schedule_with_appointments_replaced_is_the_one_made_afresh(
+    case: Case, data: st.DataObject
+) -> None:
+    # The sandbox puts the appointments it stores into the schedule it read: replaced
+    # by id (a cancellation), moved to another calendar, or new (a booking). Only the
+    # calendars they touch are indexed again; it must answer as the one made afresh.
+    base = case.schedule
+    _free(case)  # the base has derived (and kept) its free time first
+    changed = []
+    for appointment in base.appointments:
+        if data.draw(st.booleans()):
+            calendar_id = data.draw(st.sampled_from(case.calendar_ids))
+            status = data.draw(st.sampled_from(AppointmentStatus))
+            changed.append(attrs.evolve(appointment, calendar_id=calendar_id, status=status))
+    for n in range(data.draw(st.integers(0, 2))):
+        calendar_id = data.draw(st.sampled_from(case.calendar_ids))
+        start = data.draw(st.integers(case.period[0] - 10, case.period[1] + 10))
+        length = data.draw(st.integers(1, 30))
+        end = case.at(start + length)
+        changed.append(Appointment(f"new-{n}", calendar_id, case.at(start), end))
+    fresh = base.with_appointments(changed)
+    derived = base._with_appointments_replaced(changed)
+    assert derived == fresh
+    assert _free(case, derived) == _free(case, fresh)
+    period = case.period_interval
+    for calendar_id in case.calendar_ids:
+        assert derived.appointments_of(calendar_id) == fresh.appointments_of(calendar_id)
+        assert derived.appointments_of(
+            calendar_id, period.start, period.end
+        ) == fresh.appointments_of(calendar_id, period.start, period.end)
+    assert _free(case, base) == _free(case, case.schedule)  # the base is unchanged
+
+
 def test_a_schedule_made_with_new_appointments_checks_them_as_a_new_schedule_does() -> None:
     at = dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)
     base = Schedule()
@@ -315,6 +349,12 @@ def test_a_schedule_made_with_new_appointments_checks_them_as_a_new_schedule_doe
         with pytest.raises(InvalidInput) as derived:
             base._with_appointments_only(appointments)
         assert (derived.value.field, derived.value.message) == (
+            fresh.value.field,
+            fresh.value.message,
+        )
+        with pytest.raises(InvalidInput) as replaced:
+            base._with_appointments_replaced(appointments)
+        assert (replaced.value.field, replaced.value.message) == (
             fresh.value.field,
             fresh.value.message,
         )

@@ -27,7 +27,7 @@ import datetime as dt
 import enum
 import functools
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from typing import Any, Final, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -354,6 +354,10 @@ class Appointment:
 _Item = TypeVar("_Item", Calendar, TimeSlotType, TimeSlot, Appointment)
 
 
+def _by_id(value: Any) -> str:
+    return str(getattr(value, "id", ""))
+
+
 def _canonical(values: Iterable[Any]) -> tuple[Any, ...]:
     """
     Converter: a tuple sorted by id, so equal data in any order gives an equal value.
@@ -362,7 +366,7 @@ def _canonical(values: Iterable[Any]) -> tuple[Any, ...]:
     """
     if isinstance(values, str):
         raise InvalidInput("", "must be a list, not a string")
-    return tuple(sorted(values, key=lambda v: str(getattr(v, "id", ""))))
+    return tuple(sorted(values, key=_by_id))
 
 
 _NOT_A_CALENDAR = "is not a calendar of the schedule"
@@ -408,7 +412,9 @@ class _Track(Generic[_Timed]):
 
     The bounds are kept as integer instants (microseconds since the epoch), computed
     once: a query converts its two bounds and compares integers. ``memo`` holds what
-    the rules derive from the track (a schedule is immutable, so it never goes stale).
+    the rules derive from the track and the schedule (a schedule is immutable, so it
+    never goes stale); ``own`` what they derive from the items and the schedule's time
+    slot types only.
     """
 
     def __init__(self, values: Iterable[_Timed]) -> None:
@@ -419,13 +425,42 @@ class _Track(Generic[_Timed]):
         # The latest end among the first i items: non-decreasing, so it can be bisected.
         self.reach = list(itertools.accumulate(self.ends, max))
         self.memo: dict[Any, Any] = {}
+        self.own: dict[Any, Any] = {}
 
     def fresh(self) -> _Track[_Timed]:
-        """The same track with an empty ``memo``: for a schedule that shares these items."""
+        """
+        The same track with an empty ``memo``: for a schedule that shares these items.
+
+        ``own`` (what is derived from these items and the schedule's types alone) is
+        shared with this track, since a schedule that shares the items shares the types.
+        """
         track: _Track[_Timed] = object.__new__(_Track)
         track.items, track.starts, track.ends = self.items, self.starts, self.ends
         track.reach = self.reach
         track.memo = {}
+        track.own = self.own
+        return track
+
+    def replaced(self, gone: Set[str], added: Iterable[_Timed]) -> _Track[_Timed]:
+        """
+        The track of these items but those with an id in ``gone``, and ``added``.
+
+        Equal to a new track of those items; the kept items' bounds are not computed again.
+        """
+        keyed = [
+            ((start, end, v.id), v)
+            for start, end, v in zip(self.starts, self.ends, self.items, strict=True)
+            if v.id not in gone
+        ]
+        keyed += [((_micros(v.start), _micros(v.end), v.id), v) for v in added]
+        keyed.sort()
+        track: _Track[_Timed] = object.__new__(_Track)
+        track.items = tuple(v for _, v in keyed)
+        track.starts = [k[0] for k, _ in keyed]
+        track.ends = [k[1] for k, _ in keyed]
+        track.reach = list(itertools.accumulate(track.ends, max))
+        track.memo = {}
+        track.own = {}
         return track
 
     def indices(self, lo: int, hi: int) -> range:
@@ -562,6 +597,45 @@ class Schedule:
         busy = schedule._busy_tracks(known)
         fresh = {k: v.fresh() for k, v in slots.items()}
         object.__setattr__(schedule, "_index", (calendars, types, fresh, busy))
+        return schedule
+
+    def _with_appointments_replaced(self, appointments: Iterable[Appointment]) -> Schedule:
+        """
+        Return :meth:`with_appointments` of this one: these added, or replacing their ids.
+
+        The same value and the same checks as that call (itself a new :class:`Schedule`),
+        but only the calendars the appointments touch are indexed again: the others keep
+        their tracks, and with them the free time already derived from them. For a store
+        that changed a few appointments and nothing else.
+
+        Raises:
+            InvalidInput: As :class:`Schedule` would for the appointments.
+        """
+        given: list[object] = list(appointments)  # typed callers pass appointments; not all do
+        calendars, types, slots, busy = self._index
+        if not all(isinstance(a, Appointment) and a.calendar_id in calendars for a in given):
+            ids = {getattr(a, "id", None) for a in given}
+            kept = [a for a in self.appointments if a.id not in ids]
+            mixed: list[Any] = [*kept, *given]
+            return self._with_appointments_only(mixed)  # raises as Schedule does
+        new = {a.id: a for a in given if isinstance(a, Appointment)}  # all are, checked above
+        kept = [a for a in self.appointments if a.id not in new]
+        touched = {a.calendar_id for a in self.appointments if a.id in new}
+        touched |= {a.calendar_id for a in new.values()}
+        for appointment in new.values():
+            bisect.insort(kept, appointment, key=_by_id)
+        schedule: Schedule = object.__new__(Schedule)
+        for name in ("calendars", "time_slot_types", "time_slots"):
+            object.__setattr__(schedule, name, getattr(self, name))
+        object.__setattr__(schedule, "appointments", tuple(kept))
+        gone = set(new)
+        busy = dict(busy)
+        slots = dict(slots)
+        for calendar_id in touched:
+            mine = [a for a in new.values() if a.calendar_id == calendar_id]
+            busy[calendar_id] = busy[calendar_id].replaced(gone, mine)
+            slots[calendar_id] = slots[calendar_id].fresh()
+        object.__setattr__(schedule, "_index", (calendars, types, slots, busy))
         return schedule
 
     @property

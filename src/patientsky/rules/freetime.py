@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from patientsky.errors import InvalidInput
@@ -238,7 +238,7 @@ def _free_spans(
         # schedule (an immutable value); each question clips it to its period.
         whole = slots.memo.get(key)
         if whole is None:
-            whole = slots.memo[key] = _calendar_free(slots, appointments, counts)
+            whole = slots.memo[key] = _calendar_free(slots, appointments, counts, key)
         free.append(iv.clip_sorted(whole, lo, hi))
     return iv.at_least(iv.intersect_sorted(free), length)
 
@@ -247,20 +247,27 @@ def _calendar_free(
     slots: _Track[TimeSlot],
     appointments: _Track[Appointment],
     counts: Callable[[TimeSlot], bool],
+    key: Hashable,
 ) -> list[iv.Span]:
     """The time in the slots that count and outside appointments that hold time, as a set."""
-    bookable = iv.union(
-        (start, end)
-        for start, end, slot in zip(slots.starts, slots.ends, slots.items, strict=True)
-        if counts(slot)
-    )
-    busy = iv.union(
-        (start, end)
-        for start, end, appointment in zip(
-            appointments.starts, appointments.ends, appointments.items, strict=True
+    # The slots' part depends on the slots, the filter (``key``) and the schedule's types
+    # only: a schedule that differs in appointments alone shares it (``_Track.own``).
+    bookable = slots.own.get(key)
+    if bookable is None:
+        bookable = slots.own[key] = iv.union(
+            (start, end)
+            for start, end, slot in zip(slots.starts, slots.ends, slots.items, strict=True)
+            if counts(slot)
         )
-        if appointment.holds_time
-    )
+    busy = appointments.own.get("busy")
+    if busy is None:
+        busy = appointments.own["busy"] = iv.union(
+            (start, end)
+            for start, end, appointment in zip(
+                appointments.starts, appointments.ends, appointments.items, strict=True
+            )
+            if appointment.holds_time
+        )
     return iv.subtract(bookable, busy)
 
 

@@ -105,7 +105,7 @@ def get_free_time(ctx: Ctx) -> Response:
         raise ApiProblem(400, "invalid_input", f"to: {message}", errors=(("to", message),))
     duration = ctx.params["durationMinutes"]
     type_id = ctx.params["timeSlotTypeId"]
-    schedule, digest = ctx.repo.schedule_and_digest(clinic.id)
+    schedule, version = ctx.repo.schedule_and_version(clinic.id)
     wanted = ctx.params["calendarId"]
     if wanted is not None and schedule.calendar(wanted) is None:
         raise ApiProblem(
@@ -121,12 +121,12 @@ def get_free_time(ctx: Ctx) -> Response:
             "timeSlotTypeId: is not a time slot type of the clinic",
             errors=(("timeSlotTypeId", "is not a time slot type of the clinic"),),
         )
-    # The answer depends on the schedule (by its rows' digest) and the question only:
-    # the same question on the same rows is answered with the same bytes. The times are
+    # The answer depends on the schedule (by its version) and the question only: the
+    # same question on the same rows is answered with the same bytes. The times are
     # keyed as written, offset and all: finer than the answer needs, never coarser.
     question = ("free-time", start.isoformat(), end.isoformat(), duration, wanted, type_id)
     body = ctx.repo.from_schedule(
-        question, digest, lambda: _free_time(ctx, schedule, start, end, duration, wanted, type_id)
+        question, version, lambda: _free_time(ctx, schedule, start, end, duration, wanted, type_id)
     )
     return Response(body, status_code=200, media_type=JSON_MEDIA_TYPE)
 

@@ -126,7 +126,8 @@ def book_consultation(ctx: Ctx) -> Response:
     if clinic is None:
         raise ApiProblem(404, "not_found", "no such clinic")
     schedule = ctx.repo.schedule(clinic.id)
-    known = ctx.repo.consultations_of(patient.id) + ctx.repo.consultations_at(clinic.id)
+    consultation_id = new_id("con")
+    known = ctx.repo.booking_consultations(patient.id, clinic.id, consultation_id)
     try:
         outcome = booking.book(
             ctx.access(patient, Action.BOOK_CONSULTATION),
@@ -135,10 +136,10 @@ def book_consultation(ctx: Ctx) -> Response:
             calendar_ids=calendar_ids,
             start=start,
             kind=kind,
-            consultation_id=new_id("con"),
+            consultation_id=consultation_id,
             duration=duration,
             time_slot_type_id=type_id,
-            consultations={c.id: c for c in known}.values(),
+            consultations=known,
             patient_comment=comment,
         )
     except InvalidInput as exc:

@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import attrs
@@ -18,8 +18,6 @@ import attrs
 from patientsky.errors import PatientSkyError
 from patientsky.models import (
     AccessLogEntry,
-    Appointment,
-    Calendar,
     Clinic,
     ConsentEvent,
     ConsentHistory,
@@ -33,21 +31,18 @@ from patientsky.models import (
     PublicServiceLink,
     Relation,
     Terms,
-    TimeSlot,
-    TimeSlotType,
 )
-from patientsky.models.calendar import Schedule
 from patientsky.rules.care import connect_patient
 from patientsky.sandbox._memo import Decoded
 from patientsky.sandbox._repo_dialogs import DialogRecords, sort_time
+from patientsky.sandbox._repo_schedules import ScheduleRecords
 from patientsky.sandbox.storage import Transaction
 from patientsky.wire import WireConverter
 
 T = TypeVar("T")
-_SCHEDULE_BASE = "schedule-base"  # the memo key of a schedule by its rows but appointments
 
 
-class Repo(DialogRecords):
+class Repo(DialogRecords, ScheduleRecords):
     """
     The sandbox's records, as models, inside one transaction.
 
@@ -66,6 +61,7 @@ class Repo(DialogRecords):
         self.memo = memo if memo is not None and memo.conv is converter else None
         # What the access check reads, kept until anything is written in the transaction.
         self._read: dict[tuple[str, str], tuple[int, Any]] = {}
+        self._seen = {}  # the schedules read in the transaction (see ScheduleRecords)
 
     # --- generic ---
 
@@ -172,81 +168,6 @@ class Repo(DialogRecords):
         """Return every clinic, by name."""
         return self._many("clinics", Clinic)
 
-    def schedule(self, clinic_id: str) -> Schedule:
-        """
-        Return a clinic's calendars, time slot types, time slots and appointments.
-
-        With a memo, the same rows give the same :class:`Schedule` object, so the
-        free-time index it builds on first use is built once, not on every request.
-        """
-        return self.schedule_and_digest(clinic_id)[0]
-
-    def from_schedule(self, question: Hashable, digest: bytes | None, make: Callable[[], T]) -> T:
-        """``make()``, kept by the memo for a schedule's ``digest`` and ``question``."""
-        if self.memo is None or digest is None:
-            return make()
-        return self.memo.answer((question, digest), make)
-
-    def schedule_and_digest(self, clinic_id: str) -> tuple[Schedule, bytes | None]:
-        """:meth:`schedule`, with a digest of its rows (None without a memo)."""
-        calendars = self.tx.select_text("calendars", clinic_id=clinic_id)
-        calendar_ids = [self._decode(text, Calendar).id for text in calendars]
-        slots: list[str] = []
-        appointments: list[str] = []
-        for calendar_id in calendar_ids:
-            slots += self.tx.select_text("time_slots", lookup=calendar_id)
-            appointments += self.tx.select_text("appointments", lookup=calendar_id)
-        types = self.tx.select_text("time_slot_types", clinic_id=clinic_id)
-
-        def make() -> Schedule:
-            return Schedule(
-                [self._decode(text, Calendar) for text in calendars],
-                [self._decode(text, TimeSlotType) for text in types],
-                [self._decode(text, TimeSlot) for text in slots],
-                [self._decode(text, Appointment) for text in appointments],
-            )
-
-        memo = self.memo
-        if memo is None:
-            return make(), None
-        # The key is a digest of every row's text, not the texts: a year of fifty
-        # calendars is 300,000 rows, and the memo keeps several schedules. JSON text
-        # holds no raw control character, so the separators cannot occur inside a row.
-        digest = hashlib.blake2b(digest_size=32)
-        for group in (calendars, types, slots):
-            digest.update(b"\x1e%d\x1e" % len(group))
-            digest.update("\x1f".join(group).encode("utf-8", "surrogatepass"))
-        # A booking or a cancellation changes appointments only: the schedule is then
-        # made from the last one with the same calendars, types and slots (the key of
-        # its "base"), which were checked and indexed there already.
-        base_key = (_SCHEDULE_BASE, digest.digest())
-        digest.update(b"\x1e%d\x1e" % len(appointments))
-        digest.update("\x1f".join(appointments).encode("utf-8", "surrogatepass"))
-
-        def derive() -> Schedule:
-            base = memo.peek(base_key)
-            if not isinstance(base, Schedule):
-                made = make()
-            else:
-                made = base._with_appointments_only(memo.records(appointments, Appointment))
-            memo.put(base_key, made)
-            return made
-
-        key = digest.digest()
-        return memo.made((Schedule, key), derive), key
-
-    def save_appointment(self, appointment: Appointment, clinic_id: str) -> None:
-        """Store an appointment."""
-        self.put_record(
-            "appointments",
-            appointment.id,
-            appointment,
-            patient_id=appointment.patient_id,
-            clinic_id=clinic_id,
-            lookup=appointment.calendar_id,
-            sort_key=sort_time(appointment.start),
-        )
-
     # --- consent ---
 
     def terms(self) -> Terms:
@@ -326,6 +247,19 @@ class Repo(DialogRecords):
     def consultations_at(self, clinic_id: str) -> list[Consultation]:
         """Return a clinic's consultations, by start."""
         return self._many("consultations", Consultation, clinic_id=clinic_id)
+
+    def booking_consultations(
+        self, patient_id: str, clinic_id: str, new_id: str
+    ) -> list[Consultation]:
+        """
+        The consultations a booking of ``new_id`` is checked against, as the rule sees them.
+
+        Of :meth:`consultations_of` the patient and :meth:`consultations_at` the clinic,
+        those that hold time and the one with ``new_id``: the others (cancelled) change
+        no decision of :func:`patientsky.rules.booking.book`, and are not read.
+        """
+        texts = self.tx.booking_consultation_texts(patient_id, clinic_id, new_id)
+        return [self._decode(text, Consultation) for text in texts]
 
     def save_consultation(self, consultation: Consultation) -> None:
         """Store a consultation."""

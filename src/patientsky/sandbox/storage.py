@@ -57,6 +57,7 @@ from patientsky.errors import PatientSkyError
 from patientsky.sandbox._access_rows import ACCESS_LOG_SCHEMA, AccessLogRows
 from patientsky.sandbox._attachment_rows import SCHEMA_ATTACHMENTS, AttachmentRows
 from patientsky.sandbox._dialog_rows import DialogRows
+from patientsky.sandbox._schedule_versions import SCHEDULE_VERSIONS_SCHEMA, ScheduleVersionRows
 from patientsky.sandbox._tables import (
     _SCHEMA_DIALOGS,
     _SCHEMA_OTHER,
@@ -83,7 +84,7 @@ __all__ = [
 ]
 
 
-class Transaction(DialogRows, AttachmentRows, SideTables, AccessLogRows):
+class Transaction(DialogRows, AttachmentRows, SideTables, AccessLogRows, ScheduleVersionRows):
     """
     Reads and writes inside one transaction (or one locked read); get one from :class:`Storage`.
 
@@ -263,6 +264,9 @@ class Storage:
                         f" {found or 'none'}; this sandbox needs {SCHEMA_VERSION}):"
                         " start the sandbox with a new file"
                     )
+            # Made if missing, also in a database made before them (see _schedule_versions).
+            for statement in SCHEDULE_VERSIONS_SCHEMA:
+                conn.execute(statement)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
