@@ -13,7 +13,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from patientsky.errors import InvalidInput
-from patientsky.models.calendar import Appointment, AppointmentStatus, Interval, Schedule
+from patientsky.models.calendar import (
+    Appointment,
+    AppointmentStatus,
+    Interval,
+    Schedule,
+    _Track,
+)
 from patientsky.rules import _intervals as iv
 from patientsky.rules.freetime import free_start_times, free_time, on_grid, start_times
 from tests.strategies_calendar import (
@@ -311,6 +317,10 @@ def test_a_schedule_with_appointments_replaced_is_the_one_made_afresh(
     # calendars they touch are indexed again; it must answer as the one made afresh.
     base = case.schedule
     _free(case)  # the base has derived (and kept) its free time first
+    period = case.period_interval
+    if data.draw(st.booleans()):  # and those holding time, kept up to date if so
+        for calendar_id in case.calendar_ids:
+            base._holding_of(calendar_id, period.start, period.end)
     changed = []
     for appointment in base.appointments:
         if data.draw(st.booleans()):
@@ -327,12 +337,15 @@ def test_a_schedule_with_appointments_replaced_is_the_one_made_afresh(
     derived = base._with_appointments_replaced(changed)
     assert derived == fresh
     assert _free(case, derived) == _free(case, fresh)
-    period = case.period_interval
     for calendar_id in case.calendar_ids:
         assert derived.appointments_of(calendar_id) == fresh.appointments_of(calendar_id)
         assert derived.appointments_of(
             calendar_id, period.start, period.end
         ) == fresh.appointments_of(calendar_id, period.start, period.end)
+        holding = fresh.appointments_of(calendar_id, period.start, period.end)
+        assert derived._holding_of(calendar_id, period.start, period.end) == tuple(
+            a for a in holding if a.holds_time
+        )
     assert _free(case, base) == _free(case, case.schedule)  # the base is unchanged
 
 
@@ -358,3 +371,25 @@ def test_a_schedule_made_with_new_appointments_checks_them_as_a_new_schedule_doe
             fresh.value.field,
             fresh.value.message,
         )
+
+
+@given(cases(), st.data())
+def test_a_track_with_items_replaced_is_the_track_made_afresh(
+    case: Case, data: st.DataObject
+) -> None:
+    # Found and placed by bisection, or made afresh when a dropped item is not there.
+    items = list(case.schedule.appointments)
+    track = _Track(items)
+    dropped = [a for a in items if data.draw(st.booleans())]
+    if data.draw(st.booleans()):
+        dropped.append(Appointment("stranger", "c", case.at(0), case.at(1)))
+    start = data.draw(st.integers(case.period[0] - 10, case.period[1] + 10))
+    added = [Appointment("added", "c", case.at(start), case.at(start + 3))]
+    replaced = track.replaced(dropped, added)
+    fresh = _Track([*(a for a in items if all(a is not d for d in dropped)), *added])
+    assert (replaced.items, replaced.starts, replaced.ends, replaced.reach) == (
+        fresh.items,
+        fresh.starts,
+        fresh.ends,
+        fresh.reach,
+    )

@@ -30,7 +30,7 @@ from hypothesis.stateful import (
 )
 from starlette.applications import Starlette
 
-from patientsky.models import Appointment, TimeSlot
+from patientsky.models import Appointment, Consultation, TimeSlot
 from patientsky.sandbox import SandboxClock, create_app, get_sandbox, serve_in_thread
 from patientsky.sandbox._memo import Decoded
 from patientsky.sandbox._repo import Repo
@@ -301,32 +301,42 @@ _STATUSES = ("booked", "cancelled", "late_cancelled", "completed", "no_show", "o
             st.sampled_from(_STATUSES),
             st.sampled_from(["p-kari", "p-olav"]),
             st.sampled_from(["clinic-sentrum", "clinic-fjord"]),
+            st.booleans(),
         ),
         max_size=8,
     ),
     pick=st.integers(0, 20),
 )
 def test_a_booking_reads_the_consultations_the_rule_counts(
-    rows: list[tuple[str, str, str]], pick: int
+    rows: list[tuple[str, str, str, bool]], pick: int
 ) -> None:
-    # Of the patient's and the clinic's consultations, a booking reads those that hold
-    # time (an unknown status too) and the one with the new id: all the rule looks at.
+    # Of the patient's and the clinic's consultations, a booking reads all but those
+    # stored as holding no time (an unknown status holds time), and the one with the new
+    # id: all the rule looks at. A row stored without the mark (as by an older sandbox)
+    # is read whatever it holds.
     app = create_app(clock=SandboxClock(NOW))
     sandbox = get_sandbox(app)
     with sandbox.storage.transaction() as tx:
+        repo = Repo(tx, sandbox.converter)
         stored = tx.select("consultations")
         cancelled = next(row for row in stored if row["status"] == "cancelled")
-        for n, (status, patient_id, clinic_id) in enumerate(rows):
+        for n, (status, patient_id, clinic_id, marked) in enumerate(rows):
             data = dict(cancelled, id=f"con-{n}", status=status)
             data.update(patientId=patient_id, clinicId=clinic_id)
             if status not in ("cancelled", "late_cancelled"):
                 data["cancelledAt"] = None
-            tx.put("consultations", data["id"], data, patient_id=patient_id, clinic_id=clinic_id)
-        repo = Repo(tx, sandbox.converter)
+            if marked:
+                repo.save_consultation(sandbox.converter.structure(data, Consultation))
+            else:
+                tx.put(
+                    "consultations", data["id"], data, patient_id=patient_id, clinic_id=clinic_id
+                )
         new_id = f"con-{pick}"
         everything = repo.consultations_of("p-kari") + repo.consultations_at("clinic-fjord")
         counted = {c.id: c for c in everything if c.holds_time or c.id == new_id}
-        read = repo.booking_consultations("p-kari", "clinic-fjord", new_id)
-        assert sorted(c.id for c in read) == sorted(counted)
-        assert all(c == counted[c.id] for c in read)
+        read = {c.id: c for c in repo.booking_consultations("p-kari", "clinic-fjord", new_id)}
+        assert {k: c for k, c in read.items() if c.holds_time or k == new_id} == counted
+        assert all(c in everything for c in read.values())
+        unmarked = {f"con-{n}" for n, row in enumerate(rows) if not row[3]}
+        assert all(c.holds_time or k in unmarked or k == new_id for k, c in read.items())
     sandbox.storage.close()

@@ -27,7 +27,7 @@ import datetime as dt
 import enum
 import functools
 import itertools
-from collections.abc import Iterable, Mapping, Set
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -441,23 +441,50 @@ class _Track(Generic[_Timed]):
         track.own = self.own
         return track
 
-    def replaced(self, gone: Set[str], added: Iterable[_Timed]) -> _Track[_Timed]:
+    def replaced(self, gone: Iterable[_Timed], added: Iterable[_Timed]) -> _Track[_Timed]:
         """
-        The track of these items but those with an id in ``gone``, and ``added``.
+        The track of these items but ``gone`` (items of it), and ``added``.
 
-        Equal to a new track of those items; the kept items' bounds are not computed again.
+        Equal to a new track of those items; each item is found and placed by bisection,
+        so the kept items' bounds are neither computed nor sorted again.
         """
-        keyed = [
-            ((start, end, v.id), v)
-            for start, end, v in zip(self.starts, self.ends, self.items, strict=True)
-            if v.id not in gone
-        ]
-        keyed += [((_micros(v.start), _micros(v.end), v.id), v) for v in added]
-        keyed.sort()
+        dropped: list[_Timed] = list(gone)
+        new: list[_Timed] = list(added)
+        items, starts, ends = list(self.items), list(self.starts), list(self.ends)
+        for item in dropped:
+            start = _micros(item.start)
+            i = bisect.bisect_left(starts, start)
+            while i < len(items) and starts[i] == start and items[i] is not item:
+                i += 1  # among those of the same start
+            if i == len(items) or items[i] is not item:  # not an item of this track
+                ids: set[int] = {id(g) for g in dropped}
+                rebuilt: _Track[_Timed] = _Track([v for v in self.items if id(v) not in ids])
+                return rebuilt.replaced((), new)
+            del items[i], starts[i], ends[i]
+        for item in new:
+            start, end = _micros(item.start), _micros(item.end)
+            lo, hi = bisect.bisect_left(starts, start), bisect.bisect_right(starts, start)
+            # Among those of the same start: by end, then id (as the sort of __init__).
+            i = lo + bisect.bisect_left(
+                [(ends[j], items[j].id) for j in range(lo, hi)], (end, item.id)
+            )
+            items.insert(i, item)
+            starts.insert(i, start)
+            ends.insert(i, end)
         track: _Track[_Timed] = object.__new__(_Track)
-        track.items = tuple(v for _, v in keyed)
-        track.starts = [k[0] for k, _ in keyed]
-        track.ends = [k[1] for k, _ in keyed]
+        track.items, track.starts, track.ends = tuple(items), starts, ends
+        track.reach = list(itertools.accumulate(ends, max))
+        track.memo = {}
+        track.own = {}
+        return track
+
+    def where(self, keep: Callable[[_Timed], bool]) -> _Track[_Timed]:
+        """The track of the items ``keep`` keeps, in the same order, bounds not computed again."""
+        chosen = [i for i, v in enumerate(self.items) if keep(v)]
+        track: _Track[_Timed] = object.__new__(_Track)
+        track.items = tuple(self.items[i] for i in chosen)
+        track.starts = [self.starts[i] for i in chosen]
+        track.ends = [self.ends[i] for i in chosen]
         track.reach = list(itertools.accumulate(track.ends, max))
         track.memo = {}
         track.own = {}
@@ -471,6 +498,18 @@ class _Track(Generic[_Timed]):
         lo, hi = _micros(start), _micros(end)
         items, ends = self.items, self.ends
         return tuple(items[i] for i in self.indices(lo, hi) if ends[i] > lo)
+
+
+def _holds_time(appointment: Appointment) -> bool:
+    return appointment.holds_time
+
+
+def _holding(track: _Track[Appointment]) -> _Track[Appointment]:
+    """The track of the appointments of ``track`` that hold time, made once per track."""
+    found: _Track[Appointment] | None = track.own.get("holding")
+    if found is None:
+        found = track.own["holding"] = track.where(_holds_time)
+    return found
 
 
 @attrs.frozen
@@ -619,21 +658,30 @@ class Schedule:
             mixed: list[Any] = [*kept, *given]
             return self._with_appointments_only(mixed)  # raises as Schedule does
         new = {a.id: a for a in given if isinstance(a, Appointment)}  # all are, checked above
-        kept = [a for a in self.appointments if a.id not in new]
-        touched = {a.calendar_id for a in self.appointments if a.id in new}
-        touched |= {a.calendar_id for a in new.values()}
-        for appointment in new.values():
-            bisect.insort(kept, appointment, key=_by_id)
+        kept = list(self.appointments)
+        old: list[Appointment] = []
+        for appointment in new.values():  # by bisection: the tuple is sorted by id
+            i = bisect.bisect_left(kept, appointment.id, key=_by_id)
+            if i < len(kept) and kept[i].id == appointment.id:
+                old.append(kept[i])
+                kept[i] = appointment
+            else:
+                kept.insert(i, appointment)
         schedule: Schedule = object.__new__(Schedule)
         for name in ("calendars", "time_slot_types", "time_slots"):
             object.__setattr__(schedule, name, getattr(self, name))
         object.__setattr__(schedule, "appointments", tuple(kept))
-        gone = set(new)
-        busy = dict(busy)
+        busy_before, busy = busy, dict(busy)
         slots = dict(slots)
-        for calendar_id in touched:
+        for calendar_id in {a.calendar_id for a in [*old, *new.values()]}:
+            gone = [a for a in old if a.calendar_id == calendar_id]
             mine = [a for a in new.values() if a.calendar_id == calendar_id]
-            busy[calendar_id] = busy[calendar_id].replaced(gone, mine)
+            track = busy[calendar_id] = busy[calendar_id].replaced(gone, mine)
+            known = busy_before[calendar_id].own.get("holding")
+            if known is not None:  # those that hold time, kept up to date the same way
+                track.own["holding"] = known.replaced(
+                    [a for a in gone if a.holds_time], [a for a in mine if a.holds_time]
+                )
             slots[calendar_id] = slots[calendar_id].fresh()
         object.__setattr__(schedule, "_index", (calendars, types, slots, busy))
         return schedule
@@ -683,6 +731,19 @@ class Schedule:
         if track is None:
             return ()
         return track.items if start is None or end is None else track.between(start, end)
+
+    def _holding_of(
+        self, calendar_id: str, start: dt.datetime, end: dt.datetime
+    ) -> tuple[Appointment, ...]:
+        """
+        :meth:`appointments_of` a range, those that hold time only: for the rules.
+
+        Found among those that hold time alone, so the cancelled ones kept in a
+        calendar (many, where a time was booked and cancelled again and again) cost
+        nothing.
+        """
+        track = self._index[3].get(calendar_id)
+        return () if track is None else _holding(track).between(start, end)
 
     def _tracks(self, calendar_id: str) -> tuple[_Track[TimeSlot], _Track[Appointment]] | None:
         """One calendar's slots and appointments as tracks, for the rules; None if unknown."""

@@ -208,9 +208,9 @@ def _practitioner(schedule: Schedule, calendar_ids: tuple[str, ...], given: str 
 def _has_appointment(schedule: Schedule, patient_id: str, wanted: Interval) -> bool:
     """Whether the patient has an appointment that holds time overlapping ``wanted``."""
     return any(
-        a.patient_id == patient_id and a.holds_time
+        a.patient_id == patient_id
         for calendar_id in schedule.calendar_ids
-        for a in schedule.appointments_of(calendar_id, wanted.start, wanted.end)
+        for a in schedule._holding_of(calendar_id, wanted.start, wanted.end)
     )
 
 

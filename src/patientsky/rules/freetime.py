@@ -51,6 +51,7 @@ from patientsky.models.calendar import (
     Interval,
     Schedule,
     TimeSlot,
+    _holding,
     _Track,
     to_oslo,
 )
@@ -261,13 +262,8 @@ def _calendar_free(
         )
     busy = appointments.own.get("busy")
     if busy is None:
-        busy = appointments.own["busy"] = iv.union(
-            (start, end)
-            for start, end, appointment in zip(
-                appointments.starts, appointments.ends, appointments.items, strict=True
-            )
-            if appointment.holds_time
-        )
+        held = _holding(appointments)  # the appointments that hold time
+        busy = appointments.own["busy"] = iv.union(zip(held.starts, held.ends, strict=True))
     return iv.subtract(bookable, busy)
 
 

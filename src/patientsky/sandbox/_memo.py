@@ -6,14 +6,16 @@ costs far more than reading its row. Models are frozen, and a record's text deco
 to the same model every time, so :class:`Decoded` keeps the models by their exact
 text: a record that changed has another text and is decoded afresh. Nothing is ever
 invalidated, because nothing can be stale: the key is the content itself, read inside
-the request's own transaction. The same holds for a clinic's
-:class:`~patientsky.models.calendar.Schedule`, kept by a digest of all of its rows' texts,
-so the free-time index it builds once (``Schedule._index``) serves every request
-until a slot, appointment, calendar or slot type changes. When only appointments
-changed (a booking, a cancellation), the new schedule is made from the last one with
-the same other rows, sharing their checks and the slots' index (:meth:`Decoded.peek`).
-What is derived from a schedule (a week of free time, as the API writes it) is kept by
-the same digest and the question (:meth:`Decoded.answer`).
+the request's own transaction. A clinic's :class:`~patientsky.models.calendar.Schedule`
+is kept by the clinic's schedule versions (random values the database changes with any
+change to its rows, in the same transaction: see
+:mod:`patientsky.sandbox._schedule_versions`), so the free-time index it builds once
+(``Schedule._index``) serves every request until a slot, appointment, calendar or slot
+type changes. When only appointments changed (a booking, a cancellation), the new
+schedule is made from the last one with the same other rows, sharing their checks and
+the slots' index (:meth:`Decoded.peek`). What is derived from a schedule (a week of free
+time, as the API writes it) is kept by the same versions and the question
+(:meth:`Decoded.answer`).
 
 The memo is bounded: when it is full, the oldest entries go first.
 """
@@ -134,7 +136,7 @@ class Decoded:
         Return what ``make`` returned for ``key``, kept apart from :meth:`made`'s values.
 
         For answers derived from a kept value (the free time of a schedule): the key
-        says all they depend on, the digest of the rows included, so they cannot be
+        says all they depend on, the version of the rows included, so they cannot be
         stale either, and many of them do not push out the schedules.
         """
         with self._lock:

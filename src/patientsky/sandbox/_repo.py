@@ -36,6 +36,7 @@ from patientsky.rules.care import connect_patient
 from patientsky.sandbox._memo import Decoded
 from patientsky.sandbox._repo_dialogs import DialogRecords, sort_time
 from patientsky.sandbox._repo_schedules import ScheduleRecords
+from patientsky.sandbox._schedule_versions import RELEASED
 from patientsky.sandbox.storage import Transaction
 from patientsky.wire import WireConverter
 
@@ -255,8 +256,8 @@ class Repo(DialogRecords, ScheduleRecords):
         The consultations a booking of ``new_id`` is checked against, as the rule sees them.
 
         Of :meth:`consultations_of` the patient and :meth:`consultations_at` the clinic,
-        those that hold time and the one with ``new_id``: the others (cancelled) change
-        no decision of :func:`patientsky.rules.booking.book`, and are not read.
+        all but those stored as holding no time (cancelled), and the one with ``new_id``:
+        the others change no decision of :func:`patientsky.rules.booking.book`.
         """
         texts = self.tx.booking_consultation_texts(patient_id, clinic_id, new_id)
         return [self._decode(text, Consultation) for text in texts]
@@ -269,6 +270,8 @@ class Repo(DialogRecords, ScheduleRecords):
             consultation,
             patient_id=consultation.patient_id,
             clinic_id=consultation.clinic_id,
+            # Marks a consultation that holds no time, which a booking need not read.
+            lookup=None if consultation.holds_time else RELEASED,
             sort_key=sort_time(consultation.start),
         )
 

@@ -48,8 +48,8 @@ class ScheduleRecords:
     conv: WireConverter
     memo: Decoded | None
     _decode: Callable[[str, type[Any]], Any]
-    _seen: dict[str, tuple[ScheduleVersion, Schedule, int]]
-    """The schedules read in this transaction, with their versions and ``tx.changes`` then."""
+    _seen: dict[str, tuple[ScheduleVersion, Schedule]]
+    """The schedules read in this transaction, each with the version it was read at."""
 
     def schedule(self, clinic_id: str) -> Schedule:
         """
@@ -110,16 +110,15 @@ class ScheduleRecords:
 
         key = (clinic_id, *version)
         schedule = memo.made((Schedule, key), derive)
-        self._seen[clinic_id] = (version, schedule, self.tx.changes)
+        self._seen[clinic_id] = (version, schedule)
         return schedule, key
 
     def save_appointment(self, appointment: Appointment, clinic_id: str) -> None:
         """Store an appointment."""
         data = self.conv.unstructure(appointment)
         seen = self._seen.pop(clinic_id, None)
-        # Nothing written since the schedule was read: the transaction holds the write
-        # lock, or its snapshot, so no other connection changed a row either.
-        unchanged = seen is not None and seen[2] == self.tx.changes
+        # The clinic's schedule rows are as they were read (other rows may have changed).
+        unchanged = seen is not None and seen[0] == self.tx.schedule_version(clinic_id)
         self.tx.put(
             "appointments",
             appointment.id,
@@ -134,11 +133,11 @@ class ScheduleRecords:
             return
         # The schedule read in this transaction, just before this write, with this
         # appointment as a fresh read decodes it.
-        version, schedule, _ = seen
+        version, schedule = seen
         after = self.tx.schedule_version(clinic_id)
         if after[0] != version[0] or schedule.calendar(appointment.calendar_id) is None:
             return
         stored = memo.record(_row_text(data), Appointment)
         made = schedule._with_appointments_replaced([stored])
         memo.put((Schedule, (clinic_id, *after)), made)
-        self._seen[clinic_id] = (after, made, self.tx.changes)
+        self._seen[clinic_id] = (after, made)

@@ -26,7 +26,10 @@ from __future__ import annotations
 
 import sqlite3
 
-__all__ = ["SCHEDULE_VERSIONS_SCHEMA", "ScheduleVersion", "ScheduleVersionRows"]
+__all__ = ["RELEASED", "SCHEDULE_VERSIONS_SCHEMA", "ScheduleVersion", "ScheduleVersionRows"]
+
+RELEASED = "released"
+"""The ``lookup`` of a stored consultation that holds no time (cancelled)."""
 
 ScheduleVersion = tuple[bytes | None, bytes | None]
 """A clinic's ``(base, appointments)`` versions."""
@@ -116,16 +119,16 @@ class ScheduleVersionRows:
         """
         The stored texts of the consultations a booking is checked against.
 
-        Those of the patient or the clinic that hold time (every status but cancelled
-        and late cancelled, an unknown one too), and the one with ``new_id`` if there is
-        one: what :func:`patientsky.rules.booking.book` looks at among all of theirs. A
-        cancelled consultation only ever counts there by its id.
+        Those of the patient or the clinic but the ones stored as holding no time
+        (``lookup`` is :data:`RELEASED`: cancelled, late cancelled), and the one with
+        ``new_id`` if there is one. :func:`patientsky.rules.booking.book` looks at
+        those that hold time, and at the others only by their id. A row stored without
+        the mark is read, whatever it holds: a mark can only leave out what the rule
+        would pass over.
         """
         rows = self._conn.execute(
             "SELECT data FROM consultations WHERE (patient_id = ? OR clinic_id = ?)"
-            " AND (IFNULL(json_extract(data, '$.status'), '')"
-            " NOT IN ('cancelled', 'late_cancelled') OR id = ?)"
-            " ORDER BY sort_key, id",
-            (patient_id, clinic_id, new_id),
+            " AND (lookup IS NOT ? OR id = ?) ORDER BY sort_key, id",
+            (patient_id, clinic_id, RELEASED, new_id),
         )
         return [str(row[0]) for row in rows]
