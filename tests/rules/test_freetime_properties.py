@@ -393,3 +393,34 @@ def test_a_track_with_items_replaced_is_the_track_made_afresh(
         fresh.ends,
         fresh.reach,
     )
+
+
+@given(cases(), st.integers(0, 40), st.integers(1, 12))
+def test_a_short_period_asked_first_is_answered_as_from_the_whole_calendar(
+    case: Case, offset: int, width: int
+) -> None:
+    # A schedule not asked about before answers a short period from the parts inside
+    # it; one asked about a long period first clips the whole calendar's free time.
+    def copy() -> Schedule:
+        base = case.schedule
+        return Schedule(base.calendars, base.time_slot_types, base.time_slots, base.appointments)
+
+    start = case.period[0] - 10 + offset
+    short = Interval(case.at(start), case.at(start + width))
+    everything = Interval(case.at(case.period[0] - 1000), case.at(case.period[1] + 1000))
+
+    def ask(schedule: Schedule, period: Interval) -> tuple[Interval, ...]:
+        return free_time(
+            schedule,
+            case.duration,
+            period,
+            calendar_ids=case.calendar_ids,
+            time_slot_type_id=case.type_id,
+            public_only=case.public_only,
+        )
+
+    first = copy()
+    answer = ask(first, short)
+    whole_first = copy()
+    ask(whole_first, everything)
+    assert answer == ask(whole_first, short)

@@ -239,18 +239,26 @@ def _free_spans(
         # schedule (an immutable value); each question clips it to its period.
         whole = slots.memo.get(key)
         if whole is None:
-            whole = slots.memo[key] = _calendar_free(slots, appointments, counts, key)
+            bookable, busy = _calendar_parts(slots, appointments, counts, key)
+            near = iv.clip_sorted(bookable, lo, hi)
+            if len(near) * 4 < len(bookable):
+                # A short period of a schedule not asked about before (a booking's check
+                # of the schedule it is about to change): the same set, made from the
+                # parts inside the period only, (B - A) clipped being B clipped - A clipped.
+                free.append(iv.subtract(near, iv.clip_sorted(busy, lo, hi)))
+                continue
+            whole = slots.memo[key] = iv.subtract(bookable, busy)
         free.append(iv.clip_sorted(whole, lo, hi))
     return iv.at_least(iv.intersect_sorted(free), length)
 
 
-def _calendar_free(
+def _calendar_parts(
     slots: _Track[TimeSlot],
     appointments: _Track[Appointment],
     counts: Callable[[TimeSlot], bool],
     key: Hashable,
-) -> list[iv.Span]:
-    """The time in the slots that count and outside appointments that hold time, as a set."""
+) -> tuple[list[iv.Span], list[iv.Span]]:
+    """The time in the slots that count, and in the appointments that hold time, as sets."""
     # The slots' part depends on the slots, the filter (``key``) and the schedule's types
     # only: a schedule that differs in appointments alone shares it (``_Track.own``).
     bookable = slots.own.get(key)
@@ -264,7 +272,7 @@ def _calendar_free(
     if busy is None:
         held = _holding(appointments)  # the appointments that hold time
         busy = appointments.own["busy"] = iv.union(zip(held.starts, held.ends, strict=True))
-    return iv.subtract(bookable, busy)
+    return bookable, busy
 
 
 def _grid_slots(
