@@ -334,8 +334,12 @@ class FastPaths:
             code = self._read_code(
                 var, ftype, tag, namespace, trusted=trusted, chain=(*chain, origin), mirrors=mirrors
             )
+            bounds = _short_text_bounds(field, ftype) if mirrors is not None and once else None
             if mirrors is not None:
                 rename[f"a{i}"] = key
+                if bounds is not None:
+                    # msgspec checks the raw text's length: the final one for ASCII text.
+                    mirrors[var] = _bounded_str(*bounds)
                 if field.default is attrs.NOTHING:
                     mirror_fields.append((f"a{i}", mirrors[var]))
                 else:
@@ -402,6 +406,20 @@ class FastPaths:
                 checks.append(f"if _l{tag}({var}) is None:")
                 checks.extend(f"    {line}" for line in [*converting, search])
                 checks.extend(shape)
+                continue
+            if bounds is not None and known == ("str",):
+                # Short single-line text whose raw length msgspec has checked (at least
+                # one character, none over the limit): NFC changes no ASCII text, so only
+                # other text needs its length checked again once normalised.
+                spec = typing.cast("Any", field.validator).spec
+                shape, search = _text_checks(spec, var, namespace, tag)
+                checks.append(f"if not {var}.isascii():")
+                if converter is not None:
+                    checks.append(f"    if not _isnfc('NFC', {var}): {var} = _c{tag}({var})")
+                checks.append(f"    {shape[-1]}")
+                if not spec[2]:
+                    checks.append(f"if {var}.isspace(): raise _F")
+                checks.append(search)
                 continue
             checks.extend(converting)
             inline = _inline_checks(field.validator, known, var, namespace, tag)
@@ -500,6 +518,9 @@ class FastPaths:
                 f"elif _rfc3339({var}) is not None: {var} = _fromiso({var})",
                 f"else: {var} = _dth({var})",
             ]
+        elif _is_str_enum(tp) and struct:
+            mirror = tp  # msgspec gives the member of that value, or refuses the document
+            lines = []
         elif _is_str_enum(tp):
             namespace[f"_e{tag}"] = {m.value: m for m in tp}
             lines = typed(str, f"if {var}.__class__ is not str: raise _F")
@@ -885,6 +906,36 @@ def _text_checks(
     # Every forbidden character is unprintable (a test checks all of Unicode), so
     # printable text needs no search.
     return shape, f"if not {var}.isprintable() and _s{i}({var}) is not None: raise _F"
+
+
+def _short_text_bounds(field: attrs.Attribute[Any], ftype: Any) -> tuple[int, int] | None:
+    """
+    The raw length bounds msgspec may check for a short single-line text field, or None.
+
+    A field of type ``str`` whose converter is :func:`~patientsky.models._base.nfc` (or
+    none) and whose validator is a single-line ``text`` no longer than ``_LONG_TEXT``:
+    at least one character unless blank text is allowed (normalising never empties a
+    text), and at most the limit (normalising never changes ASCII text; other text is
+    measured again).
+    """
+    spec = getattr(field.validator, "spec", None)
+    converter: Any = field.converter
+    if (
+        ftype is not str
+        or converter not in (None, _base.nfc)
+        or spec is None
+        or spec[0] != "text"
+        or spec[1] > _LONG_TEXT
+        or spec[3] is not _base._FORBIDDEN_LINE
+    ):
+        return None
+    return (0 if spec[2] else 1), spec[1]
+
+
+def _bounded_str(min_length: int, max_length: int) -> Any:
+    import msgspec
+
+    return typing.Annotated[str, msgspec.Meta(min_length=min_length, max_length=max_length)]
 
 
 def _one_pass(validator: Any, known: tuple[Any, ...] | None) -> Fn | None:
