@@ -512,10 +512,12 @@ class FastPaths:
             lines += [
                 (
                     f"{'elif' if lines else 'if'} _shapes.get({var}[4::3]) == len({var})"
-                    f" and {var}.isascii():"
+                    f" and {var}.isascii() and {var}[0] not in '09':"
                 ),
                 f"    {var} = _fromiso({var})",
-                f"elif _rfc3339({var}) is not None: {var} = _fromiso({var})",
+                # Years 0xxx and 9xxx through the hook: it checks the instant fits in UTC.
+                f"elif _rfc3339({var}) is not None and {var}[0] not in '09':",
+                f"    {var} = _fromiso({var})",
                 f"else: {var} = _dth({var})",
             ]
         elif _is_str_enum(tp) and struct:
