@@ -158,6 +158,20 @@ class DialogRows:
         ).fetchall()
         return b"[" + b",".join([row[0] for row in rows]) + b"]"
 
+    def dialogs_messages(self, dialog_ids: list[str]) -> dict[str, bytes]:
+        """Return :meth:`dialog_messages` of each of ``dialog_ids`` (at most 500), in one read."""
+        found: dict[str, list[bytes]] = {dialog_id: [] for dialog_id in dialog_ids}
+        if dialog_ids:
+            marks = ",".join("?" * len(dialog_ids))
+            rows = self._conn.execute(
+                "SELECT dialog_id, CAST(data AS BLOB) FROM messages"  # noqa: S608 -- marks only
+                f" WHERE dialog_id IN ({marks}) ORDER BY dialog_id, seq",
+                dialog_ids,
+            )
+            for dialog_id, data in rows:
+                found[dialog_id].append(data)
+        return {dialog_id: b"[" + b",".join(rows) + b"]" for dialog_id, rows in found.items()}
+
     def get_dialog(self, dialog_id: str) -> dict[str, Any] | None:
         """Return a whole dialog (header and every message) as wire JSON, or ``None``."""
         row = self._conn.execute("SELECT data FROM dialogs WHERE id = ?", (dialog_id,)).fetchone()
