@@ -64,14 +64,15 @@ def _dialog_view(ctx: Ctx, dialog: Any) -> dict[str, Any]:
 
 
 def _dialog_response(
-    ctx: Ctx, head: Dialog, status: int = 200, known: DialogHead | None = None
+    ctx: Ctx, head: Dialog, status: int = 200, stored: DialogHead | None = None
 ) -> Response:
     """
     The view of a dialog: its header from ``head``, and every message as stored.
 
     The messages go into the body as the JSON they are stored as, so answering with a
-    long dialog neither decodes nor encodes its messages. ``known``: the stored head
-    ``head`` is, unchanged (its view is kept by its texts).
+    long dialog neither decodes nor encodes its messages. ``stored``: the dialog as
+    this transaction read it, with the same messages (its view is kept by its texts
+    if ``head`` is its dialog, unchanged).
     """
 
     def make() -> bytes:
@@ -80,8 +81,12 @@ def _dialog_response(
         view["messages"] = []  # last, so the stored array text can take its place
         return json_bytes(view)
 
-    body = make() if known is None else ctx.repo.dialog_view_json(known, "one", make)
-    messages = ctx.repo.dialog_messages_json(head.id)
+    if stored is not None and stored.dialog is head:
+        body = ctx.repo.dialog_view_json(stored, "one", make)
+    else:
+        body = make()
+    count = None if stored is None else stored.message_count
+    messages = ctx.repo.dialog_messages_json(head.id, count)
     # json_bytes writes compact JSON: the view ends in '"messages":[]}'.
     return Response(
         body[: -len(b"[]}")] + messages + b"}",
@@ -114,10 +119,10 @@ def list_dialogs(ctx: Ctx) -> Response:
     heads = [h.dialog for h in mine.values()]
     rows = dialogs.inbox(heads) if folder == "inbox" else dialogs.archive(heads)
 
-    on_page: list[str] = []
+    on_page: list[DialogHead] = []
 
     def view(head: DialogHead) -> bytes:
-        on_page.append(head.dialog.id)
+        on_page.append(head)
 
         def make() -> bytes:
             found = _dialog_view(ctx, head.dialog)
@@ -132,8 +137,8 @@ def list_dialogs(ctx: Ctx) -> Response:
     # again, without that work.
     messages = ctx.repo.dialogs_messages_json(on_page)
     views = [
-        _spliced(one, messages[dialog_id])
-        for one, dialog_id in zip(found["data"], on_page, strict=True)
+        _spliced(one, messages[head.dialog.id])
+        for one, head in zip(found["data"], on_page, strict=True)
     ]
     rest = json_bytes({"nextCursor": found["nextCursor"]})
     body = b'{"data":[' + b",".join(views) + b"]," + rest[1:]
@@ -235,7 +240,7 @@ def read_dialog(ctx: Ctx) -> Response:
     if dialog is not head:
         ctx.repo.save_dialog_header(dialog)
     note_access(ctx, clinic_id=dialog.clinic_id)
-    return _dialog_response(ctx, dialog, known=known if dialog is head else None)
+    return _dialog_response(ctx, dialog, stored=known)
 
 
 def _author(ctx: Ctx, patient: Patient) -> tuple[AuthorKind, str]:

@@ -113,13 +113,17 @@ class DialogRecords:
         heads = self.tx.select_dialog_heads(patient_id=patient_id)
         return [self._head(found, keep=True) for found in heads]
 
-    def dialog_messages_json(self, dialog_id: str) -> bytes:
-        """Return a dialog's messages as their wire JSON array (UTF-8), oldest first, as stored."""
-        return self.tx.dialog_messages(dialog_id)
+    def dialog_messages_json(self, dialog_id: str, count: int | None = None) -> bytes:
+        """
+        Return a dialog's messages as their wire JSON array (UTF-8), oldest first, as stored.
 
-    def dialogs_messages_json(self, dialog_ids: list[str]) -> dict[str, bytes]:
-        """Return :meth:`dialog_messages_json` of each of ``dialog_ids``, read at once."""
-        return self.tx.dialogs_messages(dialog_ids)
+        ``count``: how many it has, as read in this transaction (a :class:`DialogHead`'s).
+        """
+        return self.tx.dialog_messages(dialog_id, count)
+
+    def dialogs_messages_json(self, heads: list[DialogHead]) -> dict[str, bytes]:
+        """Return :meth:`dialog_messages_json` of each of ``heads``, by dialog id."""
+        return self.tx.dialogs_messages({h.dialog.id: h.message_count for h in heads})
 
     def save_dialog(self, dialog: Dialog) -> None:
         """Store a whole dialog: its header and every message."""

@@ -56,7 +56,7 @@ from typing import Any
 from patientsky.errors import PatientSkyError
 from patientsky.sandbox._access_rows import ACCESS_LOG_SCHEMA, AccessLogRows
 from patientsky.sandbox._attachment_rows import SCHEMA_ATTACHMENTS, AttachmentRows
-from patientsky.sandbox._dialog_rows import DialogRows
+from patientsky.sandbox._dialog_rows import DialogRows, MessageArrays
 from patientsky.sandbox._tables import (
     _SCHEMA_DIALOGS,
     _SCHEMA_OTHER,
@@ -212,6 +212,7 @@ class Storage:
     def __init__(self, path: str = ":memory:", busy_timeout: float = 30.0) -> None:
         self.path = path
         self._lock = threading.RLock()
+        self._arrays = MessageArrays()  # dialogs' messages, kept between transactions
         in_memory = path in ("", ":memory:")
         if not in_memory:
             # Made here, owner only, before SQLite makes it with the umask's mode; SQLite
@@ -278,10 +279,13 @@ class Storage:
         """
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
+            before = self._conn.total_changes
             try:
-                yield Transaction(self._conn)
+                yield Transaction(self._conn, self._arrays, writing=True)
                 self._conn.execute("COMMIT")
             except BaseException:
+                if self._conn.total_changes != before:
+                    self._arrays.clear()  # it may have kept what is rolled back now
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
                 raise
@@ -296,9 +300,12 @@ class Storage:
         """
         with self._lock:
             self._conn.execute("BEGIN")
+            before = self._conn.total_changes
             try:
-                yield Transaction(self._conn)
+                yield Transaction(self._conn, self._arrays)
             finally:
+                if self._conn.total_changes != before:
+                    self._arrays.clear()
                 self._conn.execute("ROLLBACK")
 
     def count(self, table: str) -> int:
