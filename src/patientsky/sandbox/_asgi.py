@@ -186,7 +186,7 @@ class Workers:
 
     def __init__(self, size: int = 8) -> None:
         self._size = size
-        self._queue: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[list[Any]] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._threads = 0
         self._idle = 0
@@ -201,23 +201,28 @@ class Workers:
                 self._idle += 1
                 threading.Thread(target=self._work, name="sandbox-worker", daemon=True).start()
             self._idle -= 1
-        self._queue.put((loop, future, contextvars.copy_context(), func, args))
+        # The job: [loop, the future its caller waits on, context, func, args, settled].
+        job: list[Any] = [loop, future, contextvars.copy_context(), func, args, False]
+        self._queue.put(job)
         try:
-            return await asyncio.shield(future)
+            return await future
         except asyncio.CancelledError:
-            # As anyio does: the work goes on; the cancellation is delivered when it is done.
-            while not future.done():
+            # As anyio does: the work goes on; the cancellation is delivered when it is
+            # done (_settle, on this loop, answers whichever future the job holds then).
+            while not job[5]:
+                waiter = job[1] = loop.create_future()
                 try:
-                    await asyncio.shield(future)
+                    await waiter
                 except asyncio.CancelledError:
                     continue
-                except BaseException:  # noqa: BLE001 -- the work's own error
-                    break
+                except BaseException:  # noqa: BLE001, S110 -- the work's own error
+                    pass
             raise
 
     def _work(self) -> None:
         while True:
-            loop, future, context, func, args = self._queue.get()
+            job = self._queue.get()
+            loop, _, context, func, args, _ = job
             result: Any = None
             error: BaseException | None = None
             try:
@@ -227,11 +232,13 @@ class Workers:
             with self._lock:
                 self._idle += 1
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits
-                loop.call_soon_threadsafe(_settle, future, result, error)
-            del loop, future, context, func, args, result, error
+                loop.call_soon_threadsafe(_settle, job, result, error)
+            del job, loop, context, func, args, result, error
 
 
-def _settle(future: asyncio.Future[Any], result: Any, exc: BaseException | None) -> None:
+def _settle(job: list[Any], result: Any, exc: BaseException | None) -> None:
+    job[5] = True
+    future: asyncio.Future[Any] = job[1]
     if future.cancelled():
         return
     if exc is None:

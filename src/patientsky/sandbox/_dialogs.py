@@ -115,9 +115,12 @@ def list_dialogs(ctx: Ctx) -> Response:
     folder = ctx.params["folder"]
     # The folder and the order need each dialog's header and last message only; the
     # messages are loaded for the dialogs on the page.
-    mine = {h.dialog.id: h for h in ctx.repo.dialog_heads_of(patient.id)}
+    stored = ctx.repo.dialog_heads_of(patient.id)
+    mine = {h.dialog.id: h for h in stored}
+    choose = dialogs.inbox if folder == "inbox" else dialogs.archive
     heads = [h.dialog for h in mine.values()]
-    rows = dialogs.inbox(heads) if folder == "inbox" else dialogs.archive(heads)
+    # The rows follow from the dialogs alone: kept by their texts.
+    rows = ctx.repo.dialog_listing(stored, folder, lambda: tuple(choose(heads)))
 
     on_page: list[DialogHead] = []
 

@@ -255,13 +255,18 @@ class Repo(DialogRecords):
 
     def consent(self, patient_id: str) -> ConsentHistory:
         """Return a patient's consent history."""
-        return self._unchanged(
-            "consent",
-            patient_id,
-            lambda: ConsentHistory(
-                patient_id, self._many("consent_events", ConsentEvent, patient_id=patient_id)
-            ),
-        )
+
+        def read() -> ConsentHistory:
+            texts = self.tx.select_text("consent_events", patient_id=patient_id)
+
+            def make() -> ConsentHistory:
+                return ConsentHistory(patient_id, [self._decode(t, ConsentEvent) for t in texts])
+
+            # Kept by its events' texts, as a record by its text.
+            key = (ConsentHistory, patient_id, *texts)
+            return make() if self.memo is None else self.memo.keyed(key, make)
+
+        return self._unchanged("consent", patient_id, read)
 
     def add_consent_event(self, event: ConsentEvent, seq: int) -> None:
         """Append a consent event (``seq`` orders events of the same instant)."""

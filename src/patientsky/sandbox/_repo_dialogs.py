@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -21,6 +21,8 @@ from patientsky.sandbox.storage import Transaction
 from patientsky.wire import WireConverter
 
 __all__ = ["DialogHead", "DialogRecords", "sort_time"]
+
+T = TypeVar("T")
 
 
 def sort_time(value: dt.datetime) -> str:
@@ -96,6 +98,18 @@ class DialogRecords:
         """Return a whole dialog, every message decoded, or None."""
         data = self.tx.get_dialog(dialog_id)
         return None if data is None else self.conv.structure(data, Dialog)
+
+    def dialog_listing(self, heads: list[DialogHead], kind: str, make: Callable[[], T]) -> T:
+        """
+        Return what ``make`` derives from ``heads`` alone (a folder's rows, in order).
+
+        Kept by ``kind`` and the texts of every head, in order: the same texts, the same
+        dialogs, the same rows.
+        """
+        texts = tuple(head.texts for head in heads)
+        if self.memo is None or None in texts:
+            return make()
+        return self.memo.keyed(("dialog listing", kind, texts), make)
 
     def dialog_head(self, dialog_id: str, *, keep: bool = False) -> DialogHead | None:
         """
