@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import json
 import re
 import threading
+from collections.abc import MutableMapping
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from starlette.applications import Starlette
 from starlette.routing import Route
 
-from patientsky.sandbox import create_app
+from patientsky.sandbox import SandboxClock, create_app, get_sandbox
 from patientsky.sandbox._asgi import RouteTable, Workers, url_path
 
+NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 _APP = create_app(demo=False)
 _ROUTES = [r for r in _APP.router.routes if isinstance(r, Route)]
 _TABLE = RouteTable(_ROUTES)
@@ -117,5 +123,85 @@ def test_a_cancelled_caller_waits_for_its_work_to_end() -> None:
         with pytest.raises(asyncio.CancelledError):
             await task
         assert done == ["work"]
+
+    asyncio.run(main())
+
+
+# --- the short way in answers as Starlette's router does ---
+
+
+async def _call(
+    app: Any, method: str, path: str, headers: dict[str, str], *, through_starlette: bool
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    raw_path, _, query = path.partition("?")
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": raw_path,
+        "raw_path": raw_path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [(k.encode(), v.encode()) for k, v in headers.items()],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+    sent: list[MutableMapping[str, Any]] = []
+
+    async def receive() -> MutableMapping[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+
+    if through_starlette:
+        await Starlette.__call__(app, scope, receive, send)
+    else:
+        await app(scope, receive, send)
+    start, *bodies = sent
+    return start["status"], list(start["headers"]), b"".join(b.get("body", b"") for b in bodies)
+
+
+def _same_but_request_ids(answer: tuple[int, list[tuple[bytes, bytes]], bytes]) -> Any:
+    status, headers, body = answer
+    ids = [v for k, v in headers if k == b"x-request-id"]
+    for request_id in ids:
+        body = body.replace(request_id, b"ID")
+    kept = [(k, v) for k, v in headers if k not in (b"x-request-id", b"content-length")]
+    return status, kept, body
+
+
+def test_the_short_way_answers_as_starlette_does() -> None:
+    app = create_app(clock=SandboxClock(NOW))
+    login = next(x for x in get_sandbox(app).demo.logins if x.patient_id == "p-kari")  # type: ignore[union-attr]
+    body = json.dumps({"nationalId": login.national_id.reveal(), "method": "bankid"})
+
+    async def main() -> None:
+        async def token() -> str:
+            scope_headers = {"content-type": "application/json"}
+            client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t")
+            async with client:
+                answer = await client.post("/v1/sandbox/login", content=body, headers=scope_headers)
+            return str(answer.json()["accessToken"])
+
+        auth = {"authorization": f"Bearer {await token()}"}
+        requests = [
+            ("GET", "/v1/patients/me/profile", auth),
+            ("HEAD", "/v1/patients/me/profile", auth),
+            ("GET", "/v1/patients/me/dialogs?folder=inbox&limit=2", auth),
+            ("GET", "/v1/patients/me/dialogs?folder=nowhere", auth),
+            ("GET", "/v1/patients/me/dialogs/dlg-none", auth),
+            ("DELETE", "/v1/patients/me/profile", auth),
+            ("GET", "/v1/patients/me/profile", {}),
+            ("GET", "/v1/patients/p-olav/profile", auth),
+            ("GET", "/v1/terms", {}),
+            ("GET", "/openapi.json", {}),
+        ]
+        for method, path, headers in requests:
+            short = await _call(app, method, path, headers, through_starlette=False)
+            long = await _call(app, method, path, headers, through_starlette=True)
+            assert _same_but_request_ids(short) == _same_but_request_ids(long), (method, path)
 
     asyncio.run(main())

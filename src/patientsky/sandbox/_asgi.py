@@ -27,10 +27,12 @@ import queue
 import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.convertors import StringConvertor
 from starlette.datastructures import URL
+from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
@@ -41,7 +43,10 @@ __all__ = [
     "RouteTable",
     "SandboxApp",
     "Workers",
+    "client_host",
+    "query_params",
     "request_headers",
+    "starlette_endpoint",
     "url_path",
 ]
 
@@ -153,6 +158,26 @@ class SandboxApp(Starlette):
             if not started:
                 await PlainTextResponse("Internal Server Error", 500)(scope, receive, send)
             raise
+
+
+def starlette_endpoint(handle: FastHandler) -> Callable[[Request], Awaitable[Response]]:
+    """The Starlette endpoint of a handler (the way in when the short one is not taken)."""
+
+    async def endpoint(request: Request) -> Response:
+        return await handle(request.scope, request.receive, dict(request.path_params))
+
+    return endpoint
+
+
+def query_params(scope: Scope) -> dict[str, str]:
+    """The query's parameters (the last of repeated ones), as Starlette reads them."""
+    return dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+
+
+def client_host(scope: Scope) -> str:
+    """The client's address, or "" if the server did not say."""
+    client = scope.get("client")
+    return str(client[0]) if client else ""
 
 
 def request_headers(scope: Scope) -> dict[str, str]:

@@ -117,7 +117,8 @@ def authenticate(tx: Transaction, headers: Mapping[str, str], now: dt.datetime) 
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise _unauthorized("a bearer token is required (POST /v1/sandbox/login)")
-    row = tx.get_token(_hash(token.strip()))
+    hashed = _hash(token.strip())
+    row = tx.kept(("token", hashed), lambda: tx.get_token(hashed))
     if row is None:
         raise _unauthorized("the token is not known")
     key = tuple(row.values())

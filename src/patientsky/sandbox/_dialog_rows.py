@@ -34,8 +34,8 @@ class MessageArrays:
     - a dialog written anew (:meth:`DialogRows.put_dialog`) drops its array;
     - a transaction that changed rows and did not commit drops every array (it may
       have kept a message that is now gone, whose number another message will take);
-    - a commit by another connection to the database file (``PRAGMA data_version``)
-      drops every array;
+    - a commit by another connection to the database file drops every array (the
+      storage checks ``PRAGMA data_version`` when a write transaction begins);
     - only write transactions read or fill it: their snapshot is the newest, and no
       other connection commits before they end.
 
@@ -50,17 +50,9 @@ class MessageArrays:
         self._arrays: OrderedDict[str, tuple[int, bytes]] = OrderedDict()
         self._bytes = 0
         self._max_bytes = max_bytes
-        self._version: int | None = None
 
     def __len__(self) -> int:
         return len(self._arrays)
-
-    def check(self, conn: sqlite3.Connection) -> None:
-        """Drop every array if another connection committed since the last check."""
-        version = conn.execute("PRAGMA data_version").fetchone()[0]
-        if version != self._version:
-            self.clear()
-            self._version = version
 
     def get(self, dialog_id: str, count: int) -> bytes | None:
         """Return the array of ``dialog_id`` if it holds ``count`` messages, else None."""
@@ -111,7 +103,7 @@ class DialogRows:
     ) -> None:
         self._conn = conn
         self._arrays = arrays
-        self._kept = arrays if writing else None
+        self._kept_arrays = arrays if writing else None
 
     # --- dialogs: a header row, and a row per message ---
 
@@ -250,9 +242,7 @@ class DialogRows:
 
     def dialogs_messages(self, counts: Mapping[str, int | None]) -> dict[str, bytes]:
         """Return :meth:`dialog_messages` of each dialog of ``counts`` (a count each, or None)."""
-        kept = self._kept
-        if kept is not None:
-            kept.check(self._conn)
+        kept = self._kept_arrays
         found: dict[str, bytes] = {}
         for dialog_id, count in counts.items():
             array = None if kept is None or count is None else kept.get(dialog_id, count)

@@ -139,27 +139,28 @@ def list_dialogs(ctx: Ctx) -> Response:
     # as (compact, like every answer), the same bytes as decoding and encoding them
     # again, without that work.
     messages = ctx.repo.dialogs_messages_json(on_page)
-    views = [
-        _spliced(one, messages[head.dialog.id])
-        for one, head in zip(found["data"], on_page, strict=True)
-    ]
+    parts = [b'{"data":[']
+    for i, (one, head) in enumerate(zip(found["data"], on_page, strict=True)):
+        parts += (b",",) if i else ()
+        parts += _spliced(one, messages[head.dialog.id])
     rest = json_bytes({"nextCursor": found["nextCursor"]})
-    body = b'{"data":[' + b",".join(views) + b"]," + rest[1:]
-    return Response(body, 200, media_type=JSON_MEDIA_TYPE)
+    parts += (b"],", rest[1:])
+    # One copy of each long messages array into the body, not one per step.
+    return Response(b"".join(parts), 200, media_type=JSON_MEDIA_TYPE)
 
 
 _NO_MESSAGES = b'"messages":[]'
 
 
-def _spliced(view: bytes, messages: bytes) -> bytes:
+def _spliced(view: bytes, messages: bytes) -> tuple[bytes, bytes, bytes]:
     """
-    ``view`` with ``messages`` (a JSON array) as its ``messages``.
+    ``view`` with ``messages`` (a JSON array) as its ``messages``, as three parts to join.
 
     ``view`` is compact JSON whose ``"messages"`` is ``[]``; no other text of it can
     read ``"messages":[]``, since a quote inside a string is escaped.
     """
     at = view.index(_NO_MESSAGES) + len(_NO_MESSAGES) - 2
-    return view[:at] + messages + view[at + 2 :]
+    return view[:at], messages, view[at + 2 :]
 
 
 @ops.post(

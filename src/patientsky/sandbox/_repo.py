@@ -74,7 +74,9 @@ class Repo(DialogRecords):
         found = self._read.get((what, key))
         if found is not None and found[0] == changes:
             return found[1]  # type: ignore[no-any-return]
-        value = read()
+        # Nothing but access-log entries written since an earlier transaction read it:
+        # the same value (see Transaction.kept).
+        value = self.tx.kept((what, key), read)
         self._read[(what, key)] = (changes, value)
         return value
 
@@ -119,12 +121,17 @@ class Repo(DialogRecords):
 
     def patient(self, patient_id: str) -> Patient | None:
         """Return a patient, connected to every clinic of their stored connections, or None."""
-        found = self._one("patients", patient_id, Patient)
-        return None if found is None else self._connected(found)
+
+        def read() -> Patient | None:
+            found = self._one("patients", patient_id, Patient)
+            return None if found is None else self._connected(found)
+
+        return self.tx.kept(("patient", patient_id), read)
 
     def practitioner(self, practitioner_id: str) -> Practitioner | None:
         """Return a practitioner, or None."""
-        return self._one("practitioners", practitioner_id, Practitioner)
+        key = ("practitioner", practitioner_id)
+        return self.tx.kept(key, lambda: self._one("practitioners", practitioner_id, Practitioner))
 
     def patient_by_national_id(self, national_id: NationalId) -> Patient | None:
         """Return the patient with this national identity number, or None."""
@@ -255,18 +262,13 @@ class Repo(DialogRecords):
 
     def consent(self, patient_id: str) -> ConsentHistory:
         """Return a patient's consent history."""
-
-        def read() -> ConsentHistory:
-            texts = self.tx.select_text("consent_events", patient_id=patient_id)
-
-            def make() -> ConsentHistory:
-                return ConsentHistory(patient_id, [self._decode(t, ConsentEvent) for t in texts])
-
-            # Kept by its events' texts, as a record by its text.
-            key = (ConsentHistory, patient_id, *texts)
-            return make() if self.memo is None else self.memo.keyed(key, make)
-
-        return self._unchanged("consent", patient_id, read)
+        return self._unchanged(
+            "consent",
+            patient_id,
+            lambda: ConsentHistory(
+                patient_id, self._many("consent_events", ConsentEvent, patient_id=patient_id)
+            ),
+        )
 
     def add_consent_event(self, event: ConsentEvent, seq: int) -> None:
         """Append a consent event (``seq`` orders events of the same instant)."""

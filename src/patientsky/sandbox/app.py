@@ -19,7 +19,6 @@ import logging
 import sqlite3
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -31,7 +30,16 @@ from starlette.routing import Route
 from patientsky.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from patientsky.sandbox import _handlers
 from patientsky.sandbox._access_log import record_access
-from patientsky.sandbox._asgi import FastHandler, SandboxApp, Workers, request_headers, url_path
+from patientsky.sandbox._asgi import (
+    FastHandler,
+    SandboxApp,
+    Workers,
+    client_host,
+    query_params,
+    request_headers,
+    starlette_endpoint,
+    url_path,
+)
 from patientsky.sandbox._auth import PersonPrincipal, Principal, authenticate
 from patientsky.sandbox._context import Ctx, Sandbox
 from patientsky.sandbox._declare import Operation
@@ -279,19 +287,16 @@ def _handler(sandbox: Sandbox, ops: Mapping[str, Operation], template: str) -> F
                 )
                 body = await read_body(scope, receive, limit)
             media_type = headers.get("content-type", "").split(";")[0].strip().lower()
-            client = scope.get("client")
             call = Call(
                 request_id=request_id,
                 method=method,
                 path=url_path(scope),
                 path_params=path_params,
-                query=dict(
-                    parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
-                ),
+                query=query_params(scope),
                 headers=headers,
                 body=body,
                 media_type=media_type,
-                client=client[0] if client else "",
+                client=client_host(scope),
             )
             response = await _WORKERS.run(_run, sandbox, op, call, template)
         except Exception as exc:  # noqa: BLE001 -- every error becomes a problem document
@@ -302,15 +307,6 @@ def _handler(sandbox: Sandbox, ops: Mapping[str, Operation], template: str) -> F
         return _headless(response) if method == "HEAD" else response
 
     return handle
-
-
-def _endpoint(handle: FastHandler) -> Any:
-    """The Starlette endpoint of a handler (the way in when the short one is not taken)."""
-
-    async def endpoint(request: Request) -> Response:
-        return await handle(request.scope, request.receive, dict(request.path_params))
-
-    return endpoint
 
 
 async def _http_exception(request: Request, exc: Exception) -> Response:
@@ -379,7 +375,8 @@ def create_app(
         for path, ops in guard_operations(_handlers.operations(), sandbox.guard).items()
     }
     routes = [
-        Route(path, _endpoint(handle), methods=list(_METHODS)) for path, handle in handlers.items()
+        Route(path, starlette_endpoint(handle), methods=list(_METHODS))
+        for path, handle in handlers.items()
     ]
     app = SandboxApp(
         handlers,

@@ -1,4 +1,4 @@
-"""Dialogs' message arrays kept between transactions are never stale."""
+"""What the storage keeps between transactions (message arrays, reads) is never stale."""
 
 from __future__ import annotations
 
@@ -112,3 +112,83 @@ def test_the_arrays_are_bounded() -> None:
     assert arrays.get("a", 1) is None
     assert arrays.get("b", 1) == b"[67890]"
     assert arrays.get("b", 2) is None
+
+
+# --- reads kept between write transactions (Transaction.kept) ---
+
+
+def _kept_read(storage: Storage, log: bool = True) -> str | None:
+    """Read clinic c1's name as a logged read does: kept, then an access-log entry."""
+    with storage.transaction() as tx:
+        found = tx.kept(("clinic", "c1"), lambda: tx.get("clinics", "c1"))
+        if log:
+            tx.append_access(f"al-{tx.changes}", "p-1", {"read": "c1"})
+    return None if found is None else str(found["name"])
+
+
+def test_a_read_is_kept_while_only_access_log_entries_are_written() -> None:
+    with Storage() as storage:
+        with storage.transaction() as tx:
+            tx.put("clinics", "c1", {"id": "c1", "name": "A"})
+        assert _kept_read(storage) == "A"
+        with storage.transaction() as tx:
+            found: object = tx.kept(("clinic", "c1"), lambda: "read again")
+        assert found == {"id": "c1", "name": "A"}
+
+
+def test_a_kept_read_is_forgotten_when_anything_else_is_written() -> None:
+    with Storage() as storage:
+        with storage.transaction() as tx:
+            tx.put("clinics", "c1", {"id": "c1", "name": "A"})
+        assert _kept_read(storage) == "A"
+        with storage.transaction() as tx:
+            tx.put("clinics", "c1", {"id": "c1", "name": "B"})
+        assert _kept_read(storage) == "B"
+
+
+def test_a_transaction_that_wrote_reads_again() -> None:
+    with Storage() as storage:
+        with storage.transaction() as tx:
+            tx.put("clinics", "c1", {"id": "c1", "name": "A"})
+        assert _kept_read(storage) == "A"
+        with storage.transaction() as tx:
+            tx.put("clinics", "c1", {"id": "c1", "name": "B"})
+            found = tx.kept(("clinic", "c1"), lambda: tx.get("clinics", "c1"))
+            assert found == {"id": "c1", "name": "B"}
+
+
+def test_a_rolled_back_write_forgets_kept_reads() -> None:
+    with Storage() as storage:
+        with storage.transaction() as tx:
+            tx.put("clinics", "c1", {"id": "c1", "name": "A"})
+
+        def refused() -> None:
+            with storage.transaction() as tx:
+                tx.put("clinics", "c1", {"id": "c1", "name": "gone"})
+                raise RuntimeError("refused")
+
+        assert _kept_read(storage) == "A"
+        with pytest.raises(RuntimeError):
+            refused()
+        assert _kept_read(storage) == "A"
+        assert storage._kept == {("clinic", "c1"): {"id": "c1", "name": "A"}}
+
+
+def test_another_connections_commit_forgets_kept_reads(tmp_path: Path) -> None:
+    path = str(tmp_path / "sandbox.db")
+    with Storage(path) as storage, Storage(path) as other:
+        with storage.transaction() as tx:
+            tx.put("clinics", "c1", {"id": "c1", "name": "A"})
+        assert _kept_read(storage) == "A"
+        with other.transaction() as tx:
+            tx.put("clinics", "c1", {"id": "c1", "name": "B"})
+        assert _kept_read(storage) == "B"
+
+
+def test_a_read_transaction_keeps_nothing() -> None:
+    with Storage() as storage:
+        with storage.transaction() as tx:
+            tx.put("clinics", "c1", {"id": "c1", "name": "A"})
+        with storage.read() as tx:
+            assert tx.kept("k", lambda: 1) == 1
+        assert storage._kept == {}
