@@ -5,9 +5,9 @@ The sandbox is a consumer of :mod:`patientsky.rules` like any other service: eac
 endpoint loads the models from SQLite, asks the rules, and stores what they return. It
 never decides anything itself.
 
-Concurrency: Starlette runs each request's work in a worker thread; all of it happens
-inside one SQLite transaction (``BEGIN IMMEDIATE`` for writes), so a check and the write
-it allows cannot interleave with another request's.
+Concurrency: each request's work runs in a worker thread (:class:`~._asgi.Workers`, off
+the event loop); all of it happens inside one SQLite transaction (``BEGIN IMMEDIATE``
+for writes), so a check and the write it allows cannot interleave with another's.
 """
 
 from __future__ import annotations
