@@ -205,11 +205,11 @@ class Workers:
     anyio, and the caller gets the cancellation only then.
 
     Args:
-        size: The most threads (the sandbox's work queues on one database lock, so a
-            few are as good as many).
+        size: The most threads: anyio's default, so that as many requests can wait at
+            once (for the database lock, or for another process's write to end) as before.
     """
 
-    def __init__(self, size: int = 8) -> None:
+    def __init__(self, size: int = 40) -> None:
         self._size = size
         self._queue: queue.SimpleQueue[list[Any]] = queue.SimpleQueue()
         self._lock = threading.Lock()
