@@ -173,8 +173,16 @@ def _same_but_request_ids(answer: tuple[int, list[tuple[bytes, bytes]], bytes]) 
     return status, kept, body
 
 
-def test_the_short_way_answers_as_starlette_does() -> None:
+def test_the_short_way_answers_as_starlette_does(monkeypatch: pytest.MonkeyPatch) -> None:
     app = create_app(clock=SandboxClock(NOW))
+    taken: list[str] = []
+    answer = app._answer  # type: ignore[attr-defined]
+
+    async def counted(*args: Any) -> None:
+        taken.append(args[2]["path"])
+        await answer(*args)
+
+    monkeypatch.setattr(app, "_answer", counted)
     login = next(x for x in get_sandbox(app).demo.logins if x.patient_id == "p-kari")  # type: ignore[union-attr]
     body = json.dumps({"nationalId": login.national_id.reveal(), "method": "bankid"})
 
@@ -203,5 +211,6 @@ def test_the_short_way_answers_as_starlette_does() -> None:
             short = await _call(app, method, path, headers, through_starlette=False)
             long = await _call(app, method, path, headers, through_starlette=True)
             assert _same_but_request_ids(short) == _same_but_request_ids(long), (method, path)
+        assert len(taken) == len(requests) + 1  # each request above, and the login
 
     asyncio.run(main())

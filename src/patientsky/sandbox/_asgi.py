@@ -36,7 +36,14 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from patientsky.sandbox._headers import CACHEABLE_PATHS, Receive, Scope, Send, secure
+from patientsky.sandbox._headers import (
+    CACHEABLE_PATHS,
+    Receive,
+    Scope,
+    SecurityHeaders,
+    Send,
+    secure,
+)
 
 __all__ = [
     "FastHandler",
@@ -124,13 +131,17 @@ class SandboxApp(Starlette):
         self._table = RouteTable(routes)
         self._handlers = {route.path: handlers[route.path] for route in routes}
         self._methods = frozenset(methods)
+        # The short way adds the security headers itself, and no other middleware.
+        classes: list[object] = [m.cls for m in self.user_middleware]
+        self._short = classes == [SecurityHeaders]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
             scope["type"] == "http"
             and not scope.get("root_path")
             and scope["method"] in self._methods
-            and len(self.user_middleware) == 1  # the security headers, added below
+            and self._short
+            and len(self.user_middleware) == 1  # none added since
         ):
             found = self._table.find(scope["path"])
             if found is not None:
