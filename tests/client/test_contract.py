@@ -178,6 +178,10 @@ OPERATIONS: dict[str, tuple[Callable[[], Call[Any]], Shape]] = {
         lambda: calls.cancellation_notice("me", "x-consultationId"),
         ("object", CancellationNotice),
     ),
+    "listCancellationNotices": (
+        lambda: calls.cancellation_notices("me", 10),
+        ("page", CancellationNotice),
+    ),
     "getVideoLink": (lambda: calls.video_link("me", "x-consultationId"), ("object", VideoLink)),
     "listDialogs": (lambda: calls.list_dialogs("me", "archive", 10), ("page", "DialogView")),
     "startDialog": (

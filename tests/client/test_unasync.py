@@ -28,7 +28,9 @@ def test_the_generated_file_says_it_is_generated_and_from_what() -> None:
     assert first.startswith("# Generated from src/patientsky/client/_async.py")
 
 
-@pytest.mark.parametrize("target", [target for _, target in unasync.pairs()], ids=lambda path: path.name)
+@pytest.mark.parametrize(
+    "target", [target for _, target in unasync.pairs()], ids=lambda path: path.name
+)
 def test_the_generated_modules_have_no_async_left(target: Path) -> None:
     tree = ast.parse(target.read_text(encoding="utf-8"))
     kinds = (ast.AsyncFunctionDef, ast.Await, ast.AsyncFor, ast.AsyncWith)
