@@ -98,6 +98,8 @@ def test_a_late_cancellation_through_the_sync_client(base_url: str) -> None:
         kari = sandbox.client_for("kari")
         notice = kari.consultations.cancellation_notice("con-kari-upcoming")
         assert notice.applies
+        listed = {n.consultation_id: n for n in kari.consultations.cancellation_notices()}
+        assert listed["con-kari-upcoming"] == notice
         assert notice.fee == Money.nok(350)
         with pytest.raises(ApiConflict) as refused:
             kari.consultations.cancel("con-kari-upcoming")

@@ -18,7 +18,7 @@ import pytest
 
 from patientsky.client import _calls as calls
 from patientsky.client import _clinic_side as clinic
-from patientsky.client import sandbox as sandbox_helpers
+from patientsky.client import _sandbox_calls as sandbox_helpers
 from patientsky.client._core import Call
 from patientsky.client._types import (
     CalendarFeed,
@@ -177,6 +177,10 @@ OPERATIONS: dict[str, tuple[Callable[[], Call[Any]], Shape]] = {
     "getCancellationNotice": (
         lambda: calls.cancellation_notice("me", "x-consultationId"),
         ("object", CancellationNotice),
+    ),
+    "listCancellationNotices": (
+        lambda: calls.cancellation_notices("me", 10),
+        ("page", CancellationNotice),
     ),
     "getVideoLink": (lambda: calls.video_link("me", "x-consultationId"), ("object", VideoLink)),
     "listDialogs": (lambda: calls.list_dialogs("me", "archive", 10), ("page", "DialogView")),

@@ -666,3 +666,16 @@ def test_a_reply_from_the_multipart_form_without_a_file_sends_no_attachment(
     html = browser.get("/dialoger/dlg-kari-1")
     assert "Bare tekst." in html
     assert html.count("/vedlegg/") == before
+
+
+def test_the_consultations_page_asks_for_the_cancellation_terms_in_one_call(
+    world: World, browser: Browser
+) -> None:
+    browser.login(world, "p-kari")
+    browser.get("/konsultasjoner/bestill?klinikk=clinic-sentrum")
+    booked = browser.get("/konsultasjoner")
+    assert booked.count('action="/konsultasjoner/') >= 1
+    html = browser.get("/tilgangslogg")
+    # One access-log entry for the terms of every booked consultation, not one each.
+    assert html.count("Så avbestillingsvilkårene") == 1
+    assert "Så avbestillingsvarselet" not in html

@@ -95,6 +95,13 @@ ENDPOINTS = (
         200,
     ),
     Endpoint(
+        "cancellation notices",
+        "GET",
+        f"{P}/cancellation-notices",
+        Action.BOOK_CONSULTATION,
+        200,
+    ),
+    Endpoint(
         "video link",
         "GET",
         f"{P}/consultations/con-olav-video/video",

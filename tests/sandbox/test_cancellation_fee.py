@@ -86,3 +86,37 @@ def test_upcoming_and_past_follow_the_rule(api: Api) -> None:
     # Not attended is history at once, though its time has not ended; newest first.
     assert "con-kari-upcoming" not in ids("upcoming")
     assert ids("past")[0] == "con-kari-upcoming"
+
+
+def test_one_call_lists_the_notice_of_every_upcoming_booked_consultation(api: Api) -> None:
+    kari = _late(api)
+    log_before = api.client.get("/v1/patients/me/access-log", headers=kari).json()["data"]
+    listed = api.client.get("/v1/patients/me/cancellation-notices", headers=kari)
+    assert listed.status_code == 200, listed.text
+    notices = listed.json()["data"]
+    upcoming = api.client.get("/v1/patients/me/consultations", headers=kari).json()["data"]
+    booked = [c["id"] for c in upcoming if c["status"] == "booked"]
+    assert [n["consultationId"] for n in notices] == booked  # soonest first, booked only
+    one = api.client.get(f"{K}/cancellation-notice", headers=kari).json()
+    assert next(n for n in notices if n["consultationId"] == "con-kari-upcoming") == one
+    # The list is one entry in the access log, whatever it holds.
+    log = api.client.get("/v1/patients/me/access-log", headers=kari).json()["data"]
+    new = log[: len(log) - len(log_before)]
+    operations = [e["operation"] for e in new]
+    assert operations.count("list_cancellation_notices") == 1
+
+
+def test_the_notices_page_by_cursor(api: Api) -> None:
+    kari = api.auth("p-kari")
+    url = "/v1/patients/me/cancellation-notices"
+    everything = api.client.get(url, headers=kari).json()["data"]
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params = {"limit": "1", **({"cursor": cursor} if cursor else {})}
+        body = api.client.get(url, params=params, headers=kari).json()
+        seen += [n["consultationId"] for n in body["data"]]
+        cursor = body["nextCursor"]
+        if cursor is None:
+            break
+    assert seen == [n["consultationId"] for n in everything]

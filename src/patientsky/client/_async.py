@@ -754,6 +754,27 @@ class AsyncConsultations(_Resource):
         call = calls.cancellation_notice(self._scope, consultation_id)
         return await self._client._run(call, options)
 
+    def cancellation_notices(
+        self,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncPager[CancellationNotice]:
+        """
+        List what cancelling each upcoming booked consultation costs now, in one call (K2).
+
+        For a list of consultations that shows each one's terms beside it: one request
+        and one access-log entry, where :meth:`cancellation_notice` per consultation
+        would make one of each per consultation. The soonest consultation comes first.
+
+        Args:
+            limit: Page size, 1 to 100 (the server's default is 20).
+            cursor: A page's ``next_cursor`` saved earlier: start from that page.
+        """
+        call = calls.cancellation_notices(self._scope, limit)
+        return AsyncPager._of(self._client, call, options, cursor)
+
     async def cancel(
         self,
         consultation_id: str,

@@ -615,6 +615,18 @@ def cancellation_notice(scope: str, consultation_id: str) -> Call[CancellationNo
     )
 
 
+def cancellation_notices(scope: str, limit: int | None) -> Call[Page[CancellationNotice]]:
+    """``GET /v1/patients/{id}/cancellation-notices``."""
+    from patientsky.client._types import CancellationNotice
+
+    return Call(
+        "GET",
+        (*_patient(scope), "cancellation-notices"),
+        page(CancellationNotice),
+        params=query(limit=_limit(limit)),
+    )
+
+
 def video_link(scope: str, consultation_id: str) -> Call[VideoLink]:
     """``GET /v1/patients/{id}/consultations/{cid}/video``."""
     from patientsky.client._types import VideoLink

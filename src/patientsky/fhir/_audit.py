@@ -65,6 +65,7 @@ _INTERACTIONS: dict[LoggedOperation, str] = {
             _OP.LIST_RENEWALS,
             _OP.LIST_ACCESS_LOG,
             _OP.LIST_ATTACHMENTS,
+            _OP.LIST_CANCELLATION_NOTICES,
         ),
         "search-type",
     ),

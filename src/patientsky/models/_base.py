@@ -172,6 +172,29 @@ def aware(_inst: Any, attr: attrs.Attribute[Any], value: Any) -> None:
         raise InvalidInput(attr.name, "must be a datetime")
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInput(attr.name, "must be timezone-aware")
+    if value.year in _EDGE_YEARS and not in_utc_range(value):
+        raise InvalidInput(attr.name, _OUT_OF_RANGE)
+
+
+# A time in year 1 or 9999 may be an instant before year 1 or after 9999 in UTC, which
+# no datetime holds: comparing it as an instant (instant_key) would raise OverflowError.
+_EDGE_YEARS = frozenset({1, 9999})
+_OUT_OF_RANGE = "must be an instant within the years 1 to 9999 in UTC"
+
+
+def in_utc_range(value: dt.datetime) -> bool:
+    """
+    Whether an aware datetime's instant can be written in UTC (years 1 to 9999).
+
+    >>> late = dt.datetime(9999, 12, 31, 23, 0, tzinfo=dt.timezone(-dt.timedelta(hours=2)))
+    >>> in_utc_range(late), in_utc_range(late.replace(tzinfo=dt.UTC))
+    (False, True)
+    """
+    try:
+        value.astimezone(dt.UTC)
+    except OverflowError:
+        return False
+    return True
 
 
 def date_only(_inst: Any, attr: attrs.Attribute[Any], value: Any) -> None:

@@ -93,6 +93,7 @@ class LoggedOperation(enum.Enum):
     EXPORT_RECORD = "export_record"
     MANAGE_CALENDAR_FEED = "manage_calendar_feed"
     EXPORT_CALENDAR = "export_calendar"
+    LIST_CANCELLATION_NOTICES = "list_cancellation_notices"
     # The clinic's half
     CONNECT_PATIENT = "connect_patient"
     ADD_RELATION = "add_relation"

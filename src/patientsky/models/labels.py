@@ -187,6 +187,11 @@ _LABELS: Mapping[enum.Enum, tuple[str, str, str]] = MappingProxyType(
             "Såg avbestillingsvarselet",
             "Viewed the cancellation notice",
         ),
+        LoggedOperation.LIST_CANCELLATION_NOTICES: _l(
+            "Så avbestillingsvilkårene",
+            "Såg avbestillingsvilkåra",
+            "Viewed the cancellation terms",
+        ),
         LoggedOperation.LIST_PAYMENTS: _l(
             "Så betalingene", "Såg betalingane", "Viewed the payments"
         ),

@@ -552,13 +552,14 @@ async def consultations_page(request: Request) -> Response:
     upcoming = await _take(client.consultations.list("upcoming"))
     past = await _take(client.consultations.list("past"))
     clinics = {c.clinic_id: await _clinic(request, c.clinic_id) for c in upcoming + past}
-    # What cancelling each booked one costs now: the fee shows (and must be accepted)
-    # only where it applies.
-    notices = {
-        c.id: await client.consultations.cancellation_notice(c.id)
-        for c in upcoming
-        if c.status == models.ConsultationStatus.BOOKED
-    }
+    # What cancelling each booked one costs now, in one call (one access-log entry): the
+    # fee shows (and must be accepted) only where it applies.
+    booked = any(c.status == models.ConsultationStatus.BOOKED for c in upcoming)
+    notices = (
+        {n.consultation_id: n for n in await _take(client.consultations.cancellation_notices())}
+        if booked
+        else {}
+    )
     return _render(
         request,
         "consultations.html",

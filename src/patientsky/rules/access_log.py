@@ -128,6 +128,7 @@ LOG_RULES: Mapping[LoggedOperation, LogRule] = _Table(
         _person(_O.SEND_MESSAGE, _C, _A.SEND_MESSAGES),
         _person(_O.VIEW_FEE_NOTICE, _R, _A.START_E_CONSULTATION),
         _person(_O.VIEW_CANCELLATION_NOTICE, _R, _A.BOOK_CONSULTATION),
+        _person(_O.LIST_CANCELLATION_NOTICES, _R, _A.BOOK_CONSULTATION),
         _person(_O.LIST_PAYMENTS, _R, _A.VIEW_PAYMENTS),
         _person(_O.DOWNLOAD_RECEIPT, _R, _A.VIEW_PAYMENTS),
         _person(_O.LIST_RELATIONS, _R, _A.MANAGE_RELATIONS),

@@ -49,6 +49,9 @@ class AccessLogRows:
         conn: The SQLite connection, already in the transaction.
     """
 
+    appended = 0
+    """How many entries this transaction appended (each one row changed)."""
+
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
@@ -58,6 +61,7 @@ class AccessLogRows:
             "INSERT INTO access_log (id, patient_id, data) VALUES (?, ?, ?)",
             (entry_id, patient_id, _json(data)),
         )
+        self.appended += 1
         seq = cur.lastrowid
         assert seq is not None  # noqa: S101 -- an INSERT into a rowid table has one
         return seq

@@ -117,17 +117,36 @@ def authenticate(tx: Transaction, headers: Mapping[str, str], now: dt.datetime) 
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise _unauthorized("a bearer token is required (POST /v1/sandbox/login)")
-    row = tx.get_token(_hash(token.strip()))
+    hashed = _hash(token.strip())
+    row = tx.kept(("token", hashed), lambda: tx.get_token(hashed))
     if row is None:
         raise _unauthorized("the token is not known")
-    authenticated_at = dt.datetime.fromisoformat(str(row["authenticated_at"]))
-    expires_at = dt.datetime.fromisoformat(str(row["expires_at"]))
+    key = tuple(row.values())
+    known = _PRINCIPALS.get(key)
+    if known is None:
+        known = _principal(row)
+        if len(_PRINCIPALS) >= _KEPT_PRINCIPALS:
+            _PRINCIPALS.clear()
+        _PRINCIPALS[key] = known
+    authenticated_at, expires_at, principal = known
     if now >= expires_at:
         raise _unauthorized("the token has expired; log in again", "session_expired")
     if now < authenticated_at:
         raise _unauthorized("the token is not valid yet", "session_not_yet_valid")
+    return principal
+
+
+# Who a stored token's row names, by the row's columns (the same row, the same caller):
+# read once, not on every request of a session.
+_PRINCIPALS: dict[tuple[str | None, ...], tuple[dt.datetime, dt.datetime, Principal]] = {}
+_KEPT_PRINCIPALS = 1024
+
+
+def _principal(row: dict[str, str | None]) -> tuple[dt.datetime, dt.datetime, Principal]:
+    authenticated_at = dt.datetime.fromisoformat(str(row["authenticated_at"]))
+    expires_at = dt.datetime.fromisoformat(str(row["expires_at"]))
     subject = str(row["subject_id"])
     if row["kind"] == _CLINIC:
-        return ClinicPrincipal(subject, expires_at)
+        return authenticated_at, expires_at, ClinicPrincipal(subject, expires_at)
     session = LoginSession(subject, LoginMethod(str(row["method"])), authenticated_at, expires_at)
-    return PersonPrincipal(session)
+    return authenticated_at, expires_at, PersonPrincipal(session)

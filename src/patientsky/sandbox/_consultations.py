@@ -264,6 +264,36 @@ def get_cancellation_notice(ctx: Ctx) -> Response:
 
 
 @ops.get(
+    f"{PATIENT}/cancellation-notices",
+    "listCancellationNotices",
+    "What cancelling each upcoming booked consultation costs now, in one call (K2)",
+    ok={200: reply("CancellationNoticePage", "The notices, the soonest consultation first.")},
+    params=PAGING,
+    may=Action.BOOK_CONSULTATION,
+    log=LoggedOperation.LIST_CANCELLATION_NOTICES,
+    problems=("not_found",),
+)
+def list_cancellation_notices(ctx: Ctx) -> Response:
+    """GET /v1/patients/{patientId}/cancellation-notices: a list shows each one's terms."""
+    patient = ctx.patient()
+    booked = [
+        c
+        for c in consultations.upcoming(ctx.repo.consultations_of(patient.id), ctx.now)
+        if c.status is ConsultationStatus.BOOKED
+    ]
+    clinics = {c.clinic_id: ctx.repo.clinic(c.clinic_id) for c in booked}
+
+    def dump(found: Consultation) -> dict[str, Any]:
+        clinic = clinics[found.clinic_id]
+        if clinic is None:  # a consultation outlives no clinic; the database keeps both
+            raise ApiProblem(404, "not_found", "no such clinic")
+        notice = booking.cancellation_notice(clinic, found, ctx.now)
+        return {"consultationId": found.id, **ctx.dump(notice)}
+
+    return ok(page(ctx, booked, dump=dump))
+
+
+@ops.get(
     f"{PATIENT}/consultations/{{consultationId}}/video",
     "getVideoLink",
     "The link to join a video consultation (K3)",

@@ -122,6 +122,8 @@ class Ctx:
     """The declared path and query parameters, checked and typed by the router."""
     _patients: dict[str, Patient] = attrs.field(factory=dict, repr=False)
     log_notes: dict[str, Any] = attrs.field(factory=dict, repr=False)  # see _access_log.note_access
+    # The requests the rules allowed, by patient, action and the transaction's changes.
+    _allowed: dict[tuple[str, Any, int], AccessRequest] = attrs.field(factory=dict, repr=False)
 
     @property
     def conv(self) -> WireConverter:
@@ -191,8 +193,16 @@ class Ctx:
         Raises:
             ApiProblem: 403 with the rule's reason otherwise.
         """
+        # Asked again (the router's guard, then the handler) with nothing written in
+        # between, the rules get the same request and give the same answer: it is kept.
+        key = (patient.id, action, self.repo.tx.changes)
+        allowed = self._allowed.get(key)
+        if allowed is not None and allowed.patient is patient:
+            self.log_notes["request"] = allowed
+            return allowed
         request = self.access(patient, action)
         deny_unless(decide(request))
+        self._allowed[key] = request
         return request
 
     def require_any(self, patient: Patient, actions: tuple[Action, ...]) -> None:

@@ -4,7 +4,6 @@ Dialogs with a clinic: the inbox and archive, starting one, reading, replying (M
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.responses import Response
@@ -64,28 +63,36 @@ def _dialog_view(ctx: Ctx, dialog: Any) -> dict[str, Any]:
     return view
 
 
-def _dialog_response(ctx: Ctx, head: Dialog, status: int = 200) -> Response:
+def _dialog_response(
+    ctx: Ctx, head: Dialog, status: int = 200, stored: DialogHead | None = None
+) -> Response:
     """
     The view of a dialog: its header from ``head``, and every message as stored.
 
     The messages go into the body as the JSON they are stored as, so answering with a
-    long dialog neither decodes nor encodes its messages.
+    long dialog neither decodes nor encodes its messages. ``stored``: the dialog as
+    this transaction read it, with the same messages (its view is kept by its texts
+    if ``head`` is its dialog, unchanged).
     """
-    view = _dialog_view(ctx, head)
-    del view["messages"]
-    view["messages"] = []  # last, so the stored array text can take its place
-    response = ok(view, status)
-    body = bytes(response.body)
-    messages = ctx.repo.dialog_messages_json(head.id)
-    if not body.endswith(b'"messages":[]}'):  # not compact JSON: decode and encode them
-        view["messages"] = json.loads(messages)
-        return ok(view, status)
-    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+
+    def make() -> bytes:
+        view = _dialog_view(ctx, head)
+        del view["messages"]
+        view["messages"] = []  # last, so the stored array text can take its place
+        return json_bytes(view)
+
+    if stored is not None and stored.dialog is head:
+        body = ctx.repo.dialog_view_json(stored, "one", make)
+    else:
+        body = make()
+    count = None if stored is None else stored.message_count
+    messages = ctx.repo.dialog_messages_json(head.id, count)
+    # json_bytes writes compact JSON: the view ends in '"messages":[]}'.
     return Response(
         body[: -len(b"[]}")] + messages + b"}",
         status,
-        headers=headers,
-        media_type=response.media_type,
+        headers={"content-type": JSON_MEDIA_TYPE},
+        media_type=JSON_MEDIA_TYPE,
     )
 
 
@@ -108,41 +115,52 @@ def list_dialogs(ctx: Ctx) -> Response:
     folder = ctx.params["folder"]
     # The folder and the order need each dialog's header and last message only; the
     # messages are loaded for the dialogs on the page.
-    mine = {h.dialog.id: h.dialog for h in ctx.repo.dialog_heads_of(patient.id)}
-    rows = dialogs.inbox(mine.values()) if folder == "inbox" else dialogs.archive(mine.values())
-    on_page: list[str] = []
+    stored = ctx.repo.dialog_heads_of(patient.id)
+    mine = {h.dialog.id: h for h in stored}
+    choose = dialogs.inbox if folder == "inbox" else dialogs.archive
+    heads = [h.dialog for h in mine.values()]
+    # The rows follow from the dialogs alone: kept by their texts.
+    rows = ctx.repo.dialog_listing(stored, folder, lambda: tuple(choose(heads)))
 
-    def view(head: Dialog) -> dict[str, Any]:
-        found = _dialog_view(ctx, head)
-        found["messages"] = []  # the stored array text takes its place below
-        on_page.append(head.id)
-        return found
+    on_page: list[DialogHead] = []
+
+    def view(head: DialogHead) -> bytes:
+        on_page.append(head)
+
+        def make() -> bytes:
+            found = _dialog_view(ctx, head.dialog)
+            found["messages"] = []  # the stored array text takes its place below
+            return json_bytes(found)
+
+        return ctx.repo.dialog_view_json(head, "listed", make)
 
     found = page(ctx, [mine[r.dialog_id] for r in rows], dump=view)
     # As in _dialog_response: each dialog's messages go in as the JSON they are stored
     # as (compact, like every answer), the same bytes as decoding and encoding them
     # again, without that work.
-    views = [
-        _spliced(json_bytes(one), ctx.repo.dialog_messages_json(dialog_id))
-        for one, dialog_id in zip(found["data"], on_page, strict=True)
-    ]
+    messages = ctx.repo.dialogs_messages_json(on_page)
+    parts = [b'{"data":[']
+    for i, (one, head) in enumerate(zip(found["data"], on_page, strict=True)):
+        parts += (b",",) if i else ()
+        parts += _spliced(one, messages[head.dialog.id])
     rest = json_bytes({"nextCursor": found["nextCursor"]})
-    body = b'{"data":[' + b",".join(views) + b"]," + rest[1:]
-    return Response(body, 200, media_type=JSON_MEDIA_TYPE)
+    parts += (b"],", rest[1:])
+    # One copy of each long messages array into the body, not one per step.
+    return Response(b"".join(parts), 200, media_type=JSON_MEDIA_TYPE)
 
 
 _NO_MESSAGES = b'"messages":[]'
 
 
-def _spliced(view: bytes, messages: bytes) -> bytes:
+def _spliced(view: bytes, messages: bytes) -> tuple[bytes, bytes, bytes]:
     """
-    ``view`` with ``messages`` (a JSON array) as its ``messages``.
+    ``view`` with ``messages`` (a JSON array) as its ``messages``, as three parts to join.
 
     ``view`` is compact JSON whose ``"messages"`` is ``[]``; no other text of it can
     read ``"messages":[]``, since a quote inside a string is escaped.
     """
     at = view.index(_NO_MESSAGES) + len(_NO_MESSAGES) - 2
-    return view[:at] + messages + view[at + 2 :]
+    return view[:at], messages, view[at + 2 :]
 
 
 @ops.post(
@@ -199,8 +217,8 @@ def start_dialog(ctx: Ctx) -> Response:
     return _dialog_response(ctx, dialog, 201)
 
 
-def _own_dialog(ctx: Ctx, patient: Patient) -> DialogHead:
-    found = ctx.repo.dialog_head(ctx.call.path_params["dialogId"])
+def _own_dialog(ctx: Ctx, patient: Patient, *, keep: bool = False) -> DialogHead:
+    found = ctx.repo.dialog_head(ctx.call.path_params["dialogId"], keep=keep)
     if found is None or found.dialog.patient_id != patient.id:
         raise ApiProblem(404, "not_found", "no such dialog")
     return found
@@ -220,12 +238,13 @@ def read_dialog(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/dialogs/{dialogId}: reading marks it read (M5)."""
     patient = ctx.patient()
     ctx.require(patient, Action.READ_MESSAGES)
-    head = _own_dialog(ctx, patient).dialog
+    known = _own_dialog(ctx, patient, keep=True)
+    head = known.dialog
     dialog = dialogs.read_dialog(head, ctx.now)
     if dialog is not head:
         ctx.repo.save_dialog_header(dialog)
     note_access(ctx, clinic_id=dialog.clinic_id)
-    return _dialog_response(ctx, dialog)
+    return _dialog_response(ctx, dialog, stored=known)
 
 
 def _author(ctx: Ctx, patient: Patient) -> tuple[AuthorKind, str]:

@@ -30,6 +30,7 @@ __all__ = [
     "attachment",
     "etag_matches",
     "parse_entity_tags",
+    "secure",
 ]
 
 CACHEABLE_PATHS = frozenset({"/openapi.json"})
@@ -64,13 +65,25 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["X-Content-Type-Options"] = "nosniff"
-                if not cacheable:
-                    headers.setdefault("Cache-Control", "no-store")
+                message["headers"] = raw = list(message.get("headers", ()))
+                secure(raw, cacheable)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def secure(raw: list[tuple[bytes, bytes]], cacheable: bool) -> None:
+    """
+    Add the security headers to an answer's raw header list, in place.
+
+    Args:
+        raw: The answer's headers, as ASGI sends them.
+        cacheable: Whether the path is one of :data:`CACHEABLE_PATHS`.
+    """
+    headers = MutableHeaders(raw=raw)
+    headers["X-Content-Type-Options"] = "nosniff"
+    if not cacheable:
+        headers.setdefault("Cache-Control", "no-store")
 
 
 _OWS = " \t"

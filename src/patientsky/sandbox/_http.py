@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
 import attrs
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from patientsky.errors import InvalidInput
@@ -175,27 +175,42 @@ def json_response(
     )
 
 
-async def read_body(request: Request, limit: int) -> bytes:
+async def read_body(scope: MutableMapping[str, Any], receive: Any, limit: int) -> bytes:
     """
     Read the request body, refusing (413) as soon as it grows past ``limit`` bytes.
 
+    Args:
+        scope: The request's ASGI scope.
+        receive: Its ASGI receive channel.
+        limit: The most bytes to read.
+
     Raises:
-        ApiProblem: 413 ``payload_too_large``, or 400 for a bad ``Content-Length``.
+        ApiProblem: 413 ``payload_too_large``, or 400 for a bad ``Content-Length`` (the
+            first one, as Starlette reads it).
+        ClientDisconnect: If the client went away before the body was complete.
     """
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        if not declared.isdigit():
-            raise ApiProblem(400, "invalid_input", "Content-Length is not a number")
-        if int(declared) > limit:
-            raise _too_large(limit)
+    for name, value in scope["headers"]:
+        if name.lower() == b"content-length":
+            declared = value.decode("latin-1")
+            if not declared.isdigit():
+                raise ApiProblem(400, "invalid_input", "Content-Length is not a number")
+            if int(declared) > limit:
+                raise _too_large(limit)
+            break
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
+    while True:
+        message = await receive()
+        if message["type"] == "http.request":
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(limit)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+        elif message["type"] == "http.disconnect":
+            raise ClientDisconnect
 
 
 def _too_large(limit: int) -> ApiProblem:

@@ -56,6 +56,7 @@ class Decoded:
         self._records: OrderedDict[Hashable, Any] = OrderedDict()
         self._made: OrderedDict[Hashable, Any] = OrderedDict()
         self._answers: OrderedDict[Hashable, Any] = OrderedDict()
+        self._derived: OrderedDict[int, tuple[object, Hashable, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -150,4 +151,25 @@ class Decoded:
             self._answers[key] = value
             if len(self._answers) > self._answers_size:
                 self._answers.popitem(last=False)
+        return value
+
+    def derived(self, source: object, also: Hashable, make: Callable[[], T]) -> T:
+        """
+        Return what ``make`` derives from ``source`` (a value this memo gave) and ``also``.
+
+        Kept by ``source`` itself (the same object: the same text it was decoded from)
+        and ``also``, which says what else it depends on; the entry holds ``source``, so
+        no other object can take its place while it is kept.
+        """
+        key = id(source)
+        with self._lock:
+            found = self._derived.get(key)
+        if found is not None and found[0] is source and found[1] == also:
+            return found[2]  # type: ignore[no-any-return]
+        value = make()
+        with self._lock:
+            self._derived[key] = (source, also, value)
+            self._derived.move_to_end(key)
+            if len(self._derived) > self._size // 16:
+                self._derived.popitem(last=False)
         return value

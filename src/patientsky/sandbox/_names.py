@@ -12,7 +12,7 @@ import attrs
 from patientsky.models import Consultation, Patient, PersonName, Relation
 from patientsky.sandbox._context import Ctx
 
-__all__ = ["named_consultation", "named_patient", "named_relation"]
+__all__ = ["gp_name", "named_consultation", "named_patient", "named_relation"]
 
 
 def _practitioner_name(ctx: Ctx, practitioner_id: str | None) -> PersonName | None:
@@ -20,9 +20,14 @@ def _practitioner_name(ctx: Ctx, practitioner_id: str | None) -> PersonName | No
     return None if found is None else found.name
 
 
+def gp_name(ctx: Ctx, patient: Patient) -> PersonName | None:
+    """The name of the patient's GP, if they have one the sandbox knows."""
+    return _practitioner_name(ctx, patient.gp_id)
+
+
 def named_patient(ctx: Ctx, patient: Patient) -> Patient:
     """The patient with their GP's name."""
-    return attrs.evolve(patient, gp_name=_practitioner_name(ctx, patient.gp_id))
+    return attrs.evolve(patient, gp_name=gp_name(ctx, patient))
 
 
 def named_consultation(ctx: Ctx, consultation: Consultation) -> Consultation:

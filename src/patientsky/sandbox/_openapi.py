@@ -259,6 +259,7 @@ def _api_schemas(b: Builder) -> None:
     for name, item in (
         ("RepresentedPage", _ref("Represented")),
         ("ConsultationPage", _ref("Consultation")),
+        ("CancellationNoticePage", _ref("CancellationNoticeView")),
         ("DialogPage", _ref("DialogView")),
         ("RelationPage", _ref("Relation")),
         ("AccessLogPage", _ref("AccessLogEntry")),

@@ -35,8 +35,8 @@ from patientsky.sandbox._declare import (
     reply,
 )
 from patientsky.sandbox._headers import etag_matches, parse_entity_tags
-from patientsky.sandbox._http import ApiProblem
-from patientsky.sandbox._names import named_patient
+from patientsky.sandbox._http import JSON_MEDIA_TYPE, ApiProblem, json_bytes
+from patientsky.sandbox._names import gp_name, named_patient
 from patientsky.sandbox._photos import clean_photo
 
 ops = Operations("profile")
@@ -66,7 +66,15 @@ def get_profile(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/profile."""
     patient = ctx.patient()
     ctx.require(patient, Action.VIEW_PROFILE)
-    return ok(ctx.dump(named_patient(ctx, patient)), headers={"ETag": _etag(ctx, patient)})
+    name = gp_name(ctx, patient)
+
+    def make() -> tuple[bytes, str]:
+        return json_bytes(ctx.dump(attrs.evolve(patient, gp_name=name))), _etag(ctx, patient)
+
+    # The same patient (decoded once from its text) and GP name: the same body and tag.
+    memo = ctx.repo.memo
+    body, etag = make() if memo is None else memo.derived(patient, ("profile", name), make)
+    return Response(body, 200, media_type=JSON_MEDIA_TYPE, headers={"ETag": etag})
 
 
 @ops.patch(

@@ -71,7 +71,9 @@ class Repo(DialogRecords, ScheduleRecords):
         found = self._read.get((what, key))
         if found is not None and found[0] == changes:
             return found[1]  # type: ignore[no-any-return]
-        value = read()
+        # Nothing but access-log entries written since an earlier transaction read it:
+        # the same value (see Transaction.kept).
+        value = self.tx.kept((what, key), read)
         self._read[(what, key)] = (changes, value)
         return value
 
@@ -116,12 +118,17 @@ class Repo(DialogRecords, ScheduleRecords):
 
     def patient(self, patient_id: str) -> Patient | None:
         """Return a patient, connected to every clinic of their stored connections, or None."""
-        found = self._one("patients", patient_id, Patient)
-        return None if found is None else self._connected(found)
+
+        def read() -> Patient | None:
+            found = self._one("patients", patient_id, Patient)
+            return None if found is None else self._connected(found)
+
+        return self.tx.kept(("patient", patient_id), read)
 
     def practitioner(self, practitioner_id: str) -> Practitioner | None:
         """Return a practitioner, or None."""
-        return self._one("practitioners", practitioner_id, Practitioner)
+        key = ("practitioner", practitioner_id)
+        return self.tx.kept(key, lambda: self._one("practitioners", practitioner_id, Practitioner))
 
     def patient_by_national_id(self, national_id: NationalId) -> Patient | None:
         """Return the patient with this national identity number, or None."""

@@ -8,7 +8,8 @@ long the dialog is.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import attrs
 
@@ -20,6 +21,8 @@ from patientsky.sandbox.storage import Transaction
 from patientsky.wire import WireConverter
 
 __all__ = ["DialogHead", "DialogRecords", "sort_time"]
+
+T = TypeVar("T")
 
 
 def sort_time(value: dt.datetime) -> str:
@@ -45,10 +48,13 @@ class DialogHead:
     Args:
         dialog: The dialog, with its last message only.
         message_count: How many messages it really has.
+        texts: The stored texts of its header and its last message, that ``dialog``
+            was decoded from (what a view of it is kept by).
     """
 
     dialog: Dialog
     message_count: int
+    texts: tuple[str, str] | None = attrs.field(default=None, eq=False, repr=False)
 
 
 class DialogRecords:
@@ -66,34 +72,72 @@ class DialogRecords:
     def _head(self, found: tuple[str, str, int], *, keep: bool = False) -> DialogHead:
         header, last, count = found
         if self.memo is None or not keep:
-            return DialogHead(self.conv.structure(dialog_head_json(header, last), Dialog), count)
+            dialog = self.conv.structure(dialog_head_json(header, last), Dialog)
+            return DialogHead(dialog, count, (header, last))
         # Kept by both texts, as a record by its text: the same texts, the same dialog.
-        # Only for listings: a write reads one head and changes it, so keeping it there
+        # Only for reads: a write reads one head and changes it, so keeping it there
         # would fill the memo with heads no one reads again.
         dialog = self.memo.keyed(
             (Dialog, header, last),
             lambda: self.conv.structure(dialog_head_json(header, last), Dialog),
         )
-        return DialogHead(dialog, count)
+        return DialogHead(dialog, count, (header, last))
+
+    def dialog_view_json(self, head: DialogHead, kind: str, make: Callable[[], bytes]) -> bytes:
+        """
+        Return what ``make`` writes for ``head`` (a view of the dialog, as JSON).
+
+        The view is kept by ``kind`` and the texts ``head`` was decoded from, as a
+        record by its text: the same texts, the same dialog, the same view.
+        """
+        if self.memo is None or head.texts is None:
+            return make()
+        return self.memo.keyed(("dialog view", kind, *head.texts), make)
 
     def dialog(self, dialog_id: str) -> Dialog | None:
         """Return a whole dialog, every message decoded, or None."""
         data = self.tx.get_dialog(dialog_id)
         return None if data is None else self.conv.structure(data, Dialog)
 
-    def dialog_head(self, dialog_id: str) -> DialogHead | None:
-        """Return a dialog's header and last message (see :class:`DialogHead`), or None."""
+    def dialog_listing(self, heads: list[DialogHead], kind: str, make: Callable[[], T]) -> T:
+        """
+        Return what ``make`` derives from ``heads`` alone (a folder's rows, in order).
+
+        Kept by ``kind`` and the texts of every head, in order: the same texts, the same
+        dialogs, the same rows.
+        """
+        texts = tuple(head.texts for head in heads)
+        if self.memo is None or None in texts:
+            return make()
+        return self.memo.keyed(("dialog listing", kind, texts), make)
+
+    def dialog_head(self, dialog_id: str, *, keep: bool = False) -> DialogHead | None:
+        """
+        Return a dialog's header and last message (see :class:`DialogHead`), or None.
+
+        Args:
+            dialog_id: The dialog.
+            keep: Keep the decoded dialog by its texts (for a read, not a write).
+        """
         found = self.tx.get_dialog_head(dialog_id)
-        return None if found is None else self._head(found)
+        return None if found is None else self._head(found, keep=keep)
 
     def dialog_heads_of(self, patient_id: str) -> list[DialogHead]:
         """Return a patient's dialogs, each as its header and last message."""
         heads = self.tx.select_dialog_heads(patient_id=patient_id)
         return [self._head(found, keep=True) for found in heads]
 
-    def dialog_messages_json(self, dialog_id: str) -> bytes:
-        """Return a dialog's messages as their wire JSON array (UTF-8), oldest first, as stored."""
-        return self.tx.dialog_messages(dialog_id)
+    def dialog_messages_json(self, dialog_id: str, count: int | None = None) -> bytes:
+        """
+        Return a dialog's messages as their wire JSON array (UTF-8), oldest first, as stored.
+
+        ``count``: how many it has, as read in this transaction (a :class:`DialogHead`'s).
+        """
+        return self.tx.dialog_messages(dialog_id, count)
+
+    def dialogs_messages_json(self, heads: list[DialogHead]) -> dict[str, bytes]:
+        """Return :meth:`dialog_messages_json` of each of ``heads``, by dialog id."""
+        return self.tx.dialogs_messages({h.dialog.id: h.message_count for h in heads})
 
     def save_dialog(self, dialog: Dialog) -> None:
         """Store a whole dialog: its header and every message."""

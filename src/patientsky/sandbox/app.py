@@ -5,9 +5,9 @@ The sandbox is a consumer of :mod:`patientsky.rules` like any other service: eac
 endpoint loads the models from SQLite, asks the rules, and stores what they return. It
 never decides anything itself.
 
-Concurrency: Starlette runs each request's work in a worker thread; all of it happens
-inside one SQLite transaction (``BEGIN IMMEDIATE`` for writes), so a check and the write
-it allows cannot interleave with another request's.
+Concurrency: each request's work runs in a worker thread (:class:`~._asgi.Workers`, off
+the event loop); all of it happens inside one SQLite transaction (``BEGIN IMMEDIATE``
+for writes), so a check and the write it allows cannot interleave with another's.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -31,10 +30,20 @@ from starlette.routing import Route
 from patientsky.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from patientsky.sandbox import _handlers
 from patientsky.sandbox._access_log import record_access
+from patientsky.sandbox._asgi import (
+    FastHandler,
+    SandboxApp,
+    Workers,
+    client_host,
+    query_params,
+    request_headers,
+    starlette_endpoint,
+    url_path,
+)
 from patientsky.sandbox._auth import PersonPrincipal, Principal, authenticate
 from patientsky.sandbox._context import Ctx, Sandbox
 from patientsky.sandbox._declare import Operation
-from patientsky.sandbox._headers import SecurityHeaders
+from patientsky.sandbox._headers import Receive, Scope, SecurityHeaders
 from patientsky.sandbox._http import (
     MAX_ATTACHMENT_BYTES,
     MAX_JSON_BYTES,
@@ -58,6 +67,7 @@ __all__ = ["Sandbox", "create_app", "get_sandbox"]
 
 logger = logging.getLogger("patientsky.sandbox")
 
+_WORKERS = Workers()  # the threads every sandbox's SQLite work runs in
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 _IDEMPOTENCY_KEY_CHARS = frozenset(chr(c) for c in range(0x21, 0x7F))
 
@@ -244,57 +254,59 @@ def _headless(response: Response) -> Response:
     return Response(b"", response.status_code, headers=dict(response.headers))
 
 
-def _endpoint(sandbox: Sandbox, ops: Mapping[str, Operation], template: str) -> Any:
+def _handler(sandbox: Sandbox, ops: Mapping[str, Operation], template: str) -> FastHandler:
+    """The handler of one path: its operations by method, run on the ASGI scope."""
     if "GET" in ops and "HEAD" not in ops:
         ops = {**ops, "HEAD": ops["GET"]}  # HEAD works wherever GET does
     allow = ", ".join(sorted(ops))
 
-    async def endpoint(request: Request) -> Response:
+    async def handle(scope: Scope, receive: Receive, path_params: dict[str, Any]) -> Response:
         request_id = new_request_id()
         instance = f"urn:patientsky:request:{request_id}"
-        op = ops.get(request.method)
+        method: str = scope["method"]
+        op = ops.get(method)
         try:
             if op is None:
                 raise ApiProblem(
                     405,
                     "method_not_allowed",
-                    f"{request.method} is not allowed here; allowed: {allow}",
+                    f"{method} is not allowed here; allowed: {allow}",
                     headers={"Allow": allow},
                 )
-            headers = {k.lower(): v for k, v in request.headers.items()}
+            headers = request_headers(scope)
             # Who first: nobody makes the server buffer a body before that is known.
             if op.admin:
                 if not sandbox.is_admin(headers):
                     raise _unauthorized_admin()
             elif op.auth and op.reads != "none":
-                await run_in_threadpool(_check_token, sandbox, headers)
+                await _WORKERS.run(_check_token, sandbox, headers)
             body = b""
             if op.reads != "none":
                 limit = {"photo": MAX_PHOTO_BYTES, "file": MAX_ATTACHMENT_BYTES}.get(
                     op.reads, MAX_JSON_BYTES
                 )
-                body = await read_body(request, limit)
+                body = await read_body(scope, receive, limit)
             media_type = headers.get("content-type", "").split(";")[0].strip().lower()
             call = Call(
                 request_id=request_id,
-                method=request.method,
-                path=request.url.path,
-                path_params=dict(request.path_params),
-                query=dict(request.query_params),
+                method=method,
+                path=url_path(scope),
+                path_params=path_params,
+                query=query_params(scope),
                 headers=headers,
                 body=body,
                 media_type=media_type,
-                client=request.client.host if request.client else "",
+                client=client_host(scope),
             )
-            response = await run_in_threadpool(_run, sandbox, op, call, template)
+            response = await _WORKERS.run(_run, sandbox, op, call, template)
         except Exception as exc:  # noqa: BLE001 -- every error becomes a problem document
             found = _problem_for(exc, op, request_id)
             problem = problem_response(found, request_id, instance)
-            return _headless(problem) if request.method == "HEAD" else problem
+            return _headless(problem) if method == "HEAD" else problem
         response.headers["X-Request-Id"] = request_id
-        return _headless(response) if request.method == "HEAD" else response
+        return _headless(response) if method == "HEAD" else response
 
-    return endpoint
+    return handle
 
 
 async def _http_exception(request: Request, exc: Exception) -> Response:
@@ -358,11 +370,17 @@ def create_app(
     if admin_key is not None and len(admin_key) < MIN_ADMIN_KEY_LENGTH:
         raise ValueError(f"the admin key must be at least {MIN_ADMIN_KEY_LENGTH} characters")
     sandbox = Sandbox(storage, clock, data, admin_key, limits)
-    routes = [
-        Route(path, _endpoint(sandbox, ops, path), methods=list(_METHODS))
+    handlers = {
+        path: _handler(sandbox, ops, path)
         for path, ops in guard_operations(_handlers.operations(), sandbox.guard).items()
+    }
+    routes = [
+        Route(path, starlette_endpoint(handle), methods=list(_METHODS))
+        for path, handle in handlers.items()
     ]
-    app = Starlette(
+    app = SandboxApp(
+        handlers,
+        _METHODS,
         routes=routes,
         exception_handlers={StarletteHTTPException: _http_exception},
         middleware=[Middleware(SecurityHeaders)],

@@ -50,13 +50,13 @@ import os
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from typing import Any, TypeVar
 
 from patientsky.errors import PatientSkyError
 from patientsky.sandbox._access_rows import ACCESS_LOG_SCHEMA, AccessLogRows
 from patientsky.sandbox._attachment_rows import SCHEMA_ATTACHMENTS, AttachmentRows
-from patientsky.sandbox._dialog_rows import DialogRows
+from patientsky.sandbox._dialog_rows import DialogRows, MessageArrays
 from patientsky.sandbox._schedule_versions import SCHEDULE_VERSIONS_SCHEMA, ScheduleVersionRows
 from patientsky.sandbox._tables import (
     _SCHEMA_DIALOGS,
@@ -72,6 +72,8 @@ from patientsky.sandbox._tables import (
     _statements,
     _table,
 )
+
+T = TypeVar("T")
 
 __all__ = [
     "RECORD_TABLES",
@@ -90,7 +92,43 @@ class Transaction(DialogRows, AttachmentRows, SideTables, AccessLogRows, Schedul
 
     Args:
         conn: The SQLite connection, already in the transaction.
+        arrays: The storage's kept message arrays (see :class:`MessageArrays`).
+        writing: Whether this is a write transaction (``BEGIN IMMEDIATE``).
+        kept: The storage's kept reads (see :meth:`kept`), for a write transaction.
     """
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        arrays: MessageArrays | None = None,
+        *,
+        writing: bool = False,
+        kept: dict[Hashable, Any] | None = None,
+    ) -> None:
+        DialogRows.__init__(self, conn, arrays, writing=writing)
+        self._kept_reads = kept
+        self._began = conn.total_changes
+
+    def kept(self, key: Hashable, read: Callable[[], T]) -> T:
+        """
+        Return ``read()``, or what it returned in an earlier write transaction.
+
+        A value is kept, and given again, only while nothing but access-log entries was
+        written: :meth:`Storage.transaction` forgets every kept value when a transaction
+        writes anything else, and when another connection commits (``PRAGMA
+        data_version``). Within this transaction, once it wrote anything but its
+        access-log entry, ``read()`` runs every time. ``key`` says what ``read`` reads.
+        """
+        kept = self._kept_reads
+        if kept is None or self._conn.total_changes - self._began != self.appended:
+            return read()
+        found = kept.get(key, _MISSING)
+        if found is _MISSING:
+            found = read()
+            if len(kept) >= _KEPT_READS:
+                kept.clear()
+            kept[key] = found
+        return found  # type: ignore[no-any-return]
 
     @property
     def changes(self) -> int:
@@ -192,6 +230,10 @@ class Transaction(DialogRows, AttachmentRows, SideTables, AccessLogRows, Schedul
         return cur.rowcount > 0
 
 
+_MISSING = object()
+_KEPT_READS = 4096
+
+
 def is_busy(exc: sqlite3.OperationalError) -> bool:
     """Whether SQLite gave up waiting for another connection's lock (busy or locked)."""
     code = getattr(exc, "sqlite_errorcode", None)
@@ -213,6 +255,9 @@ class Storage:
     def __init__(self, path: str = ":memory:", busy_timeout: float = 30.0) -> None:
         self.path = path
         self._lock = threading.RLock()
+        self._arrays = MessageArrays()  # dialogs' messages, kept between transactions
+        self._kept: dict[Hashable, Any] = {}  # see Transaction.kept
+        self._version: int | None = None  # PRAGMA data_version when they were last checked
         in_memory = path in ("", ":memory:")
         if not in_memory:
             # Made here, owner only, before SQLite makes it with the umask's mode; SQLite
@@ -281,13 +326,26 @@ class Storage:
             The transaction to read and write through.
         """
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            began = conn.total_changes
             try:
-                yield Transaction(self._conn)
-                self._conn.execute("COMMIT")
+                version = conn.execute("PRAGMA data_version").fetchone()[0]
+                if version != self._version:  # another connection committed: forget all
+                    self._version = version
+                    self._arrays.clear()
+                    self._kept.clear()
+                tx = Transaction(conn, self._arrays, writing=True, kept=self._kept)
+                yield tx
+                if conn.total_changes - began != tx.appended:
+                    self._kept.clear()  # it wrote more than its access-log entries
+                conn.execute("COMMIT")
             except BaseException:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
+                if conn.total_changes != began:
+                    self._arrays.clear()  # it may have kept what is rolled back now
+                    self._kept.clear()
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
 
     @contextlib.contextmanager
@@ -300,9 +358,12 @@ class Storage:
         """
         with self._lock:
             self._conn.execute("BEGIN")
+            before = self._conn.total_changes
             try:
-                yield Transaction(self._conn)
+                yield Transaction(self._conn, self._arrays)
             finally:
+                if self._conn.total_changes != before:
+                    self._arrays.clear()
                 self._conn.execute("ROLLBACK")
 
     def count(self, table: str) -> int:

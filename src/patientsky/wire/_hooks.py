@@ -24,6 +24,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from patientsky.errors import InvalidInput
 from patientsky.models import KidNumber, NationalId, OrganisationNumber, Unrecognized
+from patientsky.models._base import in_utc_range
 
 StructureHook = Callable[[Any, Any], Any]
 UnstructureHook = Callable[[Any], Any]
@@ -143,10 +144,13 @@ def structure_datetime(value: Any, _type: Any = dt.datetime) -> dt.datetime:
     if match["offset"] is None:
         raise InvalidInput("", "must have a UTC offset (RFC 3339), such as +01:00 or Z")
     try:
-        return dt.datetime.fromisoformat(value.upper())
+        parsed = dt.datetime.fromisoformat(value.upper())
     except ValueError:
         # The parser's own message repeats the value.
         raise InvalidInput("", "is not a valid date and time") from None
+    if parsed.year in (1, 9999) and not in_utc_range(parsed):
+        raise InvalidInput("", "must be an instant within the years 1 to 9999 in UTC")
+    return parsed
 
 
 def unstructure_datetime(value: dt.datetime) -> str:
