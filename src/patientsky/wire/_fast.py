@@ -58,6 +58,7 @@ class _Unsupported(Exception):
 
 
 _MISSING = object()
+_ITEMS_BY_CLASS = object()  # the key of FastPaths._items_by_class in its unstructure cache
 # What _hooks.structure_datetime accepts: its pattern with the offset required.
 _RFC3339_WITH_OFFSET = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?"
@@ -101,20 +102,25 @@ def _bool(value: Any) -> bool:
     raise Fallback
 
 
-_WHOLE_MINUTE_ZONES: dict[dt.tzinfo, bool] = {}
+# Fixed offsets orjson writes as isoformat does: UTC and the whole-minute ones met so far
+# (at most one per minute of offset, about 2,900). Only ``datetime.timezone`` objects,
+# which cannot be subclassed, are put in it or looked up in it: a tzinfo of another class
+# that calls itself equal to one of them is not taken for it.
+_WHOLE_MINUTE_ZONES: set[dt.timezone] = {_UTC}
 
 
 def _datetime_native(value: dt.datetime) -> Any:
     """Return ``value`` itself where orjson writes it as isoformat does, else its text."""
     tz = value.tzinfo
-    if tz is _UTC or (tz is OSLO and value.year >= 1900):
-        return value
-    if tz.__class__ is dt.timezone:
-        whole = _WHOLE_MINUTE_ZONES.get(tz)
-        if whole is None:
-            offset = tz.utcoffset(None)
-            whole = _WHOLE_MINUTE_ZONES[tz] = not (offset.seconds % 60 or offset.microseconds)
-        if whole:
+    if tz is OSLO:
+        if value.year >= 1900:
+            return value
+    elif tz.__class__ is dt.timezone:
+        if tz in _WHOLE_MINUTE_ZONES:
+            return value
+        offset = tz.utcoffset(None)
+        if not (offset.seconds % 60 or offset.microseconds):
+            _WHOLE_MINUTE_ZONES.add(tz)
             return value
     # Local mean time before 1900 has offsets with seconds; naive values are refused.
     return _hooks.unstructure_datetime(value)
@@ -528,6 +534,62 @@ class FastPaths:
 
         return by_class
 
+    def _items_by_class(self, *, native: bool) -> Fn:
+        """
+        A function writing a sequence of values by their own classes, as a list.
+
+        One call per sequence (the items of a bare ``Page``), not one per item: the items
+        are written by a loop generated for the class of the first one, with that class's
+        code written into it; an item of another class is written by its own class.
+        """
+        key = (_ITEMS_BY_CLASS, native)
+        fn = self._unstructure.get(key)
+        if fn is not None:
+            return fn
+        by_class = self._class_dispatch(native=native)
+        loops: dict[type, Fn] = {}
+
+        def items_by_class(values: Any) -> list[Any]:
+            if not values:
+                return []
+            cls = values[0].__class__
+            loop = loops.get(cls)
+            if loop is None:
+                loop = loops[cls] = self._items_loop(cls, by_class, native=native)
+            return loop(values)  # type: ignore[no-any-return]
+
+        self._unstructure[key] = items_by_class
+        return items_by_class
+
+    def _items_loop(self, cls: type, by_class: Fn, *, native: bool) -> Fn:
+        """The loop of :meth:`_items_by_class` for items of ``cls``."""
+        namespace: dict[str, Any] = {
+            "_TZ": dt.timezone,
+            "_OSLO": OSLO,
+            "_dn": _datetime_native,
+            "_whole": _WHOLE_MINUTE_ZONES,
+            "_cls": cls,
+            "_any": by_class,
+        }
+        try:
+            if not _hooks.is_attrs_object(cls):
+                raise _Unsupported
+            pre, expr = self._dict_code(cls, "x", "", namespace, native=native, chain=())
+        except Exception:  # noqa: BLE001 -- a class it cannot write code for: one call per item
+            return lambda values: [by_class(x) for x in values]
+        lines = [
+            "def write_items(values):",
+            "    out = []",
+            "    for x in values:",
+            "        if x.__class__ is not _cls:",
+            "            out.append(_any(x))",
+            "            continue",
+            *(f"        {line}" for line in pre),
+            f"        out.append({expr})",
+            "    return out",
+        ]
+        return _compile(lines, namespace, "write_items", cls)
+
     def _value_unstructurer(self, tp: Any, *, native: bool) -> Fn:
         if tp in (str, int, bool):
             return _identity
@@ -544,6 +606,8 @@ class FastPaths:
             inner = self._required(next(a for a in args if a is not types.NoneType), native=native)
             return lambda v: None if v is None else inner(v)
         if _hooks.is_homogeneous_sequence(tp):
+            if _by_own_class(typing.get_args(tp)[0]):
+                return self._items_by_class(native=native)
             item = self._required(typing.get_args(tp)[0], native=native)
             if item is _identity:
                 return list
@@ -558,7 +622,7 @@ class FastPaths:
     def _object_unstructurer(self, tp: Any, *, native: bool) -> Fn:
         origin = typing.get_origin(tp) or tp
         namespace: dict[str, Any] = {
-            "_UTC": _UTC,
+            "_TZ": dt.timezone,
             "_OSLO": OSLO,
             "_dn": _datetime_native,
             "_whole": _WHOLE_MINUTE_ZONES,
@@ -614,6 +678,12 @@ class FastPaths:
                 lines.append(f"{v} = {get}")
                 lines.append(f"if {v} is not None:")
                 lines.extend(f"    {line}" for line in _native_datetime_code(v, t))
+                items.append(f"{key!r}: {v}")
+            elif item is not None and _by_own_class(item):
+                # Items of a type variable (a bare Page): one call for them all.
+                namespace[f"_u{p}{i}"] = self._items_by_class(native=native)
+                lines.append(f"{v} = {get}")
+                lines.append(f"if {v}: {v} = _u{p}{i}({v})" if native else f"{v} = _u{p}{i}({v})")
                 items.append(f"{key!r}: {v}")
             elif native and item is not None and self._required(item, native=native) is _identity:
                 # orjson writes a tuple of strings or numbers as the reference's array.
@@ -679,11 +749,15 @@ def _native_datetime_code(var: str, tz: str) -> list[str]:
     """:func:`_datetime_native` written out, with a call only for an offset not seen yet."""
     return [
         f"{tz} = {var}.tzinfo",
-        f"if {tz} is not _UTC:",
-        f"    if {tz} is _OSLO:",
-        f"        if {var}.year < 1900: {var} = _dn({var})",
-        f"    elif _whole.get({tz}) is not True: {var} = _dn({var})",
+        f"if {tz} is _OSLO:",
+        f"    if {var}.year < 1900: {var} = _dn({var})",
+        f"elif {tz}.__class__ is not _TZ or {tz} not in _whole: {var} = _dn({var})",
     ]
+
+
+def _by_own_class(tp: Any) -> bool:
+    """Whether values of ``tp`` are written by their own classes (a type variable, Any)."""
+    return isinstance(tp, typing.TypeVar) or tp is Any
 
 
 def _sequence_item(tp: Any) -> Any:
