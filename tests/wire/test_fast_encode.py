@@ -10,6 +10,7 @@ does. Both must give the reference's bytes, whatever the items and zones.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Any
 
 import orjson
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 
 from patientsky.models import AuthorKind, Message
 from patientsky.wire import Page, WireConverter, make_converter
-from tests.strategies import attachments, counterparts, dialogs, messages, texts
+from tests.strategies import OSLO, attachments, counterparts, dialogs, messages, texts
 
 
 def _reference() -> WireConverter:
@@ -30,8 +31,22 @@ def _reference() -> WireConverter:
 FAST = make_converter()
 REFERENCE = _reference()
 
+# Any zone, any offset (seconds included: local mean time), before and after 1900.
+_ANY_TIME = st.datetimes(
+    min_value=dt.datetime(1850, 1, 1),
+    max_value=dt.datetime(2100, 1, 1),
+    timezones=st.sampled_from([dt.UTC, OSLO, zoneinfo.ZoneInfo("America/St_Johns")])
+    | st.integers(-(24 * 3600 - 1), 24 * 3600 - 1).map(
+        lambda s: dt.timezone(dt.timedelta(seconds=s))
+    ),
+)
 _ITEMS = st.one_of(
-    dialogs(max_messages=2), messages(), counterparts(), attachments(), texts(10, empty=True)
+    dialogs(max_messages=2),
+    messages(),
+    messages(sent_at=_ANY_TIME),
+    counterparts(),
+    attachments(),
+    texts(10, empty=True),
 )
 
 
