@@ -2,10 +2,11 @@
 Generate the synchronous client from the asynchronous one, as httpcore does.
 
 ``src/patientsky/client/_async.py`` is the only source of the client's calls; this
-script writes ``_sync.py`` from it by replacing tokens (``async def`` by ``def``,
-``await`` by nothing, ``AsyncPortalClient`` by ``PortalClient``, ...). The async source
-uses names that map one to one, so the result needs no hand edits and passes ruff and
-mypy as it is.
+script writes ``_sync.py`` from it (and the sandbox helpers' ``_clinic_sync.py`` and
+``_sandbox_sync.py`` from ``_clinic_async.py`` and ``_sandbox_async.py``) by replacing
+tokens (``async def`` by ``def``, ``await`` by nothing, ``AsyncPortalClient`` by
+``PortalClient``, ...). The async source uses names that map one to one, so the result
+needs no hand edits and passes ruff and mypy as it is.
 
 Run ``python tools/unasync.py`` (or ``nox -s unasync``) after changing ``_async.py``;
 ``python tools/unasync.py --check`` exits 1 if ``_sync.py`` is stale, and a test does
@@ -21,13 +22,26 @@ from pathlib import Path
 from typing import Final
 
 ROOT: Final = Path(__file__).resolve().parent.parent
-SOURCE: Final = ROOT / "src" / "patientsky" / "client" / "_async.py"
-TARGET: Final = ROOT / "src" / "patientsky" / "client" / "_sync.py"
-
-HEADER: Final = (
-    "# Generated from src/patientsky/client/_async.py by tools/unasync.py: do not edit.\n"
-    "# Change _async.py, then run `nox -s unasync` (or `python tools/unasync.py`).\n"
+CLIENT: Final = ROOT / "src" / "patientsky" / "client"
+SOURCE: Final = CLIENT / "_async.py"
+TARGET: Final = CLIENT / "_sync.py"
+# The sandbox helpers' classes, generated the same way: (async source, sync target).
+OTHERS: Final[tuple[tuple[Path, Path], ...]] = (
+    (CLIENT / "_clinic_async.py", CLIENT / "_clinic_sync.py"),
+    (CLIENT / "_sandbox_async.py", CLIENT / "_sandbox_sync.py"),
 )
+
+
+def header(source: str = "src/patientsky/client/_async.py") -> str:
+    """The two comment lines that open a generated module, naming its ``source``."""
+    name = source.rsplit("/", 1)[-1]
+    return (
+        f"# Generated from {source} by tools/unasync.py: do not edit.\n"
+        f"# Change {name}, then run `nox -s unasync` (or `python tools/unasync.py`).\n"
+    )
+
+
+HEADER: Final = header()
 
 # Applied in order to every line. Word boundaries keep a name from matching inside another.
 SUBSTITUTIONS: Final[tuple[tuple[str, str], ...]] = (
@@ -46,6 +60,8 @@ SUBSTITUTIONS: Final[tuple[tuple[str, str], ...]] = (
     (r"\bAwaitable\[(\w+)\]", r"\1"),
     (r"\bdefault_async_sleep\b", "default_sleep"),
     (r"\basync_(\w+)", r"\1"),
+    # The generated modules' sources: _clinic_async -> _clinic_sync, ...
+    (r"\b_(\w+)_async\b", r"_\1_sync"),
     (r"\banyio\.sleep\b", "time.sleep"),
     (r"\bASGITransport\b", "WSGITransport"),
     (r"\basynchronous\b", "synchronous"),
@@ -54,7 +70,7 @@ SUBSTITUTIONS: Final[tuple[tuple[str, str], ...]] = (
     (r"\bAsync([A-Z]\w*)", r"\1"),
 )
 _COMPILED: Final = tuple((re.compile(pattern), new) for pattern, new in SUBSTITUTIONS)
-_FROM_IMPORT: Final = re.compile(r"^(from [\w.]+ import )([\w, ]+)$")
+_FROM_IMPORT: Final = re.compile(r"^(\s*from [\w.]+ import )([\w, ]+)$")
 _PRUNED: Final = frozenset({"from typing import ", "from collections.abc import "})
 
 
@@ -80,15 +96,17 @@ def unasync_line(line: str) -> str:
     return line
 
 
-def unasync(source: str) -> str:
+def unasync(source: str, origin: str = "src/patientsky/client/_async.py") -> str:
     """
     Return the synchronous module for the asynchronous module ``source``, with its header.
+
+    ``origin`` is the source's path from the project's root, named in the header.
 
     Every line is rewritten by :data:`SUBSTITUTIONS`; then the names of each
     ``from ... import`` are sorted again, since a renamed name may sort elsewhere.
     """
     lines = _sort_imports([unasync_line(line) for line in source.splitlines()])
-    return HEADER + "\n".join(_drop_unused_imports(lines)) + "\n"
+    return header(origin) + "\n".join(_drop_unused_imports(lines)) + "\n"
 
 
 def _sort_imports(lines: list[str]) -> list[str]:
@@ -135,25 +153,37 @@ def _drop_unused_imports(lines: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """
-    Write ``_sync.py``, or with ``--check`` report whether it is current.
+    Write every generated module, or with ``--check`` report whether each is current.
 
     Returns:
-        0 when written or current; 1 when ``--check`` finds it stale.
+        0 when written or current; 1 when ``--check`` finds one stale.
     """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1] if __doc__ else None)
-    parser.add_argument("--check", action="store_true", help="fail if _sync.py is stale")
+    parser.add_argument("--check", action="store_true", help="fail if a sync module is stale")
     args = parser.parse_args(argv)
-    wanted = unasync(SOURCE.read_text(encoding="utf-8"))
-    current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
-    if args.check:
-        if current != wanted:
-            sys.stderr.write(f"{TARGET.relative_to(ROOT)} is stale: run `nox -s unasync`\n")
-            return 1
-        return 0
-    if current != wanted:
-        TARGET.write_text(wanted, encoding="utf-8")
-        sys.stdout.write(f"wrote {TARGET.relative_to(ROOT)}\n")
-    return 0
+    stale = 0
+    for source, target in pairs():
+        origin = f"src/patientsky/client/{source.name}"
+        wanted = unasync(source.read_text(encoding="utf-8"), origin)
+        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        if current == wanted:
+            continue
+        if args.check:
+            sys.stderr.write(f"{_shown(target)} is stale: run `nox -s unasync`\n")
+            stale = 1
+        else:
+            target.write_text(wanted, encoding="utf-8")
+            sys.stdout.write(f"wrote {_shown(target)}\n")
+    return stale
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def pairs() -> tuple[tuple[Path, Path], ...]:
+    """Every (async source, generated sync module) pair, read when called."""
+    return ((SOURCE, TARGET), *OTHERS)
 
 
 if __name__ == "__main__":

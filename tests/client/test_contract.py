@@ -18,7 +18,7 @@ import pytest
 
 from patientsky.client import _calls as calls
 from patientsky.client import _clinic_side as clinic
-from patientsky.client import sandbox as sandbox_helpers
+from patientsky.client import _sandbox_calls as sandbox_helpers
 from patientsky.client._core import Call
 from patientsky.client._types import (
     CalendarFeed,

@@ -15,13 +15,22 @@ def test_the_sync_client_is_current_with_its_async_source() -> None:
     assert current == wanted, "src/patientsky/client/_sync.py is stale: run `nox -s unasync`"
 
 
+def test_the_sandbox_helpers_are_current_with_their_async_sources() -> None:
+    for source, target in unasync.OTHERS:
+        origin = source.relative_to(unasync.ROOT).as_posix()
+        wanted = unasync.unasync(source.read_text(encoding="utf-8"), origin)
+        assert target.read_text(encoding="utf-8") == wanted, f"{target.name} is stale"
+        assert wanted.startswith(f"# Generated from {origin} by tools/unasync.py")
+
+
 def test_the_generated_file_says_it_is_generated_and_from_what() -> None:
     first = unasync.TARGET.read_text(encoding="utf-8").splitlines()[0]
     assert first.startswith("# Generated from src/patientsky/client/_async.py")
 
 
-def test_the_generated_client_has_no_async_left() -> None:
-    tree = ast.parse(unasync.TARGET.read_text(encoding="utf-8"))
+@pytest.mark.parametrize("target", [target for _, target in unasync.pairs()], ids=lambda path: path.name)
+def test_the_generated_modules_have_no_async_left(target: Path) -> None:
+    tree = ast.parse(target.read_text(encoding="utf-8"))
     kinds = (ast.AsyncFunctionDef, ast.Await, ast.AsyncFor, ast.AsyncWith)
     assert not [node for node in ast.walk(tree) if isinstance(node, kinds)]
     names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import unicodedata
 import zoneinfo
 from typing import Any
 
@@ -21,8 +22,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from patientsky.errors import InvalidInput
-from patientsky.models import AuthorKind, Dialog, Message, _base
-from patientsky.wire import Page, WireConverter, make_converter
+from patientsky.models import AuthorKind, Counterpart, Dialog, Message, _base
+from patientsky.wire import Page, WireConverter, _fast, _hooks, make_converter
 from tests.strategies import ALL_MODELS, dialogs, messages
 
 
@@ -138,14 +139,36 @@ def _same(fast: tuple[Any, ...], reference: tuple[Any, ...], reencode: WireConve
 def _check_document(cls: Any, document: bytes, fast: WireConverter, ref: WireConverter) -> None:
     expected = _outcome(lambda: ref.loads(document, cls))
     _same(_outcome(lambda: fast.loads(document, cls)), expected, ref)
+    # msgspec's structs and their generated code alone never accept what the reference
+    # refuses, from bytes or from text.
+    assert fast._fast is not None
+    decode = fast._fast.struct_decoder(cls)
+    if decode is not None:
+        _accepts_only_what_the_reference_does(lambda: decode(document), expected, ref)
+        try:
+            text = document.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            _accepts_only_what_the_reference_does(lambda: decode(text), expected, ref)
     # The generated code alone never accepts what the reference refuses.
     try:
         data = orjson.loads(document)
     except orjson.JSONDecodeError:
         return
-    assert fast._fast is not None
+    paths = fast._fast
+    assert paths is not None
+    _accepts_only_what_the_reference_does(
+        lambda: paths.structurer(cls, trusted=True)(data), expected, ref
+    )
+
+
+def _accepts_only_what_the_reference_does(
+    build: Any, expected: tuple[Any, ...], ref: WireConverter
+) -> None:
+    """``build()`` gives up or gives the reference's value."""
     try:
-        built = fast._fast.structurer(cls, trusted=True)(data)
+        built = build()
     except Exception:  # noqa: BLE001 -- it gave up: the reference decided
         return
     assert expected[0] == "ok"
@@ -167,6 +190,12 @@ def test_the_fast_path_decodes_every_model_as_the_reference_does(
     # Valid documents take the fast path itself, not the reference behind it.
     assert FAST._fast is not None
     assert FAST._fast.structurer(cls, trusted=True)(orjson.loads(document)) == value
+    # And every object's document takes msgspec's structs first.
+    decode = FAST._fast.struct_decoder(cls)
+    assert (decode is not None) == _hooks.is_attrs_object(cls)
+    if decode is not None:
+        assert decode(document) == value
+        assert decode(document.decode("utf-8")) == value
     writer = FAST._fast.unstructurer(cls, native=True)
     assert writer is not None
     assert orjson.dumps(writer(value)) == document
@@ -252,3 +281,96 @@ def test_no_forbidden_character_is_printable() -> None:
     printable = "".join(c for c in map(chr, range(0x110000)) if c.isprintable())
     assert _base._FORBIDDEN_LINE.search(printable) is None
     assert _base._FORBIDDEN_LINES.search(printable) is None
+
+
+def test_latin1_text_is_its_own_nfc_form_and_passes_the_text_rules() -> None:
+    # A long text matching the fast path's Latin-1 pattern skips normalising and the
+    # search for forbidden characters: sound because every character it allows passes
+    # the rules of its kind, and no two of them compose (so any text of them is NFC).
+    patterns = {_fast._LATIN1_LINES: True, _fast._LATIN1_LINE: False}
+    for match, multiline in patterns.items():
+        allowed = [c for c in map(chr, range(0x110000)) if match(c) is not None]
+        assert all(ord(c) < 0x100 and c != "\r" for c in allowed)
+        assert _base.text_problem("".join(allowed), multiline=multiline) is None
+        pairs = "".join(a + b for a in allowed for b in allowed)
+        assert unicodedata.is_normalized("NFC", pairs)
+        assert unicodedata.is_normalized("NFC", "".join(allowed))
+    assert _fast._LATIN1_LINE("a\tb") is None
+    assert _fast._LATIN1_LINES("a\tb\nc") is not None
+
+
+def _long_bodies() -> st.SearchStrategy[str]:
+    latin1 = st.characters(max_codepoint=0xFF)
+    near = st.sampled_from(["\r", "\r\n", "\u0301", "\u202e", "\u0085", "\x7f", "\ufeff", " "])
+    return st.lists(latin1 | near, max_size=40).map("".join) | st.text(max_size=40)
+
+
+@given(_long_bodies(), st.booleans())
+def test_long_text_is_decoded_by_the_fast_path_as_the_reference_does(
+    body: str, ascii_only: bool
+) -> None:
+    sent = "2026-11-25T10:00:00+01:00"
+    raw = {"id": "m", "authorKind": "patient", "authorId": "a", "body": body, "sentAt": sent}
+    document = json.dumps(raw, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    _check_document(Message, document, FAST, REFERENCE)
+
+
+# Whole-second timestamps, found by their separators: every other character varied (at
+# most three, so no instant falls outside datetime's range in UTC, where models compare).
+_STAMP_CHARS = st.sampled_from("0123456789+-:TtZz .\u0663\uff10")
+
+
+@given(
+    st.sampled_from(
+        ["2026-11-25T10:00:00+01:00", "2026-11-25T10:00:00Z", "1999-06-15T12:30:00-09:30"]
+    ),
+    st.lists(st.tuples(st.integers(0, 24), _STAMP_CHARS), max_size=3),
+)
+def test_timestamps_are_decoded_by_the_fast_path_as_the_reference_does(
+    stamp: str, changes: list[tuple[int, str]]
+) -> None:
+    chars = list(stamp)
+    for index, char in changes:
+        chars[index % len(chars)] = char
+    raw = {
+        "id": "m",
+        "authorKind": "patient",
+        "authorId": "a",
+        "body": "b",
+        "sentAt": "".join(chars),
+    }
+    _check_document(Message, json.dumps(raw, ensure_ascii=False).encode(), FAST, REFERENCE)
+
+
+def test_an_unknown_key_is_not_skipped_unread() -> None:
+    # msgspec would skip an unknown key's value without checking its UTF-8: the struct
+    # decoder refuses unknown keys, and the reference decides.
+    good = b'{"id":"m","authorKind":"patient","authorId":"a","body":"b"'
+    good += b',"sentAt":"2026-11-25T10:00:00Z"'
+    bad = good + b',"extra":"\xed\xa0\x80"}'
+    with pytest.raises(InvalidInput) as refused:
+        FAST.loads(bad, Message)
+    assert refused.value.message == "is not valid UTF-8"
+    unknown = good + b',"extra":[1,{"x":null}]}'
+    assert FAST.loads(unknown, Message) == REFERENCE.loads(unknown, Message)
+    assert FAST._fast is not None
+    decode = FAST._fast.struct_decoder(Message)
+    assert decode is not None
+    with pytest.raises(Exception, match="extra"):
+        decode(unknown)
+
+
+@given(
+    st.integers(195, 202),
+    st.sampled_from(["a", "\u00e5", " "]),
+    st.lists(st.sampled_from(["", "e\u0301", "\u0958", "\u212b", "\u00c5", "\t", " "]), max_size=3),
+)
+def test_text_near_its_length_limit_is_decoded_as_the_reference_does(
+    length: int, filler: str, extras: list[str]
+) -> None:
+    # msgspec checks a short text's raw length; normalising can then shorten it (e and
+    # a combining accent) or lengthen it (U+0958 has no composed form).
+    name = filler * length + "".join(extras)
+    raw = {"kind": "clinic", "id": "c1", "name": name}
+    document = json.dumps(raw, ensure_ascii=False).encode()
+    _check_document(Counterpart, document, FAST, REFERENCE)

@@ -18,6 +18,15 @@ work once, in one function per class written for that class's fields:
   object is filled slot by slot, as attrs' ``__init__`` would, then its
   ``__attrs_post_init__`` runs. A validator it cannot write out runs as attrs runs it.
 
+``loads`` of bytes or text reads the document through msgspec first: structs that
+mirror the classes (wire keys, the JSON type of each field, unknown keys refused, so
+that no value is skipped unchecked) take the parsing and the JSON type checks, and the
+same generated code, reading struct fields instead of dict keys, does the rest. A
+document msgspec does not take goes to orjson and the dicts' code, then to the
+reference. Long text that is Latin-1 without control characters is checked in one
+regex pass (it is its own NFC form and holds no forbidden character); a timestamp of
+the shape the encoder writes for a whole second is recognised by its separators.
+
 Encoding builds the same dicts as the reference, except that, for ``dumps``, a
 datetime whose offset orjson writes exactly as :meth:`datetime.isoformat` does (UTC,
 fixed whole-minute offsets, Europe/Oslo from 1900) is left for orjson to write, and so
@@ -75,7 +84,21 @@ _RFC3339_FAST = re.compile(
     r"(?:Z|[+-][0-9]{2}:[0-9]{2})",
     re.ASCII,
 )
+# The two shapes the encoder writes for a whole second, found without a regex: the
+# characters at 4, 7, ..., 22 of the text (its separators, every third character), with
+# the length they come with. The rest of such a text is digits, or fromisoformat refuses
+# it; any other shape is matched by _RFC3339_FAST.
+_WHOLE_SECOND_SHAPES = {"--T::+:": 25, "--T::-:": 25, "--T::Z": 20}
 _UTC = dt.UTC
+# Long text (a message body) is checked in one pass where it is Latin-1 only: without a
+# carriage return, a control character or anything beyond U+00FF, a text is its own NFC
+# form (no Latin-1 character decomposes or composes with another) and holds no character
+# the text rules forbid (a test checks both), so neither normalising nor the search can
+# change the outcome. Other text takes the general path. Short text is cheaper to check
+# with str methods than with a regex call.
+_LATIN1_LINES = re.compile("[\t\n\x20-\x7e\xa0-\xff]*").fullmatch
+_LATIN1_LINE = re.compile("[\x20-\x7e\xa0-\xff]*").fullmatch
+_LONG_TEXT = 1_000  # a field allowing longer text than this is checked in one pass
 
 
 def _str_checked(value: Any) -> str:
@@ -175,6 +198,7 @@ class FastPaths:
     def __init__(self, converter: Any) -> None:
         self._converter = converter
         self._structure: dict[tuple[Any, bool], Fn] = {}
+        self._struct: dict[Any, Fn | None] = {}
         self._unstructure: dict[tuple[Any, bool], Fn | None] = {}
 
     # --- structure ------------------------------------------------------------------------
@@ -238,21 +262,49 @@ class FastPaths:
 
     def _object_structurer(self, tp: Any, *, trusted: bool) -> Fn:
         origin = typing.get_origin(tp) or tp
-        namespace: dict[str, Any] = {
-            "_F": Fallback,
-            "_M": _MISSING,
-            "_dict": dict,
-            "_new": object.__new__,
-            "_set": object.__setattr__,
-            "_isnfc": unicodedata.is_normalized,
-            "_rfc3339": _RFC3339_FAST.fullmatch,
-            "_fromiso": dt.datetime.fromisoformat,
-            "_dth": _hooks.structure_datetime,
-            "_U": Unrecognized,
-        }
+        namespace = _structure_namespace()
         body = self._object_code(tp, "o", "", namespace, trusted=trusted, chain=())
         lines = ["def structure(o):", *(f"    {line}" for line in body), "    return inst"]
         return _compile(lines, namespace, "structure", origin)
+
+    def struct_decoder(self, tp: Any) -> Fn | None:
+        """
+        Return a function decoding JSON text into ``tp`` through msgspec, or None.
+
+        msgspec parses the text into structs that mirror ``tp``'s classes (wire keys,
+        JSON types: strings, integers, booleans, arrays, objects, null), refusing any
+        other JSON type where a field has one; the generated code then does everything
+        else :meth:`structurer` does, reading the structs' fields instead of dicts. None
+        where msgspec is not installed or ``tp`` is not an attrs class.
+        """
+        if tp in self._struct:
+            return self._struct[tp]
+        self._struct[tp] = None  # while building, and if it cannot be built
+        try:
+            import msgspec  # only when a document is decoded: it takes a while to import
+        except ImportError:  # pragma: no cover -- a dependency; the orjson path remains
+            return None
+        if not _hooks.is_attrs_object(tp):
+            return None
+        origin = typing.get_origin(tp) or tp
+        namespace = _structure_namespace()
+        namespace["_UNSET"] = msgspec.UNSET
+        mirrors: dict[str, Any] = {}
+        try:
+            body = self._object_code(
+                tp, "o", "", namespace, trusted=True, chain=(), mirrors=mirrors
+            )
+        except Exception:  # noqa: BLE001 -- a type it cannot write code for
+            return None
+        lines = ["def structure(o):", *(f"    {line}" for line in body), "    return inst"]
+        build = _compile(lines, namespace, "structure", origin)
+        decode = msgspec.json.Decoder(mirrors["o"]).decode
+
+        def decode_and_build(data: Any) -> Any:
+            return build(decode(data))
+
+        self._struct[tp] = decode_and_build
+        return decode_and_build
 
     def _object_code(
         self,
@@ -263,19 +315,23 @@ class FastPaths:
         *,
         trusted: bool,
         chain: tuple[Any, ...],
+        mirrors: dict[str, Any] | None = None,
     ) -> list[str]:
         """
         Code building a ``tp`` from the JSON object in ``src`` into the variable ``{p}inst``.
 
         ``p`` prefixes every name the code makes, so that the code of a nested class can be
         written into its parent's: no call per nested object. ``chain`` holds the classes
-        whose code this is written into (a class is never written into its own).
+        whose code this is written into (a class is never written into its own). With
+        ``mirrors``, ``src`` is a msgspec struct and its type goes into ``mirrors[src]``.
         """
         origin = typing.get_origin(tp) or tp
         fields = _fields(tp)
         once = _validates_once(origin, fields)
         namespace[f"_{p}cls"] = origin
-        lines = [f"if {src}.__class__ is not _dict: raise _F"]
+        lines = [] if mirrors is not None else [f"if {src}.__class__ is not _dict: raise _F"]
+        mirror_fields: list[tuple[Any, ...]] = []
+        rename: dict[str, str] = {}
         checks: list[str] = []
         stores: list[str] = []
         generic: list[str] = []
@@ -285,15 +341,31 @@ class FastPaths:
             var = f"{p}a{i}"
             tag = f"{p}{i}"
             code = self._read_code(
-                var, ftype, tag, namespace, trusted=trusted, chain=(*chain, origin)
+                var, ftype, tag, namespace, trusted=trusted, chain=(*chain, origin), mirrors=mirrors
             )
+            bounds = _short_text_bounds(field, ftype) if mirrors is not None and once else None
+            if mirrors is not None:
+                rename[f"a{i}"] = key
+                if bounds is not None:
+                    # msgspec checks the raw text's length: the final one for ASCII text.
+                    mirrors[var] = _bounded_str(*bounds)
+                if field.default is attrs.NOTHING:
+                    mirror_fields.append((f"a{i}", mirrors[var]))
+                else:
+                    mirror_fields.append((f"a{i}", mirrors[var] | _unset_type(), _unset()))
             if field.default is attrs.NOTHING:
-                lines.append(f"{var} = {src}[{key!r}]")
+                lines.append(
+                    f"{var} = {src}.a{i}" if mirrors is not None else f"{var} = {src}[{key!r}]"
+                )
                 lines.extend(code)
             else:
                 default: Any = field.default
-                lines.append(f"{var} = {src}.get({key!r}, _M)")
-                lines.append(f"if {var} is _M:")
+                if mirrors is not None:
+                    lines.append(f"{var} = {src}.a{i}")
+                    lines.append(f"if {var} is _UNSET:")
+                else:
+                    lines.append(f"{var} = {src}.get({key!r}, _M)")
+                    lines.append(f"if {var} is _M:")
                 if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
                     if default.takes_self:
                         raise _Unsupported  # the reference handles it
@@ -312,6 +384,7 @@ class FastPaths:
             # already passes are not run again, and the others run as the model runs them.
             known = self._known(ftype, default_ok=field.default is attrs.NOTHING)
             converter: Any = field.converter  # a function here, whatever attrs types it as
+            converting: list[str] = []
             if converter is not None:
                 namespace[f"_c{tag}"] = converter
                 if not _keeps(converter, known):
@@ -320,19 +393,44 @@ class FastPaths:
                     pass  # tuple() of the tuple the structurer built is that tuple
                 elif known == ("str",):  # nfc or nfc_lines, written out: no call per string
                     if converter is _base.nfc_lines:
-                        checks.append(f"if '\\r' in {var}: {var} = _c{tag}({var})")
-                    checks.append(
+                        converting.append(f"if '\\r' in {var}: {var} = _c{tag}({var})")
+                    converting.append(
                         f"if not {var}.isascii() and not _isnfc('NFC', {var}):"
                         f" {var} = _c{tag}({var})"
                     )
                 else:
-                    checks.append(f"{var} = _c{tag}({var})")
+                    converting.append(f"{var} = _c{tag}({var})")
             slot = _slot_setter(origin, field.name)
             if slot is None:
                 stores.append(f"_set({p}inst, {field.name!r}, {var})")
             else:
                 namespace[f"_w{tag}"] = slot
                 stores.append(f"_w{tag}({p}inst, {var})")
+            one_pass = _one_pass(field.validator, known)
+            if one_pass is not None:
+                # Latin-1 text without a control character: nothing to normalise or find.
+                namespace[f"_l{tag}"] = one_pass
+                spec = typing.cast("Any", field.validator).spec  # _one_pass found one
+                shape, search = _text_checks(spec, var, namespace, tag)
+                checks.append(f"if _l{tag}({var}) is None:")
+                checks.extend(f"    {line}" for line in [*converting, search])
+                checks.extend(shape)
+                continue
+            if bounds is not None and known == ("str",):
+                # Short single-line text whose raw length msgspec has checked (at least
+                # one character, none over the limit): NFC changes no ASCII text, so only
+                # other text needs its length checked again once normalised.
+                spec = typing.cast("Any", field.validator).spec
+                shape, search = _text_checks(spec, var, namespace, tag)
+                checks.append(f"if not {var}.isascii():")
+                if converter is not None:
+                    checks.append(f"    if not _isnfc('NFC', {var}): {var} = _c{tag}({var})")
+                checks.append(f"    {shape[-1]}")
+                if not spec[2]:
+                    checks.append(f"if {var}.isspace(): raise _F")
+                checks.append(search)
+                continue
+            checks.extend(converting)
             inline = _inline_checks(field.validator, known, var, namespace, tag)
             if inline is None:
                 namespace[f"_v{tag}"] = field.validator
@@ -353,6 +451,8 @@ class FastPaths:
                 lines.append(f"{p}inst.__attrs_post_init__()")
         else:
             lines.append(f"{p}inst = _{p}cls({', '.join(call)})")
+        if mirrors is not None:
+            mirrors[src] = _defstruct(origin, mirror_fields, rename)
         return lines
 
     def _nested_code(
@@ -364,10 +464,13 @@ class FastPaths:
         *,
         trusted: bool,
         chain: tuple[Any, ...],
+        mirrors: dict[str, Any] | None = None,
     ) -> list[str] | None:
         """The code of :meth:`_object_code` for a nested object in ``var``, or None."""
         try:
-            return self._object_code(tp, var, f"n{tag}_", namespace, trusted=trusted, chain=chain)
+            return self._object_code(
+                tp, var, f"n{tag}_", namespace, trusted=trusted, chain=chain, mirrors=mirrors
+            )
         except Exception:  # noqa: BLE001 -- a type it cannot write code for: a call
             return None
 
@@ -380,6 +483,7 @@ class FastPaths:
         *,
         trusted: bool,
         chain: tuple[Any, ...] = (),
+        mirrors: dict[str, Any] | None = None,
     ) -> list[str]:
         """
         Code turning the JSON value in ``var`` into what :meth:`structurer` gives for ``tp``.
@@ -388,45 +492,69 @@ class FastPaths:
         structurer. Anything unusual raises, and the reference path decides. Inside the
         code of the classes in ``chain``, an object of another attrs class, alone or in
         an array, is written out too.
+
+        With ``mirrors`` (see :meth:`struct_decoder`), the value is a field of a msgspec
+        struct: the type msgspec is to check it against goes into ``mirrors[var]``, and
+        the code leaves out the JSON type checks msgspec has made.
         """
+        struct = mirrors is not None
+        mirror: Any = Any  # JSON as orjson gives it, for a structurer to read
+
+        def typed(json_type: Any, check: str) -> list[str]:
+            nonlocal mirror
+            mirror = json_type
+            return [] if struct else [check]
+
+        lines: list[str]
         if tp is str:
-            lines = [f"if {var}.__class__ is not str: raise _F"]
+            lines = typed(str, f"if {var}.__class__ is not str: raise _F")
             if not trusted:
                 lines.append(f"if not {var}.isascii(): {var}.encode('utf-8')")
-            return lines
-        if tp is int:
-            return [f"if {var}.__class__ is not int: raise _F"]
-        if tp is bool:
-            return [f"if {var} is not True and {var} is not False: raise _F"]
-        if tp is dt.datetime:
-            # The usual shape parsed in C; anything else through the reference hook, which
-            # gives the value or raises.
-            return [
-                f"if {var}.__class__ is str and _rfc3339({var}) is not None:",
+        elif tp is int:
+            lines = typed(int, f"if {var}.__class__ is not int: raise _F")
+        elif tp is bool:
+            lines = typed(bool, f"if {var} is not True and {var} is not False: raise _F")
+        elif tp is dt.datetime:
+            # The usual shapes parsed in C; anything else through the reference hook,
+            # which gives the value or raises.
+            lines = typed(str, f"if {var}.__class__ is not str: {var} = _dth({var})")
+            lines += [
+                (
+                    f"{'elif' if lines else 'if'} _shapes.get({var}[4::3]) == len({var})"
+                    f" and {var}.isascii():"
+                ),
                 f"    {var} = _fromiso({var})",
+                f"elif _rfc3339({var}) is not None: {var} = _fromiso({var})",
                 f"else: {var} = _dth({var})",
             ]
-        if _is_str_enum(tp):
+        elif _is_str_enum(tp) and struct:
+            mirror = tp  # msgspec gives the member of that value, or refuses the document
+            lines = []
+        elif _is_str_enum(tp):
             namespace[f"_e{tag}"] = {m.value: m for m in tp}
-            return [f"if {var}.__class__ is not str: raise _F", f"{var} = _e{tag}[{var}]"]
-        if _hooks.is_enum_or_unrecognized(tp):
+            lines = typed(str, f"if {var}.__class__ is not str: raise _F")
+            lines.append(f"{var} = _e{tag}[{var}]")
+        elif _hooks.is_enum_or_unrecognized(tp):
             args = _union_args(tp)
             enum_type = next(a for a in args if _hooks.is_enum(a))
             namespace[f"_e{tag}"] = {m.value: m for m in enum_type}
-            lines = [f"if {var}.__class__ is not str: raise _F"]
+            lines = typed(str, f"if {var}.__class__ is not str: raise _F")
             if not trusted:
                 lines.append(f"if not {var}.isascii(): {var}.encode('utf-8')")
             lines.append(f"m{var} = _e{tag}.get({var})")
             lines.append(f"{var} = _U({var}) if m{var} is None else m{var}")
             if types.NoneType in args:
-                return [f"if {var} is not None:", *(f"    {line}" for line in lines)]
-            return lines
-        args = _union_args(tp)
-        if len(args) == 2 and types.NoneType in args:
+                mirror = str | None
+                lines = [f"if {var} is not None:", *(f"    {line}" for line in lines)]
+        elif len(args := _union_args(tp)) == 2 and types.NoneType in args:
             inner = next(a for a in args if a is not types.NoneType)
-            code = self._read_code(var, inner, tag + "_", namespace, trusted=trusted, chain=chain)
-            return [f"if {var} is not None:", *(f"    {line}" for line in code)]
-        if _hooks.is_homogeneous_sequence(tp):
+            code = self._read_code(
+                var, inner, tag + "_", namespace, trusted=trusted, chain=chain, mirrors=mirrors
+            )
+            if mirrors is not None:
+                mirror = Any if mirrors[var] is Any else mirrors[var] | None
+            lines = [f"if {var} is not None:", *(f"    {line}" for line in code)] if code else []
+        elif _hooks.is_homogeneous_sequence(tp):
             item = typing.get_args(tp)[0]
             namespace[f"_mk{tag}"] = tuple if typing.get_origin(tp) is tuple else list
             if trusted:
@@ -436,25 +564,38 @@ class FastPaths:
             body = None
             if _nestable(item, chain):
                 body = self._nested_code(
-                    f"{var}x", item, tag, namespace, trusted=trusted, chain=chain
+                    f"{var}x", item, tag, namespace, trusted=trusted, chain=chain, mirrors=mirrors
                 )
             if body is not None:
-                return [
-                    check,
+                item_mirror = mirrors[f"{var}x"] if mirrors is not None else Any
+                lines = typed(list.__class_getitem__(item_mirror), check)
+                lines += [
                     f"{var}l = []",
                     f"for {var}x in {var}:",
                     *(f"    {line}" for line in body),
                     f"    {var}l.append(n{tag}_inst)",
                     f"{var} = _mk{tag}({var}l)",
                 ]
-            namespace[f"_i{tag}"] = self.structurer(item, trusted=trusted)
-            return [check, f"{var} = _mk{tag}(map(_i{tag}, {var}))"]
-        if _nestable(tp, chain):
-            body = self._nested_code(var, tp, tag, namespace, trusted=trusted, chain=chain)
+            else:
+                namespace[f"_i{tag}"] = self.structurer(item, trusted=trusted)
+                lines = typed(list[Any], check)
+                lines.append(f"{var} = _mk{tag}(map(_i{tag}, {var}))")
+        else:
+            body = None
+            if _nestable(tp, chain):
+                body = self._nested_code(
+                    var, tp, tag, namespace, trusted=trusted, chain=chain, mirrors=mirrors
+                )
             if body is not None:
-                return [*body, f"{var} = n{tag}_inst"]
-        namespace[f"_f{tag}"] = self.structurer(tp, trusted=trusted)
-        return [f"{var} = _f{tag}({var})"]
+                if mirrors is not None:
+                    mirror = mirrors[var]
+                lines = [*body, f"{var} = n{tag}_inst"]
+            else:
+                namespace[f"_f{tag}"] = self.structurer(tp, trusted=trusted)
+                lines = [f"{var} = _f{tag}({var})"]
+        if mirrors is not None:
+            mirrors[var] = mirror
+        return lines
 
     def _known(self, tp: Any, *, default_ok: bool = True) -> tuple[Any, ...] | None:
         """What the value :meth:`structurer` gives for ``tp`` is known to be, or None."""
@@ -831,6 +972,66 @@ def _keeps(converter: Any, known: tuple[Any, ...] | None) -> bool:
     return False
 
 
+def _text_checks(
+    spec: tuple[Any, ...], var: str, namespace: dict[str, Any], i: str
+) -> tuple[list[str], str]:
+    """The code of a ``text`` validator for a string: its blank and length checks, its search."""
+    _, max_len, empty, forbidden = spec
+    namespace[f"_s{i}"] = forbidden.search
+    shape = [] if empty else [f"if not {var} or {var}.isspace(): raise _F"]
+    shape.append(f"if len({var}) > {max_len}: raise _F")
+    # Every forbidden character is unprintable (a test checks all of Unicode), so
+    # printable text needs no search.
+    return shape, f"if not {var}.isprintable() and _s{i}({var}) is not None: raise _F"
+
+
+def _short_text_bounds(field: attrs.Attribute[Any], ftype: Any) -> tuple[int, int] | None:
+    """
+    The raw length bounds msgspec may check for a short single-line text field, or None.
+
+    A field of type ``str`` whose converter is :func:`~patientsky.models._base.nfc` (or
+    none) and whose validator is a single-line ``text`` no longer than ``_LONG_TEXT``:
+    at least one character unless blank text is allowed (normalising never empties a
+    text), and at most the limit (normalising never changes ASCII text; other text is
+    measured again).
+    """
+    spec = getattr(field.validator, "spec", None)
+    converter: Any = field.converter
+    if (
+        ftype is not str
+        or converter not in (None, _base.nfc)
+        or spec is None
+        or spec[0] != "text"
+        or spec[1] > _LONG_TEXT
+        or spec[3] is not _base._FORBIDDEN_LINE
+    ):
+        return None
+    return (0 if spec[2] else 1), spec[1]
+
+
+def _bounded_str(min_length: int, max_length: int) -> Any:
+    import msgspec
+
+    return typing.Annotated[str, msgspec.Meta(min_length=min_length, max_length=max_length)]
+
+
+def _one_pass(validator: Any, known: tuple[Any, ...] | None) -> Fn | None:
+    """
+    The Latin-1 match that lets a long text skip normalising and the search, or None.
+
+    Only for a string checked by a ``text`` validator allowing more than ``_LONG_TEXT``
+    characters; the match is the one of its kind (single- or multi-line).
+    """
+    spec = getattr(validator, "spec", None)
+    if known != ("str",) or spec is None or spec[0] != "text" or spec[1] <= _LONG_TEXT:
+        return None
+    if spec[3] is _base._FORBIDDEN_LINES:
+        return _LATIN1_LINES
+    if spec[3] is _base._FORBIDDEN_LINE:
+        return _LATIN1_LINE
+    return None
+
+
 def _inline_checks(
     validator: Any, known: tuple[Any, ...] | None, var: str, namespace: dict[str, Any], i: str
 ) -> list[str] | None:
@@ -851,16 +1052,10 @@ def _inline_checks(
         return None
     kind = spec[0]
     if kind == "text":
-        _, max_len, empty, forbidden = spec
         if known != ("str",):
             return None
-        namespace[f"_s{i}"] = forbidden.search
-        lines = [] if empty else [f"if not {var} or {var}.isspace(): raise _F"]
-        lines.append(f"if len({var}) > {max_len}: raise _F")
-        # Every forbidden character is unprintable (a test checks all of Unicode), so
-        # printable text needs no search.
-        lines.append(f"if not {var}.isprintable() and _s{i}({var}) is not None: raise _F")
-        return lines
+        shape, search = _text_checks(spec, var, namespace, i)
+        return [*shape, search]
     if kind == "optional":
         optional = known[0] == "opt"
         inner = _inline_checks(spec[1], known[1] if optional else known, var, namespace, i)
@@ -926,6 +1121,47 @@ def _enum_or_unrecognized_structurer(tp: Any, *, trusted: bool) -> Fn:
         return member if member is not None else Unrecognized(value)
 
     return structure_enum_or_unrecognized
+
+
+def _unset_type() -> Any:
+    import msgspec
+
+    return msgspec.UnsetType
+
+
+def _unset() -> Any:
+    import msgspec
+
+    return msgspec.UNSET
+
+
+def _defstruct(cls: type, fields: list[tuple[Any, ...]], rename: dict[str, str]) -> Any:
+    """A msgspec struct with the JSON shape of ``cls``: its wire keys, JSON types, defaults."""
+    import msgspec
+
+    # An unknown key is refused, not skipped: msgspec skips a value without checking that
+    # its text is valid UTF-8, which the reference requires of the whole document. No
+    # cycles are possible in decoded structs, so the collector need not track them.
+    return msgspec.defstruct(
+        f"{cls.__name__}Wire", fields, rename=rename, gc=False, forbid_unknown_fields=True
+    )
+
+
+def _structure_namespace() -> dict[str, Any]:
+    """The names the generated structure code uses, besides those of its fields."""
+    return {
+        "_F": Fallback,
+        "_M": _MISSING,
+        "_dict": dict,
+        "_new": object.__new__,
+        "_set": object.__setattr__,
+        "_isnfc": unicodedata.is_normalized,
+        "_rfc3339": _RFC3339_FAST.fullmatch,
+        "_shapes": _WHOLE_SECOND_SHAPES,
+        "_fromiso": dt.datetime.fromisoformat,
+        "_dth": _hooks.structure_datetime,
+        "_U": Unrecognized,
+    }
 
 
 def _compile(lines: list[str], namespace: dict[str, Any], name: str, cls: type) -> Fn:

@@ -178,6 +178,17 @@ class WireConverter(cattrs.Converter):
         fast = self._fast
         if fast is not None:
             try:
+                # msgspec parses and type-checks the document in one pass (bytes and str
+                # only: it reads any buffer, which the reference refuses); a document it
+                # does not take (an unknown key, a value of another JSON type) goes to
+                # orjson and the dicts' generated code, then to the reference.
+                if data.__class__ is bytes or data.__class__ is str:
+                    decode = fast.struct_decoder(cl)
+                    if decode is not None:
+                        try:
+                            return decode(data)  # type: ignore[no-any-return]
+                        except Exception:  # noqa: BLE001, S110 -- the next path decides
+                            pass
                 return fast.structurer(cl, trusted=True)(orjson.loads(data))  # type: ignore[no-any-return]
             except Exception:  # noqa: BLE001, S110 -- the reference path decides and names it
                 pass
