@@ -133,6 +133,8 @@ def _bool(value: Any) -> bool:
 # which cannot be subclassed, are put in it or looked up in it: a tzinfo of another class
 # that calls itself equal to one of them is not taken for it.
 _WHOLE_MINUTE_ZONES: set[dt.timezone] = {_UTC}
+# Before it, Europe/Oslo may be local mean time, whose offset has seconds.
+_OSLO_1900 = dt.datetime(1900, 1, 1, tzinfo=OSLO)
 
 
 def _datetime_native(value: dt.datetime) -> Any:
@@ -710,6 +712,7 @@ class FastPaths:
         namespace: dict[str, Any] = {
             "_TZ": dt.timezone,
             "_OSLO": OSLO,
+            "_O1900": _OSLO_1900,
             "_dn": _datetime_native,
             "_whole": _WHOLE_MINUTE_ZONES,
             "_cls": cls,
@@ -768,6 +771,7 @@ class FastPaths:
         namespace: dict[str, Any] = {
             "_TZ": dt.timezone,
             "_OSLO": OSLO,
+            "_O1900": _OSLO_1900,
             "_dn": _datetime_native,
             "_whole": _WHOLE_MINUTE_ZONES,
         }
@@ -894,7 +898,9 @@ def _native_datetime_code(var: str, tz: str) -> list[str]:
     return [
         f"{tz} = {var}.tzinfo",
         f"if {tz} is _OSLO:",
-        f"    if {var}.year < 1900: {var} = _dn({var})",
+        # Same tzinfo object: datetime compares the fields alone (no offset lookup), and
+        # is cheaper than reading .year (an int object for every value).
+        f"    if {var} < _O1900: {var} = _dn({var})",
         f"elif {tz}.__class__ is not _TZ or {tz} not in _whole: {var} = _dn({var})",
     ]
 
