@@ -1,10 +1,13 @@
 """
-The fast encoder against the reference, where it writes differently from the decoder's paths.
+The fast encoder against the reference: the same bytes, whatever the values and zones.
 
-The items of a bare ``Page`` are written by one loop generated for the class of the first
-item (an item of another class is written by its own class), and the generated code
-leaves a datetime to orjson only when its zone is one orjson writes as ``isoformat``
-does. Both must give the reference's bytes, whatever the items and zones.
+``dumps`` writes through msgspec: generated code builds structs that mirror the classes
+(wire keys, in order) and leaves a datetime to msgspec only when its zone is one msgspec
+writes as ``isoformat`` does (never a zero offset: msgspec writes "Z"); where msgspec is
+missing, the same code builds dicts for orjson. The items of a bare ``Page`` are written
+by one loop generated for the class of the first item (an item of another class is
+written by its own class). The writers themselves are checked here, not ``dumps``, which
+would hide a writer's mistake behind the reference path.
 """
 
 from __future__ import annotations
@@ -14,12 +17,21 @@ import zoneinfo
 from typing import Any
 
 import orjson
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from patientsky.models import AuthorKind, Message
-from patientsky.wire import Page, WireConverter, make_converter
-from tests.strategies import OSLO, attachments, counterparts, dialogs, messages, texts
+from patientsky.models import AuthorKind, Dialog, Message
+from patientsky.wire import Page, WireConverter, _fast, make_converter
+from tests.strategies import (
+    ALL_MODELS,
+    OSLO,
+    attachments,
+    counterparts,
+    dialogs,
+    messages,
+    texts,
+)
 
 
 def _reference() -> WireConverter:
@@ -30,15 +42,54 @@ def _reference() -> WireConverter:
 
 FAST = make_converter()
 REFERENCE = _reference()
+assert FAST._fast is not None
+PATHS = FAST._fast
 
-# Any zone, any offset (seconds included: local mean time), before and after 1900.
+
+def _written(value: Any, as_type: Any = None) -> list[bytes]:
+    """``value`` as msgspec's writer and as orjson's (the fallback) write it."""
+    tp = as_type or value.__class__
+    structs = PATHS.writer(tp)
+    dicts = PATHS.unstructurer(tp, native=True)
+    assert PATHS.unstructurer(tp, native=_fast.STRUCTS) is not None  # msgspec's, not orjson's
+    assert structs is not None
+    assert dicts is not None
+    return [structs(value), orjson.dumps(dicts(value))]
+
+
+@pytest.mark.parametrize("cls", list(ALL_MODELS), ids=lambda cls: cls.__name__)
+@given(data=st.data())
+def test_msgspec_writes_every_model_as_the_reference_does(cls: type, data: st.DataObject) -> None:
+    value = data.draw(ALL_MODELS[cls])
+    document = REFERENCE.dumps(value)
+    assert _written(value) == [document, document]
+    assert FAST.dumps(value) == document
+
+
+@given(st.lists(dialogs(max_messages=3), max_size=4), st.none() | texts(10))
+def test_msgspec_writes_a_page_of_dialogs_as_the_reference_does(
+    items: list[Dialog], cursor: str | None
+) -> None:
+    page = Page(tuple(items), cursor)
+    document = REFERENCE.dumps(page)
+    assert _written(page) == [document, document]
+    assert _written(page, Page[Dialog]) == [document, document]
+    assert _written(page.data, tuple[Dialog, ...]) == [REFERENCE.dumps(page.data)] * 2
+
+
+# Any zone and offset: zero ones (which msgspec writes as "Z"), ones with seconds (local
+# mean time), zones that are sometimes zero; before and after 1900.
+_ZONES = st.sampled_from(
+    [
+        dt.UTC,
+        OSLO,
+        zoneinfo.ZoneInfo("Europe/London"),
+        zoneinfo.ZoneInfo("America/St_Johns"),
+        dt.timezone(dt.timedelta(0), "Z0"),
+    ]
+) | st.integers(-(24 * 3600 - 1), 24 * 3600 - 1).map(lambda s: dt.timezone(dt.timedelta(seconds=s)))
 _ANY_TIME = st.datetimes(
-    min_value=dt.datetime(1850, 1, 1),
-    max_value=dt.datetime(2100, 1, 1),
-    timezones=st.sampled_from([dt.UTC, OSLO, zoneinfo.ZoneInfo("America/St_Johns")])
-    | st.integers(-(24 * 3600 - 1), 24 * 3600 - 1).map(
-        lambda s: dt.timezone(dt.timedelta(seconds=s))
-    ),
+    min_value=dt.datetime(1850, 1, 1), max_value=dt.datetime(2100, 1, 1), timezones=_ZONES
 )
 _ITEMS = st.one_of(
     dialogs(max_messages=2),
@@ -56,13 +107,26 @@ def test_a_bare_page_of_any_items_is_written_as_the_reference_writes_it(
 ) -> None:
     page = Page(tuple(items), cursor)
     document = REFERENCE.dumps(page)
+    assert _written(page) == [document, document]
     assert FAST.dumps(page) == document
     assert FAST.unstructure(page) == REFERENCE.unstructure(page)
-    # The generated code writes it itself, not the reference behind it.
-    assert FAST._fast is not None
-    writer = FAST._fast.unstructurer(Page, native=True)
-    assert writer is not None
-    assert orjson.dumps(writer(page)) == document
+
+
+@given(messages(), _ANY_TIME, st.booleans())
+def test_a_datetime_is_written_as_the_reference_writes_it_in_any_zone(
+    message: Message, wall: dt.datetime, fold: bool
+) -> None:
+    value = Message(
+        message.id,
+        message.author_kind,
+        message.author_id,
+        message.body,
+        wall.replace(fold=int(fold)),
+    )
+    document = REFERENCE.dumps(value)
+    assert _written(value) == [document, document]
+    page = Page((message, value))
+    assert _written(page) == [REFERENCE.dumps(page)] * 2
 
 
 class _Pretender(dt.tzinfo):
@@ -102,7 +166,7 @@ def test_a_zone_is_written_by_its_own_offset_whatever_it_calls_itself_equal_to(
         return Message("m", AuthorKind.PATIENT, "a", "hei", wall.replace(tzinfo=zone))
 
     # The whole-minute twin first, so that the fast path knows its offset.
-    assert FAST.dumps(message(twin)) == REFERENCE.dumps(message(twin))
+    assert _written(message(twin)) == [REFERENCE.dumps(message(twin))] * 2
     pretender = message(_Pretender(offset, twin))
-    assert FAST.dumps(pretender) == REFERENCE.dumps(pretender)
-    assert FAST.dumps(Page((pretender,))) == REFERENCE.dumps(Page((pretender,)))
+    assert _written(pretender) == [REFERENCE.dumps(pretender)] * 2
+    assert _written(Page((pretender,))) == [REFERENCE.dumps(Page((pretender,)))] * 2

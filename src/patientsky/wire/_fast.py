@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import re
 import types
 import typing
@@ -51,6 +52,7 @@ from collections.abc import Callable
 from typing import Any
 
 import attrs
+import orjson
 
 from patientsky.models import Unrecognized, _base
 from patientsky.models.calendar import OSLO
@@ -71,6 +73,7 @@ class _Unsupported(Exception):
 
 _MISSING = object()
 _ITEMS_BY_CLASS = object()  # the key of FastPaths._items_by_class in its unstructure cache
+_WRITER = object()  # the first half of the keys of FastPaths.writer in the same cache
 # What _hooks.structure_datetime accepts: its pattern with the offset required.
 _RFC3339_WITH_OFFSET = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?"
@@ -154,6 +157,41 @@ def _datetime_native(value: dt.datetime) -> Any:
     return _hooks.unstructure_datetime(value)
 
 
+# ``native`` for msgspec: FastPaths.unstructurer writes structs that msgspec encodes.
+STRUCTS = 2
+# Fixed offsets msgspec writes as isoformat does: those of _WHOLE_MINUTE_ZONES but zero,
+# which msgspec writes as "Z" where isoformat writes "+00:00".
+_NONZERO_WHOLE_MINUTE_ZONES: set[dt.timezone] = set()
+
+
+def _datetime_struct(value: dt.datetime) -> Any:
+    """Return ``value`` itself where msgspec writes it as isoformat does, else its text."""
+    tz = value.tzinfo
+    if tz is OSLO:  # never a zero offset, and from 1900 never one with seconds
+        if value >= _OSLO_1900:
+            return value
+    elif tz.__class__ is dt.timezone:
+        if tz in _NONZERO_WHOLE_MINUTE_ZONES:
+            return value
+        offset = tz.utcoffset(None)
+        if offset and not (offset.seconds % 60 or offset.microseconds):
+            _NONZERO_WHOLE_MINUTE_ZONES.add(tz)
+            return value
+    return _hooks.unstructure_datetime(value)
+
+
+def _writer_namespace(native: int) -> dict[str, Any]:
+    """The names the generated unstructure code uses, besides those of its fields."""
+    structs = native == STRUCTS
+    return {
+        "_TZ": dt.timezone,
+        "_OSLO": OSLO,
+        "_O1900": _OSLO_1900,
+        "_dn": _datetime_struct if structs else _datetime_native,
+        "_whole": _NONZERO_WHOLE_MINUTE_ZONES if structs else _WHOLE_MINUTE_ZONES,
+    }
+
+
 def _union_args(tp: Any) -> tuple[Any, ...]:
     if typing.get_origin(tp) in (typing.Union, types.UnionType):
         return typing.get_args(tp)
@@ -201,7 +239,7 @@ class FastPaths:
         self._converter = converter
         self._structure: dict[tuple[Any, bool], Fn] = {}
         self._struct: dict[Any, Fn | None] = {}
-        self._unstructure: dict[tuple[Any, bool], Fn | None] = {}
+        self._unstructure: dict[tuple[Any, Any], Fn | None] = {}
 
     # --- structure ------------------------------------------------------------------------
 
@@ -630,13 +668,17 @@ class FastPaths:
 
     # --- unstructure ----------------------------------------------------------------------
 
-    def unstructurer(self, tp: Any, *, native: bool) -> Fn | None:
+    def unstructurer(self, tp: Any, *, native: int) -> Fn | None:
         """
         Return a function writing a ``tp`` as JSON-ready data, or None if it has none.
 
         Args:
             tp: The declared type of the value.
-            native: For orjson: datetimes it writes as isoformat does are left as they are.
+            native: False for the reference's data (dicts, lists, text). True for orjson:
+                datetimes it writes as isoformat does, and tuples it writes as the
+                reference's arrays, are left as they are. :data:`STRUCTS` for msgspec:
+                the same, with each object a struct whose fields msgspec writes under
+                the wire keys, in order.
         """
         key = (tp, native)
         if key in self._unstructure:
@@ -653,19 +695,43 @@ class FastPaths:
         self._unstructure[key] = fn
         return fn
 
-    def _unstructure_by_key(self, key: tuple[Any, bool], value: Any) -> Any:
+    def writer(self, tp: Any) -> Callable[[Any], bytes] | None:
+        """
+        Return a function encoding a ``tp`` as the reference's JSON bytes, or None.
+
+        msgspec encodes the structs of :meth:`unstructurer` (:data:`STRUCTS`); where
+        msgspec is not installed, orjson encodes its data for orjson. A value it cannot
+        write raises, and the converter runs the reference path.
+        """
+        key = (_WRITER, tp)
+        if key in self._unstructure:
+            return self._unstructure[key]
+        native: int
+        encode: Callable[[Any], bytes]
+        try:
+            import msgspec  # as the decoder does: only when a value is encoded
+        except ImportError:  # pragma: no cover -- a dependency, but the fast path can do without
+            native, encode = True, orjson.dumps
+        else:
+            native, encode = STRUCTS, msgspec.json.Encoder().encode
+        fn = self.unstructurer(tp, native=native)
+        write = None if fn is None else _encoding(fn, encode)
+        self._unstructure[key] = write
+        return write
+
+    def _unstructure_by_key(self, key: tuple[Any, int], value: Any) -> Any:
         fn = self._unstructure[key]
         if fn is None:
             raise Fallback
         return fn(value)
 
-    def _required(self, tp: Any, *, native: bool) -> Fn:
+    def _required(self, tp: Any, *, native: int) -> Fn:
         fn = self.unstructurer(tp, native=native)
         if fn is None:
             raise _Unsupported
         return fn
 
-    def _class_dispatch(self, *, native: bool) -> Fn:
+    def _class_dispatch(self, *, native: int) -> Fn:
         """A function writing a value by its own class (items of a bare ``Page``)."""
         found: dict[type, Fn | None] = {}
 
@@ -680,7 +746,7 @@ class FastPaths:
 
         return by_class
 
-    def _items_by_class(self, *, native: bool) -> Fn:
+    def _items_by_class(self, *, native: int) -> Fn:
         """
         A function writing a sequence of values by their own classes, as a list.
 
@@ -707,17 +773,11 @@ class FastPaths:
         self._unstructure[key] = items_by_class
         return items_by_class
 
-    def _items_loop(self, cls: type, by_class: Fn, *, native: bool) -> Fn:
+    def _items_loop(self, cls: type, by_class: Fn, *, native: int) -> Fn:
         """The loop of :meth:`_items_by_class` for items of ``cls``."""
-        namespace: dict[str, Any] = {
-            "_TZ": dt.timezone,
-            "_OSLO": OSLO,
-            "_O1900": _OSLO_1900,
-            "_dn": _datetime_native,
-            "_whole": _WHOLE_MINUTE_ZONES,
-            "_cls": cls,
-            "_any": by_class,
-        }
+        namespace = _writer_namespace(native)
+        namespace["_cls"] = cls
+        namespace["_any"] = by_class
         try:
             if not _hooks.is_attrs_object(cls):
                 raise _Unsupported
@@ -737,10 +797,12 @@ class FastPaths:
         ]
         return _compile(lines, namespace, "write_items", cls)
 
-    def _value_unstructurer(self, tp: Any, *, native: bool) -> Fn:
+    def _value_unstructurer(self, tp: Any, *, native: int) -> Fn:
         if tp in (str, int, bool):
             return _identity
         if tp is dt.datetime:
+            if native == STRUCTS:
+                return _datetime_struct
             return _datetime_native if native else _hooks.unstructure_datetime
         if _hooks.is_enum(tp) or tp is Unrecognized or _hooks.is_enum_or_unrecognized(tp):
             if types.NoneType in _union_args(tp):
@@ -762,19 +824,13 @@ class FastPaths:
         if tp is dt.date or tp in _hooks.SCALAR_CLASSES:
             return self._converter.get_unstructure_hook(tp)  # type: ignore[no-any-return]
         if native:
-            # orjson writes some values (floats) differently from json: not ours to write.
+            # orjson and msgspec write some values (floats) differently from json: not ours.
             raise _Unsupported
         return self._converter.get_unstructure_hook(tp)  # type: ignore[no-any-return]
 
-    def _object_unstructurer(self, tp: Any, *, native: bool) -> Fn:
+    def _object_unstructurer(self, tp: Any, *, native: int) -> Fn:
         origin = typing.get_origin(tp) or tp
-        namespace: dict[str, Any] = {
-            "_TZ": dt.timezone,
-            "_OSLO": OSLO,
-            "_O1900": _OSLO_1900,
-            "_dn": _datetime_native,
-            "_whole": _WHOLE_MINUTE_ZONES,
-        }
+        namespace = _writer_namespace(native)
         pre, expr = self._dict_code(tp, "o", "", namespace, native=native, chain=())
         lines = ["def unstructure(o):", *(f"    {line}" for line in pre), f"    return {expr}"]
         return _compile(lines, namespace, "unstructure", origin)
@@ -786,19 +842,20 @@ class FastPaths:
         p: str,
         namespace: dict[str, Any],
         *,
-        native: bool,
+        native: int,
         chain: tuple[Any, ...],
     ) -> tuple[list[str], str]:
         """
         Code writing the ``tp`` in ``src``: the statements to run first, then the dict.
 
         ``p`` prefixes every name the code makes; the code of a nested attrs class (alone
-        or in an array) is written into its parent's, as for decoding.
+        or in an array) is written into its parent's, as for decoding. For msgspec
+        (:data:`STRUCTS`) the dict is a struct with the same keys, in the same order.
         """
         origin = typing.get_origin(tp) or tp
         chain = (*chain, origin)
         lines: list[str] = []
-        items = []
+        items: list[tuple[str, str]] = []  # (wire key, code of the value)
         for i, (field, ftype) in enumerate(_fields(tp)):
             fn = self._required(ftype, native=native)
             key = _hooks.camel(field.alias or field.name)
@@ -806,40 +863,41 @@ class FastPaths:
             get = f"{src}.{field.name}"
             v, t = f"{p}v{i}", f"{p}t{i}"
             if fn is _identity:
-                items.append(f"{key!r}: {get}")
+                items.append((key, get))
             elif fn is _value:
                 # _value_ is where an enum member keeps its value (a plain attribute, where
                 # .value is a property); Unrecognized has one too.
-                items.append(f"{key!r}: {get}._value_")
+                items.append((key, f"{get}._value_"))
             elif _optional_of(ftype) in (str, int, bool):
-                items.append(f"{key!r}: {get}")
+                items.append((key, get))
             elif fn is _optional_value:
                 lines.append(f"{v} = {get}")
                 lines.append(f"if {v} is not None: {v} = {v}._value_")
-                items.append(f"{key!r}: {v}")
-            elif native and fn is _datetime_native:
-                # The check of _datetime_native written out: orjson writes these itself.
+                items.append((key, v))
+            elif native and ftype is dt.datetime:
+                # The check of _datetime_native (or _struct) written out: orjson (msgspec)
+                # writes these itself.
                 lines.append(f"{v} = {get}")
                 lines.extend(_native_datetime_code(v, t))
-                items.append(f"{key!r}: {v}")
+                items.append((key, v))
             elif native and _optional_of(ftype) is dt.datetime:
                 lines.append(f"{v} = {get}")
                 lines.append(f"if {v} is not None:")
                 lines.extend(f"    {line}" for line in _native_datetime_code(v, t))
-                items.append(f"{key!r}: {v}")
+                items.append((key, v))
             elif item is not None and _by_own_class(item):
                 # Items of a type variable (a bare Page): one call for them all.
                 namespace[f"_u{p}{i}"] = self._items_by_class(native=native)
                 lines.append(f"{v} = {get}")
                 lines.append(f"if {v}: {v} = _u{p}{i}({v})" if native else f"{v} = _u{p}{i}({v})")
-                items.append(f"{key!r}: {v}")
+                items.append((key, v))
             elif native and item is not None and self._required(item, native=native) is _identity:
-                # orjson writes a tuple of strings or numbers as the reference's array.
-                items.append(f"{key!r}: {get}")
+                # orjson (msgspec) writes a tuple of strings or numbers as the reference's array.
+                items.append((key, get))
             elif item is not None and (
                 nested := self._nested_dict(item, namespace, native, chain, p, i)
             ):
-                # Items written out in a loop; for orjson an empty tuple is written as is.
+                # Items written out in a loop; for orjson (msgspec) an empty tuple is written as is.
                 pre, expr = nested
                 x, out = f"{p}x{i}", f"{p}l{i}"
                 loop = [
@@ -855,29 +913,32 @@ class FastPaths:
                     lines.extend(f"    {line}" for line in loop)
                 else:
                     lines.extend(loop)
-                items.append(f"{key!r}: {v}")
+                items.append((key, v))
             elif item is None and (
                 nested := self._nested_dict(ftype, namespace, native, chain, p, i)
             ):
                 pre, expr = nested
                 lines.append(f"{p}x{i} = {get}")
                 lines.extend(pre)
-                items.append(f"{key!r}: {expr}")
+                items.append((key, expr))
             elif native and item is not None:
                 namespace[f"_u{p}{i}"] = self._required(item, native=native)
                 lines.append(f"{v} = {get}")
                 lines.append(f"if {v}: {v} = [*map(_u{p}{i}, {v})]")
-                items.append(f"{key!r}: {v}")
+                items.append((key, v))
             else:
                 namespace[f"_u{p}{i}"] = fn
-                items.append(f"{key!r}: _u{p}{i}({get})")
-        return lines, f"{{{', '.join(items)}}}"
+                items.append((key, f"_u{p}{i}({get})"))
+        if native == STRUCTS:
+            namespace[f"_S{p}"] = _out_struct(origin, tuple(key for key, _ in items))
+            return lines, f"_S{p}({', '.join(value for _, value in items)})"
+        return lines, f"{{{', '.join(f'{key!r}: {value}' for key, value in items)}}}"
 
     def _nested_dict(
         self,
         tp: Any,
         namespace: dict[str, Any],
-        native: bool,
+        native: int,
         chain: tuple[Any, ...],
         p: str,
         i: int,
@@ -891,6 +952,28 @@ class FastPaths:
             )
         except Exception:  # noqa: BLE001 -- a type it cannot write code for: a call
             return None
+
+
+def _encoding(fn: Fn, encode: Callable[[Any], bytes]) -> Callable[[Any], bytes]:
+    def write(value: Any) -> bytes:
+        return encode(fn(value))
+
+    return write
+
+
+@functools.cache
+def _out_struct(cls: type, keys: tuple[str, ...]) -> Any:
+    """A msgspec struct written as a ``cls`` is: ``keys`` in order, each field as it is."""
+    import msgspec  # as the decoder does: only when a struct is needed
+
+    # Its objects never form cycles (each is made for one document): the collector need
+    # not track them.
+    return msgspec.defstruct(
+        f"{cls.__name__}Out",
+        [(f"f{i}", Any) for i in range(len(keys))],
+        rename={f"f{i}": key for i, key in enumerate(keys)},
+        gc=False,
+    )
 
 
 def _native_datetime_code(var: str, tz: str) -> list[str]:
