@@ -31,7 +31,10 @@ Encoding builds the same dicts as the reference, except that, for ``dumps``, a
 datetime whose offset orjson writes exactly as :meth:`datetime.isoformat` does (UTC,
 fixed whole-minute offsets, Europe/Oslo from 1900) is left for orjson to write, and so
 is a tuple orjson writes as the reference's list (empty, or of strings and numbers).
-The items of a type variable (a bare ``Page``) are written by one loop per sequence,
+``dumps`` builds msgspec structs instead of those dicts (:data:`STRUCTS`: one struct
+class per model class, fields in order under the wire keys) and msgspec writes them;
+msgspec writes a zero offset as "Z", so a UTC datetime is written as text first. The
+items of a type variable (a bare ``Page``) are written by one loop per sequence,
 generated for the class of the first item; an item of another class is written by its
 own class.
 
