@@ -170,3 +170,20 @@ def test_a_zone_is_written_by_its_own_offset_whatever_it_calls_itself_equal_to(
     pretender = message(_Pretender(offset, twin))
     assert _written(pretender) == [REFERENCE.dumps(pretender)] * 2
     assert _written(Page((pretender,))) == [REFERENCE.dumps(Page((pretender,)))] * 2
+
+
+class _OwnDatetime(dt.datetime):
+    """A datetime subclass writing itself its own way, as the reference then writes it."""
+
+    def isoformat(self, sep: str = "T", timespec: str = "auto") -> str:
+        return "own " + super().isoformat(sep, timespec)
+
+
+@pytest.mark.parametrize("zone", [OSLO, dt.UTC, dt.timezone(dt.timedelta(hours=5, minutes=45))])
+def test_a_datetime_subclass_is_written_as_the_reference_writes_it(zone: dt.tzinfo) -> None:
+    sent = _OwnDatetime(2026, 3, 29, 1, 30, tzinfo=zone)
+    value = Message("m", AuthorKind.PATIENT, "a", "hei", sent)
+    document = REFERENCE.dumps(value)
+    assert b'"own ' in document
+    assert FAST.dumps(value) == document
+    assert FAST.dumps(Page((value,))) == REFERENCE.dumps(Page((value,)))
