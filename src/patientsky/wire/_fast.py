@@ -31,6 +31,12 @@ Encoding builds the same dicts as the reference, except that, for ``dumps``, a
 datetime whose offset orjson writes exactly as :meth:`datetime.isoformat` does (UTC,
 fixed whole-minute offsets, Europe/Oslo from 1900) is left for orjson to write, and so
 is a tuple orjson writes as the reference's list (empty, or of strings and numbers).
+``dumps`` builds msgspec structs instead of those dicts (:data:`STRUCTS`: one struct
+class per model class, fields in order under the wire keys) and msgspec writes them;
+msgspec writes a zero offset as "Z", so a UTC datetime is written as text first. The
+items of a type variable (a bare ``Page``) are written by one loop per sequence,
+generated for the class of the first item; an item of another class is written by its
+own class.
 
 A property test in ``tests/wire`` compares the two paths on generated documents, valid
 and damaged: the same objects, the same bytes, the same errors.
@@ -40,6 +46,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import re
 import types
 import typing
@@ -48,6 +55,7 @@ from collections.abc import Callable
 from typing import Any
 
 import attrs
+import orjson
 
 from patientsky.models import Unrecognized, _base
 from patientsky.models.calendar import OSLO
@@ -67,6 +75,8 @@ class _Unsupported(Exception):
 
 
 _MISSING = object()
+_ITEMS_BY_CLASS = object()  # the key of FastPaths._items_by_class in its unstructure cache
+_WRITER = object()  # the first half of the keys of FastPaths.writer in the same cache
 # What _hooks.structure_datetime accepts: its pattern with the offset required.
 _RFC3339_WITH_OFFSET = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?"
@@ -124,23 +134,65 @@ def _bool(value: Any) -> bool:
     raise Fallback
 
 
-_WHOLE_MINUTE_ZONES: dict[dt.tzinfo, bool] = {}
+# Fixed offsets orjson writes as isoformat does: UTC and the whole-minute ones met so far
+# (at most one per minute of offset, about 2,900). Only ``datetime.timezone`` objects,
+# which cannot be subclassed, are put in it or looked up in it: a tzinfo of another class
+# that calls itself equal to one of them is not taken for it.
+_WHOLE_MINUTE_ZONES: set[dt.timezone] = {_UTC}
+# Before it, Europe/Oslo may be local mean time, whose offset has seconds.
+_OSLO_1900 = dt.datetime(1900, 1, 1, tzinfo=OSLO)
 
 
 def _datetime_native(value: dt.datetime) -> Any:
     """Return ``value`` itself where orjson writes it as isoformat does, else its text."""
     tz = value.tzinfo
-    if tz is _UTC or (tz is OSLO and value.year >= 1900):
-        return value
-    if tz.__class__ is dt.timezone:
-        whole = _WHOLE_MINUTE_ZONES.get(tz)
-        if whole is None:
-            offset = tz.utcoffset(None)
-            whole = _WHOLE_MINUTE_ZONES[tz] = not (offset.seconds % 60 or offset.microseconds)
-        if whole:
+    if tz is OSLO:
+        if value.year >= 1900:
+            return value
+    elif tz.__class__ is dt.timezone:
+        if tz in _WHOLE_MINUTE_ZONES:
+            return value
+        offset = tz.utcoffset(None)
+        if not (offset.seconds % 60 or offset.microseconds):
+            _WHOLE_MINUTE_ZONES.add(tz)
             return value
     # Local mean time before 1900 has offsets with seconds; naive values are refused.
     return _hooks.unstructure_datetime(value)
+
+
+# ``native`` for msgspec: FastPaths.unstructurer writes structs that msgspec encodes.
+STRUCTS = 2
+# Fixed offsets msgspec writes as isoformat does: those of _WHOLE_MINUTE_ZONES but zero,
+# which msgspec writes as "Z" where isoformat writes "+00:00".
+_NONZERO_WHOLE_MINUTE_ZONES: set[dt.timezone] = set()
+
+
+def _datetime_struct(value: dt.datetime) -> Any:
+    """Return ``value`` itself where msgspec writes it as isoformat does, else its text."""
+    tz = value.tzinfo
+    if tz is OSLO:  # never a zero offset, and from 1900 never one with seconds
+        if value >= _OSLO_1900:
+            return value
+    elif tz.__class__ is dt.timezone:
+        if tz in _NONZERO_WHOLE_MINUTE_ZONES:
+            return value
+        offset = tz.utcoffset(None)
+        if offset and not (offset.seconds % 60 or offset.microseconds):
+            _NONZERO_WHOLE_MINUTE_ZONES.add(tz)
+            return value
+    return _hooks.unstructure_datetime(value)
+
+
+def _writer_namespace(native: int) -> dict[str, Any]:
+    """The names the generated unstructure code uses, besides those of its fields."""
+    structs = native == STRUCTS
+    return {
+        "_TZ": dt.timezone,
+        "_OSLO": OSLO,
+        "_O1900": _OSLO_1900,
+        "_dn": _datetime_struct if structs else _datetime_native,
+        "_whole": _NONZERO_WHOLE_MINUTE_ZONES if structs else _WHOLE_MINUTE_ZONES,
+    }
 
 
 def _union_args(tp: Any) -> tuple[Any, ...]:
@@ -190,7 +242,7 @@ class FastPaths:
         self._converter = converter
         self._structure: dict[tuple[Any, bool], Fn] = {}
         self._struct: dict[Any, Fn | None] = {}
-        self._unstructure: dict[tuple[Any, bool], Fn | None] = {}
+        self._unstructure: dict[tuple[Any, Any], Fn | None] = {}
 
     # --- structure ------------------------------------------------------------------------
 
@@ -621,13 +673,17 @@ class FastPaths:
 
     # --- unstructure ----------------------------------------------------------------------
 
-    def unstructurer(self, tp: Any, *, native: bool) -> Fn | None:
+    def unstructurer(self, tp: Any, *, native: int) -> Fn | None:
         """
         Return a function writing a ``tp`` as JSON-ready data, or None if it has none.
 
         Args:
             tp: The declared type of the value.
-            native: For orjson: datetimes it writes as isoformat does are left as they are.
+            native: False for the reference's data (dicts, lists, text). True for orjson:
+                datetimes it writes as isoformat does, and tuples it writes as the
+                reference's arrays, are left as they are. :data:`STRUCTS` for msgspec:
+                the same, with each object a struct whose fields msgspec writes under
+                the wire keys, in order.
         """
         key = (tp, native)
         if key in self._unstructure:
@@ -644,19 +700,43 @@ class FastPaths:
         self._unstructure[key] = fn
         return fn
 
-    def _unstructure_by_key(self, key: tuple[Any, bool], value: Any) -> Any:
+    def writer(self, tp: Any) -> Callable[[Any], bytes] | None:
+        """
+        Return a function encoding a ``tp`` as the reference's JSON bytes, or None.
+
+        msgspec encodes the structs of :meth:`unstructurer` (:data:`STRUCTS`); where
+        msgspec is not installed, orjson encodes its data for orjson. A value it cannot
+        write raises, and the converter runs the reference path.
+        """
+        key = (_WRITER, tp)
+        if key in self._unstructure:
+            return self._unstructure[key]
+        native: int
+        encode: Callable[[Any], bytes]
+        try:
+            import msgspec  # as the decoder does: only when a value is encoded
+        except ImportError:  # pragma: no cover -- a dependency, but the fast path can do without
+            native, encode = True, orjson.dumps
+        else:
+            native, encode = STRUCTS, msgspec.json.Encoder().encode
+        fn = self.unstructurer(tp, native=native)
+        write = None if fn is None else _encoding(fn, encode)
+        self._unstructure[key] = write
+        return write
+
+    def _unstructure_by_key(self, key: tuple[Any, int], value: Any) -> Any:
         fn = self._unstructure[key]
         if fn is None:
             raise Fallback
         return fn(value)
 
-    def _required(self, tp: Any, *, native: bool) -> Fn:
+    def _required(self, tp: Any, *, native: int) -> Fn:
         fn = self.unstructurer(tp, native=native)
         if fn is None:
             raise _Unsupported
         return fn
 
-    def _class_dispatch(self, *, native: bool) -> Fn:
+    def _class_dispatch(self, *, native: int) -> Fn:
         """A function writing a value by its own class (items of a bare ``Page``)."""
         found: dict[type, Fn | None] = {}
 
@@ -671,10 +751,63 @@ class FastPaths:
 
         return by_class
 
-    def _value_unstructurer(self, tp: Any, *, native: bool) -> Fn:
+    def _items_by_class(self, *, native: int) -> Fn:
+        """
+        A function writing a sequence of values by their own classes, as a list.
+
+        One call per sequence (the items of a bare ``Page``), not one per item: the items
+        are written by a loop generated for the class of the first one, with that class's
+        code written into it; an item of another class is written by its own class.
+        """
+        key = (_ITEMS_BY_CLASS, native)
+        fn = self._unstructure.get(key)
+        if fn is not None:
+            return fn
+        by_class = self._class_dispatch(native=native)
+        loops: dict[type, Fn] = {}
+
+        def items_by_class(values: Any) -> list[Any]:
+            if not values:
+                return []
+            cls = values[0].__class__
+            loop = loops.get(cls)
+            if loop is None:
+                loop = loops[cls] = self._items_loop(cls, by_class, native=native)
+            return loop(values)  # type: ignore[no-any-return]
+
+        self._unstructure[key] = items_by_class
+        return items_by_class
+
+    def _items_loop(self, cls: type, by_class: Fn, *, native: int) -> Fn:
+        """The loop of :meth:`_items_by_class` for items of ``cls``."""
+        namespace = _writer_namespace(native)
+        namespace["_cls"] = cls
+        namespace["_any"] = by_class
+        try:
+            if not _hooks.is_attrs_object(cls):
+                raise _Unsupported
+            pre, expr = self._dict_code(cls, "x", "", namespace, native=native, chain=())
+        except Exception:  # noqa: BLE001 -- a class it cannot write code for: one call per item
+            return lambda values: [by_class(x) for x in values]
+        lines = [
+            "def write_items(values):",
+            "    out = []",
+            "    for x in values:",
+            "        if x.__class__ is not _cls:",
+            "            out.append(_any(x))",
+            "            continue",
+            *(f"        {line}" for line in pre),
+            f"        out.append({expr})",
+            "    return out",
+        ]
+        return _compile(lines, namespace, "write_items", cls)
+
+    def _value_unstructurer(self, tp: Any, *, native: int) -> Fn:
         if tp in (str, int, bool):
             return _identity
         if tp is dt.datetime:
+            if native == STRUCTS:
+                return _datetime_struct
             return _datetime_native if native else _hooks.unstructure_datetime
         if _hooks.is_enum(tp) or tp is Unrecognized or _hooks.is_enum_or_unrecognized(tp):
             if types.NoneType in _union_args(tp):
@@ -687,6 +820,8 @@ class FastPaths:
             inner = self._required(next(a for a in args if a is not types.NoneType), native=native)
             return lambda v: None if v is None else inner(v)
         if _hooks.is_homogeneous_sequence(tp):
+            if _by_own_class(typing.get_args(tp)[0]):
+                return self._items_by_class(native=native)
             item = self._required(typing.get_args(tp)[0], native=native)
             if item is _identity:
                 return list
@@ -694,18 +829,13 @@ class FastPaths:
         if tp is dt.date or tp in _hooks.SCALAR_CLASSES:
             return self._converter.get_unstructure_hook(tp)  # type: ignore[no-any-return]
         if native:
-            # orjson writes some values (floats) differently from json: not ours to write.
+            # orjson and msgspec write some values (floats) differently from json: not ours.
             raise _Unsupported
         return self._converter.get_unstructure_hook(tp)  # type: ignore[no-any-return]
 
-    def _object_unstructurer(self, tp: Any, *, native: bool) -> Fn:
+    def _object_unstructurer(self, tp: Any, *, native: int) -> Fn:
         origin = typing.get_origin(tp) or tp
-        namespace: dict[str, Any] = {
-            "_UTC": _UTC,
-            "_OSLO": OSLO,
-            "_dn": _datetime_native,
-            "_whole": _WHOLE_MINUTE_ZONES,
-        }
+        namespace = _writer_namespace(native)
         pre, expr = self._dict_code(tp, "o", "", namespace, native=native, chain=())
         lines = ["def unstructure(o):", *(f"    {line}" for line in pre), f"    return {expr}"]
         return _compile(lines, namespace, "unstructure", origin)
@@ -717,19 +847,20 @@ class FastPaths:
         p: str,
         namespace: dict[str, Any],
         *,
-        native: bool,
+        native: int,
         chain: tuple[Any, ...],
     ) -> tuple[list[str], str]:
         """
         Code writing the ``tp`` in ``src``: the statements to run first, then the dict.
 
         ``p`` prefixes every name the code makes; the code of a nested attrs class (alone
-        or in an array) is written into its parent's, as for decoding.
+        or in an array) is written into its parent's, as for decoding. For msgspec
+        (:data:`STRUCTS`) the dict is a struct with the same keys, in the same order.
         """
         origin = typing.get_origin(tp) or tp
         chain = (*chain, origin)
         lines: list[str] = []
-        items = []
+        items: list[tuple[str, str]] = []  # (wire key, code of the value)
         for i, (field, ftype) in enumerate(_fields(tp)):
             fn = self._required(ftype, native=native)
             key = _hooks.camel(field.alias or field.name)
@@ -737,34 +868,41 @@ class FastPaths:
             get = f"{src}.{field.name}"
             v, t = f"{p}v{i}", f"{p}t{i}"
             if fn is _identity:
-                items.append(f"{key!r}: {get}")
+                items.append((key, get))
             elif fn is _value:
                 # _value_ is where an enum member keeps its value (a plain attribute, where
                 # .value is a property); Unrecognized has one too.
-                items.append(f"{key!r}: {get}._value_")
+                items.append((key, f"{get}._value_"))
             elif _optional_of(ftype) in (str, int, bool):
-                items.append(f"{key!r}: {get}")
+                items.append((key, get))
             elif fn is _optional_value:
                 lines.append(f"{v} = {get}")
                 lines.append(f"if {v} is not None: {v} = {v}._value_")
-                items.append(f"{key!r}: {v}")
-            elif native and fn is _datetime_native:
-                # The check of _datetime_native written out: orjson writes these itself.
+                items.append((key, v))
+            elif native and ftype is dt.datetime:
+                # The check of _datetime_native (or _struct) written out: orjson (msgspec)
+                # writes these itself.
                 lines.append(f"{v} = {get}")
                 lines.extend(_native_datetime_code(v, t))
-                items.append(f"{key!r}: {v}")
+                items.append((key, v))
             elif native and _optional_of(ftype) is dt.datetime:
                 lines.append(f"{v} = {get}")
                 lines.append(f"if {v} is not None:")
                 lines.extend(f"    {line}" for line in _native_datetime_code(v, t))
-                items.append(f"{key!r}: {v}")
+                items.append((key, v))
+            elif item is not None and _by_own_class(item):
+                # Items of a type variable (a bare Page): one call for them all.
+                namespace[f"_u{p}{i}"] = self._items_by_class(native=native)
+                lines.append(f"{v} = {get}")
+                lines.append(f"if {v}: {v} = _u{p}{i}({v})" if native else f"{v} = _u{p}{i}({v})")
+                items.append((key, v))
             elif native and item is not None and self._required(item, native=native) is _identity:
-                # orjson writes a tuple of strings or numbers as the reference's array.
-                items.append(f"{key!r}: {get}")
+                # orjson (msgspec) writes a tuple of strings or numbers as the reference's array.
+                items.append((key, get))
             elif item is not None and (
                 nested := self._nested_dict(item, namespace, native, chain, p, i)
             ):
-                # Items written out in a loop; for orjson an empty tuple is written as is.
+                # Items written out in a loop; for orjson (msgspec) an empty tuple is written as is.
                 pre, expr = nested
                 x, out = f"{p}x{i}", f"{p}l{i}"
                 loop = [
@@ -780,29 +918,32 @@ class FastPaths:
                     lines.extend(f"    {line}" for line in loop)
                 else:
                     lines.extend(loop)
-                items.append(f"{key!r}: {v}")
+                items.append((key, v))
             elif item is None and (
                 nested := self._nested_dict(ftype, namespace, native, chain, p, i)
             ):
                 pre, expr = nested
                 lines.append(f"{p}x{i} = {get}")
                 lines.extend(pre)
-                items.append(f"{key!r}: {expr}")
+                items.append((key, expr))
             elif native and item is not None:
                 namespace[f"_u{p}{i}"] = self._required(item, native=native)
                 lines.append(f"{v} = {get}")
                 lines.append(f"if {v}: {v} = [*map(_u{p}{i}, {v})]")
-                items.append(f"{key!r}: {v}")
+                items.append((key, v))
             else:
                 namespace[f"_u{p}{i}"] = fn
-                items.append(f"{key!r}: _u{p}{i}({get})")
-        return lines, f"{{{', '.join(items)}}}"
+                items.append((key, f"_u{p}{i}({get})"))
+        if native == STRUCTS:
+            namespace[f"_S{p}"] = _out_struct(origin, tuple(key for key, _ in items))
+            return lines, f"_S{p}({', '.join(value for _, value in items)})"
+        return lines, f"{{{', '.join(f'{key!r}: {value}' for key, value in items)}}}"
 
     def _nested_dict(
         self,
         tp: Any,
         namespace: dict[str, Any],
-        native: bool,
+        native: int,
         chain: tuple[Any, ...],
         p: str,
         i: int,
@@ -818,15 +959,43 @@ class FastPaths:
             return None
 
 
+def _encoding(fn: Fn, encode: Callable[[Any], bytes]) -> Callable[[Any], bytes]:
+    def write(value: Any) -> bytes:
+        return encode(fn(value))
+
+    return write
+
+
+@functools.cache
+def _out_struct(cls: type, keys: tuple[str, ...]) -> Any:
+    """A msgspec struct written as a ``cls`` is: ``keys`` in order, each field as it is."""
+    import msgspec  # as the decoder does: only when a struct is needed
+
+    # Its objects never form cycles (each is made for one document): the collector need
+    # not track them.
+    return msgspec.defstruct(
+        f"{cls.__name__}Out",
+        [(f"f{i}", Any) for i in range(len(keys))],
+        rename={f"f{i}": key for i, key in enumerate(keys)},
+        gc=False,
+    )
+
+
 def _native_datetime_code(var: str, tz: str) -> list[str]:
     """:func:`_datetime_native` written out, with a call only for an offset not seen yet."""
     return [
         f"{tz} = {var}.tzinfo",
-        f"if {tz} is not _UTC:",
-        f"    if {tz} is _OSLO:",
-        f"        if {var}.year < 1900: {var} = _dn({var})",
-        f"    elif _whole.get({tz}) is not True: {var} = _dn({var})",
+        f"if {tz} is _OSLO:",
+        # Same tzinfo object: datetime compares the fields alone (no offset lookup), and
+        # is cheaper than reading .year (an int object for every value).
+        f"    if {var} < _O1900: {var} = _dn({var})",
+        f"elif {tz}.__class__ is not _TZ or {tz} not in _whole: {var} = _dn({var})",
     ]
+
+
+def _by_own_class(tp: Any) -> bool:
+    """Whether values of ``tp`` are written by their own classes (a type variable, Any)."""
+    return isinstance(tp, typing.TypeVar) or tp is Any
 
 
 def _sequence_item(tp: Any) -> Any:

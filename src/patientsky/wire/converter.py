@@ -144,9 +144,9 @@ class WireConverter(cattrs.Converter):
         fast = self._fast
         if fast is not None:
             try:
-                write = fast.unstructurer(unstructure_as or obj.__class__, native=True)
+                write = fast.writer(unstructure_as or obj.__class__)
                 if write is not None:
-                    return orjson.dumps(write(obj))
+                    return write(obj)
             except Exception:  # noqa: BLE001, S110 -- the reference path writes it or says why
                 pass
         return self._reference_dumps(obj, unstructure_as)
