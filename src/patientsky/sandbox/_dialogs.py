@@ -112,15 +112,38 @@ def list_dialogs(ctx: Ctx) -> Response:
     """GET /v1/patients/{patientId}/dialogs?folder=inbox|archive, newest first."""
     patient = ctx.patient()
     ctx.require(patient, Action.READ_MESSAGES)
+    rows = ctx.repo.dialog_rows_of(patient.id)
+    # The page but its messages follows from the question and the rows alone (every
+    # dialog's header, last message and count): kept by them.
+    query = ctx.call.query
+    asked = (ctx.params["folder"], ctx.params.get("limit"), query.get("limit"), query.get("cursor"))
+    listed, parts = ctx.repo.dialog_page(("dialogs", asked, rows), lambda: _page(ctx, rows))
+    # As in _dialog_response: each dialog's messages go in as the JSON they are stored
+    # as (compact, like every answer), the same bytes as decoding and encoding them
+    # again, without that work. One copy of each long array into the body.
+    messages = ctx.repo.dialogs_counted_messages_json(listed)
+    body = [parts[0]]
+    for (dialog_id, _), after in zip(listed, parts[1:], strict=True):
+        body += (messages[dialog_id], after)
+    return Response(b"".join(body), 200, media_type=JSON_MEDIA_TYPE)
+
+
+def _page(ctx: Ctx, rows: tuple[tuple[str, str, int], ...]) -> _Page:
+    """
+    The page of dialogs ``ctx`` asks for, made from ``rows``: its dialogs, and its text.
+
+    The dialogs on the page are ``(id, message count)``; the text has one part more
+    than them, and each dialog's messages array goes between its two parts.
+    """
     folder = ctx.params["folder"]
     # The folder and the order need each dialog's header and last message only; the
     # messages are loaded for the dialogs on the page.
-    stored = ctx.repo.dialog_heads_of(patient.id)
+    stored = ctx.repo.dialog_heads(rows)
     mine = {h.dialog.id: h for h in stored}
     choose = dialogs.inbox if folder == "inbox" else dialogs.archive
     heads = [h.dialog for h in mine.values()]
     # The rows follow from the dialogs alone: kept by their texts.
-    rows = ctx.repo.dialog_listing(stored, folder, lambda: tuple(choose(heads)))
+    listing = ctx.repo.dialog_listing(stored, folder, lambda: tuple(choose(heads)))
 
     on_page: list[DialogHead] = []
 
@@ -134,33 +157,30 @@ def list_dialogs(ctx: Ctx) -> Response:
 
         return ctx.repo.dialog_view_json(head, "listed", make)
 
-    found = page(ctx, [mine[r.dialog_id] for r in rows], dump=view)
-    # As in _dialog_response: each dialog's messages go in as the JSON they are stored
-    # as (compact, like every answer), the same bytes as decoding and encoding them
-    # again, without that work.
-    messages = ctx.repo.dialogs_messages_json(on_page)
-    parts = [b'{"data":[']
-    for i, (one, head) in enumerate(zip(found["data"], on_page, strict=True)):
-        parts += (b",",) if i else ()
-        parts += _spliced(one, messages[head.dialog.id])
+    found = page(ctx, [mine[r.dialog_id] for r in listing], dump=view)
     rest = json_bytes({"nextCursor": found["nextCursor"]})
-    parts += (b"],", rest[1:])
-    # One copy of each long messages array into the body, not one per step.
-    return Response(b"".join(parts), 200, media_type=JSON_MEDIA_TYPE)
+    parts = [b'{"data":[']
+    for i, one in enumerate(found["data"]):
+        before, after = _spliced(one)
+        parts[-1] += (b"," if i else b"") + before
+        parts.append(after)
+    parts[-1] += b"]," + rest[1:]
+    return tuple((h.dialog.id, h.message_count) for h in on_page), tuple(parts)
 
 
+_Page = tuple[tuple[tuple[str, int], ...], tuple[bytes, ...]]
 _NO_MESSAGES = b'"messages":[]'
 
 
-def _spliced(view: bytes, messages: bytes) -> tuple[bytes, bytes, bytes]:
+def _spliced(view: bytes) -> tuple[bytes, bytes]:
     """
-    ``view`` with ``messages`` (a JSON array) as its ``messages``, as three parts to join.
+    ``view`` cut where its ``messages`` (``[]``) go: the text before and after that array.
 
     ``view`` is compact JSON whose ``"messages"`` is ``[]``; no other text of it can
     read ``"messages":[]``, since a quote inside a string is escaped.
     """
     at = view.index(_NO_MESSAGES) + len(_NO_MESSAGES) - 2
-    return view[:at], messages, view[at + 2 :]
+    return view[:at], view[at + 2 :]
 
 
 @ops.post(

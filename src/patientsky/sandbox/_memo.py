@@ -44,10 +44,16 @@ class Decoded:
         size: How many records to keep.
         schedules: How many schedules (or other values made by :meth:`made`) to keep.
         answers: How many values made by :meth:`answer` to keep.
+        pages: How many values made by :meth:`page` to keep.
     """
 
     def __init__(
-        self, converter: WireConverter, size: int = 20_000, schedules: int = 8, answers: int = 64
+        self,
+        converter: WireConverter,
+        size: int = 20_000,
+        schedules: int = 8,
+        answers: int = 64,
+        pages: int = 256,
     ) -> None:
         self.conv = converter
         self._size = size
@@ -56,6 +62,8 @@ class Decoded:
         self._records: OrderedDict[Hashable, Any] = OrderedDict()
         self._made: OrderedDict[Hashable, Any] = OrderedDict()
         self._answers: OrderedDict[Hashable, Any] = OrderedDict()
+        self._pages_size = pages
+        self._pages: OrderedDict[Hashable, Any] = OrderedDict()
         self._derived: OrderedDict[int, tuple[object, Hashable, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -130,6 +138,32 @@ class Decoded:
             self._made[key] = value
             if len(self._made) > self._made_size:
                 self._made.popitem(last=False)
+        return value
+
+    def page(self, key: Hashable, make: Callable[[], T]) -> T:
+        """
+        Return what ``make`` returned for ``key``, kept apart from the other values.
+
+        For a page of an answer made from stored texts: ``key`` holds the question and
+        every text the page is made from, so it cannot be stale either; the few newest
+        are kept (a key holds whole texts).
+        """
+        return self._kept(self._pages, self._pages_size, key, make)
+
+    def _kept(
+        self, kept: OrderedDict[Hashable, Any], size: int, key: Hashable, make: Callable[[], T]
+    ) -> T:
+        with self._lock:
+            found = kept.get(key)
+            if found is not None:
+                kept.move_to_end(key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        value = make()
+        with self._lock:
+            kept[key] = value
+            if len(kept) > size:
+                kept.popitem(last=False)
         return value
 
     def answer(self, key: Hashable, make: Callable[[], T]) -> T:

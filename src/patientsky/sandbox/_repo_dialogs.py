@@ -8,7 +8,7 @@ long the dialog is.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 import attrs
@@ -124,8 +124,30 @@ class DialogRecords:
 
     def dialog_heads_of(self, patient_id: str) -> list[DialogHead]:
         """Return a patient's dialogs, each as its header and last message."""
-        heads = self.tx.select_dialog_heads(patient_id=patient_id)
-        return [self._head(found, keep=True) for found in heads]
+        return self.dialog_heads(self.dialog_rows_of(patient_id))
+
+    def dialog_rows_of(self, patient_id: str) -> tuple[tuple[str, str, int], ...]:
+        """
+        Return a patient's dialogs as stored: each one's header and last message texts and count.
+
+        In the order of :meth:`dialog_heads_of`; :meth:`dialog_heads` decodes them.
+        """
+        return tuple(self.tx.select_dialog_heads(patient_id=patient_id))
+
+    def dialog_heads(self, rows: tuple[tuple[str, str, int], ...]) -> list[DialogHead]:
+        """Return the dialogs of ``rows`` (from :meth:`dialog_rows_of`) as :class:`DialogHead`."""
+        return [self._head(found, keep=True) for found in rows]
+
+    def dialog_page(self, key: Hashable, make: Callable[[], T]) -> T:
+        """
+        Return what ``make`` makes of a page of dialogs, kept by ``key``.
+
+        ``key`` says all it is made from: the question and the rows of
+        :meth:`dialog_rows_of` (every text and count), so it cannot be stale.
+        """
+        if self.memo is None:
+            return make()
+        return self.memo.page(key, make)
 
     def dialog_messages_json(self, dialog_id: str, count: int | None = None) -> bytes:
         """
@@ -138,6 +160,12 @@ class DialogRecords:
     def dialogs_messages_json(self, heads: list[DialogHead]) -> dict[str, bytes]:
         """Return :meth:`dialog_messages_json` of each of ``heads``, by dialog id."""
         return self.tx.dialogs_messages({h.dialog.id: h.message_count for h in heads})
+
+    def dialogs_counted_messages_json(
+        self, dialogs: tuple[tuple[str, int], ...]
+    ) -> dict[str, bytes]:
+        """Return :meth:`dialog_messages_json` of each ``(dialog id, count)``, by dialog id."""
+        return self.tx.dialogs_messages(dict(dialogs))
 
     def save_dialog(self, dialog: Dialog) -> None:
         """Store a whole dialog: its header and every message."""
