@@ -55,6 +55,7 @@ from patientsky.errors import InvalidInput
 from patientsky.models import Action, LoggedOperation
 from patientsky.rules.access import AccessRequest
 from patientsky.rules.access_log import ACCESS_LOG_ACTION, LOG_RULES, record, record_for_clinic
+from patientsky.sandbox._access_entries import entry_json, entry_text
 from patientsky.sandbox._auth import ClinicPrincipal
 from patientsky.sandbox._context import Ctx, new_id, ok
 from patientsky.sandbox._declare import PAGING, PATIENT, Operation, Operations, reply
@@ -146,18 +147,23 @@ def record_access(ctx: Ctx, op: Operation) -> None:
                 practitioner_id=notes.get("practitioner_id"),
                 resource_id=resource_id,
             )
+            entry_id, patient_id, text = entry.id, entry.patient_id, entry_json(ctx.conv, entry)
         else:
-            entry = record(
+            # As record() builds it, its constant part kept (see _access_entries).
+            entry_id, patient_id, text = entry_text(
+                ctx.conv,
+                ctx.repo.memo,
                 entry_id=new_id("al"),
                 operation=operation,
                 request=_allowed_request(ctx),
                 clinic_id=clinic_id,
                 resource_id=resource_id,
                 action=notes.get("action"),
+                build=record,
             )
     except InvalidInput as exc:  # never the value: the field and the rule only
         raise RuntimeError(f"{op.id}: no access-log entry: {exc.field} {exc.message}") from None
-    ctx.repo.add_access_entry(entry)
+    ctx.repo.tx.append_access_text(entry_id, patient_id, text)
 
 
 def _allowed_request(ctx: Ctx) -> AccessRequest:

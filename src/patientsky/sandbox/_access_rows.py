@@ -57,9 +57,13 @@ class AccessLogRows:
 
     def append_access(self, entry_id: str, patient_id: str, data: Mapping[str, Any]) -> int:
         """Append an entry (its wire JSON); return its number in the log."""
+        return self.append_access_text(entry_id, patient_id, _json(data))
+
+    def append_access_text(self, entry_id: str, patient_id: str, text: str) -> int:
+        """Append an entry, its wire JSON already written as stored; return its number."""
         cur = self._conn.execute(
             "INSERT INTO access_log (id, patient_id, data) VALUES (?, ?, ?)",
-            (entry_id, patient_id, _json(data)),
+            (entry_id, patient_id, text),
         )
         self.appended += 1
         seq = cur.lastrowid
