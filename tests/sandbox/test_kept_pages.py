@@ -24,7 +24,8 @@ def _fresh(api: Api, url: str, headers: dict[str, str]) -> bytes:
     kept = api.sandbox.memo
     # Another converter's memo is not used by the requests (see Repo): nothing is kept.
     api.sandbox.memo = Decoded(make_converter())
-    api.sandbox.storage._arrays.clear()  # the kept message arrays too
+    api.sandbox.storage._arrays.clear()  # the kept message arrays and reads too
+    api.sandbox.storage._kept.clear()
     try:
         response = api.client.get(url, headers=headers)
     finally:

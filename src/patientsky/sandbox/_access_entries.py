@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from json.encoder import encode_basestring
 from typing import Any
 
 import attrs
@@ -40,8 +41,9 @@ _NO_TEMPLATE = ("",)  # the first entry's text could not be cut: every entry by 
 
 
 def _string(value: str) -> str:
-    # A JSON string as the stored text writes it (see _tables._json).
-    return json.dumps(value, ensure_ascii=False)
+    # A JSON string as the stored text writes it (see _tables._json): what
+    # json.dumps(value, ensure_ascii=False) returns for a str.
+    return encode_basestring(value)
 
 
 def entry_json(conv: WireConverter, entry: AccessLogEntry) -> str:

@@ -63,6 +63,7 @@ class DialogRecords:
     tx: Transaction
     conv: WireConverter
     memo: Decoded | None
+    _unchanged: Callable[[str, str, Callable[[], Any]], Any]
 
     def _dialog_rows(self, dialog: Dialog) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         data: dict[str, Any] = self.conv.unstructure(dialog)
@@ -130,9 +131,16 @@ class DialogRecords:
         """
         Return a patient's dialogs as stored: each one's header and last message texts and count.
 
-        In the order of :meth:`dialog_heads_of`; :meth:`dialog_heads` decodes them.
+        In the order of :meth:`dialog_heads_of`; :meth:`dialog_heads` decodes them. Kept
+        between transactions while nothing but access-log entries is written, as the
+        access check's reads are (see ``Transaction.kept``).
         """
-        return tuple(self.tx.select_dialog_heads(patient_id=patient_id))
+        rows: tuple[tuple[str, str, int], ...] = self._unchanged(
+            "dialog rows",
+            patient_id,
+            lambda: tuple(self.tx.select_dialog_heads(patient_id=patient_id)),
+        )
+        return rows
 
     def dialog_heads(self, rows: tuple[tuple[str, str, int], ...]) -> list[DialogHead]:
         """Return the dialogs of ``rows`` (from :meth:`dialog_rows_of`) as :class:`DialogHead`."""
