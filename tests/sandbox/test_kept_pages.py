@@ -1,4 +1,4 @@
-"""A kept page of dialogs is never stale: writes and reads interleaved, each page checked."""
+"""Kept pages and dialogs are never stale: writes and reads interleaved, each answer checked."""
 
 from __future__ import annotations
 
@@ -72,6 +72,10 @@ def test_a_kept_dialog_page_is_the_fresh_page_after_any_write(api: Api) -> None:
                 done = api.client.post(url, headers=who, json=body)
             # A closed dialog refuses replies: that is a write that did not happen.
             assert done.status_code in (200, 201, 403, 409), done.text
+            # Read once (that marks it read), then again: kept, as the fresh read.
+            one = f"{DIALOGS}/{dialog_id}"
+            assert api.client.get(one, headers=headers).status_code == 200
+            assert api.client.get(one, headers=headers).content == _fresh(api, one, headers)
         else:
             query = f"?folder={rng.choice(['inbox', 'archive'])}&limit={rng.randint(1, 6)}"
             url = f"{DIALOGS}{query}"

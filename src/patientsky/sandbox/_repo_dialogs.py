@@ -120,7 +120,12 @@ class DialogRecords:
             dialog_id: The dialog.
             keep: Keep the decoded dialog by its texts (for a read, not a write).
         """
-        found = self.tx.get_dialog_head(dialog_id)
+        if keep:  # a read: kept as the dialog rows are (see dialog_rows_of)
+            found = self._unchanged(
+                "dialog head", dialog_id, lambda: self.tx.get_dialog_head(dialog_id)
+            )
+        else:
+            found = self.tx.get_dialog_head(dialog_id)
         return None if found is None else self._head(found, keep=keep)
 
     def dialog_heads_of(self, patient_id: str) -> list[DialogHead]:
