@@ -44,7 +44,8 @@ class Decoded:
         size: How many records to keep.
         schedules: How many schedules (or other values made by :meth:`made`) to keep.
         answers: How many values made by :meth:`answer` to keep.
-        pages: How many values made by :meth:`page` to keep.
+        pages: How many values made by :meth:`page` to keep (few: each key holds every
+            text its page was made from, a whole inbox's).
     """
 
     def __init__(
@@ -53,7 +54,7 @@ class Decoded:
         size: int = 20_000,
         schedules: int = 8,
         answers: int = 64,
-        pages: int = 256,
+        pages: int = 32,
     ) -> None:
         self.conv = converter
         self._size = size
