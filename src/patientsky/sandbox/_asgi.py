@@ -182,7 +182,21 @@ def starlette_endpoint(handle: FastHandler) -> Callable[[Request], Awaitable[Res
 
 def query_params(scope: Scope) -> dict[str, str]:
     """The query's parameters (the last of repeated ones), as Starlette reads them."""
-    return dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+    raw: bytes = scope["query_string"]
+    if not raw:
+        return {}
+    # Read once per query text (the same text, the same parameters); a copy each time.
+    found = _QUERIES.get(raw)
+    if found is None:
+        found = dict(parse_qsl(raw.decode("latin-1"), keep_blank_values=True))
+        if len(_QUERIES) >= _KEPT_QUERIES:
+            _QUERIES.clear()
+        _QUERIES[raw] = found
+    return dict(found)
+
+
+_QUERIES: dict[bytes, dict[str, str]] = {}
+_KEPT_QUERIES = 1024
 
 
 def client_host(scope: Scope) -> str:

@@ -22,8 +22,6 @@ import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from starlette.datastructures import MutableHeaders
-
 __all__ = [
     "CACHEABLE_PATHS",
     "SecurityHeaders",
@@ -31,6 +29,7 @@ __all__ = [
     "etag_matches",
     "parse_entity_tags",
     "secure",
+    "set_header",
 ]
 
 CACHEABLE_PATHS = frozenset({"/openapi.json"})
@@ -80,10 +79,25 @@ def secure(raw: list[tuple[bytes, bytes]], cacheable: bool) -> None:
         raw: The answer's headers, as ASGI sends them.
         cacheable: Whether the path is one of :data:`CACHEABLE_PATHS`.
     """
-    headers = MutableHeaders(raw=raw)
-    headers["X-Content-Type-Options"] = "nosniff"
-    if not cacheable:
-        headers.setdefault("Cache-Control", "no-store")
+    set_header(raw, b"x-content-type-options", b"nosniff")
+    if not cacheable and all(key != b"cache-control" for key, _ in raw):
+        raw.append((b"cache-control", b"no-store"))  # as MutableHeaders.setdefault
+
+
+def set_header(raw: list[tuple[bytes, bytes]], name: bytes, value: bytes) -> None:
+    """
+    Set a header in a raw header list, as ``MutableHeaders.__setitem__`` does, in place.
+
+    The first header of that name takes the value and the others go; if there is none,
+    it is added last. ``name`` is lower-case, as raw header names are.
+    """
+    found = [i for i, (key, _) in enumerate(raw) if key == name]
+    for i in reversed(found[1:]):
+        del raw[i]
+    if found:
+        raw[found[0]] = (name, value)
+    else:
+        raw.append((name, value))
 
 
 _OWS = " \t"

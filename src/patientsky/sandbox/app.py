@@ -43,7 +43,7 @@ from patientsky.sandbox._asgi import (
 from patientsky.sandbox._auth import PersonPrincipal, Principal, authenticate
 from patientsky.sandbox._context import Ctx, Sandbox
 from patientsky.sandbox._declare import Operation
-from patientsky.sandbox._headers import Receive, Scope, SecurityHeaders
+from patientsky.sandbox._headers import Receive, Scope, SecurityHeaders, set_header
 from patientsky.sandbox._http import (
     MAX_ATTACHMENT_BYTES,
     MAX_JSON_BYTES,
@@ -303,7 +303,7 @@ def _handler(sandbox: Sandbox, ops: Mapping[str, Operation], template: str) -> F
             found = _problem_for(exc, op, request_id)
             problem = problem_response(found, request_id, instance)
             return _headless(problem) if method == "HEAD" else problem
-        response.headers["X-Request-Id"] = request_id
+        set_header(response.raw_headers, b"x-request-id", request_id.encode("latin-1"))
         return _headless(response) if method == "HEAD" else response
 
     return handle
