@@ -17,7 +17,6 @@ import attrs
 
 from patientsky.errors import PatientSkyError
 from patientsky.models import (
-    AccessLogEntry,
     Clinic,
     ConsentEvent,
     ConsentHistory,
@@ -320,10 +319,6 @@ class Repo(DialogRecords, ScheduleRecords):
         return self._many("public_services", PublicServiceLink)
 
     # --- the access log ---
-
-    def add_access_entry(self, entry: AccessLogEntry) -> int:
-        """Append an entry to the access log; return its number (entries are never changed)."""
-        return self.tx.append_access(entry.id, entry.patient_id, self.conv.unstructure(entry))
 
     def access_entries(
         self, patient_id: str, *, before: int | None, limit: int
