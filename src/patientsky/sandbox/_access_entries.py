@@ -57,7 +57,10 @@ def _at(conv: WireConverter, at: dt.datetime) -> str:
 
 def _cut(conv: WireConverter, entry: AccessLogEntry) -> tuple[str, ...]:
     """
-    The entry's text cut at its id and its time: (before, between, after, id first?).
+    The entry's text cut at its id and its time, with what fills the cuts in.
+
+    ``(before, between, after, order, patient_id)``: ``order`` is ``"id"`` when the id
+    comes before the time in the text, else ``"at"``.
 
     :data:`_NO_TEMPLATE` if either value's text is not found exactly once.
     """
